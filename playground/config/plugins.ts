@@ -1,0 +1,31 @@
+import path from 'node:path';
+
+export default ({ env }) => ({
+  'private-messages': {
+    enabled: true,
+    // The plugin is this repository itself (loaded through its package exports, i.e. dist/).
+    // An absolute path: compiled config lives in playground/dist/config.
+    resolve: path.resolve(__dirname, '..', '..', '..'),
+    config: {
+      defaultAvatarUrl: env('PM_DEFAULT_AVATAR_URL', 'https://www.gravatar.com/avatar/?d=mp'),
+    },
+  },
+  email: {
+    config: {
+      provider: 'nodemailer',
+      providerOptions: {
+        host: env('SMTP_HOST', '127.0.0.1'),
+        port: env.int('SMTP_PORT', 1025),
+        secure: false,
+        ignoreTLS: true,
+      },
+      settings: {
+        defaultFrom: env('EMAIL_FROM', 'messages@playground.test'),
+        defaultReplyTo: env('EMAIL_FROM', 'messages@playground.test'),
+      },
+    },
+  },
+  'users-permissions': {
+    config: { jwtSecret: env('JWT_SECRET', 'playground-users-permissions-jwt-secret') },
+  },
+});

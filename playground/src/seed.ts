@@ -1,0 +1,90 @@
+import type { Core } from '@strapi/strapi';
+
+const DEMO_PASSWORD = 'Password123!';
+const DEMO_USERS = ['alice', 'bob', 'carol', 'dave', 'erin'];
+const ADMIN = { email: 'admin@playground.test', password: 'Admin12345!', firstname: 'Ada', lastname: 'Admin' };
+
+/** Content-API actions the Authenticated role gets in the playground: every route of the plugin. */
+const grantPluginActions = async (strapi: Core.Strapi, roleType: string) => {
+  const role = await strapi.db.query('plugin::users-permissions.role').findOne({ where: { type: roleType } });
+  const routes = strapi.plugin('private-messages').routes['content-api'].routes as { handler: string }[];
+  const actions = routes.map((r) => `plugin::private-messages.${r.handler}`);
+  const existing = await strapi.db
+    .query('plugin::users-permissions.permission')
+    .findMany({ where: { role: role.id, action: { $in: actions } }, select: ['action'] });
+  const have = new Set(existing.map((p: { action: string }) => p.action));
+  for (const action of actions.filter((a) => !have.has(a))) {
+    await strapi.db.query('plugin::users-permissions.permission').create({ data: { action, role: role.id } });
+  }
+};
+
+const ensureUser = async (strapi: Core.Strapi, username: string, roleId: number) => {
+  const existing = await strapi.db.query('plugin::users-permissions.user').findOne({ where: { username } });
+  if (existing) return existing;
+  return strapi.plugin('users-permissions').service('user').add({
+    username,
+    email: `${username}@playground.test`,
+    password: DEMO_PASSWORD,
+    provider: 'local',
+    confirmed: true,
+    blocked: false,
+    role: roleId,
+  });
+};
+
+const ensureAdmin = async (strapi: Core.Strapi) => {
+  if ((await strapi.db.query('admin::user').count()) > 0) return false;
+  const superAdmin = await strapi.service('admin::role').getSuperAdmin();
+  await strapi.service('admin::user').create({ ...ADMIN, registrationToken: null, isActive: true, roles: [superAdmin.id] });
+  return true;
+};
+
+export const seedPlayground = async (strapi: Core.Strapi) => {
+  await grantPluginActions(strapi, 'authenticated');
+  const authenticated = await strapi.db.query('plugin::users-permissions.role').findOne({ where: { type: 'authenticated' } });
+  const users: Record<string, { id: number }> = {};
+  for (const name of DEMO_USERS) users[name] = await ensureUser(strapi, name, authenticated.id);
+  const createdAdmin = await ensureAdmin(strapi);
+
+  const messaging = strapi.plugin('private-messages').service('messaging');
+  const threadCount = await strapi.db.query('plugin::private-messages.thread').count();
+  if (threadCount === 0) {
+    const { alice, bob, carol, dave, erin } = users;
+    const order = await messaging.send({
+      author: alice.id,
+      recipients: [{ type: 'user', id: bob.id }],
+      subject: 'Order #123',
+      body: 'Hi Bob,\nhas my order shipped yet?',
+    });
+    await messaging.reply({ author: bob.id, threadId: order.thread.id, body: 'Yes, it left this morning.' });
+    await messaging.reply({ author: alice.id, threadId: order.thread.id, body: 'Great, thanks!' });
+
+    const trip = await messaging.send({
+      author: carol.id,
+      recipients: [alice, bob, dave].map((u) => ({ type: 'user', id: u.id })),
+      subject: 'Team trip',
+      body: '<p>Who is in for <strong>Saturday</strong>?</p>',
+      format: 'basic_html',
+    });
+    await messaging.reply({ author: dave.id, threadId: trip.thread.id, body: 'Count me in.' });
+    await messaging.reply({ author: bob.id, threadId: trip.thread.id, body: 'Me too!' });
+
+    await messaging.send({
+      author: erin.id,
+      recipients: [{ type: 'user', id: alice.id }],
+      body: 'Welcome to the playground. This thread has no subject.',
+    });
+  }
+
+  const line = '-'.repeat(64);
+  strapi.log.info(
+    [
+      line,
+      'Private Messages playground',
+      `  Admin panel: http://localhost:${strapi.config.get('server.port')}/admin`,
+      `  Admin:       ${ADMIN.email} / ${ADMIN.password}${createdAdmin ? ' (created now)' : ''}`,
+      `  Demo users:  ${DEMO_USERS.join(', ')} (password ${DEMO_PASSWORD}; log in with POST /api/auth/local)`,
+      line,
+    ].join('\n')
+  );
+};

@@ -1,0 +1,58 @@
+/**
+ * Plugin configuration defaults. A site builder overrides them in `config/plugins.ts`
+ * (`'private-messages': { config: { ... } }`); values saved from the admin panel take
+ * precedence over both (see services/settings.ts, the only reader of these values).
+ */
+export const FORMAT_NAMES = ['plain_text', 'basic_html', 'full_html'] as const;
+export type FormatName = (typeof FORMAT_NAMES)[number];
+
+export type FormatRule = {
+  /** Tags kept in the body; anything else is removed (its text is kept). Ignored for plain_text. */
+  allowedTags: string[];
+  /** Attributes kept per tag; `*` applies to every tag. */
+  allowedAttributes: Record<string, string[]>;
+};
+
+export type PluginConfig = {
+  formats: Record<FormatName, FormatRule>;
+  /** Formats a sender may choose. */
+  enabledFormats: FormatName[];
+  defaultFormat: FormatName;
+  /** Maximum length of a message body as sent, in characters. */
+  maxBodyLength: number;
+  /** Maximum number of recipients of one new thread (users, after expanding roles). */
+  maxRecipients: number;
+  /** Name of the users-permissions user attribute that holds the avatar (a media field or a URL string). */
+  avatarField: string | null;
+  /** Avatar URL for users without one. */
+  defaultAvatarUrl: string | null;
+};
+
+const BASIC_TAGS = ['p', 'br', 'strong', 'em', 'a', 'ul', 'ol', 'li', 'blockquote', 'code', 'pre'];
+
+export const defaultConfig: PluginConfig = {
+  formats: {
+    plain_text: { allowedTags: [], allowedAttributes: {} },
+    basic_html: { allowedTags: BASIC_TAGS, allowedAttributes: { a: ['href'] } },
+    full_html: {
+      allowedTags: [
+        ...BASIC_TAGS,
+        'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'hr', 'span', 'div', 'b', 'i', 'u', 's', 'sub', 'sup', 'del', 'ins',
+        'table', 'caption', 'thead', 'tbody', 'tfoot', 'tr', 'th', 'td', 'img',
+      ],
+      allowedAttributes: {
+        a: ['href', 'title'],
+        img: ['src', 'alt', 'title', 'width', 'height'],
+        th: ['colspan', 'rowspan'],
+        td: ['colspan', 'rowspan'],
+        '*': ['class'],
+      },
+    },
+  },
+  enabledFormats: ['plain_text', 'basic_html', 'full_html'],
+  defaultFormat: 'plain_text',
+  maxBodyLength: 20_000,
+  maxRecipients: 50,
+  avatarField: null,
+  defaultAvatarUrl: null,
+};

@@ -1,0 +1,15 @@
+import type { Context } from 'koa';
+import { errors } from '@strapi/utils';
+import { getService } from '../utils/get-service';
+import type { Actor } from '../services/people';
+
+/** The authenticated users-permissions user behind a content-API request. */
+export const actorFrom = async (ctx: Context): Promise<Actor> => {
+  const user = ctx.state.user;
+  if (!user) throw new errors.UnauthorizedError('Missing or invalid credentials');
+  const actor = await getService('people').actorOf(user);
+  if (!actor) throw new errors.UnauthorizedError('Missing or invalid credentials');
+  return actor;
+};
+
+export const requestBody = (ctx: Context) => (ctx.request as unknown as { body?: unknown }).body;

@@ -1,0 +1,78 @@
+import type { Context } from 'koa';
+import { getService } from '../utils/get-service';
+import {
+  emptyBodySchema,
+  emptyQuerySchema,
+  inboxQuerySchema,
+  messagesQuerySchema,
+  newThreadSchema,
+  parse,
+  replySchema,
+  threadParams,
+  threadQuerySchema,
+} from '../validation';
+import { actorFrom, requestBody } from './context';
+
+/** Threads of the caller: thin handlers that validate, call one service and shape the response. */
+export default {
+  async find(ctx: Context) {
+    const query = parse(inboxQuerySchema, ctx.query, 'query');
+    const actor = await actorFrom(ctx);
+    ctx.body = await getService('inbox').list(actor, query);
+  },
+
+  async create(ctx: Context) {
+    const body = parse(newThreadSchema, requestBody(ctx));
+    const actor = await actorFrom(ctx);
+    const { thread, message, refused } = await getService('messaging').send({ ...body, author: actor.id });
+    ctx.status = 201;
+    ctx.body = { data: { thread, message }, meta: { refused } };
+  },
+
+  async findOne(ctx: Context) {
+    const { id } = parse(threadParams, ctx.params, 'path');
+    const query = parse(threadQuerySchema, ctx.query, 'query');
+    ctx.body = await getService('inbox').get(await actorFrom(ctx), id, query);
+  },
+
+  async messages(ctx: Context) {
+    const { id } = parse(threadParams, ctx.params, 'path');
+    const query = parse(messagesQuerySchema, ctx.query, 'query');
+    ctx.body = await getService('inbox').listMessages(await actorFrom(ctx), id, query);
+  },
+
+  async reply(ctx: Context) {
+    const { id } = parse(threadParams, ctx.params, 'path');
+    const body = parse(replySchema, requestBody(ctx));
+    const actor = await actorFrom(ctx);
+    const message = await getService('messaging').reply({ ...body, author: actor.id, threadId: id });
+    ctx.status = 201;
+    ctx.body = { data: message };
+  },
+
+  async read(ctx: Context) {
+    const { id } = parse(threadParams, ctx.params, 'path');
+    parse(emptyBodySchema, requestBody(ctx));
+    ctx.body = { data: await getService('read-state').markRead(await actorFrom(ctx), id) };
+  },
+
+  async unread(ctx: Context) {
+    const { id } = parse(threadParams, ctx.params, 'path');
+    parse(emptyBodySchema, requestBody(ctx));
+    ctx.body = { data: await getService('read-state').markUnread(await actorFrom(ctx), id) };
+  },
+
+  async leave(ctx: Context) {
+    const { id } = parse(threadParams, ctx.params, 'path');
+    parse(emptyBodySchema, requestBody(ctx));
+    await getService('read-state').leave(await actorFrom(ctx), id);
+    ctx.status = 204;
+  },
+
+  async remove(ctx: Context) {
+    const { id } = parse(threadParams, ctx.params, 'path');
+    parse(emptyQuerySchema, ctx.query, 'query');
+    await getService('read-state').remove(await actorFrom(ctx), id);
+    ctx.status = 204;
+  },
+};

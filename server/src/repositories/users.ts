@@ -1,0 +1,74 @@
+import type { Core } from '@strapi/strapi';
+
+const USER_UID = 'plugin::users-permissions.user';
+const PERMISSION_UID = 'plugin::users-permissions.permission';
+
+export type UserRecord = {
+  id: number;
+  username: string;
+  blocked: boolean;
+  avatar: string | null;
+  roleId: number | null;
+};
+
+/**
+ * Reads of users-permissions users. The avatar lives in a configurable attribute that is either a
+ * media field (we read its url) or a plain string holding a URL.
+ */
+export const createUsersRepository = (strapi: Core.Strapi) => {
+  const avatarKind = (field: string | null): 'media' | 'string' | null => {
+    if (!field) return null;
+    const attribute = strapi.getModel(USER_UID)?.attributes?.[field] as { type?: string } | undefined;
+    if (!attribute) return null;
+    if (attribute.type === 'media') return 'media';
+    return ['string', 'text', 'email'].includes(attribute.type ?? '') ? 'string' : null;
+  };
+
+  const toRecord = (u: Record<string, any>, field: string | null, kind: 'media' | 'string' | null): UserRecord => {
+    let avatar: string | null = null;
+    if (field && kind === 'media') avatar = u[field]?.url ?? null;
+    if (field && kind === 'string') avatar = u[field] || null;
+    return {
+      id: u.id,
+      username: u.username,
+      blocked: Boolean(u.blocked),
+      avatar,
+      roleId: u.role?.id ?? null,
+    };
+  };
+
+  const query = async (where: Record<string, unknown>, avatarField: string | null, extra: Record<string, unknown> = {}) => {
+    const kind = avatarKind(avatarField);
+    const select = ['id', 'username', 'blocked'];
+    if (avatarField && kind === 'string') select.push(avatarField);
+    const populate: Record<string, unknown> = { role: { select: ['id'] } };
+    if (avatarField && kind === 'media') populate[avatarField] = { select: ['url'] };
+    const rows = await strapi.db.query(USER_UID).findMany({ where, select, populate, ...extra });
+    return rows.map((u: Record<string, any>) => toRecord(u, avatarField, kind));
+  };
+
+  return {
+    async findByIds(ids: number[], avatarField: string | null): Promise<Map<number, UserRecord>> {
+      const unique = [...new Set(ids)];
+      if (unique.length === 0) return new Map();
+      const users = await query({ id: { $in: unique } }, avatarField);
+      return new Map(users.map((u: UserRecord) => [u.id, u]));
+    },
+
+    /** Autocomplete: users whose username contains `q`, case-insensitively. */
+    search(q: string, excludeId: number, limit: number, avatarField: string | null): Promise<UserRecord[]> {
+      return query(
+        { username: { $containsi: q }, id: { $ne: excludeId }, blocked: { $ne: true } },
+        avatarField,
+        { limit, orderBy: { username: 'asc' } }
+      );
+    },
+
+    /** Whether the role holds a users-permissions action (e.g. the one that shows deleted bodies). */
+    async roleHasAction(roleId: number | null, action: string): Promise<boolean> {
+      if (!roleId) return false;
+      const count = await strapi.db.query(PERMISSION_UID).count({ where: { action, role: { id: roleId } } });
+      return count > 0;
+    },
+  };
+};

@@ -1,0 +1,190 @@
+import type { Core } from '@strapi/strapi';
+import type { z } from 'zod';
+import * as messagesRepo from '../repositories/messages';
+import * as membershipsRepo from '../repositories/memberships';
+import * as threadsRepo from '../repositories/threads';
+import type { RecipientRef } from '../utils/errors';
+import { forbidden, notFound, refusedError } from '../utils/errors';
+import { getService } from '../utils/get-service';
+import { newThreadSchema, parse, replySchema } from '../validation';
+import type { Actor } from './people';
+
+type UserInput = number | { id: number; role?: { id: number } | null };
+type SendOptions = { bypassRules?: boolean };
+
+export type SendInput = Omit<z.input<typeof newThreadSchema>, 'recipients'> & {
+  author: UserInput;
+  /** `{type, id}` references; bare numbers are user ids. */
+  recipients: (RecipientRef | number)[];
+};
+export type ReplyInput = z.input<typeof replySchema> & { author: UserInput; threadId: string };
+
+export const EVENTS = {
+  threadCreated: 'private-messages.thread.created',
+  messageCreated: 'private-messages.message.created',
+  messageDeleted: 'private-messages.message.deleted',
+  threadLeft: 'private-messages.thread.left',
+} as const;
+
+/**
+ * The only writer of threads and messages: new threads, replies and deletions, each in one
+ * transaction with a constant number of statements whatever the number of members. Events are
+ * emitted after the transaction commits.
+ */
+const messagingService = ({ strapi }: { strapi: Core.Strapi }) => {
+  const knex = () => strapi.db.connection;
+
+  const requireActor = async (user: UserInput): Promise<Actor> => {
+    const actor = await getService('people').actorOf(user);
+    if (!actor) throw forbidden('The author does not exist', { code: 'unknown_author' });
+    return actor;
+  };
+
+  const normalizeRecipients = (recipients: (RecipientRef | number)[]) =>
+    (recipients ?? []).map((r) => (typeof r === 'number' ? { type: 'user' as const, id: r } : r));
+
+  /**
+   * Would a message from `author` to `recipients` go through? The same gate as `send` and
+   * `reply` (pass `context.threadId` for a reply), without writing anything.
+   */
+  const canSend = async (input: {
+    author: UserInput;
+    recipients: (RecipientRef | number)[];
+    context?: { threadId?: string };
+  }) => {
+    const author = await requireActor(input.author);
+    const { allowed, refused } = await getService('send-gate').evaluate({
+      authorId: author.id,
+      recipients: normalizeRecipients(input.recipients),
+      context: input.context,
+    });
+    return { allowed: refused.length === 0 && allowed.length > 0, recipients: allowed, refused };
+  };
+
+  return {
+    /** Starts a thread. Returns the thread as the author sees it, the first message, and who was refused. */
+    async send(input: SendInput, options: SendOptions = {}) {
+      const { author: authorInput, ...rest } = input;
+      const data = parse(newThreadSchema, { ...rest, recipients: normalizeRecipients(input.recipients) });
+      const author = await requireActor(authorInput);
+      const settings = await getService('settings').get();
+      const rendered = getService('formats').render(settings, data.body, data.format);
+
+      const gate = getService('send-gate');
+      const { allowed, refused } = await gate.evaluate({
+        authorId: author.id,
+        recipients: data.recipients,
+        bypassRules: options.bypassRules,
+      });
+      if (refused.length > 0 && !data.skipRefused) throw refusedError(refused);
+      if (allowed.length === 0) throw refusedError(refused);
+      if (!options.bypassRules) await gate.assertWithinLimits(allowed.length);
+
+      const memberIds = [author.id, ...allowed];
+      const now = new Date();
+      const { thread, message } = await strapi.db.transaction(async ({ trx }) => {
+        const created = await threadsRepo.createThread(trx, {
+          subject: data.subject?.trim() ?? '',
+          authorId: author.id,
+          memberIds,
+          isGroup: memberIds.length > 2,
+          now,
+        });
+        const msg = await messagesRepo.insertMessage(trx, {
+          threadId: created.id,
+          authorId: author.id,
+          body: rendered.html,
+          format: rendered.format,
+          excerpt: rendered.excerpt,
+          now,
+        });
+        await threadsRepo.recordMessageOnThread(trx, created.id, msg.id, now);
+        await membershipsRepo.deliverToMembers(trx, { threadId: created.id, authorId: author.id, now });
+        await membershipsRepo.recordAuthorActivity(trx, { threadId: created.id, authorId: author.id, messageId: msg.id, now });
+        return { thread: created, message: msg };
+      });
+
+      strapi.eventHub.emit(EVENTS.threadCreated, {
+        threadId: thread.documentId,
+        authorId: author.id,
+        memberIds,
+      });
+      strapi.eventHub.emit(EVENTS.messageCreated, {
+        messageId: message.documentId,
+        threadId: thread.documentId,
+        authorId: author.id,
+        recipientIds: allowed,
+      });
+
+      const inbox = getService('inbox');
+      return {
+        thread: await inbox.getThreadSummary(author, thread.documentId),
+        message: await inbox.presentMessage(author, message, thread.documentId),
+        refused,
+      };
+    },
+
+    canSend,
+
+    /** For a "Send private message" link: may the caller start a thread with this user, and if not, why. */
+    async canMessage(author: UserInput, userId: number) {
+      const { allowed, refused } = await canSend({ author, recipients: [{ type: 'user', id: userId }] });
+      return { allowed, reasons: refused.map(({ code, message }) => ({ code, message })) };
+    },
+
+    /** Adds a message to a thread the author is a current member of (404 otherwise). */
+    async reply(input: ReplyInput, options: SendOptions = {}) {
+      const { author: authorInput, threadId, ...rest } = input;
+      const data = parse(replySchema, rest);
+      const author = await requireActor(authorInput);
+      const view = await membershipsRepo.findActiveMembership(knex(), author.id, String(threadId));
+      if (!view) throw notFound('Thread');
+
+      const settings = await getService('settings').get();
+      const rendered = getService('formats').render(settings, data.body, data.format);
+      void options;
+
+      const now = new Date();
+      const message = await strapi.db.transaction(async ({ trx }) => {
+        const msg = await messagesRepo.insertMessage(trx, {
+          threadId: view.thread.id,
+          authorId: author.id,
+          body: rendered.html,
+          format: rendered.format,
+          excerpt: rendered.excerpt,
+          now,
+        });
+        await threadsRepo.recordMessageOnThread(trx, view.thread.id, msg.id, now);
+        await membershipsRepo.deliverToMembers(trx, { threadId: view.thread.id, authorId: author.id, now });
+        await membershipsRepo.recordAuthorActivity(trx, { threadId: view.thread.id, authorId: author.id, messageId: msg.id, now });
+        return msg;
+      });
+
+      strapi.eventHub.emit(EVENTS.messageCreated, {
+        messageId: message.documentId,
+        threadId: view.thread.documentId,
+        authorId: author.id,
+      });
+      return getService('inbox').presentMessage(author, message, view.thread.documentId);
+    },
+
+    /**
+     * Soft-deletes the caller's own message: others see a placeholder. The body stays until the
+     * purge removes it, for roles allowed to view deleted messages.
+     */
+    async deleteOwnMessage(user: UserInput, messageDocumentId: string) {
+      const actor = await requireActor(user);
+      const message = await messagesRepo.findMessageByDocumentId(knex(), messageDocumentId);
+      if (!message) throw notFound('Message');
+      const membership = await membershipsRepo.findActiveMembershipByThreadId(knex(), actor.id, message.threadId);
+      if (!membership || message.id <= membership.visibleAfterMessageId) throw notFound('Message');
+      if (message.authorId !== actor.id) throw forbidden('You can only delete your own messages');
+      if (message.deletedAt) return;
+
+      await messagesRepo.softDeleteMessage(knex(), message.id, new Date());
+      strapi.eventHub.emit(EVENTS.messageDeleted, { messageId: message.documentId, authorId: actor.id });
+    },
+  };
+};
+
+export default messagingService;

@@ -1,0 +1,96 @@
+import type { Core } from '@strapi/strapi';
+import * as membershipsRepo from '../repositories/memberships';
+import * as messagesRepo from '../repositories/messages';
+import { TABLES } from '../repositories/db';
+import { notFound, validationError } from '../utils/errors';
+import type { Actor } from './people';
+
+/**
+ * What counts as unread, and every change to it. A member's read state is a watermark
+ * (`last_read_message_id`: messages above it, by others, are new) plus `unread_count`, the
+ * number of such messages, kept exact by each statement that moves either.
+ *
+ * Each change first takes the membership row's lock, then reads the thread: a concurrent send
+ * (which updates the thread, then the memberships, in one transaction) is wholly before or after.
+ */
+const readStateService = ({ strapi }: { strapi: Core.Strapi }) => {
+  const knex = () => strapi.db.connection;
+
+  const lastMessageIdOf = (trx: any, threadId: number) =>
+    trx(TABLES.threads).select('last_message_id').where({ id: threadId });
+
+  const withMembership = async <T>(viewer: Actor, threadDocumentId: string, change: (trx: any, view: membershipsRepo.MemberView) => Promise<T>) => {
+    const view = await membershipsRepo.findActiveMembership(knex(), viewer.id, threadDocumentId);
+    if (!view) throw notFound('Thread');
+    return strapi.db.transaction(async ({ trx }) => {
+      await membershipsRepo.lockMembership(trx, view.membership.id);
+      return change(trx, view);
+    });
+  };
+
+  return {
+    async unreadCount(viewer: Actor) {
+      return membershipsRepo.countUnread(knex(), viewer.id);
+    },
+
+    /** Everything in the thread is read. */
+    async markRead(viewer: Actor, threadDocumentId: string) {
+      await withMembership(viewer, threadDocumentId, (trx, { membership, thread }) =>
+        membershipsRepo.updateMembership(trx, membership.id, {
+          unread_count: 0,
+          last_read_message_id: lastMessageIdOf(trx, thread.id),
+        })
+      );
+      return { unreadCount: 0 };
+    },
+
+    /** The newest message from someone else becomes unread again (and only it). */
+    async markUnread(viewer: Actor, threadDocumentId: string) {
+      return withMembership(viewer, threadDocumentId, async (trx, { membership, thread }) => {
+        const newest = await messagesRepo.newestMessageIdFromOthers(trx, thread.id, viewer.id, membership.visibleAfterMessageId);
+        if (newest === null) return { unreadCount: 0 };
+        await membershipsRepo.updateMembership(trx, membership.id, { last_read_message_id: newest - 1, unread_count: 1 });
+        return { unreadCount: 1 };
+      });
+    },
+
+    /**
+     * Removes the thread from the caller's inbox. They stay a member: the next message brings the
+     * thread back, showing only what came after the removal.
+     */
+    async remove(viewer: Actor, threadDocumentId: string) {
+      const now = new Date();
+      await withMembership(viewer, threadDocumentId, (trx, { membership, thread }) =>
+        membershipsRepo.updateMembership(trx, membership.id, {
+          in_inbox: false,
+          removed_at: now,
+          unread_count: 0,
+          message_count: 0,
+          visible_after_message_id: lastMessageIdOf(trx, thread.id),
+          last_read_message_id: lastMessageIdOf(trx, thread.id),
+          updated_at: now,
+        })
+      );
+    },
+
+    /** Leaves a group thread: no longer a recipient, gone from the inbox, and the thread is no longer theirs to read. */
+    async leave(viewer: Actor, threadDocumentId: string) {
+      const now = new Date();
+      const thread = await withMembership(viewer, threadDocumentId, async (trx, view) => {
+        if (!view.thread.isGroup) {
+          throw validationError('Only group threads can be left', [{ path: ['id'], message: 'is a 1:1 thread' }]);
+        }
+        await membershipsRepo.updateMembership(trx, view.membership.id, {
+          in_inbox: false,
+          left_at: now,
+          unread_count: 0,
+          updated_at: now,
+        });
+        return view.thread;
+      });
+      strapi.eventHub.emit('private-messages.thread.left', { threadId: thread.documentId, userId: viewer.id });
+    },
+  };
+};
+
+export default readStateService;

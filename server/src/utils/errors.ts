@@ -1,0 +1,42 @@
+import path from 'node:path';
+import { errors } from '@strapi/utils';
+
+export type RecipientRef = { type: 'user' | 'role'; id: number };
+export type Refusal = { recipient: RecipientRef; code: string; message: string };
+
+export const notFound = (what: 'Thread' | 'Message' | 'Tag' | 'Report' | 'User' = 'Thread') =>
+  new errors.NotFoundError(`${what} not found`);
+
+export type ErrorItem = { path: string[]; message: string };
+
+export const validationError = (message: string, items: ErrorItem[] = []) =>
+  new errors.ValidationError(message, {
+    errors: items.map((e) => ({ ...e, name: 'ValidationError' })),
+  });
+
+export const forbidden = (message: string, details?: Record<string, unknown>) =>
+  new errors.ForbiddenError(message, details);
+
+/** 403 listing every refused recipient with its reason code (the contract's `details.refused`). */
+export const refusedError = (refused: Refusal[]) =>
+  new errors.ForbiddenError(
+    refused.length === 1 ? refused[0].message : `${refused.length} recipients cannot receive this message`,
+    { refused }
+  );
+
+export const payloadTooLarge = (message: string) => new errors.PayloadTooLargeError(message);
+
+/*
+ * Strapi's error middleware renders `errors.HttpError` instances in its error shape with their own
+ * status. @strapi/utils re-exports http-errors' base class, so a 409 must come from that very copy
+ * of http-errors, hence loading it next to @strapi/utils rather than from our own dependency tree.
+ */
+type CreateHttpError = (status: number, message: string) => Error & { status: number };
+const createHttpError: CreateHttpError = require(
+  require.resolve('http-errors', { paths: [path.dirname(require.resolve('@strapi/utils'))] })
+);
+
+export const conflict = (message: string, details: Record<string, unknown> = {}) =>
+  Object.assign(createHttpError(409, message), { details });
+
+export const isHttpError = (e: unknown): e is errors.HttpError => e instanceof errors.HttpError;

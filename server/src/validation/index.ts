@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { FORMAT_NAMES } from '../config/defaults';
+import { validationError } from '../utils/errors';
+import { DOCUMENT_ID_PATTERN } from '../utils/ids';
+
+/*
+ * Input schemas for every route. Objects are strict: an unknown key is a 400, never ignored.
+ * Query strings arrive as strings, hence the coercions.
+ */
+
+const positiveId = z.coerce.number().int().positive().max(2_147_483_647);
+const limit = z.coerce.number().int().min(1).max(100);
+const cursor = z.string().min(1).max(512);
+export const documentId = z.string().regex(DOCUMENT_ID_PATTERN, 'is not a valid id');
+
+export const recipientSchema = z.strictObject({
+  type: z.enum(['user', 'role']),
+  id: z.number().int().positive(),
+});
+
+export const newThreadSchema = z.strictObject({
+  recipients: z.array(recipientSchema).min(1).max(1000),
+  subject: z.string().max(255).optional(),
+  // The configured maximum (maxBodyLength) is applied by the formats service, with a 413.
+  body: z.string().min(1),
+  format: z.enum(FORMAT_NAMES).optional(),
+  skipRefused: z.boolean().optional(),
+});
+
+export const replySchema = z.strictObject({
+  body: z.string().min(1),
+  format: z.enum(FORMAT_NAMES).optional(),
+});
+
+export const emptyBodySchema = z.strictObject({});
+
+export const inboxQuerySchema = z.strictObject({ limit: limit.optional(), cursor: cursor.optional() });
+export const threadQuerySchema = z.strictObject({ limit: limit.optional() });
+export const messagesQuerySchema = z.strictObject({ limit: limit.optional(), before: cursor.optional() });
+export const recipientsQuerySchema = z.strictObject({
+  q: z.string().trim().min(1).max(100),
+  limit: z.coerce.number().int().min(1).max(50).optional(),
+});
+export const emptyQuerySchema = z.strictObject({});
+
+export const threadParams = z.strictObject({ id: documentId });
+export const messageParams = z.strictObject({ id: documentId });
+export const userParams = z.strictObject({ userId: positiveId });
+
+/** Parses `input` or throws Strapi's 400 ValidationError listing each offending path. */
+export const parse = <S extends z.ZodType>(schema: S, input: unknown, where = 'body'): z.infer<S> => {
+  const result = schema.safeParse(input ?? {});
+  if (result.success) return result.data;
+  const items = result.error.issues.flatMap((issue) =>
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => ({ path: [...issue.path.map(String), key], message: 'is not an allowed key' }))
+      : [{ path: issue.path.map(String), message: issue.message }]
+  );
+  throw validationError(`Invalid ${where}: ${items.map((i) => `${i.path.join('.') || where} ${i.message}`).join('; ')}`, items);
+};

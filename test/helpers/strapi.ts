@@ -1,0 +1,79 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import knex from 'knex';
+import { createStrapi, type Core } from '@strapi/strapi';
+import { PLAYGROUND, PLAYGROUND_DIST, TMP } from './paths';
+
+export const isPostgres = () => process.env.DATABASE_CLIENT === 'postgres';
+
+const pgAdmin = () =>
+  knex({
+    client: 'pg',
+    connection: {
+      host: process.env.DATABASE_HOST ?? '127.0.0.1',
+      port: Number(process.env.DATABASE_PORT ?? 5432),
+      user: process.env.DATABASE_USERNAME ?? 'postgres',
+      password: process.env.DATABASE_PASSWORD ?? '',
+      database: 'postgres',
+    },
+    pool: { min: 0, max: 1 },
+  });
+
+/** A database of its own for one test file: a new SQLite file, or a new PostgreSQL database. */
+const prepareDatabase = async () => {
+  const worker = process.env.JEST_WORKER_ID ?? '0';
+  if (isPostgres()) {
+    const name = `pm_test_${worker}_${process.pid}_${Date.now()}`;
+    const admin = pgAdmin();
+    try {
+      await admin.raw(`CREATE DATABASE ${name}`);
+    } finally {
+      await admin.destroy();
+    }
+    process.env.DATABASE_NAME = name;
+    return async () => {
+      const a = pgAdmin();
+      try {
+        await a.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } finally {
+        await a.destroy();
+      }
+    };
+  }
+  // One SQLite file per jest worker, recreated for each test file.
+  const file = path.join(TMP, `worker-${worker}.db`);
+  for (const suffix of ['', '-wal', '-shm', '-journal']) fs.rmSync(`${file}${suffix}`, { force: true });
+  process.env.DATABASE_FILENAME = file;
+  return async () => {};
+};
+
+export type TestStrapi = Core.Strapi & { dropDatabase: () => Promise<void> };
+
+/**
+ * Boots the playground app (users-permissions, email, and this plugin from dist/) in-process
+ * with routes mounted but no port open; supertest talks to `strapi.server.httpServer`.
+ */
+export const bootStrapi = async (env: Record<string, string> = {}): Promise<TestStrapi> => {
+  process.env.LOG_LEVEL ??= 'error';
+  process.env.PLAYGROUND_SEED = 'false';
+  Object.assign(process.env, env);
+  const dropDatabase = await prepareDatabase();
+  let app: Core.Strapi | undefined;
+  try {
+    app = createStrapi({ appDir: PLAYGROUND, distDir: PLAYGROUND_DIST, autoReload: false, serveAdminPanel: false });
+    await app.load();
+    await app.server.mount();
+    return Object.assign(app, { dropDatabase });
+  } catch (error) {
+    // Whatever was built must go, or jest hangs on open handles and the database is left behind.
+    await app?.destroy().catch(() => {});
+    await dropDatabase();
+    throw error;
+  }
+};
+
+export const stopStrapi = async (app: TestStrapi | undefined) => {
+  if (!app) return;
+  await app.destroy();
+  await app.dropDatabase();
+};
