@@ -13,3 +13,7 @@ export const actorFrom = async (ctx: Context): Promise<Actor> => {
 };
 
 export const requestBody = (ctx: Context) => (ctx.request as unknown as { body?: unknown }).body;
+
+/** The named route parameters only (the router also puts positional captures on ctx.params). */
+export const pathParams = (ctx: Context, ...names: string[]) =>
+  Object.fromEntries(names.map((name) => [name, ctx.params?.[name]]));

@@ -1,7 +1,7 @@
 import type { Context } from 'koa';
 import { getService } from '../utils/get-service';
 import { emptyQuerySchema, messageParams, parse } from '../validation';
-import { actorFrom } from './context';
+import { actorFrom, pathParams } from './context';
 
 /**
  * Its action, `plugin::private-messages.deleted-message.view`, is the "view deleted messages"
@@ -9,7 +9,7 @@ import { actorFrom } from './context';
  */
 export default {
   async view(ctx: Context) {
-    const { id } = parse(messageParams, ctx.params, 'path');
+    const { id } = parse(messageParams, pathParams(ctx, 'id'), 'path');
     parse(emptyQuerySchema, ctx.query, 'query');
     ctx.body = { data: await getService('inbox').getMessage(await actorFrom(ctx), id) };
   },

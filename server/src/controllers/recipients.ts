@@ -1,7 +1,7 @@
 import type { Context } from 'koa';
 import { getService } from '../utils/get-service';
 import { emptyQuerySchema, parse, recipientsQuerySchema, userParams } from '../validation';
-import { actorFrom } from './context';
+import { actorFrom, pathParams } from './context';
 
 export default {
   /** Autocomplete of users the caller may write to. */
@@ -13,7 +13,7 @@ export default {
 
   /** Whether the caller may write to a user, and every reason why not. */
   async canMessage(ctx: Context) {
-    const { userId } = parse(userParams, ctx.params, 'path');
+    const { userId } = parse(userParams, pathParams(ctx, 'userId'), 'path');
     parse(emptyQuerySchema, ctx.query, 'query');
     const actor = await actorFrom(ctx);
     ctx.body = { data: await getService('messaging').canMessage(actor, userId) };

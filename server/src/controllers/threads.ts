@@ -11,7 +11,7 @@ import {
   threadParams,
   threadQuerySchema,
 } from '../validation';
-import { actorFrom, requestBody } from './context';
+import { actorFrom, pathParams, requestBody } from './context';
 
 /** Threads of the caller: thin handlers that validate, call one service and shape the response. */
 export default {
@@ -30,19 +30,19 @@ export default {
   },
 
   async findOne(ctx: Context) {
-    const { id } = parse(threadParams, ctx.params, 'path');
+    const { id } = parse(threadParams, pathParams(ctx, 'id'), 'path');
     const query = parse(threadQuerySchema, ctx.query, 'query');
     ctx.body = await getService('inbox').get(await actorFrom(ctx), id, query);
   },
 
   async messages(ctx: Context) {
-    const { id } = parse(threadParams, ctx.params, 'path');
+    const { id } = parse(threadParams, pathParams(ctx, 'id'), 'path');
     const query = parse(messagesQuerySchema, ctx.query, 'query');
     ctx.body = await getService('inbox').listMessages(await actorFrom(ctx), id, query);
   },
 
   async reply(ctx: Context) {
-    const { id } = parse(threadParams, ctx.params, 'path');
+    const { id } = parse(threadParams, pathParams(ctx, 'id'), 'path');
     const body = parse(replySchema, requestBody(ctx));
     const actor = await actorFrom(ctx);
     const message = await getService('messaging').reply({ ...body, author: actor.id, threadId: id });
@@ -51,26 +51,26 @@ export default {
   },
 
   async read(ctx: Context) {
-    const { id } = parse(threadParams, ctx.params, 'path');
+    const { id } = parse(threadParams, pathParams(ctx, 'id'), 'path');
     parse(emptyBodySchema, requestBody(ctx));
     ctx.body = { data: await getService('read-state').markRead(await actorFrom(ctx), id) };
   },
 
   async unread(ctx: Context) {
-    const { id } = parse(threadParams, ctx.params, 'path');
+    const { id } = parse(threadParams, pathParams(ctx, 'id'), 'path');
     parse(emptyBodySchema, requestBody(ctx));
     ctx.body = { data: await getService('read-state').markUnread(await actorFrom(ctx), id) };
   },
 
   async leave(ctx: Context) {
-    const { id } = parse(threadParams, ctx.params, 'path');
+    const { id } = parse(threadParams, pathParams(ctx, 'id'), 'path');
     parse(emptyBodySchema, requestBody(ctx));
     await getService('read-state').leave(await actorFrom(ctx), id);
     ctx.status = 204;
   },
 
   async remove(ctx: Context) {
-    const { id } = parse(threadParams, ctx.params, 'path');
+    const { id } = parse(threadParams, pathParams(ctx, 'id'), 'path');
     parse(emptyQuerySchema, ctx.query, 'query');
     await getService('read-state').remove(await actorFrom(ctx), id);
     ctx.status = 204;

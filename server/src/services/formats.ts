@@ -11,8 +11,12 @@ const NEVER_ALLOWED_TAGS = new Set([
   'textarea', 'select', 'option', 'svg', 'math', 'link', 'meta', 'base', 'template', 'noscript', 'xmp',
   'plaintext', 'portal', 'marquee',
 ]);
+// sanitize-html reads `*` in an attribute name as a glob (`['*']` would allow every attribute,
+// onclick included), so only plain attribute names are passed on.
 const isForbiddenAttribute = (name: string) =>
-  /^on/i.test(name) || ['style', 'srcset', 'formaction', 'action', 'srcdoc', 'xmlns', 'background'].includes(name);
+  !/^[a-z][a-z0-9-]*$/i.test(name) ||
+  /^on/i.test(name) ||
+  ['style', 'srcset', 'formaction', 'action', 'srcdoc', 'xmlns', 'background'].includes(name.toLowerCase());
 
 const EXCERPT_LENGTH = 140;
 

@@ -14,12 +14,25 @@ export const validationError = (message: string, items: ErrorItem[] = []) =>
     errors: items.map((e) => ({ ...e, name: 'ValidationError' })),
   });
 
-export const forbidden = (message: string, details?: Record<string, unknown>) =>
-  new errors.ForbiddenError(message, details);
+/*
+ * Strapi's authorization middleware wraps the controller and turns any ForbiddenError thrown below
+ * it into a bare "Forbidden" with no details, except a PolicyError, which it lets through. Our 403s
+ * carry reasons the caller needs (which recipient, which code), so they are PolicyErrors that keep
+ * the contract's name, ForbiddenError.
+ */
+class DetailedForbiddenError extends errors.PolicyError {
+  constructor(message: string, details?: Record<string, unknown>) {
+    super(message, details);
+    (this as { name: string }).name = 'ForbiddenError';
+  }
+}
+
+export const forbidden = (message: string, details: Record<string, unknown> = {}) =>
+  new DetailedForbiddenError(message, details);
 
 /** 403 listing every refused recipient with its reason code (the contract's `details.refused`). */
 export const refusedError = (refused: Refusal[]) =>
-  new errors.ForbiddenError(
+  forbidden(
     refused.length === 1 ? refused[0].message : `${refused.length} recipients cannot receive this message`,
     { refused }
   );
