@@ -433,15 +433,21 @@ describe('a site builder allowing dangerous tags or attributes', () => {
       expect(out('<p>x</p><img src="javascript:alert(1)">')).toBe('<p>x</p><img />');
     });
 
-    it('still strips svg, math, object, embed, forms, meta, base, link, template, noscript and body', () => {
+    it('still strips svg, math, object, embed, forms, meta, base, link, template and noscript', () => {
       const body =
         '<svg onload="x"><script>y</script></svg><math><mi>m</mi></math><object data="x">o</object><embed src="x">' +
         '<form action="https://evil"><input name="a"><button formaction="javascript:x">b</button><textarea>t</textarea></form>' +
         '<meta http-equiv="refresh" content="0"><base href="https://evil/"><link rel="stylesheet" href="x">' +
-        '<template><p>t</p></template><noscript>n</noscript><body onload="x"><p>ok</p></body>';
+        '<template><p>t</p></template><noscript>n</noscript><p>ok</p>';
       const result = out(body);
       expectNoActiveContent(result);
       expect(result).toBe('b<p>ok</p>');
+    });
+
+    it('still strips event handlers and style from an allowed body tag', () => {
+      const result = out('<body onload="alert(1)" style="x" background="javascript:x"><p>ok</p></body>');
+      expect(result).not.toMatch(/onload|style|background|alert|javascript/i);
+      expect(result).toContain('<p>ok</p>');
     });
 
     it('still refuses javascript: links', () => {

@@ -113,7 +113,6 @@ const messagingService = ({ strapi }: { strapi: Core.Strapi }) => {
         messageId: message.documentId,
         threadId: thread.documentId,
         authorId: author.id,
-        recipientIds: allowed,
       });
 
       const inbox = getService('inbox');
@@ -182,7 +181,12 @@ const messagingService = ({ strapi }: { strapi: Core.Strapi }) => {
       if (message.deletedAt) return;
 
       await messagesRepo.softDeleteMessage(knex(), message.id, new Date());
-      strapi.eventHub.emit(EVENTS.messageDeleted, { messageId: message.documentId, authorId: actor.id });
+      const thread = await threadsRepo.findThreadById(knex(), message.threadId);
+      strapi.eventHub.emit(EVENTS.messageDeleted, {
+        threadId: thread?.documentId,
+        messageId: message.documentId,
+        authorId: actor.id,
+      });
     },
   };
 };

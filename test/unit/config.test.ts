@@ -1,0 +1,210 @@
+import config from '../../server/src/config';
+import { defaultConfig, FORMAT_NAMES, type PluginConfig } from '../../server/src/config/defaults';
+import { pluginConfigSchema } from '../../server/src/config/schema';
+
+/** A deep copy of the defaults, to edit freely. */
+const base = (): PluginConfig => structuredClone(defaultConfig);
+
+/** Issue paths (joined with dots) of `input`; [] when it is valid. */
+const problems = (input: unknown) => {
+  const result = pluginConfigSchema.safeParse(input);
+  return result.success ? [] : result.error.issues.map((i) => i.path.join('.'));
+};
+
+describe('pluginConfigSchema', () => {
+  it('accepts the defaults', () => {
+    expect(pluginConfigSchema.safeParse(defaultConfig).success).toBe(true);
+    expect(pluginConfigSchema.parse(defaultConfig)).toEqual(defaultConfig);
+  });
+
+  it('defaults enable every format and default to plain_text', () => {
+    expect(defaultConfig.enabledFormats).toEqual([...FORMAT_NAMES]);
+    expect(defaultConfig.defaultFormat).toBe('plain_text');
+    expect(defaultConfig.maxBodyLength).toBe(20_000);
+  });
+
+  it('refuses an unknown top-level key', () => {
+    expect(problems({ ...base(), maxBodyLenght: 10 })).toEqual(['']);
+    const result = pluginConfigSchema.safeParse({ ...base(), maxBodyLenght: 10 });
+    expect(result.success).toBe(false);
+    expect(result.error!.issues[0]).toMatchObject({ code: 'unrecognized_keys', keys: ['maxBodyLenght'] });
+  });
+
+  it('refuses an unknown format and an unknown key in a format rule', () => {
+    const c1: any = base();
+    c1.formats.markdown = { allowedTags: [], allowedAttributes: {} };
+    expect(problems(c1)).toEqual(['formats']);
+
+    const c2: any = base();
+    c2.formats.basic_html.allowedSchemes = ['javascript'];
+    expect(problems(c2)).toEqual(['formats.basic_html']);
+  });
+
+  it('needs every format rule', () => {
+    const c: any = base();
+    delete c.formats.full_html;
+    expect(problems(c)).toEqual(['formats.full_html']);
+  });
+
+  it('needs every top-level key', () => {
+    for (const key of Object.keys(defaultConfig)) {
+      const c: any = base();
+      delete c[key];
+      expect(problems(c)).toContain(key);
+    }
+  });
+
+  describe('formats', () => {
+    it('accepts lowercase tag names with digits', () => {
+      const c = base();
+      c.formats.full_html.allowedTags = ['h1', 'p', 'blockquote'];
+      expect(problems(c)).toEqual([]);
+    });
+
+    it.each(['P', 'my-tag', '1h', '', 'img src', '<script>', '*', 'svg:a'])('refuses the tag name %j', (tag) => {
+      const c = base();
+      c.formats.basic_html.allowedTags = ['p', tag];
+      expect(problems(c)).toEqual(['formats.basic_html.allowedTags.1']);
+    });
+
+    it('refuses more than 100 tags', () => {
+      const c = base();
+      c.formats.full_html.allowedTags = Array.from({ length: 101 }, (_, i) => `t${i}`);
+      expect(problems(c)).toEqual(['formats.full_html.allowedTags']);
+      c.formats.full_html.allowedTags = c.formats.full_html.allowedTags.slice(0, 100);
+      expect(problems(c)).toEqual([]);
+    });
+
+    it('accepts lowercase attribute names with dashes, per tag and for *', () => {
+      const c = base();
+      c.formats.full_html.allowedAttributes = { '*': ['class', 'data-id', 'aria-label'], td: ['colspan'] };
+      expect(problems(c)).toEqual([]);
+    });
+
+    it.each(['*', 'data-*', 'o*', 'xlink:href', 'Class', '-x', '1a', '', 'on click'])(
+      'refuses the attribute name %j (no globs, no namespaces)',
+      (name) => {
+        const c = base();
+        c.formats.full_html.allowedAttributes = { p: ['class', name] };
+        expect(problems(c)).toEqual(['formats.full_html.allowedAttributes.p.1']);
+      }
+    );
+
+    it('refuses more than 50 attributes for one tag', () => {
+      const c = base();
+      c.formats.full_html.allowedAttributes = { p: Array.from({ length: 51 }, (_, i) => `a${i}`) };
+      expect(problems(c)).toEqual(['formats.full_html.allowedAttributes.p']);
+    });
+
+    it('refuses attribute lists that are not arrays of strings', () => {
+      const c: any = base();
+      c.formats.full_html.allowedAttributes = { p: 'class' };
+      expect(problems(c)).toEqual(['formats.full_html.allowedAttributes.p']);
+      c.formats.full_html.allowedAttributes = { p: [1] };
+      expect(problems(c)).toEqual(['formats.full_html.allowedAttributes.p.0']);
+      c.formats.full_html.allowedAttributes = true;
+      expect(problems(c)).toEqual(['formats.full_html.allowedAttributes']);
+    });
+  });
+
+  describe('enabledFormats and defaultFormat', () => {
+    it('needs at least one enabled format', () => {
+      const c = base();
+      c.enabledFormats = [];
+      expect(problems(c)).toContain('enabledFormats');
+    });
+
+    it('refuses unknown formats', () => {
+      const c: any = base();
+      c.enabledFormats = ['plain_text', 'markdown'];
+      expect(problems(c)).toEqual(['enabledFormats.1']);
+      const d: any = base();
+      d.defaultFormat = 'markdown';
+      expect(problems(d)).toContain('defaultFormat');
+    });
+
+    it('needs the default format to be enabled', () => {
+      const c = base();
+      c.enabledFormats = ['basic_html', 'full_html'];
+      c.defaultFormat = 'plain_text';
+      const result = pluginConfigSchema.safeParse(c);
+      expect(result.success).toBe(false);
+      expect(result.error!.issues).toEqual([
+        expect.objectContaining({ path: ['defaultFormat'], message: 'defaultFormat must be one of enabledFormats' }),
+      ]);
+      c.defaultFormat = 'basic_html';
+      expect(problems(c)).toEqual([]);
+    });
+  });
+
+  describe('limits', () => {
+    it.each([
+      ['maxBodyLength', 1, true],
+      ['maxBodyLength', 1_000_000, true],
+      ['maxBodyLength', 0, false],
+      ['maxBodyLength', 1_000_001, false],
+      ['maxBodyLength', 10.5, false],
+      ['maxBodyLength', '100', false],
+      ['maxBodyLength', Number.NaN, false],
+      ['maxBodyLength', Number.POSITIVE_INFINITY, false],
+      ['maxRecipients', 1, true],
+      ['maxRecipients', 100_000, true],
+      ['maxRecipients', 0, false],
+      ['maxRecipients', 100_001, false],
+      ['maxRecipients', -5, false],
+      ['maxRecipients', 2.5, false],
+    ] as const)('%s = %p is valid: %p', (key, value, ok) => {
+      const c: any = base();
+      c[key] = value;
+      expect(problems(c)).toEqual(ok ? [] : [key]);
+    });
+  });
+
+  describe('avatarField', () => {
+    it.each(['avatar', 'profile_picture', '_pic', 'Avatar2', null])('accepts %p', (value) => {
+      expect(problems({ ...base(), avatarField: value })).toEqual([]);
+    });
+
+    it.each(['', '2avatar', 'avatar.url', 'avatar-url', 'a b', 42])('refuses %p', (value) => {
+      expect(problems({ ...base(), avatarField: value })).toEqual(['avatarField']);
+    });
+  });
+
+  describe('defaultAvatarUrl', () => {
+    it.each(['https://example.com/avatar.png', 'http://localhost:1337/a.png', null])('accepts %p', (value) => {
+      expect(problems({ ...base(), defaultAvatarUrl: value })).toEqual([]);
+    });
+
+    it('refuses a string that is not a URL, and one over 2048 characters', () => {
+      expect(problems({ ...base(), defaultAvatarUrl: 'not a url' })).toEqual(['defaultAvatarUrl']);
+      expect(problems({ ...base(), defaultAvatarUrl: '' })).toEqual(['defaultAvatarUrl']);
+      const long = `https://example.com/${'a'.repeat(2048)}`;
+      expect(problems({ ...base(), defaultAvatarUrl: long })).toEqual(['defaultAvatarUrl']);
+    });
+
+    it('must be given (null for none), not undefined', () => {
+      expect(problems({ ...base(), defaultAvatarUrl: undefined })).toEqual(['defaultAvatarUrl']);
+    });
+  });
+});
+
+describe('the plugin config module', () => {
+  it('exposes the defaults', () => {
+    expect(config.default).toBe(defaultConfig);
+  });
+
+  it('validator accepts the defaults', () => {
+    expect(() => config.validator(defaultConfig)).not.toThrow();
+  });
+
+  it('validator throws one Error naming every problem', () => {
+    const c: any = { ...base(), maxBodyLength: 0, avatarField: 'a.b' };
+    expect(() => config.validator(c)).toThrow(/^Invalid configuration of plugin private-messages: /);
+    expect(() => config.validator(c)).toThrow(/maxBodyLength: .*; avatarField: /);
+  });
+
+  it('validator names the root for a problem with the whole config', () => {
+    expect(() => config.validator('nope')).toThrow(/\(root\): /);
+    expect(() => config.validator({ ...base(), extra: 1 })).toThrow(/\(root\): /);
+  });
+});
