@@ -9,7 +9,7 @@ import { payloadTooLarge, validationError } from '../utils/errors';
 const NEVER_ALLOWED_TAGS = new Set([
   'script', 'style', 'iframe', 'frame', 'frameset', 'object', 'embed', 'applet', 'form', 'input', 'button',
   'textarea', 'select', 'option', 'svg', 'math', 'link', 'meta', 'base', 'template', 'noscript', 'xmp',
-  'plaintext', 'portal', 'marquee',
+  'plaintext', 'portal', 'marquee', 'html', 'head', 'body', 'title',
 ]);
 // sanitize-html reads `*` in an attribute name as a glob (`['*']` would allow every attribute,
 // onclick included), so only plain attribute names are passed on.
@@ -70,7 +70,7 @@ export const excerptOf = (html: string) => {
   return text.length <= EXCERPT_LENGTH ? text : `${text.slice(0, EXCERPT_LENGTH - 1).trimEnd()}…`;
 };
 
-const hasVisibleContent = (html: string) => /<img\s/i.test(html) || excerptOf(html).length > 0;
+const hasVisibleContent = (html: string) => /<img\s[^>]*src=/i.test(html) || excerptOf(html).length > 0;
 
 /** Sanitizes `body` for `format`; the result is what is stored and served. */
 export const renderBody = (body: string, format: FormatName, rule: FormatRule) =>
