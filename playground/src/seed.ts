@@ -77,7 +77,7 @@ export const seedPlayground = async (strapi: Core.Strapi) => {
   }
 
   const line = '-'.repeat(64);
-  strapi.log.info(
+  const banner = () => strapi.log.info(
     [
       line,
       'Private Messages playground',
@@ -87,4 +87,6 @@ export const seedPlayground = async (strapi: Core.Strapi) => {
       line,
     ].join('\n')
   );
+  // Printed once the server listens, so it is the last thing on screen.
+  strapi.server.httpServer.once('listening', banner);
 };
