@@ -1,5 +1,31 @@
 import type { Core } from '@strapi/strapi';
+import { getService } from './utils/get-service';
 
-const bootstrap = async ({ strapi: _strapi }: { strapi: Core.Strapi }) => {};
+/** The plugin's RBAC actions: settings.read, settings.update, reports.manage. */
+const registerAdminActions = async (strapi: Core.Strapi) => {
+  const actions = [
+    { uid: 'settings.read', displayName: 'Read settings', subCategory: 'Settings' },
+    { uid: 'settings.update', displayName: 'Update settings', subCategory: 'Settings' },
+    { uid: 'reports.manage', displayName: 'Moderate reported messages', subCategory: 'Moderation' },
+  ];
+  await strapi
+    .service('admin::permission')
+    .actionProvider.registerMany(actions.map((a) => ({ ...a, section: 'plugins', pluginName: 'private-messages' })));
+};
+
+const bootstrap = async ({ strapi }: { strapi: Core.Strapi }) => {
+  await registerAdminActions(strapi);
+
+  // Deleted messages leave the database after the configured number of days (hourly check;
+  // runs only where the app enables cron: `cron: { enabled: true }` in config/server).
+  strapi.cron.add({
+    'private-messages.purge': {
+      task: async () => {
+        await getService('purge', strapi).run();
+      },
+      options: { rule: '17 * * * *' },
+    },
+  });
+};
 
 export default bootstrap;

@@ -5,6 +5,7 @@ import contentTypes from './content-types';
 import controllers from './controllers';
 import routes from './routes';
 import services from './services';
+import middlewares from './middlewares';
 
 export default {
   register,
@@ -14,4 +15,5 @@ export default {
   controllers,
   routes,
   services,
+  middlewares,
 };

@@ -15,8 +15,8 @@ describe('GET /recipients', () => {
   it('finds users by username, case-insensitively, without the caller', async () => {
     const res = await as(ctx.strapi, ann).get('/recipients?q=bob').expect(200);
     expect(res.body.data).toEqual([
-      { id: bobby.id, username: 'BOBBY_r', avatarUrl: expect.any(String) },
-      { id: bob.id, username: 'bob_r', avatarUrl: expect.any(String) },
+      { type: 'user', id: bobby.id, username: 'BOBBY_r', avatarUrl: expect.any(String) },
+      { type: 'user', id: bob.id, username: 'bob_r', avatarUrl: expect.any(String) },
     ]);
     const self = await as(ctx.strapi, ann).get('/recipients?q=ann_r').expect(200);
     expect(self.body.data).toEqual([]);

@@ -13,7 +13,36 @@ export type FormatRule = {
   allowedAttributes: Record<string, string[]>;
 };
 
+export const EMAIL_LEVELS = ['never', 'newThreads', 'firstUnread', 'every'] as const;
+export type EmailLevel = (typeof EMAIL_LEVELS)[number];
+
 export type PluginConfig = {
+  /** users-permissions role ids allowed to send; empty: every role. */
+  allowedSenderRoles: number[];
+  /**
+   * Role ids allowed to write to a whole role; empty: every role holding the users-permissions
+   * action `plugin::private-messages.role-recipients.find`. Both must allow.
+   */
+  roleWritingRoles: number[];
+  /** Users with one of these role ids cannot be blocked (e.g. support staff). */
+  unblockableRoles: number[];
+  /**
+   * Role ids that may see the bodies of deleted messages; empty: every role holding the
+   * users-permissions action `plugin::private-messages.deleted-message.view`. Both must allow.
+   */
+  viewDeletedRoles: number[];
+  /** Deleted messages are removed from the database after this many days; 0: never. */
+  purgeDeletedAfterDays: number;
+  /** Per-user send rate: at most `max` messages per `windowSeconds`; max 0 turns it off. */
+  rateLimit: { max: number; windowSeconds: number };
+  /** Whether users may receive messages until they say otherwise. */
+  messagingEnabledByDefault: boolean;
+  /** Email notification level of users who did not choose one. */
+  emailNotificationsDefault: EmailLevel;
+  /** Link to a thread in notification emails; `{threadId}` is replaced. */
+  threadUrlTemplate: string;
+  /** Extra addresses told about new reports (besides admins holding the moderation action). */
+  moderatorEmails: string[];
   formats: Record<FormatName, FormatRule>;
   /** Formats a sender may choose. */
   enabledFormats: FormatName[];
@@ -31,6 +60,16 @@ export type PluginConfig = {
 const BASIC_TAGS = ['p', 'br', 'strong', 'em', 'a', 'ul', 'ol', 'li', 'blockquote', 'code', 'pre'];
 
 export const defaultConfig: PluginConfig = {
+  allowedSenderRoles: [],
+  roleWritingRoles: [],
+  unblockableRoles: [],
+  viewDeletedRoles: [],
+  purgeDeletedAfterDays: 30,
+  rateLimit: { max: 30, windowSeconds: 60 },
+  messagingEnabledByDefault: true,
+  emailNotificationsDefault: 'firstUnread',
+  threadUrlTemplate: 'http://localhost:3000/messages/{threadId}',
+  moderatorEmails: [],
   formats: {
     plain_text: { allowedTags: [], allowedAttributes: {} },
     basic_html: { allowedTags: BASIC_TAGS, allowedAttributes: { a: ['href'] } },

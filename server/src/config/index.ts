@@ -1,13 +1,14 @@
-import { defaultConfig } from './defaults';
-import { pluginConfigSchema } from './schema';
+import { resolveConfig } from './resolve';
 
+/*
+ * Strapi merges a plugin's `default` config into the user's with lodash's defaultsDeep, which
+ * merges arrays index by index: a site builder's shorter allow-list would be padded with our
+ * defaults. So Strapi gets no defaults; services/settings.ts applies them with `resolveConfig`,
+ * where a user's array replaces ours.
+ */
 export default {
-  default: defaultConfig,
+  default: {},
   validator(config: unknown) {
-    const result = pluginConfigSchema.safeParse(config);
-    if (!result.success) {
-      const problems = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-      throw new Error(`Invalid configuration of plugin private-messages: ${problems.join('; ')}`);
-    }
+    resolveConfig(config);
   },
 };

@@ -1,16 +1,33 @@
 import { z } from 'zod';
-import { FORMAT_NAMES } from './defaults';
+import { EMAIL_LEVELS, FORMAT_NAMES } from './defaults';
 
 const tagName = z.string().regex(/^[a-z][a-z0-9]*$/, 'a lowercase HTML tag name');
+
+const roleIds = z.array(z.number().int().positive()).max(1000);
 
 const formatRule = z.strictObject({
   allowedTags: z.array(tagName).max(100),
   allowedAttributes: z.record(z.string(), z.array(z.string().regex(/^[a-z][a-z0-9-]*$/)).max(50)),
 });
 
-/** The shape every source of settings (config/plugins, the admin panel) must have. */
-export const pluginConfigSchema = z
-  .strictObject({
+/** The fields of the settings, each on its own (the admin panel may send any subset). */
+export const settingsFieldsSchema = z.strictObject({
+    allowedSenderRoles: roleIds,
+    roleWritingRoles: roleIds,
+    unblockableRoles: roleIds,
+    viewDeletedRoles: roleIds,
+    purgeDeletedAfterDays: z.number().int().min(0).max(36_500),
+    rateLimit: z.strictObject({
+      max: z.number().int().min(0).max(100_000),
+      windowSeconds: z.number().int().min(1).max(86_400),
+    }),
+    messagingEnabledByDefault: z.boolean(),
+    emailNotificationsDefault: z.enum(EMAIL_LEVELS),
+    threadUrlTemplate: z
+      .string()
+      .max(2048)
+      .refine((t) => t.includes('{threadId}'), 'must contain {threadId}'),
+    moderatorEmails: z.array(z.email()).max(50),
     formats: z.strictObject({
       plain_text: formatRule,
       basic_html: formatRule,
@@ -21,9 +38,11 @@ export const pluginConfigSchema = z
     maxBodyLength: z.number().int().min(1).max(1_000_000),
     maxRecipients: z.number().int().min(1).max(100_000),
     avatarField: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).nullable(),
-    defaultAvatarUrl: z.string().url().max(2048).nullable(),
-  })
-  .refine((c) => c.enabledFormats.includes(c.defaultFormat), {
+    defaultAvatarUrl: z.url().max(2048).nullable(),
+});
+
+/** The shape every source of settings (config/plugins, the admin panel) must have once merged. */
+export const pluginConfigSchema = settingsFieldsSchema.refine((c) => c.enabledFormats.includes(c.defaultFormat), {
     message: 'defaultFormat must be one of enabledFormats',
     path: ['defaultFormat'],
   });

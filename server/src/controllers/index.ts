@@ -3,6 +3,14 @@ import messages from './messages';
 import deletedMessage from './deleted-message';
 import unreadCount from './unread-count';
 import recipients from './recipients';
+import tags from './tags';
+import threadActions from './thread-actions';
+import roleRecipients from './role-recipients';
+import reports from './reports';
+import blocks from './blocks';
+import preferences from './preferences';
+import adminSettings from './admin-settings';
+import adminReports from './admin-reports';
 
 export default {
   threads,
@@ -10,4 +18,12 @@ export default {
   'deleted-message': deletedMessage,
   'unread-count': unreadCount,
   recipients,
+  tags,
+  'thread-actions': threadActions,
+  'role-recipients': roleRecipients,
+  reports,
+  blocks,
+  preferences,
+  'admin-settings': adminSettings,
+  'admin-reports': adminReports,
 };

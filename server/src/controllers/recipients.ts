@@ -8,7 +8,7 @@ export default {
   async search(ctx: Context) {
     const { q, limit } = parse(recipientsQuerySchema, ctx.query, 'query');
     const actor = await actorFrom(ctx);
-    ctx.body = { data: await getService('people').search(q, actor.id, limit ?? 10) };
+    ctx.body = { data: await getService('people').search(actor, q, limit ?? 10) };
   },
 
   /** Whether the caller may write to a user, and every reason why not. */

@@ -10,6 +10,8 @@ export const TABLES = {
   membershipTags: 'pm_memberships_tags_lnk',
   tags: 'pm_tags',
   blocks: 'pm_blocks',
+  preferences: 'pm_preferences',
+  reports: 'pm_reports',
 } as const;
 
 /* Drivers disagree on types: SQLite hands back 0/1 and epoch milliseconds, PostgreSQL

@@ -1,4 +1,5 @@
 import { TABLES, toBool, toInt, toIso, type Db } from './db';
+import { hiddenByBlock } from './blocks';
 import { mapThread, type ThreadRow } from './threads';
 
 export type MembershipRow = {
@@ -61,12 +62,38 @@ export const findActiveMembershipByThreadId = async (db: Db, userId: number, thr
 
 export type InboxCursor = { lastActivityAt: number; threadId: number };
 
+/** Inbox filters; each narrows the page, and they combine (AND) with each other and the cursor. */
+export type InboxFilters = {
+  /** Internal id of one of the user's tags: threads the user tagged with it. */
+  tagId?: number;
+  /** Threads this user is (or was) a member of as well. */
+  participantId?: number;
+  /** Threads whose subject contains this text, case-insensitively. */
+  subjectContains?: string;
+  /** Threads with unread messages only. */
+  unreadOnly?: boolean;
+};
+
+const dialectOf = (db: Db) => (db as unknown as { client: { dialect: string } }).client.dialect;
+
+/** `%text%` for LIKE, with LIKE's own wildcards taken literally (escaped with a backslash). */
+const containsPattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
 /**
  * One inbox page: a range scan of `pm_memberships_inbox_idx` (user_id, in_inbox, last_activity_at,
  * thread_id) in index order, stopping after `limit` rows, then primary-key lookups of the thread
  * and its last message. No sort, whatever the size of the user's history.
+ *
+ * Filters (see docs/inbox-filters.md for the plans):
+ * - `tagId` joins the link table through its `tag_id` index, so only the tagged threads are read;
+ * - `participantId` joins the other user's memberships through the unique (thread_id, user_id)
+ *   index (or from their side, through their `user_id` index, whichever is smaller);
+ * - `unreadOnly` can start from `pm_memberships_unread_idx` (user_id, unread_count), the user's
+ *   unread threads only;
+ * - `subjectContains` no B-tree can serve: it filters the inbox scan, which still stops after
+ *   `limit` matches.
  */
-export const listInboxPage = async (db: Db, userId: number, limit: number, after?: InboxCursor) => {
+export const listInboxPage = async (db: Db, userId: number, limit: number, after?: InboxCursor, filters: InboxFilters = {}) => {
   const q = db(`${TABLES.memberships} as ms`)
     .join(`${TABLES.threads} as t`, 't.id', 'ms.thread_id')
     .select('t.*', ...membershipSelect)
@@ -82,6 +109,27 @@ export const listInboxPage = async (db: Db, userId: number, limit: number, after
     q.andWhere('ms.last_activity_at', '<=', at).andWhere((w) =>
       w.where('ms.last_activity_at', '<', at).orWhere('ms.thread_id', '<', after.threadId)
     );
+  }
+  if (filters.tagId !== undefined) {
+    // (membership_id, tag_id) is unique: the join never repeats a thread.
+    q.join(`${TABLES.membershipTags} as lt`, (j) => j.on('lt.membership_id', 'ms.id').andOnVal('lt.tag_id', filters.tagId as number));
+  }
+  if (filters.participantId !== undefined) {
+    // (thread_id, user_id) is unique: the join never repeats a thread.
+    q.join(`${TABLES.memberships} as pm`, (j) =>
+      j.on('pm.thread_id', 'ms.thread_id').andOnVal('pm.user_id', filters.participantId as number)
+    );
+  }
+  if (filters.unreadOnly) q.andWhere('ms.unread_count', '>', 0);
+  if (filters.subjectContains) {
+    const pattern = containsPattern(filters.subjectContains);
+    const dialect = dialectOf(db);
+    // PostgreSQL: ILIKE, Unicode-aware. SQLite's LIKE ignores the case of ASCII letters only;
+    // MySQL's follows the column's (case-insensitive by default) collation, and `\` is already
+    // its LIKE escape (and an escape in its string literals, so no ESCAPE clause there).
+    if (dialect === 'postgresql') q.andWhereRaw(`t.subject ilike ? escape '\\'`, [pattern]);
+    else if (dialect.startsWith('mysql')) q.andWhere('t.subject', 'like', pattern);
+    else q.andWhereRaw(`t.subject like ? escape '\\'`, [pattern]);
   }
   return (await q).map((row: Record<string, unknown>) => ({
     membership: mapMembership(row, 'ms_'),
@@ -116,14 +164,16 @@ export const countUnread = async (db: Db, userId: number) => {
 };
 
 /**
- * A new message reaches every current member but its author in one set-based statement: the
- * thread comes (back) to their inbox, moves to the top, and counts one more unread message.
+ * A new message reaches every current member but its author, and but those who blocked the
+ * author, in one set-based statement: the thread comes (back) to their inbox, moves to the top,
+ * and counts one more unread message.
  */
 export const deliverToMembers = (db: Db, input: { threadId: number; authorId: number; now: Date }) =>
   db(TABLES.memberships)
     .where('thread_id', input.threadId)
     .whereNot('user_id', input.authorId)
     .whereNull('left_at')
+    .whereNotIn('user_id', db(TABLES.blocks).select('blocker_id').where('blocked_id', input.authorId))
     .update({
       in_inbox: true,
       last_activity_at: input.now,
@@ -160,3 +210,111 @@ export const updateMembership = (db: Db, membershipId: number, values: Record<st
 
 export const getMembership = async (db: Db, membershipId: number) =>
   mapMembership(await db(TABLES.memberships).select(MEMBERSHIP_COLUMNS).where({ id: membershipId }).first());
+
+/** Current members of a thread other than `exceptUserId`. */
+export const listActiveMemberIds = async (db: Db, threadId: number, exceptUserId: number) =>
+  (
+    await db(TABLES.memberships)
+      .select('user_id')
+      .where('thread_id', threadId)
+      .whereNot('user_id', exceptUserId)
+      .whereNull('left_at')
+  ).map((r: Record<string, unknown>) => toInt(r.user_id));
+
+/*
+ * Set-based forms of the read-state changes, over any number of the user's memberships at once
+ * (POST /threads/:id/read and friends pass one, POST /threads/actions up to a hundred). The rules
+ * are read-state's; these are its statements. Callers lock the rows first (lockActiveMemberships).
+ */
+
+const threadColumnOf = (db: Db, column: string) =>
+  db.raw(`(select t.${column} from ${TABLES.threads} t where t.id = ${TABLES.memberships}.thread_id)`);
+
+/**
+ * The user's current memberships of the given threads (by documentId), locked for the rest of
+ * the transaction in id order (PostgreSQL; SQLite has one writer at a time anyway). Threads the
+ * user never belonged to, or left, are simply missing from the result.
+ */
+export const lockActiveMemberships = async (db: Db, userId: number, threadDocumentIds: string[]) => {
+  if (threadDocumentIds.length === 0) return [];
+  const q = db(`${TABLES.memberships} as ms`)
+    .join(`${TABLES.threads} as t`, 't.id', 'ms.thread_id')
+    .select('ms.id', 'ms.thread_id', 't.document_id')
+    .where('ms.user_id', userId)
+    .whereNull('ms.left_at')
+    .whereIn('t.document_id', threadDocumentIds)
+    .orderBy('ms.id', 'asc');
+  if (dialectOf(db) !== 'sqlite3') q.forUpdate('ms');
+  return (await q).map((r: Record<string, unknown>) => ({
+    id: toInt(r.id),
+    threadId: toInt(r.thread_id),
+    threadDocumentId: String(r.document_id),
+  }));
+};
+
+/** Everything read: the watermark moves to each thread's last message. */
+export const markReadMany = (db: Db, membershipIds: number[]) =>
+  membershipIds.length === 0
+    ? Promise.resolve(0)
+    : db(TABLES.memberships)
+        .whereIn('id', membershipIds)
+        .update({ unread_count: 0, last_read_message_id: threadColumnOf(db, 'last_message_id') });
+
+/**
+ * The newest message from someone else that the user may see (not hidden by a block) becomes
+ * the only unread one; memberships of threads with no such message are left alone. Returns how
+ * many changed. Each lookup walks `pm_messages_thread_order_idx` (thread_id, id) backwards.
+ */
+export const markNewestUnreadMany = (db: Db, userId: number, membershipIds: number[]) => {
+  if (membershipIds.length === 0) return Promise.resolve(0);
+  const fromOthers = () =>
+    db(`${TABLES.messages} as m`)
+      .whereRaw(`m.thread_id = ${TABLES.memberships}.thread_id`)
+      .whereRaw(`m.id > ${TABLES.memberships}.visible_after_message_id`)
+      .andWhere((w) => w.whereNot('m.author_id', userId).orWhereNull('m.author_id'))
+      .whereNotExists(hiddenByBlock(db, userId, 'm'));
+  return db(TABLES.memberships)
+    .whereIn('id', membershipIds)
+    .whereExists(fromOthers().select(db.raw('1')))
+    .update({ last_read_message_id: db.raw('(?) - 1', [fromOthers().max('m.id')]), unread_count: 1 });
+};
+
+/** Out of the inbox until the next message, which will show only what came after now. */
+export const removeFromInboxMany = (db: Db, membershipIds: number[], now: Date) =>
+  membershipIds.length === 0
+    ? Promise.resolve(0)
+    : db(TABLES.memberships)
+        .whereIn('id', membershipIds)
+        .update({
+          in_inbox: false,
+          removed_at: now,
+          unread_count: 0,
+          message_count: 0,
+          visible_after_message_id: threadColumnOf(db, 'last_message_id'),
+          last_read_message_id: threadColumnOf(db, 'last_message_id'),
+          updated_at: now,
+        });
+
+/**
+ * What a member's counts must be, recomputed from the messages: the definition the incremental
+ * updates (deliverToMembers, the read-state changes) keep. A message counts for a member when it
+ * is after their visibility watermark and not hidden by a block; it is unread when it is also
+ * after their read watermark and written by someone else. Used after a purge, and by tests.
+ */
+export const recountMemberships = async (db: Db, threadIds: number[]) => {
+  if (threadIds.length === 0) return;
+  const ms = TABLES.memberships;
+  const visible = `from ${TABLES.messages} m
+     where m.thread_id = ${ms}.thread_id and m.id > ${ms}.visible_after_message_id
+       and not exists (select 1 from ${TABLES.blocks} b
+                        where b.blocker_id = ${ms}.user_id and b.blocked_id = m.author_id and b.created_at <= m.created_at)`;
+  await db(ms)
+    .whereIn('thread_id', threadIds)
+    .whereNull('left_at')
+    .update({
+      message_count: db.raw(`(select count(*) ${visible})`),
+      unread_count: db.raw(
+        `(select count(*) ${visible} and m.id > ${ms}.last_read_message_id and (m.author_id is null or m.author_id <> ${ms}.user_id))`
+      ),
+    });
+};

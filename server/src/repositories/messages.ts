@@ -1,5 +1,6 @@
 import { createDocumentId } from '../utils/ids';
 import { TABLES, strapiColumns, toInt, toIso, type Db } from './db';
+import { hiddenByBlock } from './blocks';
 
 export type MessageRow = {
   id: number;
@@ -47,21 +48,38 @@ export const insertMessage = async (
 
 /**
  * One page of a thread's messages as a member sees them, newest first: messages after the
- * member's visibility watermark and, when paging back, before `beforeId`. Served by the
- * `(thread_id, id)` index.
+ * member's visibility watermark, not hidden by a block, and, when paging back, before
+ * `beforeId`. Served by the `(thread_id, id)` index.
  */
 export const listThreadMessages = async (
   db: Db,
-  input: { threadId: number; visibleAfterId: number; beforeId?: number; limit: number }
+  input: { viewerId: number; threadId: number; visibleAfterId: number; beforeId?: number; limit: number }
 ) => {
-  const q = db(TABLES.messages)
-    .select(COLUMNS)
-    .where('thread_id', input.threadId)
-    .andWhere('id', '>', input.visibleAfterId)
-    .orderBy('id', 'desc')
+  const q = db(`${TABLES.messages} as m`)
+    .select(COLUMNS.map((c) => `m.${c}`))
+    .where('m.thread_id', input.threadId)
+    .andWhere('m.id', '>', input.visibleAfterId)
+    .whereNotExists(hiddenByBlock(db, input.viewerId, 'm'))
+    .orderBy('m.id', 'desc')
     .limit(input.limit);
-  if (input.beforeId !== undefined) q.andWhere('id', '<', input.beforeId);
+  if (input.beforeId !== undefined) q.andWhere('m.id', '<', input.beforeId);
   return (await q).map(mapMessage);
+};
+
+/**
+ * The newest message of each thread that `viewerId` may see, in one query: for the rare threads
+ * whose last message is hidden from them by a block.
+ */
+export const newestVisibleMessages = async (db: Db, viewerId: number, threads: { threadId: number; visibleAfterId: number }[]) => {
+  if (threads.length === 0) return [];
+  const newest = db(`${TABLES.messages} as m`)
+    .max('m.id')
+    .whereIn('m.thread_id', threads.map((t) => t.threadId))
+    .whereNotExists(hiddenByBlock(db, viewerId, 'm'))
+    .groupBy('m.thread_id');
+  const rows = (await db(TABLES.messages).select(COLUMNS).whereIn('id', newest)).map(mapMessage);
+  const after = new Map(threads.map((t) => [t.threadId, t.visibleAfterId]));
+  return rows.filter((m) => m.id > (after.get(m.threadId) ?? 0));
 };
 
 export const findMessagesByIds = async (db: Db, ids: number[]) =>
@@ -74,14 +92,26 @@ export const findMessageByDocumentId = async (db: Db, documentId: string) => {
 
 /** Id of the newest message in the thread written by someone other than `userId`, visible to them. */
 export const newestMessageIdFromOthers = async (db: Db, threadId: number, userId: number, visibleAfterId: number) => {
-  const row = await db(TABLES.messages)
-    .max({ id: 'id' })
-    .where('thread_id', threadId)
-    .andWhere('id', '>', visibleAfterId)
-    .andWhere((w) => w.whereNot('author_id', userId).orWhereNull('author_id'))
+  const row = await db(`${TABLES.messages} as m`)
+    .max({ id: 'm.id' })
+    .where('m.thread_id', threadId)
+    .andWhere('m.id', '>', visibleAfterId)
+    .andWhere((w) => w.whereNot('m.author_id', userId).orWhereNull('m.author_id'))
+    .whereNotExists(hiddenByBlock(db, userId, 'm'))
     .first();
   return row?.id ? toInt(row.id) : null;
 };
 
 export const softDeleteMessage = (db: Db, messageId: number, now: Date) =>
   db(TABLES.messages).where({ id: messageId }).whereNull('deleted_at').update({ deleted_at: now, updated_at: now });
+
+/** `{count, oldest}` of the messages `authorId` wrote since `since` (served by pm_messages_author_time_idx). */
+export const countRecentByAuthor = async (db: Db, authorId: number, since: Date) => {
+  const row = await db(TABLES.messages)
+    .where('author_id', authorId)
+    .andWhere('created_at', '>', since)
+    .count({ count: '*' })
+    .min({ oldest: 'created_at' })
+    .first();
+  return { count: toInt(row?.count), oldest: toIso(row?.oldest) };
+};

@@ -78,3 +78,19 @@ export const findThreadById = async (db: Db, threadId: number) => {
   const row = await db(TABLES.threads).where({ id: threadId }).first();
   return row ? mapThread(row) : null;
 };
+
+/** Recomputes the threads' message count and last message from their messages (after a purge). */
+export const recountThreads = async (db: Db, threadIds: number[]) => {
+  if (threadIds.length === 0) return;
+  const m = TABLES.messages;
+  const t = TABLES.threads;
+  await db(t)
+    .whereIn('id', threadIds)
+    .update({
+      message_count: db.raw(`(select count(*) from ${m} where ${m}.thread_id = ${t}.id)`),
+      last_message_id: db.raw(`coalesce((select max(id) from ${m} where ${m}.thread_id = ${t}.id), 0)`),
+      last_message_at: db.raw(
+        `coalesce((select created_at from ${m} where ${m}.id = (select max(id) from ${m} where ${m}.thread_id = ${t}.id)), ${t}.last_message_at)`
+      ),
+    });
+};

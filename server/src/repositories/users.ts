@@ -2,6 +2,7 @@ import type { Core } from '@strapi/strapi';
 
 const USER_UID = 'plugin::users-permissions.user';
 const PERMISSION_UID = 'plugin::users-permissions.permission';
+const ROLE_UID = 'plugin::users-permissions.role';
 
 export type UserRecord = {
   id: number;
@@ -62,6 +63,31 @@ export const createUsersRepository = (strapi: Core.Strapi) => {
         avatarField,
         { limit, orderBy: { username: 'asc' } }
       );
+    },
+
+    async findRoles(ids: number[]): Promise<Map<number, { id: number; name: string }>> {
+      if (ids.length === 0) return new Map();
+      const roles = await strapi.db.query(ROLE_UID).findMany({ where: { id: { $in: ids } }, select: ['id', 'name'] });
+      return new Map(roles.map((r: { id: number; name: string }) => [r.id, r]));
+    },
+
+    searchRoles(q: string, limit: number): Promise<{ id: number; name: string }[]> {
+      return strapi.db.query(ROLE_UID).findMany({
+        where: { ...(q ? { name: { $containsi: q } } : {}), type: { $ne: 'public' } },
+        select: ['id', 'name'],
+        orderBy: { name: 'asc' },
+        limit,
+      });
+    },
+
+    /** Ids of every user of a role, read straight from the users-permissions link table in one query. */
+    async roleMemberIds(roleId: number): Promise<number[]> {
+      const link = (strapi.db.metadata.get(USER_UID).attributes as any).role.joinTable;
+      const rows = await strapi.db
+        .connection(link.name)
+        .select(link.joinColumn.name)
+        .where(link.inverseJoinColumn.name, roleId);
+      return rows.map((r: Record<string, unknown>) => Number(r[link.joinColumn.name]));
     },
 
     /** Whether the role holds a users-permissions action (e.g. the one that shows deleted bodies). */

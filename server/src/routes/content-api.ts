@@ -1,5 +1,7 @@
 import type { PluginRouter } from './types';
 
+const RETRY_AFTER = 'plugin::private-messages.retry-after';
+
 /**
  * Content-API routes, under /api/private-messages. Each handler is a users-permissions action
  * (`plugin::private-messages.<controller>.<action>`) that a site builder grants per role.
@@ -8,18 +10,32 @@ export default {
   type: 'content-api',
   routes: [
     { method: 'GET', path: '/threads', handler: 'threads.find' },
-    { method: 'POST', path: '/threads', handler: 'threads.create' },
+    { method: 'POST', path: '/threads', handler: 'threads.create', config: { middlewares: [RETRY_AFTER] } },
+    // Before the `/threads/:id` routes: `actions` is not a thread id.
+    { method: 'POST', path: '/threads/actions', handler: 'thread-actions.apply' },
     { method: 'GET', path: '/threads/:id', handler: 'threads.findOne' },
     { method: 'GET', path: '/threads/:id/messages', handler: 'threads.messages' },
-    { method: 'POST', path: '/threads/:id/messages', handler: 'threads.reply' },
+    { method: 'POST', path: '/threads/:id/messages', handler: 'threads.reply', config: { middlewares: [RETRY_AFTER] } },
     { method: 'POST', path: '/threads/:id/read', handler: 'threads.read' },
     { method: 'POST', path: '/threads/:id/unread', handler: 'threads.unread' },
     { method: 'POST', path: '/threads/:id/leave', handler: 'threads.leave' },
     { method: 'DELETE', path: '/threads/:id', handler: 'threads.remove' },
+    { method: 'PUT', path: '/threads/:id/tags', handler: 'tags.setOnThread' },
+    { method: 'GET', path: '/tags', handler: 'tags.find' },
+    { method: 'POST', path: '/tags', handler: 'tags.create' },
+    { method: 'PUT', path: '/tags/:id', handler: 'tags.update' },
+    { method: 'DELETE', path: '/tags/:id', handler: 'tags.delete' },
     { method: 'DELETE', path: '/messages/:id', handler: 'messages.remove' },
     { method: 'GET', path: '/messages/:id/deleted-body', handler: 'deleted-message.view' },
     { method: 'GET', path: '/unread-count', handler: 'unread-count.count' },
     { method: 'GET', path: '/recipients', handler: 'recipients.search' },
     { method: 'GET', path: '/can-message/:userId', handler: 'recipients.canMessage' },
+    { method: 'GET', path: '/role-recipients', handler: 'role-recipients.find' },
+    { method: 'POST', path: '/messages/:id/report', handler: 'reports.create' },
+    { method: 'GET', path: '/blocks', handler: 'blocks.find' },
+    { method: 'POST', path: '/blocks', handler: 'blocks.create' },
+    { method: 'DELETE', path: '/blocks/:userId', handler: 'blocks.delete' },
+    { method: 'GET', path: '/preferences', handler: 'preferences.find' },
+    { method: 'PUT', path: '/preferences', handler: 'preferences.update' },
   ],
 } satisfies PluginRouter;

@@ -1,8 +1,10 @@
 import type { Core } from '@strapi/strapi';
+import * as blocksRepo from '../repositories/blocks';
 import * as membershipsRepo from '../repositories/memberships';
 import type { MemberView } from '../repositories/memberships';
 import * as messagesRepo from '../repositories/messages';
 import * as threadsRepo from '../repositories/threads';
+import * as tagsRepo from '../repositories/tags';
 import type { MessageRow } from '../repositories/messages';
 import { TABLES, toInt, toMillis } from '../repositories/db';
 import { decodeCursor, encodeCursor } from '../utils/cursor';
@@ -22,21 +24,7 @@ const inboxService = ({ strapi }: { strapi: Core.Strapi }) => {
   const knex = () => strapi.db.connection;
   const secret = () => getService('settings').cursorSecret();
 
-  const tagsOf = async (membershipIds: number[]) => {
-    const byMembership = new Map<number, { id: string; name: string }[]>();
-    if (membershipIds.length === 0) return byMembership;
-    const rows = await knex()(`${TABLES.membershipTags} as l`)
-      .join(`${TABLES.tags} as t`, 't.id', 'l.tag_id')
-      .select('l.membership_id', 't.document_id', 't.name')
-      .whereIn('l.membership_id', membershipIds)
-      .orderBy('t.name', 'asc');
-    for (const r of rows) {
-      const list = byMembership.get(toInt(r.membership_id)) ?? [];
-      list.push({ id: r.document_id, name: r.name });
-      byMembership.set(toInt(r.membership_id), list);
-    }
-    return byMembership;
-  };
+  const tagsOf = (membershipIds: number[]) => tagsRepo.tagsOfMemberships(knex(), membershipIds);
 
   const presentMessages = async (
     viewer: Actor,
@@ -68,19 +56,31 @@ const inboxService = ({ strapi }: { strapi: Core.Strapi }) => {
     const lastMessageIds = views
       .filter((v) => v.thread.lastMessageId > v.membership.visibleAfterMessageId)
       .map((v) => v.thread.lastMessageId);
-    const [members, lastMessages, tags] = await Promise.all([
+    const [members, lastMessages, tags, blocked] = await Promise.all([
       membershipsRepo.listMembers(knex(), threadIds),
       messagesRepo.findMessagesByIds(knex(), lastMessageIds),
       tagsOf(views.map((v) => v.membership.id)),
+      blocksRepo.listBlockedBy(knex(), viewer.id),
     ]);
+    // A thread's last message may be hidden from the viewer by a block: show their newest visible one.
+    const blockedAt = new Map(blocked.map((b) => [b.userId, b.blockedAt]));
+    const hidden = lastMessages.filter((m) => m.authorId !== null && blockedAt.has(m.authorId) && blockedAt.get(m.authorId)! <= m.createdAt);
+    if (hidden.length > 0) {
+      const replacements = await messagesRepo.newestVisibleMessages(
+        knex(),
+        viewer.id,
+        views.filter((v) => hidden.some((m) => m.threadId === v.thread.id)).map((v) => ({ threadId: v.thread.id, visibleAfterId: v.membership.visibleAfterMessageId }))
+      );
+      lastMessages.splice(0, lastMessages.length, ...lastMessages.filter((m) => !hidden.includes(m)), ...replacements);
+    }
     const summaries = await getService('people').summaries([
       ...members.map((m) => m.userId),
       ...lastMessages.map((m) => m.authorId).filter((id): id is number => id !== null),
     ]);
-    const lastById = new Map(lastMessages.map((m) => [m.id, m]));
+    const lastByThread = new Map(lastMessages.map((m) => [m.threadId, m]));
 
     return views.map(({ thread, membership }) => {
-      const last = lastById.get(thread.lastMessageId);
+      const last = lastByThread.get(thread.id);
       return {
         id: thread.documentId,
         subject: thread.subject,
@@ -114,6 +114,7 @@ const inboxService = ({ strapi }: { strapi: Core.Strapi }) => {
   /** A page of messages, newest first from the database, returned oldest first with the cursor to older ones. */
   const messagePage = async (viewer: Actor, view: MemberView, limit: number, beforeId?: number) => {
     const rows = await messagesRepo.listThreadMessages(knex(), {
+      viewerId: viewer.id,
       threadId: view.thread.id,
       visibleAfterId: view.membership.visibleAfterMessageId,
       beforeId,
@@ -131,7 +132,14 @@ const inboxService = ({ strapi }: { strapi: Core.Strapi }) => {
   };
 
   return {
-    async list(viewer: Actor, query: { limit?: number; cursor?: string }) {
+    /**
+     * The inbox, newest activity first, optionally filtered (all filters combine, and combine with
+     * the cursor). A `tag` that is not one of the viewer's tags is a 404, like any tag route.
+     */
+    async list(
+      viewer: Actor,
+      query: { limit?: number; cursor?: string; tag?: string; participant?: number; q?: string; unread?: boolean }
+    ) {
       const limit = query.limit ?? DEFAULT_PAGE_SIZE;
       let after: membershipsRepo.InboxCursor | undefined;
       if (query.cursor) {
@@ -139,7 +147,16 @@ const inboxService = ({ strapi }: { strapi: Core.Strapi }) => {
         if (!values || values.length !== 2 || !values.every((v) => Number.isInteger(v))) throw badCursor('cursor');
         after = { lastActivityAt: values[0] as number, threadId: values[1] as number };
       }
-      const rows = await membershipsRepo.listInboxPage(knex(), viewer.id, limit + 1, after);
+      const filters: membershipsRepo.InboxFilters = {
+        participantId: query.participant,
+        subjectContains: query.q,
+        unreadOnly: query.unread,
+      };
+      if (query.tag) {
+        const [tag] = await getService('tags').resolveOwn(knex(), viewer, [query.tag]);
+        filters.tagId = tag.id;
+      }
+      const rows = await membershipsRepo.listInboxPage(knex(), viewer.id, limit + 1, after, filters);
       const page = rows.slice(0, limit);
       const last = page[page.length - 1];
       const nextCursor =

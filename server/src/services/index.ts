@@ -5,6 +5,13 @@ import sendGate from './send-gate';
 import messaging from './messaging';
 import readState from './read-state';
 import inbox from './inbox';
+import tags from './tags';
+import threadActions from './thread-actions';
+import preferences from './preferences';
+import blocks from './blocks';
+import guards from './guards';
+import moderation from './moderation';
+import purge from './purge';
 
 export default {
   settings,
@@ -14,4 +21,11 @@ export default {
   messaging,
   'read-state': readState,
   inbox,
+  tags,
+  'thread-actions': threadActions,
+  preferences,
+  blocks,
+  guards,
+  moderation,
+  purge,
 };

@@ -47,18 +47,31 @@ const messagingService = ({ strapi }: { strapi: Core.Strapi }) => {
    * Would a message from `author` to `recipients` go through? The same gate as `send` and
    * `reply` (pass `context.threadId` for a reply), without writing anything.
    */
+  /** The gate's input for a reply by `author` to a thread they are a current member of (404 otherwise). */
+  const replyTarget = async (author: Actor, threadDocumentId: string) => {
+    const view = await membershipsRepo.findActiveMembership(knex(), author.id, threadDocumentId);
+    if (!view) throw notFound('Thread');
+    // Group replies only check the sender, unless guards want to see the members.
+    const needMembers = !view.thread.isGroup || getService('guards').list().length > 0;
+    const memberIds = needMembers ? await membershipsRepo.listActiveMemberIds(knex(), view.thread.id, author.id) : [];
+    return { view, reply: { threadId: view.thread.documentId, isGroup: view.thread.isGroup, memberIds } };
+  };
+
   const canSend = async (input: {
     author: UserInput;
-    recipients: (RecipientRef | number)[];
+    recipients?: (RecipientRef | number)[];
     context?: { threadId?: string };
   }) => {
     const author = await requireActor(input.author);
-    const { allowed, refused } = await getService('send-gate').evaluate({
-      authorId: author.id,
-      recipients: normalizeRecipients(input.recipients),
-      context: input.context,
-    });
-    return { allowed: refused.length === 0 && allowed.length > 0, recipients: allowed, refused };
+    const gate = getService('send-gate');
+    const result = input.context?.threadId
+      ? await gate.evaluate({ author, recipients: [], reply: (await replyTarget(author, input.context.threadId)).reply })
+      : await gate.evaluate({ author, recipients: normalizeRecipients(input.recipients ?? []) });
+    return {
+      allowed: result.refused.length === 0 && result.allowed.length > 0,
+      recipients: result.allowed,
+      refused: [...result.refused, ...result.skipped],
+    };
   };
 
   return {
@@ -71,14 +84,17 @@ const messagingService = ({ strapi }: { strapi: Core.Strapi }) => {
       const rendered = getService('formats').render(settings, data.body, data.format);
 
       const gate = getService('send-gate');
-      const { allowed, refused } = await gate.evaluate({
-        authorId: author.id,
+      if (!options.bypassRules) {
+        await gate.assertWithinLimits(data.recipients.length);
+        await gate.assertRate(author.id);
+      }
+      const { allowed, refused, skipped } = await gate.evaluate({
+        author,
         recipients: data.recipients,
         bypassRules: options.bypassRules,
       });
       if (refused.length > 0 && !data.skipRefused) throw refusedError(refused);
-      if (allowed.length === 0) throw refusedError(refused);
-      if (!options.bypassRules) await gate.assertWithinLimits(allowed.length);
+      if (allowed.length === 0) throw refusedError([...refused, ...skipped]);
 
       const memberIds = [author.id, ...allowed];
       const now = new Date();
@@ -119,7 +135,7 @@ const messagingService = ({ strapi }: { strapi: Core.Strapi }) => {
       return {
         thread: await inbox.getThreadSummary(author, thread.documentId),
         message: await inbox.presentMessage(author, message, thread.documentId),
-        refused,
+        refused: [...refused, ...skipped],
       };
     },
 
@@ -136,12 +152,16 @@ const messagingService = ({ strapi }: { strapi: Core.Strapi }) => {
       const { author: authorInput, threadId, ...rest } = input;
       const data = parse(replySchema, rest);
       const author = await requireActor(authorInput);
-      const view = await membershipsRepo.findActiveMembership(knex(), author.id, String(threadId));
-      if (!view) throw notFound('Thread');
+      const { view, reply } = await replyTarget(author, String(threadId));
 
       const settings = await getService('settings').get();
       const rendered = getService('formats').render(settings, data.body, data.format);
-      void options;
+      if (!options.bypassRules) {
+        const gate = getService('send-gate');
+        await gate.assertRate(author.id);
+        const { refused } = await gate.evaluate({ author, recipients: [], reply });
+        if (refused.length > 0) throw refusedError(refused);
+      }
 
       const now = new Date();
       const message = await strapi.db.transaction(async ({ trx }) => {

@@ -1,4 +1,5 @@
 import type { Core } from '@strapi/strapi';
+import { blockersOf } from '../repositories/blocks';
 import { createUsersRepository, type UserRecord } from '../repositories/users';
 import { getService } from '../utils/get-service';
 
@@ -38,11 +39,38 @@ const peopleService = ({ strapi }: { strapi: Core.Strapi }) => {
       return users.findByIds(ids, null);
     },
 
-    async search(q: string, callerId: number, limit: number): Promise<UserSummary[]> {
+    findRoles: (ids: number[]) => users.findRoles(ids),
+    roleMemberIds: (roleId: number) => users.roleMemberIds(roleId),
+
+    /**
+     * Autocomplete: users the caller could write to (not themselves, not users who blocked them
+     * or turned messages off) and, for callers allowed to write to roles, roles.
+     */
+    async search(actor: Actor, q: string, limit: number) {
       const settings = await getService('settings').get();
-      const found = await users.search(q, callerId, limit, settings.avatarField);
-      return found.map((u) => summarize(u.id, u, settings.defaultAvatarUrl));
+      const found = await users.search(q, actor.id, limit * 2, settings.avatarField);
+      const ids = found.map((u) => u.id);
+      const [off, blockers] = await Promise.all([
+        getService('preferences').withMessagingOff(ids),
+        blockersOf(strapi.db.connection, actor.id, ids),
+      ]);
+      const people = found
+        .filter((u) => !off.has(u.id) && !blockers.has(u.id))
+        .slice(0, limit)
+        .map((u) => ({ type: 'user' as const, ...summarize(u.id, u, settings.defaultAvatarUrl) }));
+      const roles = (await getService('send-gate').canWriteToRoles(actor))
+        ? (await users.searchRoles(q, limit)).map((r) => ({ type: 'role' as const, id: r.id, name: r.name }))
+        : [];
+      return [...people, ...roles];
     },
+
+    /** Roles the caller may write to (the route behind it is the "send to roles" permission). */
+    async writableRoles(actor: Actor) {
+      if (!(await getService('send-gate').canWriteToRoles(actor))) return [];
+      return (await users.searchRoles('', 100)).map((r) => ({ id: r.id, name: r.name }));
+    },
+
+    roleHasAction: (actor: Actor, action: string) => users.roleHasAction(actor.roleId, action),
 
     /** Resolves `{id}` or `{id, role}` (as users-permissions puts on ctx.state.user) to an Actor. */
     async actorOf(user: number | { id: number; role?: { id: number } | null }): Promise<Actor | null> {
@@ -53,7 +81,10 @@ const peopleService = ({ strapi }: { strapi: Core.Strapi }) => {
       return record ? { id, roleId: record.roleId } : null;
     },
 
-    canViewDeleted(actor: Actor) {
+    /** The "view deleted messages" permission: the users-permissions action, and the setting when it lists roles. */
+    async canViewDeleted(actor: Actor) {
+      const { viewDeletedRoles } = await getService('settings').get();
+      if (viewDeletedRoles.length > 0 && !viewDeletedRoles.includes(actor.roleId ?? -1)) return false;
       return users.roleHasAction(actor.roleId, VIEW_DELETED_ACTION);
     },
   };

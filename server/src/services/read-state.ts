@@ -1,7 +1,5 @@
 import type { Core } from '@strapi/strapi';
 import * as membershipsRepo from '../repositories/memberships';
-import * as messagesRepo from '../repositories/messages';
-import { TABLES } from '../repositories/db';
 import { notFound, validationError } from '../utils/errors';
 import type { Actor } from './people';
 
@@ -16,9 +14,6 @@ import type { Actor } from './people';
 const readStateService = ({ strapi }: { strapi: Core.Strapi }) => {
   const knex = () => strapi.db.connection;
 
-  const lastMessageIdOf = (trx: any, threadId: number) =>
-    trx(TABLES.threads).select('last_message_id').where({ id: threadId });
-
   const withMembership = async <T>(viewer: Actor, threadDocumentId: string, change: (trx: any, view: membershipsRepo.MemberView) => Promise<T>) => {
     const view = await membershipsRepo.findActiveMembership(knex(), viewer.id, threadDocumentId);
     if (!view) throw notFound('Thread');
@@ -28,6 +23,25 @@ const readStateService = ({ strapi }: { strapi: Core.Strapi }) => {
     });
   };
 
+  /*
+   * The changes below, over many of the viewer's memberships at once, inside the caller's
+   * transaction, each one set-based statement: the single-thread routes pass one membership,
+   * POST /threads/actions up to a hundred. The caller has checked and locked the memberships
+   * (withMembership, or membershipsRepo.lockActiveMemberships).
+   */
+
+  /** Marks the threads of these memberships read. Returns how many memberships changed. */
+  const markReadIn = (trx: any, _viewer: Actor, membershipIds: number[]): Promise<number> =>
+    membershipsRepo.markReadMany(trx, membershipIds);
+
+  /** Marks the newest message from someone else unread in each; returns how many had one. */
+  const markUnreadIn = (trx: any, viewer: Actor, membershipIds: number[]): Promise<number> =>
+    membershipsRepo.markNewestUnreadMany(trx, viewer.id, membershipIds);
+
+  /** Removes the threads of these memberships from the viewer's inbox. */
+  const removeIn = (trx: any, _viewer: Actor, membershipIds: number[], now = new Date()): Promise<number> =>
+    membershipsRepo.removeFromInboxMany(trx, membershipIds, now);
+
   return {
     async unreadCount(viewer: Actor) {
       return membershipsRepo.countUnread(knex(), viewer.id);
@@ -35,23 +49,15 @@ const readStateService = ({ strapi }: { strapi: Core.Strapi }) => {
 
     /** Everything in the thread is read. */
     async markRead(viewer: Actor, threadDocumentId: string) {
-      await withMembership(viewer, threadDocumentId, (trx, { membership, thread }) =>
-        membershipsRepo.updateMembership(trx, membership.id, {
-          unread_count: 0,
-          last_read_message_id: lastMessageIdOf(trx, thread.id),
-        })
-      );
+      await withMembership(viewer, threadDocumentId, (trx, { membership }) => markReadIn(trx, viewer, [membership.id]));
       return { unreadCount: 0 };
     },
 
     /** The newest message from someone else becomes unread again (and only it). */
     async markUnread(viewer: Actor, threadDocumentId: string) {
-      return withMembership(viewer, threadDocumentId, async (trx, { membership, thread }) => {
-        const newest = await messagesRepo.newestMessageIdFromOthers(trx, thread.id, viewer.id, membership.visibleAfterMessageId);
-        if (newest === null) return { unreadCount: 0 };
-        await membershipsRepo.updateMembership(trx, membership.id, { last_read_message_id: newest - 1, unread_count: 1 });
-        return { unreadCount: 1 };
-      });
+      return withMembership(viewer, threadDocumentId, async (trx, { membership }) => ({
+        unreadCount: (await markUnreadIn(trx, viewer, [membership.id])) > 0 ? 1 : 0,
+      }));
     },
 
     /**
@@ -59,19 +65,12 @@ const readStateService = ({ strapi }: { strapi: Core.Strapi }) => {
      * thread back, showing only what came after the removal.
      */
     async remove(viewer: Actor, threadDocumentId: string) {
-      const now = new Date();
-      await withMembership(viewer, threadDocumentId, (trx, { membership, thread }) =>
-        membershipsRepo.updateMembership(trx, membership.id, {
-          in_inbox: false,
-          removed_at: now,
-          unread_count: 0,
-          message_count: 0,
-          visible_after_message_id: lastMessageIdOf(trx, thread.id),
-          last_read_message_id: lastMessageIdOf(trx, thread.id),
-          updated_at: now,
-        })
-      );
+      await withMembership(viewer, threadDocumentId, (trx, { membership }) => removeIn(trx, viewer, [membership.id]));
     },
+
+    markReadIn,
+    markUnreadIn,
+    removeIn,
 
     /** Leaves a group thread: no longer a recipient, gone from the inbox, and the thread is no longer theirs to read. */
     async leave(viewer: Actor, threadDocumentId: string) {

@@ -34,7 +34,18 @@ export const replySchema = z.strictObject({
 
 export const emptyBodySchema = z.strictObject({});
 
-export const inboxQuerySchema = z.strictObject({ limit: limit.optional(), cursor: cursor.optional() });
+export const inboxQuerySchema = z.strictObject({
+  limit: limit.optional(),
+  cursor: cursor.optional(),
+  /** One of the caller's tags (documentId). */
+  tag: documentId.optional(),
+  /** A user id: threads this user is (or was) a member of. */
+  participant: positiveId.optional(),
+  /** Subject contains, case-insensitively. */
+  q: z.string().trim().min(1).max(255).optional(),
+  /** Only `true`: threads with unread messages (leave it out for all threads). */
+  unread: z.literal('true').transform(() => true).optional(),
+});
 export const threadQuerySchema = z.strictObject({ limit: limit.optional() });
 export const messagesQuerySchema = z.strictObject({ limit: limit.optional(), before: cursor.optional() });
 export const recipientsQuerySchema = z.strictObject({

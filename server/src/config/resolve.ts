@@ -1,0 +1,26 @@
+import { defaultConfig, type PluginConfig } from './defaults';
+import { pluginConfigSchema } from './schema';
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Deep merge where arrays and scalars of `override` replace those of `base`. */
+export const mergeSettings = <T>(base: T, override: unknown): T => {
+  if (!isPlainObject(base) || !isPlainObject(override)) return (override === undefined ? base : override) as T;
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(override)) out[key] = mergeSettings(out[key], value);
+  return out as T;
+};
+
+export const formatIssues = (issues: { path: PropertyKey[]; message: string }[]) =>
+  issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`).join('; ');
+
+/** The defaults overridden by each layer in turn; throws when the result is not a valid configuration. */
+export const resolveConfig = (...layers: unknown[]): PluginConfig => {
+  const merged = layers.reduce<PluginConfig>((acc, layer) => mergeSettings(acc, layer ?? {}), defaultConfig);
+  const result = pluginConfigSchema.safeParse(merged);
+  if (!result.success) {
+    throw new Error(`Invalid configuration of plugin private-messages: ${formatIssues(result.error.issues)}`);
+  }
+  return result.data as PluginConfig;
+};

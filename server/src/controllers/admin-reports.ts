@@ -1,0 +1,22 @@
+import type { Context } from 'koa';
+import { getService } from '../utils/get-service';
+import { documentId, emptyQuerySchema, parse } from '../validation';
+import { reportsQuerySchema, resolveBodySchema } from '../validation/trust';
+import { pathParams, requestBody } from './context';
+import { z } from 'zod';
+
+const reportParams = z.strictObject({ id: documentId });
+
+/** Admin API: the moderation queue (guarded by the reports.manage RBAC action). */
+export default {
+  async find(ctx: Context) {
+    ctx.body = await getService('moderation').list(parse(reportsQuerySchema, ctx.query, 'query'));
+  },
+
+  async resolve(ctx: Context) {
+    const { id } = parse(reportParams, pathParams(ctx, 'id'), 'path');
+    parse(emptyQuerySchema, ctx.query, 'query');
+    const body = parse(resolveBodySchema, requestBody(ctx));
+    ctx.body = { data: await getService('moderation').resolve(id, body, ctx.state.user.id) };
+  },
+};

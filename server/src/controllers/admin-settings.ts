@@ -1,0 +1,17 @@
+import type { Context } from 'koa';
+import { getService } from '../utils/get-service';
+import { emptyQuerySchema, parse } from '../validation';
+import { requestBody } from './context';
+
+/** Admin API: the plugin's settings (guarded by the settings.read / settings.update RBAC actions). */
+export default {
+  async find(ctx: Context) {
+    parse(emptyQuerySchema, ctx.query, 'query');
+    ctx.body = { data: await getService('settings').get() };
+  },
+
+  async update(ctx: Context) {
+    parse(emptyQuerySchema, ctx.query, 'query');
+    ctx.body = { data: await getService('settings').update(requestBody(ctx)) };
+  },
+};

@@ -1,0 +1,46 @@
+import { createDocumentId } from '../utils/ids';
+import { TABLES, strapiColumns, toBool, type Db } from './db';
+
+const PREFERENCES = TABLES.preferences;
+
+export type PreferenceRow = { messagingEnabled: boolean | null; emailNotifications: string | null };
+
+export const findPreferences = async (db: Db, userId: number): Promise<PreferenceRow | null> => {
+  const row = await db(PREFERENCES).select('messaging_enabled', 'email_notifications').where('user_id', userId).first();
+  if (!row) return null;
+  return {
+    messagingEnabled: row.messaging_enabled === null ? null : toBool(row.messaging_enabled),
+    emailNotifications: row.email_notifications ?? null,
+  };
+};
+
+export const upsertPreferences = async (
+  db: Db,
+  userId: number,
+  values: { messaging_enabled?: boolean; email_notifications?: string },
+  now: Date
+) => {
+  await db(PREFERENCES)
+    .insert({ ...strapiColumns(createDocumentId(), now), user_id: userId, ...values })
+    .onConflict('user_id')
+    .merge({ ...values, updated_at: now });
+};
+
+/**
+ * Which of `userIds` do not receive messages, given the site default: those who turned it off,
+ * and (when the default is off) those who never turned it on. Chunked to stay under bind limits.
+ */
+export const usersWithMessagingOff = async (db: Db, userIds: number[], enabledByDefault: boolean) => {
+  const off = new Set<number>();
+  const on = new Set<number>();
+  for (let i = 0; i < userIds.length; i += 500) {
+    const rows = await db(PREFERENCES)
+      .select('user_id', 'messaging_enabled')
+      .whereIn('user_id', userIds.slice(i, i + 500))
+      .whereNotNull('messaging_enabled');
+    for (const r of rows) (toBool(r.messaging_enabled) ? on : off).add(Number(r.user_id));
+  }
+  if (enabledByDefault) return off;
+  return new Set(userIds.filter((id) => !on.has(id)));
+};
+

@@ -1,0 +1,23 @@
+import type { PluginRouter } from './types';
+
+/** RBAC actions of the plugin (registered in bootstrap), as the admin's hasPermissions policy names them. */
+export const RBAC = {
+  settingsRead: 'plugin::private-messages.settings.read',
+  settingsUpdate: 'plugin::private-messages.settings.update',
+  reportsManage: 'plugin::private-messages.reports.manage',
+} as const;
+
+const guardedBy = (action: string) => ({
+  policies: ['admin::isAuthenticatedAdmin', { name: 'admin::hasPermissions', config: { actions: [action] } }],
+});
+
+/** Admin routes, under /private-messages, each guarded by one of the plugin's RBAC actions. */
+export default {
+  type: 'admin',
+  routes: [
+    { method: 'GET', path: '/settings', handler: 'admin-settings.find', config: guardedBy(RBAC.settingsRead) },
+    { method: 'PUT', path: '/settings', handler: 'admin-settings.update', config: guardedBy(RBAC.settingsUpdate) },
+    { method: 'GET', path: '/reports', handler: 'admin-reports.find', config: guardedBy(RBAC.reportsManage) },
+    { method: 'POST', path: '/reports/:id/resolve', handler: 'admin-reports.resolve', config: guardedBy(RBAC.reportsManage) },
+  ],
+} satisfies PluginRouter;

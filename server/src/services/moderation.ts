@@ -1,0 +1,153 @@
+import type { Core } from '@strapi/strapi';
+import * as membershipsRepo from '../repositories/memberships';
+import * as messagesRepo from '../repositories/messages';
+import * as preferencesRepo from '../repositories/preferences';
+import * as reportsRepo from '../repositories/reports';
+import * as threadsRepo from '../repositories/threads';
+import { TABLES } from '../repositories/db';
+import { conflict, notFound, validationError } from '../utils/errors';
+import { getService } from '../utils/get-service';
+import type { Actor } from './people';
+import { EVENTS } from './messaging';
+
+export const REPORT_EVENT = 'private-messages.message.reported';
+/** Messages shown on each side of a reported one. */
+const CONTEXT_SIZE = 3;
+
+/** Reports of messages, and what moderators decide about them. */
+const moderationService = ({ strapi }: { strapi: Core.Strapi }) => {
+  const knex = () => strapi.db.connection;
+
+  const adminSummaries = async (ids: number[]) => {
+    if (ids.length === 0) return new Map();
+    const admins = await strapi.db
+      .query('admin::user')
+      .findMany({ where: { id: { $in: ids } }, select: ['id', 'firstname', 'lastname', 'email'] });
+    return new Map(admins.map((a: { id: number }) => [a.id, a]));
+  };
+
+  /** Reports with their message in the context of its thread, the reporter and who resolved them. */
+  const present = async (reports: reportsRepo.ReportRow[]) => {
+    const messages = await messagesRepo.findMessagesByIds(knex(), reports.map((r) => r.messageId).filter((id): id is number => id !== null));
+    const byId = new Map(messages.map((m) => [m.id, m]));
+    // Moderation pages are small (≤ 100 reports) and cold: one context query per report is fine here.
+    const contexts = await Promise.all(
+      reports.map(async (r) => {
+        const m = r.messageId !== null ? byId.get(r.messageId) : undefined;
+        if (!m) return [];
+        const [before, after] = await Promise.all([
+          knex()(TABLES.messages).select('id').where('thread_id', m.threadId).andWhere('id', '<', m.id).orderBy('id', 'desc').limit(CONTEXT_SIZE),
+          knex()(TABLES.messages).select('id').where('thread_id', m.threadId).andWhere('id', '>', m.id).orderBy('id', 'asc').limit(CONTEXT_SIZE),
+        ]);
+        return [...before.reverse(), { id: m.id }, ...after].map((row: { id: number }) => Number(row.id));
+      })
+    );
+    const contextMessages = await messagesRepo.findMessagesByIds(knex(), [...new Set(contexts.flat())]);
+    const contextById = new Map(contextMessages.map((m) => [m.id, m]));
+    const threads = await knex()(TABLES.threads)
+      .select('id', 'document_id', 'subject')
+      .whereIn('id', [...new Set(messages.map((m) => m.threadId))]);
+    const threadById = new Map(threads.map((t: any) => [Number(t.id), { id: t.document_id as string, subject: (t.subject as string) ?? '' }]));
+    const userIds = [
+      ...reports.map((r) => r.reporterId).filter((id): id is number => id !== null),
+      ...contextMessages.map((m) => m.authorId).filter((id): id is number => id !== null),
+    ];
+    const [users, admins] = await Promise.all([
+      getService('people').summaries(userIds),
+      adminSummaries(reports.map((r) => r.resolvedById).filter((id): id is number => id !== null)),
+    ]);
+    const asMessage = (id: number) => {
+      const m = contextById.get(id)!;
+      return {
+        id: m.documentId,
+        author: m.authorId === null ? null : users.get(m.authorId),
+        body: m.body,
+        deleted: Boolean(m.deletedAt),
+        createdAt: m.createdAt,
+      };
+    };
+    return reports.map((r, i) => {
+      const m = r.messageId !== null ? byId.get(r.messageId) : undefined;
+      return {
+        id: r.documentId,
+        status: r.status,
+        reason: r.reason,
+        createdAt: r.createdAt,
+        reporter: r.reporterId === null ? null : users.get(r.reporterId),
+        message: m ? asMessage(m.id) : null,
+        thread: m ? threadById.get(m.threadId) ?? null : null,
+        context: contexts[i].map((id) => ({ ...asMessage(id), reported: id === r.messageId })),
+        resolution: r.resolution,
+        note: r.note,
+        resolvedAt: r.resolvedAt,
+        resolvedBy: r.resolvedById === null ? null : admins.get(r.resolvedById) ?? null,
+      };
+    });
+  };
+
+  return {
+    async report(actor: Actor, messageDocumentId: string, reason: string) {
+      const message = await messagesRepo.findMessageByDocumentId(knex(), messageDocumentId);
+      const membership = message && (await membershipsRepo.findActiveMembershipByThreadId(knex(), actor.id, message.threadId));
+      if (!message || !membership || message.id <= membership.visibleAfterMessageId) throw notFound('Message');
+      if (message.authorId === actor.id) {
+        throw validationError('You cannot report your own message', [{ path: ['id'], message: 'is your own message' }]);
+      }
+      const report = await reportsRepo.insertReport(knex(), { messageId: message.id, reporterId: actor.id, reason, now: new Date() });
+      if (!report) throw conflict('You already reported this message');
+      const thread = await threadsRepo.findThreadById(knex(), message.threadId);
+      strapi.eventHub.emit(REPORT_EVENT, {
+        reportId: report.documentId,
+        messageId: message.documentId,
+        threadId: thread?.documentId,
+        reporterId: actor.id,
+        reason,
+      });
+      return { id: report.documentId, messageId: message.documentId, reason: report.reason, status: report.status, createdAt: report.createdAt };
+    },
+
+    async list(query: { status?: 'open' | 'resolved'; page?: number; pageSize?: number }) {
+      const page = query.page ?? 1;
+      const pageSize = query.pageSize ?? 20;
+      const { rows, total } = await reportsRepo.listReports(knex(), { status: query.status, page, pageSize });
+      return {
+        data: await present(rows),
+        meta: { pagination: { page, pageSize, total, pageCount: Math.ceil(total / pageSize) } },
+      };
+    },
+
+    /**
+     * Resolves an open report: dismiss it, soft-delete the message, or turn the sender's
+     * messaging off. Who resolved it, when, how and why is kept.
+     */
+    async resolve(documentId: string, input: { action: 'dismiss' | 'deleteMessage' | 'disableSender'; note?: string }, adminId: number) {
+      const report = await reportsRepo.findReportByDocumentId(knex(), documentId);
+      if (!report) throw notFound('Report');
+      if (report.status === 'resolved') throw conflict('This report is already resolved');
+      const message = report.messageId !== null ? (await messagesRepo.findMessagesByIds(knex(), [report.messageId]))[0] : undefined;
+      const now = new Date();
+      let deleted = false;
+      await strapi.db.transaction(async ({ trx }) => {
+        if (!(await reportsRepo.resolveReport(trx, report.id, { resolution: input.action, note: input.note ?? null, resolvedById: adminId, now }))) {
+          throw conflict('This report is already resolved');
+        }
+        if (input.action === 'deleteMessage' && message) {
+          deleted = toCount(await messagesRepo.softDeleteMessage(trx, message.id, now)) > 0;
+        }
+        if (input.action === 'disableSender' && message?.authorId) {
+          await preferencesRepo.upsertPreferences(trx, message.authorId, { messaging_enabled: false }, now);
+        }
+      });
+      if (deleted && message) {
+        const thread = await threadsRepo.findThreadById(knex(), message.threadId);
+        strapi.eventHub.emit(EVENTS.messageDeleted, { threadId: thread?.documentId, messageId: message.documentId, authorId: message.authorId, byModerator: adminId });
+      }
+      const [presented] = await present([(await reportsRepo.findReportByDocumentId(knex(), documentId))!]);
+      return presented;
+    },
+  };
+};
+
+const toCount = (v: unknown) => Number(v) || 0;
+
+export default moderationService;

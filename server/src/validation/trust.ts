@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import { EMAIL_LEVELS } from '../config/defaults';
+
+/* Schemas of the trust-and-safety routes: blocks, preferences, reports, moderation. */
+
+const userId = z.number().int().positive().max(2_147_483_647);
+
+export const blockBodySchema = z.strictObject({ userId });
+export const blockParams = z.strictObject({ userId: z.coerce.number().int().positive().max(2_147_483_647) });
+
+export const preferencesBodySchema = z
+  .strictObject({
+    messagingEnabled: z.boolean().optional(),
+    emailNotifications: z.enum(EMAIL_LEVELS).optional(),
+  })
+  .refine((v) => Object.keys(v).length > 0, 'give at least one preference');
+
+export const reportBodySchema = z.strictObject({ reason: z.string().trim().min(1).max(1000) });
+
+export const REPORT_STATUSES = ['open', 'resolved'] as const;
+export const RESOLUTIONS = ['dismiss', 'deleteMessage', 'disableSender'] as const;
+
+export const reportsQuerySchema = z.strictObject({
+  status: z.enum(REPORT_STATUSES).optional(),
+  page: z.coerce.number().int().min(1).max(100_000).optional(),
+  pageSize: z.coerce.number().int().min(1).max(100).optional(),
+});
+
+export const resolveBodySchema = z.strictObject({
+  action: z.enum(RESOLUTIONS),
+  note: z.string().trim().max(2000).optional(),
+});
