@@ -1,0 +1,195 @@
+'use strict';
+/**
+ * Bulk writers for one database: SQLite through better-sqlite3 prepared statements in one
+ * transaction per table, PostgreSQL through COPY FROM STDIN. Secondary indexes and constraints of
+ * the loaded tables are dropped before the load and recreated after it (the same definitions).
+ */
+const path = require('node:path');
+
+const sqliteSink = (filename) => {
+  const Database = require('better-sqlite3');
+  const db = new Database(filename);
+  db.pragma('journal_mode = DELETE');
+  db.pragma('foreign_keys = OFF'); // better-sqlite3 turns them on; the loads are consistent by construction
+  db.pragma('synchronous = OFF');
+  db.pragma('cache_size = -262144');
+  db.pragma('temp_store = MEMORY');
+  const saved = new Map();
+
+  return {
+    kind: 'sqlite',
+    async columns(table) {
+      return db.prepare(`pragma table_info('${table}')`).all().map((c) => c.name);
+    },
+    async exists(table) {
+      return !!db.prepare("select 1 from sqlite_master where type='table' and name=?").get(table);
+    },
+    async exec(sql) {
+      db.exec(sql);
+    },
+    async all(sql, params = []) {
+      return db.prepare(sql).all(...params);
+    },
+    async dropIndexes(table) {
+      const rows = db.prepare("select name, sql from sqlite_master where type='index' and tbl_name=? and sql is not null").all(table);
+      saved.set(table, rows.map((r) => r.sql));
+      for (const r of rows) db.exec(`drop index "${r.name}"`);
+    },
+    async restoreIndexes(table) {
+      for (const sql of saved.get(table) ?? []) db.exec(sql);
+      saved.delete(table);
+    },
+    /** `rows(push)` calls push(values) for each row; values in `columns` order. */
+    async load(table, columns, rows, onProgress) {
+      const stmt = db.prepare(`insert into "${table}" (${columns.map((c) => `"${c}"`).join(',')}) values (${columns.map(() => '?').join(',')})`);
+      let n = 0;
+      db.exec('begin');
+      try {
+        await rows((values) => {
+          for (let i = 0; i < values.length; i += 1) {
+            const v = values[i];
+            if (typeof v === 'boolean') values[i] = v ? 1 : 0;
+            else if (v instanceof Date) values[i] = v.getTime();
+          }
+          stmt.run(values);
+          n += 1;
+          if ((n & 16383) === 0) onProgress(16384);
+        });
+        db.exec('commit');
+      } catch (e) {
+        db.exec('rollback');
+        throw e;
+      }
+      onProgress(n & 16383);
+      return n;
+    },
+    async finish() {
+      db.pragma('synchronous = FULL');
+    },
+    async close() {
+      db.close();
+    },
+    describe: () => path.relative(process.cwd(), filename),
+  };
+};
+
+const escapeCopy = (v) => {
+  if (v === null || v === undefined) return '\\N';
+  if (typeof v === 'boolean') return v ? 't' : 'f';
+  if (typeof v === 'number') return String(v);
+  if (v instanceof Date) return v.toISOString();
+  return String(v).replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
+};
+
+const pgSink = async (connection) => {
+  const { Client } = require('pg');
+  const { from: copyFrom } = require('pg-copy-streams');
+  const client = new Client(connection);
+  await client.connect();
+  await client.query('set synchronous_commit = off');
+  await client.query("set maintenance_work_mem = '512MB'");
+  const saved = new Map();
+
+  return {
+    kind: 'postgres',
+    async columns(table) {
+      const { rows } = await client.query('select column_name from information_schema.columns where table_schema = current_schema() and table_name = $1', [table]);
+      return rows.map((r) => r.column_name);
+    },
+    async exists(table) {
+      const { rows } = await client.query('select to_regclass($1) as t', [table]);
+      return rows[0].t !== null;
+    },
+    async exec(sql) {
+      await client.query(sql);
+    },
+    async all(sql, params = []) {
+      return (await client.query(sql, params)).rows;
+    },
+    async dropIndexes(table) {
+      const cons = (
+        await client.query(
+          `select conname, pg_get_constraintdef(c.oid) as def from pg_constraint c
+            where conrelid = $1::regclass and contype in ('u', 'f') order by contype desc`,
+          [table]
+        )
+      ).rows;
+      const idx = (
+        await client.query(
+          `select i.relname as name, pg_get_indexdef(ix.indexrelid) as def from pg_index ix
+             join pg_class i on i.oid = ix.indexrelid
+            where ix.indrelid = $1::regclass and not ix.indisprimary
+              and not exists (select 1 from pg_constraint c where c.conindid = ix.indexrelid)`,
+          [table]
+        )
+      ).rows;
+      saved.set(table, { cons, idx });
+      for (const c of cons) await client.query(`alter table "${table}" drop constraint "${c.conname}"`);
+      for (const i of idx) await client.query(`drop index "${i.name}"`);
+    },
+    async restoreIndexes(table) {
+      const s = saved.get(table);
+      if (!s) return;
+      // Indexes first, then unique constraints, then foreign keys (which use the others).
+      for (const i of s.idx) await client.query(i.def);
+      for (const c of [...s.cons].sort((a, b) => (a.def.startsWith('FOREIGN') ? 1 : 0) - (b.def.startsWith('FOREIGN') ? 1 : 0))) {
+        await client.query(`alter table "${table}" add constraint "${c.conname}" ${c.def}`);
+      }
+      saved.delete(table);
+    },
+    async load(table, columns, rows, onProgress) {
+      const stream = client.query(copyFrom(`copy "${table}" (${columns.map((c) => `"${c}"`).join(',')}) from stdin`));
+      const done = new Promise((resolve, reject) => {
+        stream.on('finish', resolve);
+        stream.on('error', reject);
+      });
+      let buf = '';
+      let n = 0;
+      const flush = async () => {
+        if (!stream.write(buf)) await new Promise((res) => stream.once('drain', res));
+        buf = '';
+      };
+      const pending = [];
+      await rows((values) => {
+        let line = '';
+        for (let i = 0; i < values.length; i += 1) line += (i ? '\t' : '') + escapeCopy(values[i]);
+        buf += `${line}\n`;
+        n += 1;
+        if ((n & 16383) === 0) onProgress(16384);
+        if (buf.length > 1 << 20) {
+          pending.push(buf);
+          buf = '';
+          return true; // ask the producer to wait
+        }
+        return false;
+      }, async () => {
+        for (const b of pending.splice(0)) {
+          if (!stream.write(b)) await new Promise((res) => stream.once('drain', res));
+        }
+      });
+      pending.push(buf);
+      for (const b of pending.splice(0)) {
+        if (!stream.write(b)) await new Promise((res) => stream.once('drain', res));
+      }
+      void flush;
+      stream.end();
+      await done;
+      onProgress(n & 16383);
+      return n;
+    },
+    async finish(tables) {
+      for (const t of tables) {
+        await client.query(
+          `select setval(pg_get_serial_sequence('"${t}"', 'id'), coalesce((select max(id) from "${t}"), 0) + 1, false)`
+        );
+      }
+      await client.query('analyze');
+    },
+    async close() {
+      await client.end();
+    },
+    describe: () => `postgres://${connection.host}:${connection.port}/${connection.database}`,
+  };
+};
+
+module.exports = { sqliteSink, pgSink };

@@ -1,0 +1,44 @@
+'use strict';
+/**
+ * Checks the generated counters against the messages themselves (the invariants the plugin keeps):
+ * `node scripts/generate/verify.js [--db sqlite|postgres]`. Prints the number of violating rows per
+ * rule; exits 1 when any.
+ */
+const { sqliteSink, pgSink } = require('./sinks');
+const { pgConnection, sqliteFile } = require('./index');
+
+const RULES = {
+  'membership.unread_count': `select count(*) as n from pm_memberships ms where ms.left_at is null and ms.unread_count <> (
+      select count(*) from pm_messages m where m.thread_id = ms.thread_id and m.id > ms.last_read_message_id
+         and m.id > ms.visible_after_message_id and (m.author_id is null or m.author_id <> ms.user_id))`,
+  'membership.message_count': `select count(*) as n from pm_memberships ms where ms.left_at is null and ms.message_count <> (
+      select count(*) from pm_messages m where m.thread_id = ms.thread_id and m.id > ms.visible_after_message_id)`,
+  'left members: out of the inbox, nothing unread': `select count(*) as n from pm_memberships where left_at is not null and (in_inbox = true or unread_count <> 0)`,
+  'removed members: visibility watermark set': `select count(*) as n from pm_memberships where removed_at is not null and visible_after_message_id = 0`,
+  'thread.message_count / last_message_id': `select count(*) as n from pm_threads t where t.message_count <> (select count(*) from pm_messages m where m.thread_id = t.id)
+      or t.last_message_id <> (select max(id) from pm_messages m where m.thread_id = t.id)`,
+  'thread.last_message_at': `select count(*) as n from pm_threads t where t.last_message_at <> (select created_at from pm_messages m where m.id = t.last_message_id)`,
+};
+
+const verify = async (db) => {
+  const sink = db === 'postgres' ? await pgSink(pgConnection()) : sqliteSink(sqliteFile());
+  let bad = 0;
+  try {
+    for (const [name, sql] of Object.entries(RULES)) {
+      const n = Number((await sink.all(sql))[0].n);
+      bad += n;
+      console.log(`${n === 0 ? 'ok  ' : 'FAIL'} ${name}${n ? `: ${n} rows` : ''}`);
+    }
+  } finally {
+    await sink.close();
+  }
+  return bad;
+};
+
+module.exports = { verify };
+
+if (require.main === module) {
+  const i = process.argv.indexOf('--db');
+  const db = i > 0 ? process.argv[i + 1] : process.env.DATABASE_CLIENT === 'postgres' ? 'postgres' : 'sqlite';
+  verify(db).then((bad) => process.exit(bad ? 1 : 0), (e) => { console.error(e); process.exit(1); });
+}
