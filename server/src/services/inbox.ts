@@ -6,7 +6,7 @@ import * as messagesRepo from '../repositories/messages';
 import * as threadsRepo from '../repositories/threads';
 import * as tagsRepo from '../repositories/tags';
 import type { MessageRow } from '../repositories/messages';
-import { TABLES, toInt, toMillis } from '../repositories/db';
+import { toMillis } from '../repositories/db';
 import { decodeCursor, encodeCursor } from '../utils/cursor';
 import { notFound, validationError } from '../utils/errors';
 import { getService } from '../utils/get-service';

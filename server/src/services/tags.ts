@@ -1,0 +1,124 @@
+import type { Core } from '@strapi/strapi';
+import { errors } from '@strapi/utils';
+import * as membershipsRepo from '../repositories/memberships';
+import * as tagsRepo from '../repositories/tags';
+import type { Db } from '../repositories/db';
+import type { TagRow } from '../repositories/tags';
+import { conflict, notFound } from '../utils/errors';
+import { getService } from '../utils/get-service';
+import type { Actor } from './people';
+
+export type TagSummary = { id: string; name: string };
+
+/** Two names are the same tag when they are equal ignoring case (after Unicode normalization). */
+export const tagNameKey = (name: string) => name.normalize('NFC').toLowerCase();
+
+const present = (t: TagRow): TagSummary => ({ id: t.documentId, name: t.name });
+
+/**
+ * Per-user tags: a tag belongs to its owner alone. Someone else's tag is indistinguishable from
+ * one that does not exist (404), names are unique per owner ignoring case (409), and a tag is
+ * applied to the owner's membership of a thread, so other members never see it.
+ */
+const tagsService = ({ strapi }: { strapi: Core.Strapi }) => {
+  const knex = () => strapi.db.connection;
+
+  const duplicate = (existing: TagRow | null, name: string) =>
+    conflict(`You already have a tag named "${existing?.name ?? name}"`, existing ? { tag: present(existing) } : {});
+
+  /**
+   * The viewer's tags for these documentIds, in the order given (duplicates dropped). Any id that
+   * is not one of the viewer's tags makes it a 404 listing those ids.
+   */
+  const resolveOwn = async (db: Db, viewer: Actor, documentIds: string[]): Promise<TagRow[]> => {
+    const unique = [...new Set(documentIds)];
+    const found = new Map((await tagsRepo.findOwnTags(db, viewer.id, unique)).map((t) => [t.documentId, t]));
+    const missing = unique.filter((id) => !found.has(id));
+    if (missing.length > 0) throw new errors.NotFoundError('Tag not found', { tagIds: missing });
+    return unique.map((id) => found.get(id) as TagRow);
+  };
+
+  /** Runs `write`, turning a unique-index violation (a concurrent duplicate) into the same 409. */
+  const guardDuplicate = async <T>(viewer: Actor, name: string, write: () => Promise<T>): Promise<T> => {
+    try {
+      return await write();
+    } catch (e) {
+      if (!tagsRepo.isUniqueViolation(e)) throw e;
+      throw duplicate(await tagsRepo.findTagByKey(knex(), viewer.id, tagNameKey(name)), name);
+    }
+  };
+
+  return {
+    resolveOwn,
+
+    /** Applies the viewer's tags to these (locked) memberships of theirs, inside the caller's transaction. */
+    async addIn(trx: Db, viewer: Actor, membershipIds: number[], tagDocumentIds: string[]) {
+      const tags = await resolveOwn(trx, viewer, tagDocumentIds);
+      await tagsRepo.addTagsToMemberships(trx, membershipIds, tags.map((t) => t.id));
+    },
+
+    /** Takes the viewer's tags off these (locked) memberships of theirs, inside the caller's transaction. */
+    async removeIn(trx: Db, viewer: Actor, membershipIds: number[], tagDocumentIds: string[]) {
+      const tags = await resolveOwn(trx, viewer, tagDocumentIds);
+      await tagsRepo.removeTagsFromMemberships(trx, membershipIds, tags.map((t) => t.id));
+    },
+
+    async list(viewer: Actor): Promise<TagSummary[]> {
+      return (await tagsRepo.listTags(knex(), viewer.id)).map(present);
+    },
+
+    async create(viewer: Actor, rawName: string): Promise<TagSummary> {
+      const name = rawName.normalize('NFC');
+      const nameKey = tagNameKey(name);
+      const tag = await guardDuplicate(viewer, name, () =>
+        strapi.db.transaction(async ({ trx }) => {
+          const existing = await tagsRepo.findTagByKey(trx, viewer.id, nameKey);
+          if (existing) throw duplicate(existing, name);
+          return tagsRepo.insertTag(trx, { ownerId: viewer.id, name, nameKey, now: new Date() });
+        })
+      );
+      return present(tag);
+    },
+
+    /** Renames a tag; changing only the case of its own name is fine, taking another tag's name is a 409. */
+    async rename(viewer: Actor, tagDocumentId: string, rawName: string): Promise<TagSummary> {
+      const name = rawName.normalize('NFC');
+      const nameKey = tagNameKey(name);
+      const tag = await guardDuplicate(viewer, name, () =>
+        strapi.db.transaction(async ({ trx }) => {
+          const [own] = await resolveOwn(trx, viewer, [tagDocumentId]);
+          const existing = await tagsRepo.findTagByKey(trx, viewer.id, nameKey);
+          if (existing && existing.id !== own.id) throw duplicate(existing, name);
+          await tagsRepo.renameTag(trx, own.id, { name, nameKey, now: new Date() });
+          return { ...own, name, nameKey };
+        })
+      );
+      return present(tag);
+    },
+
+    /** Deletes a tag, taking it off every thread it was on. */
+    async remove(viewer: Actor, tagDocumentId: string): Promise<void> {
+      await strapi.db.transaction(async ({ trx }) => {
+        const [own] = await resolveOwn(trx, viewer, [tagDocumentId]);
+        await tagsRepo.deleteTag(trx, own.id);
+      });
+    },
+
+    /**
+     * Makes `tagDocumentIds` exactly the viewer's tags on the thread, and returns the thread as
+     * they see it. A thread they are not a member of is a 404, as is any tag not theirs; either
+     * way nothing changes.
+     */
+    async setThreadTags(viewer: Actor, threadDocumentId: string, tagDocumentIds: string[]) {
+      await strapi.db.transaction(async ({ trx }) => {
+        const [membership] = await membershipsRepo.lockActiveMemberships(trx, viewer.id, [threadDocumentId]);
+        if (!membership) throw notFound('Thread');
+        const tags = await resolveOwn(trx, viewer, tagDocumentIds);
+        await tagsRepo.setMembershipTags(trx, membership.id, tags.map((t) => t.id));
+      });
+      return getService('inbox').getThreadSummary(viewer, threadDocumentId);
+    },
+  };
+};
+
+export default tagsService;

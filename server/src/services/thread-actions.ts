@@ -1,0 +1,52 @@
+import type { Core } from '@strapi/strapi';
+import { errors } from '@strapi/utils';
+import * as membershipsRepo from '../repositories/memberships';
+import { getService } from '../utils/get-service';
+import type { ThreadAction } from '../validation/tags';
+import type { Actor } from './people';
+
+/**
+ * Bulk actions on the caller's threads (POST /threads/actions): one transaction, all or nothing.
+ * The caller's memberships of every thread are locked first; if any thread is not theirs (never
+ * was, or they left it) the request is a 404 and nothing changes, and so is any tag not theirs.
+ * Each action is then one set-based statement over all the threads, using read-state's rules
+ * for markRead, markUnread and delete, and the tags service's for the tag actions.
+ */
+const threadActionsService = ({ strapi }: { strapi: Core.Strapi }) => ({
+  async apply(viewer: Actor, input: ThreadAction): Promise<{ updated: number }> {
+    const threadIds = [...new Set(input.threadIds)];
+    const readState = getService('read-state');
+    const now = new Date();
+
+    const updated = await strapi.db.transaction(async ({ trx }) => {
+      const memberships = await membershipsRepo.lockActiveMemberships(trx, viewer.id, threadIds);
+      if (memberships.length !== threadIds.length) {
+        const found = new Set(memberships.map((m) => m.threadDocumentId));
+        throw new errors.NotFoundError('Thread not found', { threadIds: threadIds.filter((id) => !found.has(id)) });
+      }
+      const ids = memberships.map((m) => m.id);
+
+      switch (input.action) {
+        case 'markRead':
+          await readState.markReadIn(trx, viewer, ids);
+          break;
+        case 'markUnread':
+          await readState.markUnreadIn(trx, viewer, ids);
+          break;
+        case 'delete':
+          await readState.removeIn(trx, viewer, ids, now);
+          break;
+        case 'addTags':
+          await getService('tags').addIn(trx, viewer, ids, input.tagIds);
+          break;
+        case 'removeTags':
+          await getService('tags').removeIn(trx, viewer, ids, input.tagIds);
+          break;
+      }
+      return ids.length;
+    });
+    return { updated };
+  },
+});
+
+export default threadActionsService;
