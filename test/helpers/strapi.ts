@@ -40,11 +40,14 @@ const prepareDatabase = async () => {
       }
     };
   }
-  // One SQLite file per jest worker, recreated for each test file.
-  const file = path.join(TMP, `worker-${worker}.db`);
-  for (const suffix of ['', '-wal', '-shm', '-journal']) fs.rmSync(`${file}${suffix}`, { force: true });
+  // One SQLite file per jest worker (its pid keeps concurrent jest runs apart), recreated for each test file.
+  const file = path.join(TMP, `worker-${worker}-${process.pid}.db`);
+  const remove = () => {
+    for (const suffix of ['', '-wal', '-shm', '-journal']) fs.rmSync(`${file}${suffix}`, { force: true });
+  };
+  remove();
   process.env.DATABASE_FILENAME = file;
-  return async () => {};
+  return async () => remove();
 };
 
 export type TestStrapi = Core.Strapi & { dropDatabase: () => Promise<void> };
@@ -56,6 +59,7 @@ export type TestStrapi = Core.Strapi & { dropDatabase: () => Promise<void> };
 export const bootStrapi = async (env: Record<string, string> = {}): Promise<TestStrapi> => {
   process.env.LOG_LEVEL ??= 'error';
   process.env.PLAYGROUND_SEED = 'false';
+  process.env.CRON_ENABLED ??= 'false';
   Object.assign(process.env, env);
   const dropDatabase = await prepareDatabase();
   let app: Core.Strapi | undefined;

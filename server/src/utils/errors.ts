@@ -33,7 +33,11 @@ export const forbidden = (message: string, details: Record<string, unknown> = {}
 /** 403 listing every refused recipient with its reason code (the contract's `details.refused`). */
 export const refusedError = (refused: Refusal[]) =>
   forbidden(
-    refused.length === 1 ? refused[0].message : `${refused.length} recipients cannot receive this message`,
+    refused.length === 0
+      ? 'Nobody can receive this message'
+      : refused.length === 1
+        ? refused[0].message
+        : `${refused.length} recipients cannot receive this message`,
     { refused }
   );
 
