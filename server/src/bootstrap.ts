@@ -25,6 +25,13 @@ const bootstrap = async ({ strapi }: { strapi: Core.Strapi }) => {
       },
       options: { rule: '17 * * * *' },
     },
+    // Notification emails: each send also kicks a drain; this catches retries and other instances' work.
+    'private-messages.outbox': {
+      task: async () => {
+        await getService('outbox', strapi).drain();
+      },
+      options: { rule: '*/5 * * * * *' },
+    },
   });
 };
 

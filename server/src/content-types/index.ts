@@ -5,5 +5,6 @@ import tag from './tag';
 import block from './block';
 import preference from './preference';
 import report from './report';
+import outboxEntry from './outbox-entry';
 
-export default { thread, message, membership, tag, block, preference, report };
+export default { thread, message, membership, tag, block, preference, report, 'outbox-entry': outboxEntry };

@@ -12,6 +12,7 @@ export const TABLES = {
   blocks: 'pm_blocks',
   preferences: 'pm_preferences',
   reports: 'pm_reports',
+  outbox: 'pm_outbox',
 } as const;
 
 /* Drivers disagree on types: SQLite hands back 0/1 and epoch milliseconds, PostgreSQL

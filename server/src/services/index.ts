@@ -12,6 +12,7 @@ import blocks from './blocks';
 import guards from './guards';
 import moderation from './moderation';
 import purge from './purge';
+import outbox from './outbox';
 
 export default {
   settings,
@@ -28,4 +29,5 @@ export default {
   guards,
   moderation,
   purge,
+  outbox,
 };

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import * as messagesRepo from '../repositories/messages';
 import * as membershipsRepo from '../repositories/memberships';
 import * as threadsRepo from '../repositories/threads';
+import * as outboxRepo from '../repositories/outbox';
 import type { RecipientRef } from '../utils/errors';
 import { forbidden, notFound, refusedError } from '../utils/errors';
 import { getService } from '../utils/get-service';
@@ -117,8 +118,10 @@ const messagingService = ({ strapi }: { strapi: Core.Strapi }) => {
         await threadsRepo.recordMessageOnThread(trx, created.id, msg.id, now);
         await membershipsRepo.deliverToMembers(trx, { threadId: created.id, authorId: author.id, now });
         await membershipsRepo.recordAuthorActivity(trx, { threadId: created.id, authorId: author.id, messageId: msg.id, now });
+        await outboxRepo.enqueueJob(trx, { event: 'new_thread', messageId: msg.id, threadId: created.id, now });
         return { thread: created, message: msg };
       });
+      getService('outbox').kick();
 
       strapi.eventHub.emit(EVENTS.threadCreated, {
         threadId: thread.documentId,
@@ -176,8 +179,10 @@ const messagingService = ({ strapi }: { strapi: Core.Strapi }) => {
         await threadsRepo.recordMessageOnThread(trx, view.thread.id, msg.id, now);
         await membershipsRepo.deliverToMembers(trx, { threadId: view.thread.id, authorId: author.id, now });
         await membershipsRepo.recordAuthorActivity(trx, { threadId: view.thread.id, authorId: author.id, messageId: msg.id, now });
+        await outboxRepo.enqueueJob(trx, { event: 'reply', messageId: msg.id, threadId: view.thread.id, now });
         return msg;
       });
+      getService('outbox').kick();
 
       strapi.eventHub.emit(EVENTS.messageCreated, {
         messageId: message.documentId,

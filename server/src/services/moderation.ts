@@ -3,6 +3,7 @@ import * as membershipsRepo from '../repositories/memberships';
 import * as messagesRepo from '../repositories/messages';
 import * as preferencesRepo from '../repositories/preferences';
 import * as reportsRepo from '../repositories/reports';
+import * as outboxRepo from '../repositories/outbox';
 import * as threadsRepo from '../repositories/threads';
 import { TABLES } from '../repositories/db';
 import { conflict, notFound, validationError } from '../utils/errors';
@@ -93,8 +94,14 @@ const moderationService = ({ strapi }: { strapi: Core.Strapi }) => {
       if (message.authorId === actor.id) {
         throw validationError('You cannot report your own message', [{ path: ['id'], message: 'is your own message' }]);
       }
-      const report = await reportsRepo.insertReport(knex(), { messageId: message.id, reporterId: actor.id, reason, now: new Date() });
+      const now = new Date();
+      const report = await strapi.db.transaction(async ({ trx }) => {
+        const created = await reportsRepo.insertReport(trx, { messageId: message.id, reporterId: actor.id, reason, now });
+        if (created) await outboxRepo.enqueueJob(trx, { event: 'report', reportId: created.id, messageId: message.id, threadId: message.threadId, now });
+        return created;
+      });
       if (!report) throw conflict('You already reported this message');
+      getService('outbox').kick();
       const thread = await threadsRepo.findThreadById(knex(), message.threadId);
       strapi.eventHub.emit(REPORT_EVENT, {
         reportId: report.documentId,

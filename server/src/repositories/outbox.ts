@@ -1,0 +1,160 @@
+import { TABLES, toInt, type Db } from './db';
+
+/*
+ * The email outbox. A send writes one `job` row in its own transaction (O(1) whatever the number
+ * of members); the worker later expands a job into one `email` row per recipient, then delivers
+ * them. Rows are claimed with a lease (locked_until) by an atomic UPDATE, so two instances never
+ * hold the same row; PostgreSQL skips rows another instance is claiming (FOR UPDATE SKIP LOCKED).
+ */
+
+export type OutboxEvent = 'new_thread' | 'reply' | 'report';
+
+export type OutboxRow = {
+  id: number;
+  kind: 'job' | 'email';
+  event: OutboxEvent;
+  messageId: number | null;
+  threadId: number | null;
+  reportId: number | null;
+  userId: number | null;
+  email: string | null;
+  attempts: number;
+};
+
+const mapRow = (r: Record<string, unknown>): OutboxRow => ({
+  id: toInt(r.id),
+  kind: r.kind as OutboxRow['kind'],
+  event: r.event as OutboxEvent,
+  messageId: r.message_id == null ? null : toInt(r.message_id),
+  threadId: r.thread_id == null ? null : toInt(r.thread_id),
+  reportId: r.report_id == null ? null : toInt(r.report_id),
+  userId: r.user_id == null ? null : toInt(r.user_id),
+  email: (r.email as string) ?? null,
+  attempts: toInt(r.attempts),
+});
+
+const base = (now: Date) => ({ created_at: now, updated_at: now, published_at: now, status: 'pending', attempts: 0, next_attempt_at: now });
+
+export const enqueueJob = (db: Db, job: { event: OutboxEvent; messageId?: number; threadId?: number; reportId?: number; now: Date }) =>
+  db(TABLES.outbox).insert({
+    ...base(job.now),
+    kind: 'job',
+    event: job.event,
+    message_id: job.messageId ?? null,
+    thread_id: job.threadId ?? null,
+    report_id: job.reportId ?? null,
+  });
+
+/** Claims up to `limit` due rows of `kind` for `leaseMs`, atomically. */
+export const claimDue = async (db: Db, kind: 'job' | 'email', now: Date, leaseMs: number, limit: number): Promise<OutboxRow[]> => {
+  const isPostgres = db.client.config.client === 'pg' || db.client.config.client === 'postgres';
+  const due = db(TABLES.outbox)
+    .select('id')
+    .where({ status: 'pending', kind })
+    .andWhere('next_attempt_at', '<=', now)
+    .andWhere((w) => w.whereNull('locked_until').orWhere('locked_until', '<', now))
+    .orderBy('id')
+    .limit(limit);
+  if (isPostgres) due.forUpdate().skipLocked();
+  const rows = await db(TABLES.outbox)
+    .whereIn('id', due)
+    .update({ locked_until: new Date(now.getTime() + leaseMs), updated_at: now })
+    .returning('*');
+  return rows.map(mapRow).sort((a: OutboxRow, b: OutboxRow) => a.id - b.id);
+};
+
+/**
+ * Who is told about message `messageId` by email: the notification rules in one statement.
+ * A current member other than the author, who did not block the author, receives messages, and
+ * whose level (their own, else the site default) asks for it:
+ *   every: each message; newThreads: the first message of a thread;
+ *   firstUnread: only while the thread had no earlier unread message for them.
+ */
+export const expandMessageJob = async (
+  db: Db,
+  job: OutboxRow,
+  input: { authorId: number; isNewThread: boolean; messagingEnabledByDefault: boolean; defaultLevel: string; now: Date }
+) => {
+  const X = job.messageId!;
+  const LEVEL_IS = 'coalesce(p.email_notifications, ?) = ?';
+  const recipients = db(`${TABLES.memberships} as ms`)
+    .leftJoin(`${TABLES.preferences} as p`, 'p.user_id', 'ms.user_id')
+    .select('ms.user_id')
+    .where('ms.thread_id', job.threadId)
+    .whereNot('ms.user_id', input.authorId)
+    .whereNull('ms.left_at')
+    .andWhere('ms.visible_after_message_id', '<', X)
+    .whereNotExists(db(`${TABLES.blocks} as b`).select(db.raw('1')).whereRaw('b.blocker_id = ms.user_id').andWhere('b.blocked_id', input.authorId))
+    .andWhere((w) => w.where('p.messaging_enabled', true).orWhere((w2) => w2.whereNull('p.messaging_enabled').andWhereRaw('?', [input.messagingEnabledByDefault])))
+    .andWhere((w) =>
+      w
+        .whereRaw(LEVEL_IS, [input.defaultLevel, 'every'])
+        .orWhere((w2) => w2.whereRaw(LEVEL_IS, [input.defaultLevel, 'newThreads']).andWhereRaw('?', [input.isNewThread]))
+        .orWhere((w2) =>
+          w2
+            .whereRaw(LEVEL_IS, [input.defaultLevel, 'firstUnread'])
+            .andWhere('ms.last_read_message_id', '<', X)
+            .whereNotExists(
+              db(`${TABLES.messages} as m`)
+                .select(db.raw('1'))
+                .whereRaw('m.thread_id = ms.thread_id')
+                .whereRaw('m.id > ms.last_read_message_id')
+                .whereRaw('m.id > ms.visible_after_message_id')
+                .andWhere('m.id', '<', X)
+                .andWhere((w3) => w3.whereNull('m.author_id').orWhereRaw('m.author_id <> ms.user_id'))
+                .whereNotExists(hiddenByBlockFor(db))
+            )
+        )
+    );
+  const userIds = (await recipients).map((r: Record<string, unknown>) => toInt(r.user_id));
+  await insertEmails(db, job, userIds.map((userId) => ({ userId })), input.now);
+  return userIds.length;
+};
+
+/** hiddenByBlock for the member of the enclosing query (ms.user_id) rather than a fixed viewer. */
+const hiddenByBlockFor = (db: Db) =>
+  db(`${TABLES.blocks} as b2`)
+    .select(db.raw('1'))
+    .whereRaw('b2.blocker_id = ms.user_id')
+    .whereRaw('b2.blocked_id = m.author_id')
+    .whereRaw('b2.created_at <= m.created_at');
+
+export const insertEmails = async (db: Db, job: OutboxRow, recipients: { userId?: number; email?: string }[], now: Date) => {
+  const rows = recipients.map((r) => ({
+    ...base(now),
+    kind: 'email',
+    event: job.event,
+    message_id: job.messageId,
+    thread_id: job.threadId,
+    report_id: job.reportId,
+    user_id: r.userId ?? null,
+    email: r.email ?? null,
+  }));
+  for (let i = 0; i < rows.length; i += 400) await db(TABLES.outbox).insert(rows.slice(i, i + 400));
+};
+
+/** Marks a claimed job done; false when another worker already did (then the caller rolls back). */
+export const completeJob = async (db: Db, id: number, now: Date) =>
+  toInt(await db(TABLES.outbox).where({ id, status: 'pending' }).update({ status: 'done', locked_until: null, updated_at: now })) > 0;
+
+export const markSent = (db: Db, id: number, now: Date) =>
+  db(TABLES.outbox).where({ id }).update({ status: 'sent', sent_at: now, locked_until: null, last_error: null, updated_at: now });
+
+/** A failed attempt: kept with its error, retried after `retryAt`; after `maxAttempts`, kept as failed. */
+export const markFailed = (db: Db, row: OutboxRow, error: string, retryAt: Date, maxAttempts: number, now: Date) =>
+  db(TABLES.outbox)
+    .where({ id: row.id })
+    .update({
+      attempts: row.attempts + 1,
+      status: row.attempts + 1 >= maxAttempts ? 'failed' : 'pending',
+      next_attempt_at: retryAt,
+      last_error: error.slice(0, 2000),
+      locked_until: null,
+      updated_at: now,
+    });
+
+export const countByStatus = async (db: Db) => {
+  const rows = await db(TABLES.outbox).select('kind', 'status').count({ n: '*' }).groupBy('kind', 'status');
+  return rows.map((r: Record<string, unknown>) => ({ kind: r.kind, status: r.status, n: toInt(r.n) }));
+};
+

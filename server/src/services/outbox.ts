@@ -1,0 +1,180 @@
+import type { Core } from '@strapi/strapi';
+import * as outboxRepo from '../repositories/outbox';
+import * as messagesRepo from '../repositories/messages';
+import { TABLES, toInt } from '../repositories/db';
+import { getService } from '../utils/get-service';
+import { messageEmail, reportEmail, threadUrl } from './notification-email';
+
+const LEASE_MS = 60_000;
+const BATCH = 25;
+const MAX_ATTEMPTS = 20;
+/** 10 s, 20 s, 40 s, ... capped at one hour. */
+const backoffMs = (attempts: number) => Math.min(10_000 * 2 ** attempts, 3_600_000);
+const REPORTS_ACTION = 'plugin::private-messages.reports.manage';
+
+/**
+ * Delivers notification emails from the outbox through Strapi's email plugin, never inside a
+ * request: a cron job drains it every few seconds, and each send kicks a drain right after its
+ * transaction commits. Failures are retried with backoff and kept with their last error.
+ */
+const outboxService = ({ strapi }: { strapi: Core.Strapi }) => {
+  const knex = () => strapi.db.connection;
+  let draining: Promise<unknown> | null = null;
+
+  const users = async (ids: number[]) => {
+    if (ids.length === 0) return new Map<number, { id: number; username: string; email: string | null }>();
+    const rows = await strapi.db
+      .query('plugin::users-permissions.user')
+      .findMany({ where: { id: { $in: [...new Set(ids)] } }, select: ['id', 'username', 'email'] });
+    return new Map(rows.map((u: { id: number; username: string; email: string | null }) => [u.id, u]));
+  };
+
+  /** Admin users who hold the moderation action (super admins included), and the configured addresses. */
+  const moderatorEmails = async (extra: string[]) => {
+    const permissions = await strapi.db
+      .query('admin::permission')
+      .findMany({ where: { action: REPORTS_ACTION }, populate: { role: { select: ['id'] } } });
+    const superAdmin = await strapi.service('admin::role').getSuperAdmin();
+    const roleIds = [...new Set([superAdmin?.id, ...permissions.map((p: any) => p.role?.id)].filter(Boolean))];
+    const admins = await strapi.db
+      .query('admin::user')
+      .findMany({ where: { roles: { id: { $in: roleIds } }, isActive: true, blocked: false }, select: ['email'] });
+    return [...new Set([...admins.map((a: { email: string }) => a.email), ...extra].filter(Boolean))];
+  };
+
+  /** Turns claimed jobs into one email row per recipient, each job exactly once. */
+  const expandJobs = async (now: Date) => {
+    const jobs = await outboxRepo.claimDue(knex(), 'job', now, LEASE_MS, BATCH);
+    const settings = await getService('settings').get();
+    for (const job of jobs) {
+      await strapi.db.transaction(async ({ trx }) => {
+        if (job.event === 'report') {
+          const emails = await moderatorEmails(settings.moderatorEmails);
+          await outboxRepo.insertEmails(trx, job, emails.map((email) => ({ email })), now);
+        } else {
+          const [message] = await messagesRepo.findMessagesByIds(trx, [job.messageId!]);
+          if (message?.authorId && !message.deletedAt) {
+            await outboxRepo.expandMessageJob(trx, job, {
+              authorId: message.authorId,
+              isNewThread: job.event === 'new_thread',
+              messagingEnabledByDefault: settings.messagingEnabledByDefault,
+              defaultLevel: settings.emailNotificationsDefault,
+              now,
+            });
+          }
+        }
+        if (!(await outboxRepo.completeJob(trx, job.id, now))) throw new Error('job taken by another worker');
+      }).catch((error: Error) => strapi.log.warn(`[private-messages] outbox job ${job.id} not expanded: ${error.message}`));
+    }
+    return jobs.length;
+  };
+
+  /** Sends claimed emails; the data they need is loaded for the whole batch at once. */
+  const sendEmails = async (now: Date) => {
+    const emails = await outboxRepo.claimDue(knex(), 'email', now, LEASE_MS, BATCH);
+    if (emails.length === 0) return 0;
+    const settings = await getService('settings').get();
+    const messages = new Map((await messagesRepo.findMessagesByIds(knex(), emails.map((e) => e.messageId).filter((id): id is number => id !== null))).map((m) => [m.id, m]));
+    const threads = new Map(
+      (await knex()(TABLES.threads).select('id', 'document_id', 'subject').whereIn('id', emails.map((e) => e.threadId ?? 0))).map((t: any) => [toInt(t.id), t])
+    );
+    const reports = new Map(
+      (await knex()(TABLES.reports).select('id', 'reason', 'reporter_id', 'message_id').whereIn('id', emails.map((e) => e.reportId ?? 0))).map((r: any) => [toInt(r.id), r])
+    );
+    const reportMessages = new Map((await messagesRepo.findMessagesByIds(knex(), [...reports.values()].map((r: any) => toInt(r.message_id)))).map((m) => [m.id, m]));
+    const people = await users([
+      ...emails.map((e) => e.userId ?? 0),
+      ...[...messages.values()].map((m) => m.authorId ?? 0),
+      ...[...reports.values()].map((r: any) => toInt(r.reporter_id)),
+    ]);
+    const adminUrl = `${(strapi.config.get('admin.url', '/admin') as string).replace(/\/$/, '')}/plugins/private-messages`;
+
+    for (const entry of emails) {
+      try {
+        let to: string | null | undefined;
+        let content: { subject: string; text: string; html: string } | null = null;
+        if (entry.event === 'report') {
+          const report = reports.get(entry.reportId ?? 0);
+          to = entry.email;
+          const reported = report ? reportMessages.get(toInt(report.message_id)) : undefined;
+          content = reportEmail({
+            reporterName: people.get(toInt(report?.reporter_id))?.username ?? 'A user',
+            reason: report?.reason ?? '',
+            excerpt: reported?.excerpt ?? '',
+            adminUrl,
+          });
+        } else {
+          const message = messages.get(entry.messageId ?? 0);
+          const thread = threads.get(entry.threadId ?? 0);
+          to = people.get(entry.userId ?? 0)?.email;
+          if (message && thread && !message.deletedAt) {
+            content = messageEmail({
+              senderName: people.get(message.authorId ?? 0)?.username ?? 'Someone',
+              subject: thread.subject ?? '',
+              excerpt: message.excerpt,
+              url: threadUrl(settings.threadUrlTemplate, thread.document_id),
+              isNewThread: entry.event === 'new_thread',
+            });
+          }
+        }
+        // Nothing left to say (message deleted, user without an address): done, not retried.
+        if (!to || !content) {
+          await outboxRepo.markSent(knex(), entry.id, now);
+          continue;
+        }
+        await strapi.plugin('email').service('email').send({ to, ...content });
+        await outboxRepo.markSent(knex(), entry.id, new Date());
+      } catch (error) {
+        await outboxRepo.markFailed(knex(), entry, String((error as Error)?.message ?? error), new Date(now.getTime() + backoffMs(entry.attempts)), MAX_ATTEMPTS, now);
+      }
+    }
+    return emails.length;
+  };
+
+  const drainOnce = async (now: Date) => {
+    let total = 0;
+    for (;;) {
+      const done = (await expandJobs(now)) + (await sendEmails(now));
+      total += done;
+      if (done === 0) return total;
+    }
+  };
+
+  let stopped = false;
+
+  /** Delivers everything due at `now` (tests pass a later `now` to skip backoff). One drain at a time per instance. */
+  const drain = async (now = new Date()) => {
+    while (draining) await draining.catch(() => {});
+    const run = drainOnce(now);
+    draining = run;
+    try {
+      return await run;
+    } finally {
+      draining = null;
+    }
+  };
+
+  return {
+    drain,
+
+    /** After a send: drain soon, outside the request. */
+    kick() {
+      if (stopped) return;
+      setImmediate(() => {
+        if (stopped) return;
+        drain().catch((error: Error) => strapi.log.error(`[private-messages] outbox: ${error.message}`));
+      });
+    },
+
+    /** On shutdown: no new drains; waits for the current one. */
+    async stop() {
+      stopped = true;
+      await draining?.catch(() => {});
+    },
+
+    enqueue: outboxRepo.enqueueJob,
+    stats: () => outboxRepo.countByStatus(knex()),
+  };
+};
+
+export default outboxService;

@@ -1,0 +1,50 @@
+import { SMTPServer } from 'smtp-server';
+import type { AddressInfo } from 'node:net';
+
+export type Mail = { to: string[]; raw: string; subject: string };
+
+/**
+ * A real SMTP server in the test process. `stop()` then `start()` again on the same port
+ * simulates an outage; `mails` collects what arrived.
+ */
+export const createSmtp = () => {
+  const mails: Mail[] = [];
+  let server: SMTPServer | null = null;
+  let port = 0;
+
+  const make = () =>
+    new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      logger: false,
+      onData(stream, session, callback) {
+        let raw = '';
+        stream.on('data', (chunk) => (raw += chunk.toString()));
+        stream.on('end', () => {
+          const subject = /^Subject: (.*)$/m.exec(raw)?.[1]?.trim() ?? '';
+          mails.push({ to: session.envelope.rcptTo.map((r) => r.address), raw, subject });
+          callback();
+        });
+      },
+    });
+
+  return {
+    mails,
+    get port() {
+      return port;
+    },
+    async start() {
+      server = make();
+      await new Promise<void>((resolve) => server!.listen(port, '127.0.0.1', () => resolve()));
+      port = (server!.server.address() as AddressInfo).port;
+      return port;
+    },
+    async stop() {
+      if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
+      server = null;
+    },
+    to(address: string) {
+      return mails.filter((m) => m.to.includes(address));
+    },
+  };
+};
