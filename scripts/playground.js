@@ -2,6 +2,7 @@
 /**
  * `npm run playground`: builds the plugin and starts the playground Strapi app (SQLite, port 1337)
  * with demo users, threads and an admin account; their credentials are printed once it is up.
+ * Notification emails are caught by a local SMTP server and written to playground/.tmp/mails/.
  * Extra arguments go to `strapi develop` (e.g. `npm run playground -- --no-build-admin`).
  */
 const { spawnSync, spawn } = require('node:child_process');
@@ -17,10 +18,15 @@ const run = (cmd, args, opts = {}) => {
 if (!fs.existsSync(path.join(root, 'node_modules', '@strapi', 'strapi'))) run('npm', ['install', '--no-audit', '--no-fund']);
 run('npm', ['run', 'build']);
 
+// Notification emails go to a local catcher (see README: "Reading the playground's emails").
+const { startMailCatcher } = require('./mail-catcher');
+const smtpPort = Number(process.env.SMTP_PORT ?? 1025);
+startMailCatcher({ port: smtpPort, dir: path.join(root, 'playground', '.tmp', 'mails') });
+
 const child = spawn(path.join(root, 'node_modules', '.bin', 'strapi'), ['develop', ...process.argv.slice(2)], {
   cwd: path.join(root, 'playground'),
   stdio: 'inherit',
-  env: { PLAYGROUND_SEED: 'true', ...process.env },
+  env: { PLAYGROUND_SEED: 'true', SMTP_PORT: String(smtpPort), ...process.env },
 });
 child.on('exit', (code) => process.exit(code ?? 0));
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
