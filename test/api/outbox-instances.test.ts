@@ -1,0 +1,57 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { as, startThread } from '../helpers/api';
+import { useStrapi } from '../helpers/setup';
+import { createSmtp } from '../helpers/smtp';
+import { isPostgres } from '../helpers/strapi';
+
+/*
+ * Two Strapi instances on one PostgreSQL database and one outbox, draining at the same moment:
+ * every email arrives exactly once. (SQLite is single-writer and single-host: not a deployment
+ * with several instances.)
+ */
+(isPostgres() ? describe : describe.skip)('two instances sharing one outbox', () => {
+  const smtp = createSmtp();
+  const env: Record<string, string> = {};
+  beforeAll(async () => {
+    env.SMTP_PORT = String(await smtp.start());
+  });
+  afterAll(() => smtp.stop());
+  const ctx = useStrapi({ env });
+
+  it('deliver each email exactly once', async () => {
+    const outbox = ctx.strapi.plugin('private-messages').service('outbox');
+    const [author, ...members] = await ctx.users(12);
+    for (const m of members) await as(ctx.strapi, m).put('/preferences', { emailNotifications: 'every' }).expect(200);
+
+    // SMTP down: every email fails once and waits for its retry, so both instances find them due together.
+    await smtp.stop();
+    for (let i = 0; i < 4; i += 1) await startThread(ctx.strapi, author, members, { subject: `Broadcast ${i}` });
+    await outbox.drain();
+    await smtp.start();
+
+    const at = Date.now() + 2 * 3_600_000;
+    const child = spawn(process.execPath, [path.join(__dirname, '..', 'helpers', 'second-instance.js'), String(at)], {
+      env: { ...process.env },
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d.toString()));
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', () => out.includes('ready') && resolve());
+      child.on('exit', (code) => reject(new Error(`second instance exited early (${code})`)));
+    });
+    child.stdin.write('go\n');
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    let mine = 0;
+    for (let i = 0; i < 3; i += 1) mine += await outbox.drain(new Date(at));
+    expect(await exited).toBe(0);
+
+    const expected = members.length * 4;
+    const keys = smtp.mails.map((m) => `${m.to.join(',')}|${m.subject}`);
+    expect(new Set(keys).size).toBe(expected);
+    expect(smtp.mails).toHaveLength(expected);
+    const theirs = Number(/drained (\d+)/.exec(out)?.[1] ?? 0);
+    expect(mine + theirs).toBeGreaterThanOrEqual(expected);
+  }, 120_000);
+});
