@@ -1,0 +1,378 @@
+#!/usr/bin/env node
+'use strict';
+/**
+ * `npm run bench [-- --quick | --full] [--db sqlite,postgres] [--duration 10] [--connections 10]
+ *    [--messages N --threads N --users N] [--steps 10000,100000,...] [--skip-build] [--no-docs]`
+ *
+ * Generates data sets (scripts/generate), builds the playground for production (`strapi build`) and
+ * runs it (`strapi start`), then drives it on loopback with autocannon and measures, on each database:
+ * the plugin's inbox (heavy and median user, by tag), thread view, unread count, replies in a 1:1 and
+ * a 1,000-member thread, a write to a role; and the baselines: a trivial authenticated route, the
+ * same queries through knex in-process, the core REST API on the playground's own thread/message/
+ * membership types, and Drupal privatemsg 7.x's schema with its own queries. Prints query plans and
+ * fails (exit 1) when a hot query of the plugin sorts or scans more than its page. Writes
+ * docs/benchmarks.md, docs/benchmarks.json and docs/benchmarks-chart.svg.
+ *
+ * --quick: 2,000 users, 5,000 threads, 50,000 messages (steps 10k, 50k), 5 s per route: minutes.
+ * default/--full: 10,000 users, 200,000 threads, 2,000,000 messages (steps 10k, 100k, 1M, 2M).
+ */
+const fs = require('node:fs');
+const path = require('node:path');
+const { spawn, spawnSync } = require('node:child_process');
+const { performance } = require('node:perf_hooks');
+const autocannon = require('autocannon');
+const jwt = require('jsonwebtoken');
+const { sqliteSink, pgSink } = require('../generate/sinks');
+const { sqlitePlan, pgPlan, bindSqlite, bindPg } = require('./plans');
+const { drupalQueries } = require('./drupal');
+const { writeDocs } = require('./report');
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const PLAYGROUND = path.join(ROOT, 'playground');
+const STRAPI_BIN = path.join(ROOT, 'node_modules', '.bin', 'strapi');
+const JWT_SECRET = process.env.JWT_SECRET ?? 'playground-users-permissions-jwt-secret';
+const PORT = Number(process.env.BENCH_PORT ?? 1347);
+const BASE = `http://127.0.0.1:${PORT}`;
+
+const parseArgs = (argv) => {
+  const o = { quick: false, dbs: ['sqlite', 'postgres'], duration: null, connections: 10, build: true, docs: true };
+  const sizes = {};
+  for (let i = 0; i < argv.length; i += 1) {
+    const a = argv[i];
+    const next = () => argv[++i];
+    if (a === '--quick') o.quick = true;
+    else if (a === '--full') o.quick = false;
+    else if (a === '--db') o.dbs = next().split(',');
+    else if (a === '--duration') o.duration = Number(next());
+    else if (a === '--connections') o.connections = Number(next());
+    else if (a === '--skip-build') o.build = false;
+    else if (a === '--no-docs') o.docs = false;
+    else if (a === '--messages') sizes.messages = Number(next());
+    else if (a === '--threads') sizes.threads = Number(next());
+    else if (a === '--users') sizes.users = Number(next());
+    else if (a === '--steps') o.steps = next().split(',').map(Number);
+    else throw new Error(`Unknown argument ${a}`);
+  }
+  const base = o.quick ? { users: 2000, threads: 5000, messages: 50000 } : { users: 10000, threads: 200000, messages: 2000000 };
+  o.size = { ...base, ...sizes };
+  o.duration ??= o.quick ? 5 : 10;
+  o.steps ??= (o.quick ? [10000] : [10000, 100000, 1000000]).filter((s) => s < o.size.messages);
+  return o;
+};
+
+const log = (...a) => console.log(...a);
+const run = (cmd, args, opts = {}) => {
+  const r = spawnSync(cmd, args, { stdio: 'inherit', cwd: ROOT, ...opts });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited with ${r.status}`);
+};
+
+const dbEnv = (db, name) =>
+  db === 'postgres'
+    ? { DATABASE_CLIENT: 'postgres', DATABASE_NAME: `pm_bench_${name}` }
+    : { DATABASE_CLIENT: 'sqlite', DATABASE_FILENAME: `.tmp/bench-${name}.db` };
+
+const generate = (db, name, size, baselines) => {
+  const manifest = path.join(PLAYGROUND, '.tmp', `bench-${db}-${name}.json`);
+  const threads = size.threads ?? Math.max(100, Math.round(size.messages / 10));
+  const users = size.users ?? Math.min(10000, Math.max(200, Math.round(threads / 20)));
+  run(process.execPath, [
+    path.join(ROOT, 'scripts', 'generate', 'index.js'),
+    '--db', db, '--users', String(users), '--threads', String(threads), '--messages', String(size.messages),
+    '--baselines', baselines, '--fresh', '--manifest', manifest,
+  ], { env: { ...process.env, ...dbEnv(db, name) } });
+  return JSON.parse(fs.readFileSync(manifest, 'utf8'));
+};
+
+const openSink = (db, name) =>
+  db === 'postgres'
+    ? pgSink({
+        host: process.env.DATABASE_HOST ?? '127.0.0.1', port: Number(process.env.DATABASE_PORT ?? 5432),
+        database: `pm_bench_${name}`, user: process.env.DATABASE_USERNAME ?? 'postgres', password: process.env.DATABASE_PASSWORD ?? '',
+      })
+    : sqliteSink(path.join(PLAYGROUND, '.tmp', `bench-${name}.db`));
+
+// --- the server ----------------------------------------------------------------------------------
+const startServer = async (db, name) => {
+  const child = spawn(STRAPI_BIN, ['start'], {
+    cwd: PLAYGROUND,
+    env: { ...process.env, ...dbEnv(db, name), NODE_ENV: 'production', PM_BENCH: 'true', LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: String(PORT) },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const deadline = Date.now() + 120000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`strapi start exited with ${child.exitCode}`);
+    try {
+      const r = await fetch(`${BASE}/_health`);
+      if (r.status === 204 || r.ok) break;
+    } catch {}
+    if (Date.now() > deadline) throw new Error('strapi start did not answer within 120 s');
+    await new Promise((res) => setTimeout(res, 250));
+  }
+  return {
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((res) => child.once('exit', res));
+      child.kill('SIGTERM');
+      await Promise.race([exited, new Promise((res) => setTimeout(res, 10000))]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+    },
+  };
+};
+
+const tokenFor = (id) => jwt.sign({ id }, JWT_SECRET, { expiresIn: '1d' });
+const authHeaders = (id) => ({ authorization: `Bearer ${tokenFor(id)}`, 'content-type': 'application/json' });
+
+const hit = async (method, url, id, body) => {
+  const r = await fetch(`${BASE}${url}`, { method, headers: id ? authHeaders(id) : { 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
+  const text = await r.text();
+  let json = null;
+  try { json = JSON.parse(text); } catch {}
+  return { status: r.status, json, text };
+};
+
+/** autocannon for `duration` seconds: requests per second and latencies (ms). */
+const load = async (o, url, id, extra = {}) => {
+  const first = await hit('GET', url, id);
+  if (first.status !== 200) return { url, status: first.status, error: (first.json?.error?.message ?? first.text).slice(0, 200) };
+  // Warm-up (JIT, caches), then the measured run.
+  await autocannon({ url: `${BASE}${url}`, connections: extra.connections ?? o.connections, duration: 2, headers: authHeaders(id) });
+  const r = await autocannon({ url: `${BASE}${url}`, connections: extra.connections ?? o.connections, duration: extra.duration ?? o.duration, headers: authHeaders(id) });
+  return {
+    url, status: 200, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, mean: r.latency.average,
+    non2xx: r.non2xx, errors: r.errors, bytes: Math.round(first.text.length),
+  };
+};
+
+const loop = async (reset = true) => (await hit('GET', `/api/bench/loop${reset ? '?reset=true' : ''}`)).json.data;
+
+const record = async (method, url, id, body) => {
+  await hit('POST', '/api/bench/record/start');
+  const res = await hit(method, url, id, body);
+  const queries = (await hit('POST', '/api/bench/record/stop')).json.data;
+  return { res, queries };
+};
+
+/** Queries of a route minus those of the trivial route (authentication), first occurrence each. */
+const withoutAuth = (queries, auth) => {
+  const pool = auth.map((q) => q.sql);
+  return queries.filter((q) => {
+    const i = pool.indexOf(q.sql);
+    if (i >= 0) {
+      pool.splice(i, 1);
+      return false;
+    }
+    return /^\s*(select|with)\b/i.test(q.sql);
+  });
+};
+
+const median = (a) => {
+  const s = [...a].sort((x, y) => x - y);
+  return s[Math.floor(s.length / 2)];
+};
+
+/** Times `fn` (ms): median of `n` runs after a warm-up. */
+const timeIt = async (fn, n = 50) => {
+  for (let i = 0; i < 5; i += 1) await fn();
+  const t = [];
+  for (let i = 0; i < n; i += 1) {
+    const s = performance.now();
+    await fn();
+    t.push(performance.now() - s);
+  }
+  return median(t);
+};
+
+const replay = (sink, db, queries) => async () => {
+  for (const q of queries) await sink.all(q.sql, q.bindings.map(db === 'postgres' ? bindPg : bindSqlite));
+};
+
+/** A series of sequential writes: latency median/max and the event loop's worst delay during them. */
+const writes = async (n, fn) => {
+  await loop(true);
+  const lat = [];
+  const statuses = {};
+  for (let i = 0; i < n; i += 1) {
+    const s = performance.now();
+    const r = await fn(i);
+    lat.push(performance.now() - s);
+    statuses[r.status] = (statuses[r.status] ?? 0) + 1;
+  }
+  const l = await loop(true);
+  return { n, statuses, medianMs: median(lat), maxMs: Math.max(...lat), loopMaxMs: l.maxMs, loopP99Ms: l.p99Ms };
+};
+
+const tableCounts = async (sink) => {
+  const out = new Map();
+  for (const t of ['pm_threads', 'pm_messages', 'pm_memberships', 'pm_tags', 'pm_memberships_tags_lnk', 'pm_blocks', 'up_users', 'up_users_role_lnk', 'up_roles', 'up_permissions', 'up_permissions_role_lnk', 'strapi_core_store_settings', 'threads', 'messages', 'memberships', 'memberships_user_lnk', 'memberships_thread_lnk', 'messages_thread_lnk', 'messages_author_lnk', 'threads_last_message_lnk', 'pm_index', 'pm_message']) {
+    try {
+      out.set(t, Number((await sink.all(`select count(*) as n from "${t}"`))[0].n));
+    } catch {}
+  }
+  return out;
+};
+
+// --- one database --------------------------------------------------------------------------------
+const benchDb = async (o, db) => {
+  const out = { db, steps: [], routes: {}, floor: {}, rest: {}, drupal: {}, writes: {}, plans: [], failures: [] };
+
+  // Growth: the heavy user's inbox at smaller sizes (plugin data only).
+  for (const messages of o.steps) {
+    log(`\n=== ${db}: ${messages} messages (growth step) ===`);
+    const m = generate(db, `s${messages}`, { messages }, 'none');
+    grantAll(db, `s${messages}`);
+    out.steps.push(await growthPoint(o, db, `s${messages}`, m));
+  }
+
+  log(`\n=== ${db}: ${o.size.messages} messages, ${o.size.threads} threads, ${o.size.users} users (main run) ===`);
+  const m = generate(db, 'main', o.size, 'all');
+  out.manifest = m;
+  grantAll(db, 'main');
+  const server = await startServer(db, 'main');
+  try {
+    const sink = await openSink(db, 'main');
+    try {
+      const counts = await tableCounts(sink);
+      const H = m.heavyUser.id;
+      const MED = m.medianUser.id;
+      const routes = {
+        trivial: ['/api/bench/ping', H],
+        inboxHeavy: ['/api/private-messages/threads', H],
+        inboxMedian: ['/api/private-messages/threads', MED],
+        inboxTag: [`/api/private-messages/threads?tag=${m.heavyTag?.id}`, H],
+        threadView: [`/api/private-messages/threads/${m.oneToOne.thread}`, H],
+        unreadHeavy: ['/api/private-messages/unread-count', H],
+        unreadMedian: ['/api/private-messages/unread-count', MED],
+        restInboxHeavy: [restInbox(H), H],
+        restInboxMedian: [restInbox(MED), MED],
+        restUnreadHeavy: [restUnread(H), H],
+      };
+      // The SQL each route runs, for EXPLAIN and the in-process floor.
+      const auth = (await record('GET', routes.trivial[0], H)).queries;
+      for (const [key, [url, id]] of Object.entries(routes)) {
+        log(`-- ${key}: GET ${url.length > 100 ? `${url.slice(0, 100)}…` : url}`);
+        const rec = await record('GET', url, id);
+        const r = await load(o, url, id);
+        out.routes[key] = r;
+        log(r.rps ? `   ${r.rps.toFixed(0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms${r.non2xx ? `, ${r.non2xx} non-2xx` : ''}` : `   HTTP ${r.status}: ${r.error}`);
+        if (key === 'trivial' || rec.res.status !== 200) continue;
+        const qs = withoutAuth(rec.queries, auth);
+        const floorMs = await timeIt(replay(sink, db, qs));
+        out.floor[key] = { queries: qs.length, ms: floorMs, rps: 1000 / floorMs };
+        log(`   in-process: ${qs.length} queries, ${floorMs.toFixed(3)} ms`);
+        if (key.startsWith('rest')) continue;
+        for (const q of qs) {
+          const p = db === 'postgres' ? await pgPlan(sink, q) : await sqlitePlan(sink, q, counts);
+          out.plans.push({ route: key, sql: q.sql, ...p });
+          if (p.problems.length) {
+            out.failures.push({ route: key, sql: q.sql, problems: p.problems });
+            log(`\n!!!!!!!! PLAN FAILURE (${key}) !!!!!!!!\n${q.sql}\n${p.plan}\n${p.problems.map((x) => `  -> ${x}`).join('\n')}\n`);
+          }
+        }
+      }
+
+      // Drupal privatemsg 7.x: its own queries on its own tables, in-process.
+      for (const [who, uid] of [['heavy', H], ['median', MED]]) {
+        for (const [qname, q] of Object.entries(drupalQueries(uid))) {
+          const runQ = async () => {
+            let ids = null;
+            for (const step of q) {
+              const rows = await sink.all(step.sql(db, ids), step.params(ids));
+              if (step.keep) ids = rows.map((r) => r.thread_id);
+            }
+          };
+          const ms = await timeIt(runQ, who === 'heavy' ? 10 : 50);
+          out.drupal[`${qname}_${who}`] = { ms };
+          log(`-- privatemsg ${qname} (${who}): ${ms.toFixed(3)} ms`);
+          if (who === 'heavy') {
+            const step = q[0];
+            const pq = { sql: step.sql(db, null), bindings: step.params(null) };
+            const p = db === 'postgres' ? await pgPlan(sink, pq) : await sqlitePlan(sink, pq, counts);
+            out.plans.push({ route: `privatemsg ${qname} (baseline)`, sql: pq.sql, ...p, baseline: true });
+          }
+        }
+      }
+
+      // Writes, with the event loop's worst delay during each series.
+      out.writes.idle = await (async () => { await loop(true); await new Promise((r) => setTimeout(r, 2000)); return loop(true); })();
+      const body = (i) => ({ body: `Benchmark reply ${i}: lorem ipsum dolor sit amet.` });
+      out.writes.reply1to1 = await writes(o.quick ? 100 : 300, (i) => hit('POST', `/api/private-messages/threads/${m.oneToOne.thread}/messages`, H, body(i)));
+      log(`-- reply 1:1: ${JSON.stringify(out.writes.reply1to1)}`);
+      out.writes.replyBig = await writes(o.quick ? 30 : 100, (i) => hit('POST', `/api/private-messages/threads/${m.bigGroup.thread}/messages`, H, body(i)));
+      out.writes.replyBig.members = m.bigGroup.members;
+      log(`-- reply in a ${m.bigGroup.members}-member thread: ${JSON.stringify(out.writes.replyBig)}`);
+      const roleTry = await hit('POST', '/api/private-messages/threads', H, { recipients: [{ type: 'role', id: m.roleId }], subject: 'To everyone', body: 'Hello all' });
+      if (roleTry.status === 201) {
+        out.writes.role = await writes(3, (i) => hit('POST', '/api/private-messages/threads', H, { recipients: [{ type: 'role', id: m.roleId }], subject: `To everyone ${i}`, body: 'Hello all' }));
+        out.writes.role.recipients = m.counts.users;
+      } else {
+        out.writes.role = { unsupported: true, status: roleTry.status, error: roleTry.json?.error ?? roleTry.text.slice(0, 300) };
+      }
+      log(`-- write to a role of ${m.counts.users} users: ${JSON.stringify(out.writes.role)}`);
+    } finally {
+      await sink.close();
+    }
+  } finally {
+    await server.stop();
+  }
+  out.steps.push(await (async () => ({
+    messages: m.counts.messages, threads: m.counts.threads, heavyThreads: m.heavyUser.inboxThreads,
+    httpMs: out.routes.inboxHeavy.p50, httpMean: out.routes.inboxHeavy.mean, floorMs: out.floor.inboxHeavy?.ms, drupalMs: out.drupal.inbox_heavy?.ms,
+  }))());
+  return out;
+};
+
+const restInbox = (uid) =>
+  `/api/memberships?filters[user][id][$eq]=${uid}&filters[inInbox][$eq]=true&sort[0]=lastActivityAt:desc&pagination[pageSize]=25` +
+  '&fields[0]=unreadCount&fields[1]=lastActivityAt' +
+  '&populate[thread][fields][0]=subject&populate[thread][fields][1]=isGroup&populate[thread][fields][2]=lastMessageAt' +
+  '&populate[thread][populate][lastMessage][fields][0]=excerpt&populate[thread][populate][lastMessage][populate][author][fields][0]=username' +
+  '&populate[thread][populate][memberships][fields][0]=inInbox&populate[thread][populate][memberships][populate][user][fields][0]=username';
+const restUnread = (uid) => `/api/memberships?filters[user][id][$eq]=${uid}&filters[unreadCount][$gt]=0&fields[0]=unreadCount&pagination[pageSize]=1`;
+
+/** Grants permissions with Strapi booted in-process (the server must not run: SQLite, one writer). */
+const grantAll = (db, name) => {
+  run(process.execPath, [path.join(__dirname, 'grant.js')], { env: { ...process.env, ...dbEnv(db, name), LOG_LEVEL: 'error' } });
+};
+
+const growthPoint = async (o, db, name, m) => {
+  const server = await startServer(db, name);
+  const sink = await openSink(db, name);
+  try {
+    const url = '/api/private-messages/threads';
+    const auth = (await record('GET', '/api/bench/ping', m.heavyUser.id)).queries;
+    const rec = await record('GET', url, m.heavyUser.id);
+    const r = await load(o, url, m.heavyUser.id);
+    const floorMs = await timeIt(replay(sink, db, withoutAuth(rec.queries, auth)));
+    const point = { messages: m.counts.messages, threads: m.counts.threads, heavyThreads: m.heavyUser.inboxThreads, httpMs: r.p50, httpMean: r.mean, rps: r.rps, floorMs };
+    log(`   heavy inbox at ${m.counts.messages} messages: HTTP mean ${r.mean} ms (${r.rps?.toFixed(0)} req/s), in-process ${floorMs.toFixed(3)} ms`);
+    return point;
+  } finally {
+    await sink.close();
+    await server.stop();
+  }
+};
+
+const main = async () => {
+  const o = parseArgs(process.argv.slice(2));
+  log(`Benchmark: ${JSON.stringify(o)}`);
+  if (o.build) {
+    run('npm', ['run', 'build']);
+    run(STRAPI_BIN, ['build'], { cwd: PLAYGROUND, env: { ...process.env, NODE_ENV: 'production' } });
+  }
+  const results = { startedAt: new Date().toISOString(), options: o, machine: { cpus: require('node:os').cpus().length, node: process.version }, dbs: {} };
+  for (const db of o.dbs) {
+    results.dbs[db] = await benchDb(o, db);
+    fs.mkdirSync(path.join(ROOT, 'playground', '.tmp'), { recursive: true });
+    fs.writeFileSync(path.join(ROOT, 'playground', '.tmp', 'bench-results.json'), JSON.stringify(results, null, 2));
+  }
+  const { summary, failed } = writeDocs(results, { write: o.docs });
+  log(`\n${summary}`);
+  if (failed) {
+    log('\nFAILED: a hot query of the plugin sorts or scans more than its page (see the plans above).');
+    process.exit(1);
+  }
+};
+
+if (require.main === module) {
+  main().then(() => process.exit(0), (e) => { console.error(e); process.exit(1); });
+}
