@@ -11,7 +11,9 @@ describe('/blocks', () => {
     const [ann, bob] = await ctx.users(2);
     const events: [string, unknown][] = [];
     const offs = ['private-messages.user.blocked', 'private-messages.user.unblocked'].map((name) =>
-      ctx.strapi.eventHub.on(name, (p: unknown) => events.push([name, p]))
+      ctx.strapi.eventHub.on(name, async (p: unknown) => {
+        events.push([name, p]);
+      })
     );
     try {
       expect((await as(ctx.strapi, ann).get('/blocks').expect(200)).body.data).toEqual([]);

@@ -159,7 +159,11 @@ describe('the events of the contract', () => {
       'private-messages.message.deleted',
       'private-messages.thread.left',
     ];
-    const unsubscribe = names.map((name) => ctx.strapi.eventHub.on(name, (payload: any) => seen.push([name, payload])));
+    const unsubscribe = names.map((name) =>
+      ctx.strapi.eventHub.on(name, async (payload: any) => {
+        seen.push([name, payload]);
+      })
+    );
     try {
       const { thread, message } = await startThread(ctx.strapi, ann, [bob, cat]);
       await as(ctx.strapi, ann).del(`/messages/${message.id}`).expect(204);

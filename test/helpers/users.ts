@@ -29,7 +29,7 @@ export const revoke = async (strapi: Core.Strapi, roleId: number, actions: strin
 
 /** Every content-API action of the plugin. */
 export const pluginActions = (strapi: Core.Strapi) =>
-  (strapi.plugin('private-messages').routes['content-api'].routes as { handler: string }[]).map(
+  ((strapi.plugin('private-messages').routes as Record<string, { routes: { handler: string }[] }>)['content-api'].routes).map(
     (r) => `plugin::private-messages.${r.handler}`
   );
 
