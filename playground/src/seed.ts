@@ -4,11 +4,16 @@ const DEMO_PASSWORD = 'Password123!';
 const DEMO_USERS = ['alice', 'bob', 'carol', 'dave', 'erin'];
 const ADMIN = { email: 'admin@playground.test', password: 'Admin12345!', firstname: 'Ada', lastname: 'Admin' };
 
-/** Content-API actions the Authenticated role gets in the playground: every route of the plugin. */
+/**
+ * Content-API actions the Authenticated role gets in the playground: every route of the plugin but
+ * the "view deleted messages" permission, which is for moderators.
+ */
 const grantPluginActions = async (strapi: Core.Strapi, roleType: string) => {
   const role = await strapi.db.query('plugin::users-permissions.role').findOne({ where: { type: roleType } });
   const routes = strapi.plugin('private-messages').routes['content-api'].routes as { handler: string }[];
-  const actions = routes.map((r) => `plugin::private-messages.${r.handler}`);
+  const actions = routes
+    .map((r) => `plugin::private-messages.${r.handler}`)
+    .filter((action) => action !== 'plugin::private-messages.deleted-message.view');
   const existing = await strapi.db
     .query('plugin::users-permissions.permission')
     .findMany({ where: { role: role.id, action: { $in: actions } }, select: ['action'] });
