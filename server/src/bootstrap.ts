@@ -1,5 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import { getService } from './utils/get-service';
+import { ensureSubjectSearchIndex } from './repositories/search-indexes';
 
 /** The plugin's RBAC actions: settings.read, settings.update, reports.manage. */
 const registerAdminActions = async (strapi: Core.Strapi) => {
@@ -15,6 +16,12 @@ const registerAdminActions = async (strapi: Core.Strapi) => {
 
 const bootstrap = async ({ strapi }: { strapi: Core.Strapi }) => {
   await registerAdminActions(strapi);
+
+  // PostgreSQL: a trigram index serves the inbox's subject search (`q`); it works without one.
+  const subjectIndex = await ensureSubjectSearchIndex(strapi.db.connection);
+  if (typeof subjectIndex === 'object') {
+    strapi.log.warn(`[private-messages] No trigram index for the inbox subject search (${subjectIndex.error}); the q filter works without it, scanning each user's inbox.`);
+  }
 
   // Deleted messages leave the database after the configured number of days (hourly check;
   // runs only where the app enables cron: `cron: { enabled: true }` in config/server).

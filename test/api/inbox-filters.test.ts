@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { as, reply, startThread } from '../helpers/api';
 import { useStrapi } from '../helpers/setup';
+import { isPostgres } from '../helpers/strapi';
 import type { TestUser } from '../helpers/users';
 
 const ctx = useStrapi();
@@ -102,6 +103,14 @@ describe('GET /threads filters', () => {
     expect(await ids(me, { q: 'bestell' })).toEqual([t.german]);
     expect(await ids(me, { q: 'ÄRGER' })).toEqual([t.german]);
     expect(await ids(me, { q: 'nothing like it' })).toEqual([]);
+  });
+
+  (isPostgres() ? it : it.skip)('serves the subject search with a trigram index on PostgreSQL', async () => {
+    const { rows } = await ctx.strapi.db.connection.raw(
+      "select indexdef from pg_indexes where tablename = 'pm_threads' and indexname = 'pm_threads_subject_trgm_idx'"
+    );
+    expect(rows).toHaveLength(1);
+    expect(rows[0].indexdef).toMatch(/USING gin \(subject gin_trgm_ops\)/);
   });
 
   it('filters unread threads', async () => {
