@@ -114,6 +114,29 @@ describe('POST /threads/actions: markRead, markUnread, delete', () => {
   });
 });
 
+describe('POST /threads/actions: concurrency', () => {
+  it('keeps unread counts exact while replies arrive during bulk reads and unreads', async () => {
+    const [me, ann, bob] = await ctx.users(3);
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i += 1) ids.push((await startThread(ctx.strapi, i % 2 ? ann : bob, [me], { body: `start ${i}` })).thread.id);
+    const authorOf = (i: number) => (i % 2 ? ann : bob);
+    await Promise.all([
+      ...Array.from({ length: 16 }, (_, n) => reply(ctx.strapi, authorOf(n % 4), ids[n % 4], `r${n}`)),
+      ...Array.from({ length: 8 }, (_, n) =>
+        act(me, { action: n % 3 === 2 ? 'markUnread' : 'markRead', threadIds: n % 2 ? ids : [...ids].reverse() }).expect(200)
+      ),
+    ]);
+    // The counter agrees with the watermark in every thread, and the total with the threads.
+    let total = 0;
+    for (const id of ids) {
+      const view = await threadOf(me, id);
+      expect(view.unreadCount).toBe(view.messages.filter((m: any) => m.isNew).length);
+      total += view.unreadCount;
+    }
+    expect((await unreadCount(ctx.strapi, me)).messages).toBe(total);
+  });
+});
+
 describe('POST /threads/actions: addTags, removeTags', () => {
   it('adds tags to many threads, keeping tags already there, and removes them again', async () => {
     const [me, ann, bob] = await ctx.users(3);
