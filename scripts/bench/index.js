@@ -146,6 +146,8 @@ const load = async (o, url, id, extra = {}) => {
 const loop = async (reset = true) => (await hit('GET', `/api/bench/loop${reset ? '?reset=true' : ''}`)).json.data;
 
 const record = async (method, url, id, body) => {
+  // Warm first: the first request of a user or route loads permissions and settings into caches.
+  if (method === 'GET') await hit(method, url, id);
   await hit('POST', '/api/bench/record/start');
   const res = await hit(method, url, id, body);
   const queries = (await hit('POST', '/api/bench/record/stop')).json.data;
@@ -164,6 +166,9 @@ const withoutAuth = (queries, auth) => {
     return /^\s*(select|with)\b/i.test(q.sql);
   });
 };
+
+/** Long IN lists shortened for printing. */
+const shortSql = (sql) => sql.replace(/(\?|\$\d+)(, (\?|\$\d+)){5,}/g, (m) => `… ${m.split(',').length} parameters …`);
 
 const median = (a) => {
   const s = [...a].sort((x, y) => x - y);
@@ -265,7 +270,7 @@ const benchDb = async (o, db) => {
           out.plans.push({ route: key, sql: q.sql, ...p });
           if (p.problems.length) {
             out.failures.push({ route: key, sql: q.sql, problems: p.problems });
-            log(`\n!!!!!!!! PLAN FAILURE (${key}) !!!!!!!!\n${q.sql}\n${p.plan}\n${p.problems.map((x) => `  -> ${x}`).join('\n')}\n`);
+            log(`\n!!!!!!!! PLAN FAILURE (${key}) !!!!!!!!\n${shortSql(q.sql)}\n${p.plan}\n${p.problems.map((x) => `  -> ${x}`).join('\n')}\n`);
           }
         }
       }
@@ -359,12 +364,19 @@ const main = async () => {
     run('npm', ['run', 'build']);
     run(STRAPI_BIN, ['build'], { cwd: PLAYGROUND, env: { ...process.env, NODE_ENV: 'production' } });
   }
+  const resultsFile = path.join(ROOT, 'playground', '.tmp', 'bench-results.json');
+  const previous = fs.existsSync(resultsFile) ? JSON.parse(fs.readFileSync(resultsFile, 'utf8')) : null;
   const results = { startedAt: new Date().toISOString(), options: o, machine: { cpus: require('node:os').cpus().length, node: process.version }, dbs: {} };
   for (const db of o.dbs) {
     results.dbs[db] = await benchDb(o, db);
     fs.mkdirSync(path.join(ROOT, 'playground', '.tmp'), { recursive: true });
     fs.writeFileSync(path.join(ROOT, 'playground', '.tmp', 'bench-results.json'), JSON.stringify(results, null, 2));
   }
+  // A run on one database keeps the other database's results of the same size from the last run.
+  if (previous && JSON.stringify(previous.options?.size) === JSON.stringify(o.size)) {
+    for (const [db, r] of Object.entries(previous.dbs)) if (!results.dbs[db]) results.dbs[db] = { ...r, fromRunAt: previous.startedAt };
+  }
+  fs.writeFileSync(resultsFile, JSON.stringify(results, null, 2));
   const { summary, failed } = writeDocs(results, { write: o.docs });
   log(`\n${summary}`);
   if (failed) {

@@ -94,7 +94,7 @@ const writeDocs = (results, { write }) => {
   results.sizeLabel = `${m0.messages} messages, ${m0.threads} threads, ${m0.users} users, ${m0.memberships} memberships; ${results.machine.cpus} cores, Node ${results.machine.node}; run ${results.startedAt}`;
   lines.push(`Data set: ${results.sizeLabel}. privatemsg pm_index rows: ${m0.pmIndexRows}.`, '');
   for (const [db, r] of Object.entries(results.dbs)) {
-    lines.push(`### ${db}`, '');
+    lines.push(`### ${db}${r.fromRunAt ? ` (from the run of ${r.fromRunAt})` : ''}`, '');
     lines.push('| route | req/s | p50 ms | p99 ms | in-process (knex) ms | queries | vs trivial |', '|---|---:|---:|---:|---:|---:|---:|');
     const triv = r.routes.trivial?.rps;
     for (const [k, v] of Object.entries(r.routes)) {
@@ -122,7 +122,7 @@ const writeDocs = (results, { write }) => {
     lines.push('', `Query plans of the plugin's hot queries: ${pluginFailures.length ? `**${pluginFailures.length} FAILED**` : 'all within their page'}.`, '');
     lines.push('<details><summary>Plans</summary>', '');
     for (const p of r.plans) {
-      lines.push(`**${p.route}**${p.problems.length ? ` — ${p.baseline ? 'sorts/scans more than the page (baseline, expected)' : 'FAILS'}: ${p.problems.join('; ')}` : ''}`, '', '```sql', p.sql.replace(/\s+/g, ' ').trim(), '```', '```', p.plan, '```', '');
+      lines.push(`**${p.route}**${p.problems.length ? ` — ${p.baseline ? 'sorts/scans more than the page (baseline, expected)' : 'FAILS'}: ${p.problems.join('; ')}` : ''}`, '', '```sql', p.sql.replace(/\s+/g, ' ').trim().replace(/(\?|\$\d+)(, (\?|\$\d+)){5,}/g, (x) => `… ${x.split(',').length} parameters …`), '```', '```', p.plan, '```', '');
     }
     lines.push('</details>', '');
   }
