@@ -188,11 +188,11 @@ async function generate(options) {
     job('plugin', 'up_users_role_lnk', ['user_id', 'role_id', 'user_ord'], m.U, async (push) => {
       for (let u = 0; u < m.U; u += 1) push([userId(u), role.id, u + 1]);
     });
-    job('plugin', 'pm_threads', ['id', 'document_id', 'subject', 'is_group', 'message_count', 'last_message_id', 'last_message_at', 'starter_id', 'created_at', 'updated_at', 'published_at'], m.T, async (push) => {
+    job('plugin', 'pm_threads', ['id', 'document_id', 'subject', 'is_group', 'member_count', 'message_count', 'last_message_id', 'last_message_at', 'starter_id', 'created_at', 'updated_at', 'published_at'], m.T, async (push) => {
       for (let t = 0; t < m.T; t += 1) {
         const first = ts(m.msgTime[threadFirst(t)]);
         const last = threadLast(t);
-        push([threadId(t), docId('t', t), m.subject(t), m.threadIsGroup[t] === 1, m.msgOffsets[t + 1] - m.msgOffsets[t], last + 1, ts(m.msgTime[last]), userId(m.memberUser[m.memberOffsets[t]]), first, ts(m.msgTime[last]), first]);
+        push([threadId(t), docId('t', t), m.subject(t), m.threadIsGroup[t] === 1, m.memberOffsets[t + 1] - m.memberOffsets[t], m.msgOffsets[t + 1] - m.msgOffsets[t], last + 1, ts(m.msgTime[last]), userId(m.memberUser[m.memberOffsets[t]]), first, ts(m.msgTime[last]), first]);
       }
     });
     job('plugin', 'pm_messages', ['id', 'document_id', 'thread_id', 'author_id', 'body', 'format', 'excerpt', 'created_at', 'updated_at', 'published_at'], m.M, async (push, drain) => {
@@ -227,7 +227,7 @@ async function generate(options) {
         for (let t = 0; t < m.T; t += 1) {
           const first = ts(m.msgTime[threadFirst(t)]);
           const last = ts(m.msgTime[threadLast(t)]);
-          push([threadId(t), docId('t', t), m.subject(t), m.threadIsGroup[t] === 1, m.msgOffsets[t + 1] - m.msgOffsets[t], last, first, last, first]);
+          push([threadId(t), docId('t', t), m.subject(t), m.threadIsGroup[t] === 1, m.memberOffsets[t + 1] - m.memberOffsets[t], m.msgOffsets[t + 1] - m.msgOffsets[t], last, first, last, first]);
         }
       });
       job('rest', 'threads_last_message_lnk', ['thread_id', 'message_id'], m.T, async (push) => {

@@ -1,3 +1,4 @@
+import { resolveConfig } from '../../server/src/config/resolve';
 import config from '../../server/src/config';
 import { defaultConfig, FORMAT_NAMES, type PluginConfig } from '../../server/src/config/defaults';
 import { pluginConfigSchema } from '../../server/src/config/schema';
@@ -189,8 +190,15 @@ describe('pluginConfigSchema', () => {
 });
 
 describe('the plugin config module', () => {
-  it('exposes the defaults', () => {
-    expect(config.default).toBe(defaultConfig);
+  it('gives Strapi no defaults to merge: lodash would pad a shorter allow-list with ours', () => {
+    expect(config.default).toEqual({});
+  });
+
+  it('validator applies the defaults itself, where a user’s array replaces ours', () => {
+    expect(() => config.validator({})).not.toThrow();
+    expect(() => config.validator({ enabledFormats: ['plain_text'] })).not.toThrow();
+    expect(resolveConfig({ enabledFormats: ['plain_text'] }).enabledFormats).toEqual(['plain_text']);
+    expect(resolveConfig({ formats: { basic_html: { allowedTags: ['p'] } } }).formats.basic_html.allowedTags).toEqual(['p']);
   });
 
   it('validator accepts the defaults', () => {

@@ -34,9 +34,21 @@ export const strapiColumns = (documentId: string, now: Date) => ({
   published_at: now,
 });
 
-/** Inserts rows in chunks so no single statement exceeds the drivers' bind-parameter limits. */
-export const insertInChunks = async (db: Db, table: string, rows: Record<string, unknown>[], size = 400) => {
+/** Lets other callbacks run: SQLite's driver is synchronous, so a long series of statements would block the event loop. */
+export const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Inserts rows in chunks so no single statement exceeds the drivers' bind-parameter limits;
+ * with `yieldBetween`, gives the event loop a turn between chunks.
+ */
+export const insertInChunks = async (
+  db: Db,
+  table: string,
+  rows: Record<string, unknown>[],
+  { size = 400, yieldBetween = false }: { size?: number; yieldBetween?: boolean } = {}
+) => {
   for (let i = 0; i < rows.length; i += size) {
+    if (yieldBetween && i > 0) await yieldToEventLoop();
     await db(table).insert(rows.slice(i, i + size));
   }
 };

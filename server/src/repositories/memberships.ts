@@ -1,4 +1,5 @@
-import { TABLES, toBool, toInt, toIso, type Db } from './db';
+import type { Knex } from 'knex';
+import { TABLES, toBool, toInt, toIso, yieldToEventLoop, type Db } from './db';
 import { hiddenByBlock } from './blocks';
 import { mapThread, type ThreadRow } from './threads';
 
@@ -137,20 +138,33 @@ export const listInboxPage = async (db: Db, userId: number, limit: number, after
   }));
 };
 
-/** Members of the given threads (current and departed), in joining order. */
-export const listMembers = async (db: Db, threadIds: number[]) =>
-  threadIds.length === 0
-    ? []
-    : (
-        await db(TABLES.memberships)
-          .select('thread_id', 'user_id', 'left_at')
-          .whereIn('thread_id', threadIds)
-          .orderBy('id', 'asc')
-      ).map((r: Record<string, unknown>) => ({
-        threadId: toInt(r.thread_id),
-        userId: toInt(r.user_id),
-        left: r.left_at !== null && r.left_at !== undefined,
-      }));
+const mapMember = (r: Record<string, unknown>) => ({
+  threadId: toInt(r.thread_id),
+  userId: toInt(r.user_id),
+  left: r.left_at !== null && r.left_at !== undefined,
+});
+
+/**
+ * Members of the given threads (current and departed), by user id. With `perThread`, at most that
+ * many per thread, in one statement of per-thread range scans on the unique (thread_id, user_id)
+ * index that each stop after `perThread` rows: an inbox page with 1,000-member groups on it reads
+ * 25 × `perThread` memberships, not every member.
+ */
+export const listMembers = async (db: Db, threadIds: number[], perThread?: number) => {
+  if (threadIds.length === 0) return [];
+  if (!perThread) {
+    const rows = await db(TABLES.memberships)
+      .select('thread_id', 'user_id', 'left_at')
+      .whereIn('thread_id', threadIds)
+      .orderBy([{ column: 'thread_id' }, { column: 'user_id' }]);
+    return rows.map(mapMember);
+  }
+  const one = `select * from (select thread_id, user_id, left_at from ${TABLES.memberships} where thread_id = ? order by user_id limit ?) p`;
+  const sql = threadIds.map((_, i) => one.replace(/ p$/, ` p${i}`)).join(' union all ');
+  const result = await db.raw(sql, threadIds.flatMap((id) => [id, perThread]));
+  const rows: Record<string, unknown>[] = Array.isArray(result) ? result : result.rows;
+  return rows.map(mapMember);
+};
 
 /** `{threads, messages}` unread for a user: served by `pm_memberships_unread_idx`. */
 export const countUnread = async (db: Db, userId: number) => {
@@ -163,24 +177,41 @@ export const countUnread = async (db: Db, userId: number) => {
   return { threads: toInt(row?.threads), messages: toInt(row?.messages) };
 };
 
+/** Above this many members, a delivery is split into chunks with the event loop free between them. */
+export const DELIVERY_CHUNK = 250;
+
 /**
  * A new message reaches every current member but its author, and but those who blocked the
- * author, in one set-based statement: the thread comes (back) to their inbox, moves to the top,
- * and counts one more unread message.
+ * author, in set-based statements: the thread comes (back) to their inbox, moves to the top, and
+ * counts one more unread message. A thread of at most DELIVERY_CHUNK members takes one statement;
+ * a bigger one takes one per DELIVERY_CHUNK members (by membership id), yielding in between, so a
+ * 1,000-member reply never holds SQLite's synchronous driver, and the event loop, for long.
  */
-export const deliverToMembers = (db: Db, input: { threadId: number; authorId: number; now: Date }) =>
-  db(TABLES.memberships)
-    .where('thread_id', input.threadId)
-    .whereNot('user_id', input.authorId)
-    .whereNull('left_at')
-    .whereNotIn('user_id', db(TABLES.blocks).select('blocker_id').where('blocked_id', input.authorId))
-    .update({
-      in_inbox: true,
-      last_activity_at: input.now,
-      unread_count: db.raw('unread_count + 1'),
-      message_count: db.raw('message_count + 1'),
-      updated_at: input.now,
-    });
+export const deliverToMembers = async (db: Db, input: { threadId: number; authorId: number; memberCount: number; now: Date }) => {
+  const recipients = (q: Knex.QueryBuilder) =>
+    q
+      .where('thread_id', input.threadId)
+      .whereNot('user_id', input.authorId)
+      .whereNull('left_at')
+      .whereNotIn('user_id', db(TABLES.blocks).select('blocker_id').where('blocked_id', input.authorId));
+  const changes = {
+    in_inbox: true,
+    last_activity_at: input.now,
+    unread_count: db.raw('unread_count + 1'),
+    message_count: db.raw('message_count + 1'),
+    updated_at: input.now,
+  };
+  if (input.memberCount <= DELIVERY_CHUNK) {
+    await recipients(db(TABLES.memberships)).update(changes);
+    return;
+  }
+  const ids = (await recipients(db(TABLES.memberships).select('id')).orderBy('id')).map((r: { id: unknown }) => toInt(r.id));
+  for (let i = 0; i < ids.length; i += DELIVERY_CHUNK) {
+    if (i > 0) await yieldToEventLoop();
+    // Conditions again: a member may have left since the ids were read.
+    await recipients(db(TABLES.memberships).whereIn('id', ids.slice(i, i + DELIVERY_CHUNK))).update(changes);
+  }
+};
 
 /** The author has read everything up to their own message. */
 export const recordAuthorActivity = (

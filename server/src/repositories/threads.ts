@@ -1,4 +1,5 @@
 import { createDocumentId } from '../utils/ids';
+import { insertMessage } from './messages';
 import { TABLES, insertInChunks, strapiColumns, toBool, toInt, toIso, type Db } from './db';
 
 export type ThreadRow = {
@@ -6,6 +7,8 @@ export type ThreadRow = {
   documentId: string;
   subject: string;
   isGroup: boolean;
+  /** Members ever (those who left included): fixed when the thread starts. */
+  memberCount: number;
   messageCount: number;
   lastMessageId: number;
   lastMessageAt: string | null;
@@ -17,6 +20,7 @@ export const mapThread = (r: Record<string, unknown>): ThreadRow => ({
   documentId: String(r.document_id),
   subject: (r.subject as string) ?? '',
   isGroup: toBool(r.is_group),
+  memberCount: toInt(r.member_count),
   messageCount: toInt(r.message_count),
   lastMessageId: toInt(r.last_message_id),
   lastMessageAt: toIso(r.last_message_at),
@@ -24,12 +28,22 @@ export const mapThread = (r: Record<string, unknown>): ThreadRow => ({
 });
 
 /**
- * Creates a thread with its first message and one membership per member: a constant number of
- * statements (memberships go in multi-row inserts), inside the caller's transaction.
+ * Creates a thread, its first message and one membership per member, in their final state (the
+ * author has read the message, everyone else has it unread): a constant number of statements plus
+ * one multi-row insert per 400 members, inside the caller's transaction. Between those inserts the
+ * event loop gets a turn, so writing to a 10,000-user role never blocks it for long (SQLite's
+ * driver is synchronous).
  */
-export const createThread = async (
+export const createThreadWithMessage = async (
   db: Db,
-  input: { subject: string; authorId: number; memberIds: number[]; isGroup: boolean; now: Date }
+  input: {
+    subject: string;
+    authorId: number;
+    memberIds: number[];
+    isGroup: boolean;
+    message: { body: string; format: string; excerpt: string };
+    now: Date;
+  }
 ) => {
   const threadDocumentId = createDocumentId();
   const [threadRow] = await db(TABLES.threads)
@@ -37,30 +51,37 @@ export const createThread = async (
       ...strapiColumns(threadDocumentId, input.now),
       subject: input.subject,
       is_group: input.isGroup,
-      message_count: 0,
+      member_count: input.memberIds.length,
+      message_count: 1,
       last_message_id: 0,
       last_message_at: input.now,
       starter_id: input.authorId,
     })
     .returning('id');
   const threadId = toInt(typeof threadRow === 'object' ? threadRow.id : threadRow);
+  const message = await insertMessage(db, { threadId, authorId: input.authorId, ...input.message, now: input.now });
+  await db(TABLES.threads).where({ id: threadId }).update({ last_message_id: message.id });
 
   await insertInChunks(
     db,
     TABLES.memberships,
-    input.memberIds.map((userId) => ({
-      ...strapiColumns(createDocumentId(), input.now),
-      thread_id: threadId,
-      user_id: userId,
-      in_inbox: true,
-      last_activity_at: input.now,
-      last_read_message_id: 0,
-      unread_count: 0,
-      message_count: 0,
-      visible_after_message_id: 0,
-    }))
+    input.memberIds.map((userId) => {
+      const isAuthor = userId === input.authorId;
+      return {
+        ...strapiColumns(createDocumentId(), input.now),
+        thread_id: threadId,
+        user_id: userId,
+        in_inbox: true,
+        last_activity_at: input.now,
+        last_read_message_id: isAuthor ? message.id : 0,
+        unread_count: isAuthor ? 0 : 1,
+        message_count: 1,
+        visible_after_message_id: 0,
+      };
+    }),
+    { yieldBetween: true }
   );
-  return { id: threadId, documentId: threadDocumentId };
+  return { thread: { id: threadId, documentId: threadDocumentId }, message };
 };
 
 /** Records a new last message on the thread. Runs before the memberships update (lock order). */

@@ -38,22 +38,32 @@ export const createUsersRepository = (strapi: Core.Strapi) => {
     };
   };
 
-  const query = async (where: Record<string, unknown>, avatarField: string | null, extra: Record<string, unknown> = {}) => {
+  /** `withRole` costs a join through the role link table: only the rules need it, not summaries. */
+  const query = async (
+    where: Record<string, unknown>,
+    avatarField: string | null,
+    extra: Record<string, unknown> = {},
+    withRole = false
+  ) => {
     const kind = avatarKind(avatarField);
     const select = ['id', 'username', 'blocked'];
     if (avatarField && kind === 'string') select.push(avatarField);
-    const populate: Record<string, unknown> = { role: { select: ['id'] } };
+    const populate: Record<string, unknown> = withRole ? { role: { select: ['id'] } } : {};
     if (avatarField && kind === 'media') populate[avatarField] = { select: ['url'] };
     const rows = await strapi.db.query(USER_UID).findMany({ where, select, populate, ...extra });
     return rows.map((u: Record<string, any>) => toRecord(u, avatarField, kind));
   };
 
   return {
-    async findByIds(ids: number[], avatarField: string | null): Promise<Map<number, UserRecord>> {
+    /** Users by id; `roleId` is only filled `withRole`. Chunked, so a 10,000-user role stays within bind limits. */
+    async findByIds(ids: number[], avatarField: string | null, withRole = false): Promise<Map<number, UserRecord>> {
       const unique = [...new Set(ids)];
-      if (unique.length === 0) return new Map();
-      const users = await query({ id: { $in: unique } }, avatarField);
-      return new Map(users.map((u: UserRecord) => [u.id, u]));
+      const found = new Map<number, UserRecord>();
+      for (let i = 0; i < unique.length; i += 1000) {
+        const users = await query({ id: { $in: unique.slice(i, i + 1000) } }, avatarField, {}, withRole);
+        for (const u of users) found.set(u.id, u);
+      }
+      return found;
     },
 
     /** Autocomplete: users whose username contains `q`, case-insensitively. */

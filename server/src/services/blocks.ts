@@ -29,7 +29,7 @@ const blocksService = ({ strapi }: { strapi: Core.Strapi }) => {
       if (userId === actor.id) {
         throw validationError('You cannot block yourself', [{ path: ['userId'], message: 'is yourself' }]);
       }
-      const target = (await getService('people').findUsers([userId])).get(userId);
+      const target = (await getService('people').findUsers([userId], { withRole: true })).get(userId);
       if (!target) throw notFound('User');
       const { unblockableRoles } = await getService('settings').get();
       if (target.roleId !== null && unblockableRoles.includes(target.roleId)) {

@@ -13,6 +13,12 @@ import { getService } from '../utils/get-service';
 import type { Actor, UserSummary } from './people';
 
 export const DEFAULT_PAGE_SIZE = 25;
+/**
+ * Participants shown per thread: a group of 1,000 members must not cost 1,000 user lookups on every
+ * inbox page. `participantCount` gives the total.
+ */
+export const PARTICIPANTS_IN_LISTS = 10;
+export const PARTICIPANTS_IN_THREAD = 100;
 
 const badCursor = (key: string) => validationError(`Invalid ${key}`, [{ path: [key], message: 'is not a valid cursor' }]);
 
@@ -50,14 +56,14 @@ const inboxService = ({ strapi }: { strapi: Core.Strapi }) => {
     }));
   };
 
-  /** Threads as `viewer` sees them, in the order given. */
-  const presentThreads = async (viewer: Actor, views: MemberView[]) => {
+  /** Threads as `viewer` sees them, in the order given, with at most `participantsPerThread` participants each. */
+  const presentThreads = async (viewer: Actor, views: MemberView[], participantsPerThread: number) => {
     const threadIds = views.map((v) => v.thread.id);
     const lastMessageIds = views
       .filter((v) => v.thread.lastMessageId > v.membership.visibleAfterMessageId)
       .map((v) => v.thread.lastMessageId);
     const [members, lastMessages, tags, blocked] = await Promise.all([
-      membershipsRepo.listMembers(knex(), threadIds),
+      membershipsRepo.listMembers(knex(), threadIds, participantsPerThread),
       messagesRepo.findMessagesByIds(knex(), lastMessageIds),
       tagsOf(views.map((v) => v.membership.id)),
       blocksRepo.listBlockedBy(knex(), viewer.id),
@@ -88,6 +94,7 @@ const inboxService = ({ strapi }: { strapi: Core.Strapi }) => {
         participants: members
           .filter((m) => m.threadId === thread.id)
           .map((m) => ({ ...(summaries.get(m.userId) as UserSummary), left: m.left })),
+        participantCount: thread.memberCount,
         messageCount: membership.messageCount,
         unreadCount: membership.unreadCount,
         lastMessageAt: last ? last.createdAt : null,
@@ -161,14 +168,14 @@ const inboxService = ({ strapi }: { strapi: Core.Strapi }) => {
       const last = page[page.length - 1];
       const nextCursor =
         rows.length > limit ? encodeCursor([toMillis(last.membership.lastActivityAt), last.thread.id], secret()) : null;
-      return { data: await presentThreads(viewer, page), meta: { nextCursor } };
+      return { data: await presentThreads(viewer, page, PARTICIPANTS_IN_LISTS), meta: { nextCursor } };
     },
 
     /** The thread and its newest page of messages; never changes read state. */
     async get(viewer: Actor, threadDocumentId: string, query: { limit?: number }) {
       const view = await requireView(viewer, threadDocumentId);
       const [[thread], { messages, olderCursor }] = await Promise.all([
-        presentThreads(viewer, [view]),
+        presentThreads(viewer, [view], PARTICIPANTS_IN_THREAD),
         messagePage(viewer, view, query.limit ?? DEFAULT_PAGE_SIZE),
       ]);
       return { data: { ...thread, messages }, meta: { olderCursor } };
@@ -187,7 +194,7 @@ const inboxService = ({ strapi }: { strapi: Core.Strapi }) => {
     },
 
     async getThreadSummary(viewer: Actor, threadDocumentId: string) {
-      const [thread] = await presentThreads(viewer, [await requireView(viewer, threadDocumentId)]);
+      const [thread] = await presentThreads(viewer, [await requireView(viewer, threadDocumentId)], PARTICIPANTS_IN_THREAD);
       return thread;
     },
 

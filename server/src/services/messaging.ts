@@ -100,26 +100,16 @@ const messagingService = ({ strapi }: { strapi: Core.Strapi }) => {
       const memberIds = [author.id, ...allowed];
       const now = new Date();
       const { thread, message } = await strapi.db.transaction(async ({ trx }) => {
-        const created = await threadsRepo.createThread(trx, {
+        const created = await threadsRepo.createThreadWithMessage(trx, {
           subject: data.subject?.trim() ?? '',
           authorId: author.id,
           memberIds,
           isGroup: memberIds.length > 2,
+          message: { body: rendered.html, format: rendered.format, excerpt: rendered.excerpt },
           now,
         });
-        const msg = await messagesRepo.insertMessage(trx, {
-          threadId: created.id,
-          authorId: author.id,
-          body: rendered.html,
-          format: rendered.format,
-          excerpt: rendered.excerpt,
-          now,
-        });
-        await threadsRepo.recordMessageOnThread(trx, created.id, msg.id, now);
-        await membershipsRepo.deliverToMembers(trx, { threadId: created.id, authorId: author.id, now });
-        await membershipsRepo.recordAuthorActivity(trx, { threadId: created.id, authorId: author.id, messageId: msg.id, now });
-        await outboxRepo.enqueueJob(trx, { event: 'new_thread', messageId: msg.id, threadId: created.id, now });
-        return { thread: created, message: msg };
+        await outboxRepo.enqueueJob(trx, { event: 'new_thread', messageId: created.message.id, threadId: created.thread.id, now });
+        return created;
       });
       getService('outbox').kick();
 
@@ -177,7 +167,7 @@ const messagingService = ({ strapi }: { strapi: Core.Strapi }) => {
           now,
         });
         await threadsRepo.recordMessageOnThread(trx, view.thread.id, msg.id, now);
-        await membershipsRepo.deliverToMembers(trx, { threadId: view.thread.id, authorId: author.id, now });
+        await membershipsRepo.deliverToMembers(trx, { threadId: view.thread.id, authorId: author.id, memberCount: view.thread.memberCount, now });
         await membershipsRepo.recordAuthorActivity(trx, { threadId: view.thread.id, authorId: author.id, messageId: msg.id, now });
         await outboxRepo.enqueueJob(trx, { event: 'reply', messageId: msg.id, threadId: view.thread.id, now });
         return msg;

@@ -35,8 +35,9 @@ const peopleService = ({ strapi }: { strapi: Core.Strapi }) => {
       return new Map(ids.map((id) => [id, summarize(id, found.get(id), settings.defaultAvatarUrl)]));
     },
 
-    async findUsers(ids: number[]) {
-      return users.findByIds(ids, null);
+    /** Users for the rules (existence, blocked accounts; `withRole` for unblockable roles). */
+    async findUsers(ids: number[], { withRole = false }: { withRole?: boolean } = {}) {
+      return users.findByIds(ids, null, withRole);
     },
 
     findRoles: (ids: number[]) => users.findRoles(ids),
@@ -77,7 +78,7 @@ const peopleService = ({ strapi }: { strapi: Core.Strapi }) => {
       const id = typeof user === 'number' ? user : user?.id;
       if (!Number.isInteger(id)) return null;
       if (typeof user === 'object' && user.role?.id) return { id, roleId: user.role.id };
-      const record = (await users.findByIds([id], null)).get(id);
+      const record = (await users.findByIds([id], null, true)).get(id);
       return record ? { id, roleId: record.roleId } : null;
     },
 
