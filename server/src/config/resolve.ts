@@ -4,11 +4,19 @@ import { pluginConfigSchema } from './schema';
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** Deep merge where arrays and scalars of `override` replace those of `base`. */
+/**
+ * Objects replaced whole, like arrays: a format's `allowedAttributes` is an allow-list keyed by
+ * tag, so a tag left out of the new value must lose its attributes, not keep the old ones.
+ */
+const REPLACED_WHOLE = new Set(['allowedAttributes']);
+
+/** Deep merge where arrays and scalars of `override` (and the objects above) replace those of `base`. */
 export const mergeSettings = <T>(base: T, override: unknown): T => {
   if (!isPlainObject(base) || !isPlainObject(override)) return (override === undefined ? base : override) as T;
   const out: Record<string, unknown> = { ...base };
-  for (const [key, value] of Object.entries(override)) out[key] = mergeSettings(out[key], value);
+  for (const [key, value] of Object.entries(override)) {
+    out[key] = REPLACED_WHOLE.has(key) && value !== undefined ? value : mergeSettings(out[key], value);
+  }
   return out as T;
 };
 
@@ -20,7 +28,10 @@ export const resolveConfig = (...layers: unknown[]): PluginConfig => {
   const merged = layers.reduce<PluginConfig>((acc, layer) => mergeSettings(acc, layer ?? {}), defaultConfig);
   const result = pluginConfigSchema.safeParse(merged);
   if (!result.success) {
-    throw new Error(`Invalid configuration of plugin private-messages: ${formatIssues(result.error.issues)}`);
+    // The issues go along so the admin API can list each offending path (services/settings.ts).
+    throw Object.assign(new Error(`Invalid configuration of plugin private-messages: ${formatIssues(result.error.issues)}`), {
+      issues: result.error.issues,
+    });
   }
   return result.data as PluginConfig;
 };

@@ -32,6 +32,13 @@ const purgeService = ({ strapi }: { strapi: Core.Strapi }) => ({
         if (rows.length === 0) return 0;
         const ids = rows.map((r: Record<string, unknown>) => toInt(r.id));
         const threadIds: number[] = [...new Set<number>(rows.map((r: Record<string, unknown>) => toInt(r.thread_id)))];
+        if (isPostgres) {
+          // Sends lock their thread row first (threads.recordMessageOnThread). Taking the same locks
+          // before recounting waits for sends in flight to commit, so the recounts (statements with
+          // fresh snapshots) see their messages; later sends wait for us and add to exact counts.
+          // Without it, a recount blocked by a send would overwrite its +1 with a stale count.
+          await trx(TABLES.threads).select('id').whereIn('id', threadIds).orderBy('id').forUpdate();
+        }
         await trx(TABLES.reports).whereIn('message_id', ids).update({ message_id: null });
         const count = toInt(await trx(TABLES.messages).whereIn('id', ids).delete());
         await threadsRepo.recountThreads(trx, threadIds);

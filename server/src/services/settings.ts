@@ -50,7 +50,11 @@ const settingsService = ({ strapi }: { strapi: Core.Strapi }) => {
       try {
         resolveConfig(fromConfigFile(), overrides);
       } catch (error) {
-        throw validationError((error as Error).message.replace('Invalid configuration of plugin private-messages: ', 'Invalid settings: '));
+        const issues = (error as { issues?: { path: PropertyKey[]; message: string }[] }).issues ?? [];
+        throw validationError(
+          (error as Error).message.replace('Invalid configuration of plugin private-messages: ', 'Invalid settings: '),
+          issues.map((i) => ({ path: i.path.map(String), message: i.message }))
+        );
       }
       await store().set({ key: STORE_KEY, value: overrides });
       return get();
