@@ -179,3 +179,22 @@ describe('the events of the contract', () => {
     }
   });
 });
+
+describe('concurrent replies', () => {
+  it('keep the thread’s last message and every member’s counts exact', async () => {
+    const users = await ctx.users(6);
+    const { thread } = await startThread(ctx.strapi, users[0], users.slice(1));
+    await Promise.all(users.flatMap((u, i) => [reply(ctx.strapi, u, thread.id, `a${i}`), reply(ctx.strapi, u, thread.id, `b${i}`)]));
+
+    const knex = ctx.strapi.db.connection;
+    const [row] = await knex('pm_threads').where('document_id', thread.id);
+    const [{ max }] = await knex('pm_messages').where('thread_id', row.id).max({ max: 'id' });
+    expect(Number(row.last_message_id)).toBe(Number(max));
+    expect(Number(row.message_count)).toBe(13);
+    const snapshot = () => knex('pm_memberships').select('user_id', 'unread_count', 'message_count').where('thread_id', row.id).orderBy('user_id');
+    const before = await snapshot();
+    const { recountMemberships } = require('../../server/src/repositories/memberships');
+    await recountMemberships(knex, [row.id]);
+    expect(await snapshot()).toEqual(before);
+  });
+});

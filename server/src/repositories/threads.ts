@@ -84,6 +84,16 @@ export const createThreadWithMessage = async (
   return { thread: { id: threadId, documentId: threadDocumentId }, message };
 };
 
+/**
+ * Takes the thread row's write lock (PostgreSQL; SQLite serializes writers anyway). A reply takes it
+ * before its message gets an id, so concurrent replies are recorded in id order; purges take the
+ * same locks before recounting. Lock order everywhere: thread, then memberships.
+ */
+export const lockThread = async (db: Db, threadId: number) => {
+  const client = String((db as unknown as { client: { config: { client: string } } }).client.config.client);
+  if (client === 'pg' || client === 'postgres') await db(TABLES.threads).select('id').where({ id: threadId }).forUpdate();
+};
+
 /** Records a new last message on the thread. Runs before the memberships update (lock order). */
 export const recordMessageOnThread = (db: Db, threadId: number, messageId: number, now: Date) =>
   db(TABLES.threads)

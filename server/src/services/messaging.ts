@@ -158,6 +158,7 @@ const messagingService = ({ strapi }: { strapi: Core.Strapi }) => {
 
       const now = new Date();
       const message = await strapi.db.transaction(async ({ trx }) => {
+        await threadsRepo.lockThread(trx, view.thread.id);
         const msg = await messagesRepo.insertMessage(trx, {
           threadId: view.thread.id,
           authorId: author.id,
