@@ -16,7 +16,7 @@ const createTag = async (user: TestUser, name: string) =>
   (await as(ctx.strapi, user).post('/tags', { name }).expect(201)).body.data as { id: string; name: string };
 
 const list = async (user: TestUser, query: Record<string, string | number>) => {
-  const qs = new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)])).toString();
+  const qs = new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)])).toString();
   return (await as(ctx.strapi, user).get(`/threads?${qs}`).expect(200)).body as { data: any[]; meta: { nextCursor: string | null } };
 };
 
@@ -134,11 +134,12 @@ describe('GET /threads filters', () => {
     const tag = await createTag(eve, 'keep');
     await as(ctx.strapi, eve).put(`/threads/${gone}/tags`, { tags: [tag.id] }).expect(200);
     await as(ctx.strapi, eve).del(`/threads/${gone}`).expect(204);
-    for (const query of [{ tag: tag.id }, { participant: fay.id }, { q: 'temp' }, { unread: 'true' }]) {
+    const filters: Record<string, string | number>[] = [{ tag: tag.id }, { participant: fay.id }, { q: 'temp' }, { unread: 'true' }];
+    for (const query of filters) {
       expect(await ids(eve, query)).toEqual([]);
     }
     await reply(ctx.strapi, fay, gone, 'back');
-    for (const query of [{ tag: tag.id }, { participant: fay.id }, { q: 'temp' }, { unread: 'true' }]) {
+    for (const query of filters) {
       expect(await ids(eve, query)).toEqual([gone]);
     }
   });

@@ -90,18 +90,6 @@ export const findMessageByDocumentId = async (db: Db, documentId: string) => {
   return row ? mapMessage(row) : null;
 };
 
-/** Id of the newest message in the thread written by someone other than `userId`, visible to them. */
-export const newestMessageIdFromOthers = async (db: Db, threadId: number, userId: number, visibleAfterId: number) => {
-  const row = await db(`${TABLES.messages} as m`)
-    .max({ id: 'm.id' })
-    .where('m.thread_id', threadId)
-    .andWhere('m.id', '>', visibleAfterId)
-    .andWhere((w) => w.whereNot('m.author_id', userId).orWhereNull('m.author_id'))
-    .whereNotExists(hiddenByBlock(db, userId, 'm'))
-    .first();
-  return row?.id ? toInt(row.id) : null;
-};
-
 export const softDeleteMessage = (db: Db, messageId: number, now: Date) =>
   db(TABLES.messages).where({ id: messageId }).whereNull('deleted_at').update({ deleted_at: now, updated_at: now });
 
