@@ -4,8 +4,9 @@ export default ({ env }) => ({
   'private-messages': {
     enabled: true,
     // The plugin is this repository itself (loaded through its package exports, i.e. dist/).
-    // An absolute path: compiled config lives in playground/dist/config.
-    resolve: path.resolve(__dirname, '..', '..', '..'),
+    // An absolute path. The server reads the compiled config (playground/dist/config), while
+    // `strapi build` reads this source file (playground/config) to find the plugins with an admin side.
+    resolve: path.resolve(__dirname, path.basename(path.dirname(__dirname)) === 'dist' ? '../../..' : '../..'),
     config: {
       defaultAvatarUrl: env('PM_DEFAULT_AVATAR_URL', 'https://www.gravatar.com/avatar/?d=mp'),
     },
