@@ -1,2 +1,3 @@
-declare module '@strapi/design-system/*';
-declare module '@strapi/design-system';
+// @strapi/design-system ships its own types: no ambient `declare module` here, so the admin
+// code is checked against the real component props.
+export {};

@@ -1,0 +1,80 @@
+/* Shapes of the plugin's admin API (server/src/routes/admin.ts), as the panel reads them. */
+
+export const FORMAT_NAMES = ['plain_text', 'basic_html', 'full_html'] as const;
+export type FormatName = (typeof FORMAT_NAMES)[number];
+
+export const EMAIL_LEVELS = ['never', 'newThreads', 'firstUnread', 'every'] as const;
+export type EmailLevel = (typeof EMAIL_LEVELS)[number];
+
+export type FormatRule = { allowedTags: string[]; allowedAttributes: Record<string, string[]> };
+
+/** `GET /private-messages/settings` → `{ data: Settings }` (server/src/config/defaults.ts). */
+export type Settings = {
+  allowedSenderRoles: number[];
+  roleWritingRoles: number[];
+  unblockableRoles: number[];
+  viewDeletedRoles: number[];
+  purgeDeletedAfterDays: number;
+  rateLimit: { max: number; windowSeconds: number };
+  messagingEnabledByDefault: boolean;
+  emailNotificationsDefault: EmailLevel;
+  threadUrlTemplate: string;
+  moderatorEmails: string[];
+  formats: Record<FormatName, FormatRule>;
+  enabledFormats: FormatName[];
+  defaultFormat: FormatName;
+  maxBodyLength: number;
+  maxRecipients: number;
+  avatarField: string | null;
+  defaultAvatarUrl: string | null;
+};
+
+/** A users-permissions role, from `GET /users-permissions/roles` → `{ roles: Role[] }`. */
+export type Role = { id: number; name: string; type: string; description?: string };
+
+export type UserSummary = { id: number; username: string | null; avatarUrl: string | null };
+export type AdminSummary = { id: number; firstname: string | null; lastname: string | null; email: string };
+
+export type ReportedMessage = {
+  id: string;
+  author: UserSummary | null;
+  body: string | null;
+  deleted: boolean;
+  createdAt: string;
+  reported?: boolean;
+};
+
+export const RESOLUTIONS = ['dismiss', 'deleteMessage', 'disableSender'] as const;
+export type Resolution = (typeof RESOLUTIONS)[number];
+
+/** One report of `GET /private-messages/reports` (server/src/services/moderation.ts, `present`). */
+export type Report = {
+  id: string;
+  status: 'open' | 'resolved';
+  reason: string;
+  createdAt: string;
+  reporter: UserSummary | null;
+  message: ReportedMessage | null;
+  thread: { id: string; subject: string } | null;
+  context: ReportedMessage[];
+  resolution: Resolution | null;
+  note: string | null;
+  resolvedAt: string | null;
+  resolvedBy: AdminSummary | null;
+};
+
+export type Pagination = { page: number; pageSize: number; total: number; pageCount: number };
+
+/** Strapi's error body, as useFetchClient's FetchError carries it in `response.data.error`. */
+export type ApiErrorBody = {
+  status?: number;
+  name?: string;
+  message?: string;
+  details?: { errors?: { path: string[]; message: string }[] } & Record<string, unknown>;
+};
+
+export const apiErrorOf = (error: unknown): ApiErrorBody | undefined =>
+  (error as { response?: { data?: { error?: ApiErrorBody } } })?.response?.data?.error;
+
+export const statusOf = (error: unknown): number | undefined =>
+  apiErrorOf(error)?.status ?? (error as { status?: number })?.status;

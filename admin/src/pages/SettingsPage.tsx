@@ -1,0 +1,499 @@
+import * as React from 'react';
+import { Alert, Box, Button, Checkbox, Field, Flex, Grid, Typography } from '@strapi/design-system';
+import { Check } from '@strapi/icons';
+import { Layouts, Page, useAPIErrorHandler, useFetchClient, useNotification, useRBAC } from '@strapi/strapi/admin';
+import { useIntl } from 'react-intl';
+import { EMAIL_LEVELS, FORMAT_NAMES, apiErrorOf, statusOf, type FormatName, type Role, type Settings } from '../api';
+import {
+  NumberField,
+  RolesField,
+  Section,
+  SelectField,
+  TextField,
+  TextareaField,
+  ToggleField,
+} from '../components/Fields';
+import { PERMISSIONS } from '../permissions';
+import { getTrad } from '../utils/getTrad';
+import {
+  BOUNDS,
+  changedSettings,
+  fromFormValues,
+  serverErrorsToForm,
+  toFormValues,
+  type FormErrors,
+  type FormValues,
+} from '../utils/settingsForm';
+
+/** Settings → Private Messages: every setting of the plugin, read-only without the update action. */
+const ProtectedSettingsPage = () => (
+  <Page.Protect permissions={PERMISSIONS.settingsRead}>
+    <SettingsPage />
+  </Page.Protect>
+);
+
+const SettingsPage = () => {
+  const { formatMessage } = useIntl();
+  const t = (id: string, defaultMessage: string, values?: Record<string, React.ReactNode>) =>
+    formatMessage({ id: getTrad(id), defaultMessage }, values as Record<string, string>);
+  const { get, put } = useFetchClient();
+  const { toggleNotification } = useNotification();
+  const { formatAPIError } = useAPIErrorHandler();
+  const {
+    isLoading: isLoadingPermissions,
+    allowedActions: { canUpdate },
+  } = useRBAC({ update: PERMISSIONS.settingsUpdate });
+
+  const [initial, setInitial] = React.useState<Settings | null>(null);
+  const [values, setValues] = React.useState<FormValues | null>(null);
+  const [roles, setRoles] = React.useState<Role[] | null | undefined>(undefined);
+  const [errors, setErrors] = React.useState<FormErrors>({});
+  const [loadError, setLoadError] = React.useState(false);
+  const [isSaving, setIsSaving] = React.useState(false);
+  const [dismissed, setDismissed] = React.useState<Record<string, boolean>>({});
+  const dismiss = (id: string) => () => setDismissed((d) => ({ ...d, [id]: true }));
+
+  React.useEffect(() => {
+    let cancelled = false;
+    get<{ data: Settings }>('/private-messages/settings')
+      .then(({ data }) => {
+        if (cancelled) return;
+        setInitial(data.data);
+        setValues(toFormValues(data.data));
+      })
+      .catch(() => !cancelled && setLoadError(true));
+    // Role names come from users-permissions, which needs its own "roles read" action.
+    get<{ roles: Role[] }>('/users-permissions/roles')
+      .then(({ data }) => !cancelled && setRoles(data.roles))
+      .catch(() => !cancelled && setRoles(null));
+    return () => {
+      cancelled = true;
+    };
+  }, [get]);
+
+  const readOnly = !canUpdate;
+  const modified = React.useMemo(
+    () => initial !== null && values !== null && JSON.stringify(values) !== JSON.stringify(toFormValues(initial)),
+    [initial, values],
+  );
+
+  const set = <K extends keyof FormValues>(key: K, value: FormValues[K]) => {
+    setValues((v) => (v ? { ...v, [key]: value } : v));
+  };
+  const setFormat = (format: FormatName, key: 'allowedTags' | 'allowedAttributes', value: string) => {
+    setValues((v) => (v ? { ...v, formats: { ...v.formats, [format]: { ...v.formats[format], [key]: value } } } : v));
+  };
+
+  const handleSubmit = async (event: React.FormEvent) => {
+    event.preventDefault();
+    if (!values || !initial || readOnly) return;
+    const { settings, errors: found } = fromFormValues(values);
+    setErrors(found);
+    if (Object.keys(found).length > 0) {
+      toggleNotification({
+        type: 'danger',
+        message: t('settings.notification.invalid', 'Some settings are not valid: see the messages under the fields.'),
+      });
+      return;
+    }
+    const changes = changedSettings(initial, settings);
+    if (Object.keys(changes).length === 0) {
+      setValues(toFormValues(initial));
+      return;
+    }
+    setIsSaving(true);
+    try {
+      const { data } = await put<{ data: Settings }>('/private-messages/settings', changes);
+      setInitial(data.data);
+      setValues(toFormValues(data.data));
+      toggleNotification({ type: 'success', message: t('settings.notification.saved', 'Settings saved') });
+    } catch (error) {
+      const body = apiErrorOf(error);
+      if (statusOf(error) === 400) setErrors(serverErrorsToForm(body?.details?.errors));
+      toggleNotification({
+        type: 'danger',
+        message: body?.message ?? formatAPIError(error as Parameters<typeof formatAPIError>[0]),
+      });
+    } finally {
+      setIsSaving(false);
+    }
+  };
+
+  if (loadError) return <Page.Error />;
+  if (isLoadingPermissions || !values || roles === undefined) return <Page.Loading />;
+
+  const common = (name: string) => ({ name, error: errors[name], disabled: readOnly });
+  const between = (path: keyof typeof BOUNDS) =>
+    t('settings.hint.between', 'From {min, number} to {max, number}.', {
+      min: BOUNDS[path].min,
+      max: BOUNDS[path].max,
+    });
+  const emptyMeans = t('settings.roles.emptyMeansAll', 'Leave empty for every role.');
+  const everyRole = t('settings.roles.placeholder', 'Every role');
+  const formatLabel = (f: FormatName) =>
+    ({
+      plain_text: t('format.plain_text', 'Plain text'),
+      basic_html: t('format.basic_html', 'Basic HTML'),
+      full_html: t('format.full_html', 'Full HTML'),
+    })[f];
+  const emailLabel = {
+    never: t('email.never', 'Never'),
+    newThreads: t('email.newThreads', 'For new threads only'),
+    firstUnread: t('email.firstUnread', 'For the first unread message of a thread'),
+    every: t('email.every', 'For every message'),
+  };
+
+  return (
+    <Page.Main aria-busy={isSaving}>
+      <Page.Title>{t('settings.pageTitle', 'Settings - Private Messages')}</Page.Title>
+      <form onSubmit={handleSubmit} noValidate>
+        <Layouts.Header
+          title={t('settings.title', 'Private Messages')}
+          subtitle={t(
+            'settings.subtitle',
+            'Who may send messages, limits, formats, notifications and deleted messages.',
+          )}
+          primaryAction={
+            canUpdate ? (
+              <Button type="submit" startIcon={<Check />} disabled={!modified} loading={isSaving} size="S">
+                {t('settings.save', 'Save')}
+              </Button>
+            ) : null
+          }
+        />
+        <Layouts.Content>
+          <Flex direction="column" alignItems="stretch" gap={6}>
+            {readOnly && !dismissed.readOnly ? (
+              <Alert
+                variant="default"
+                closeLabel={t('alert.close', 'Close')}
+                onClose={dismiss('readOnly')}
+                title={t('settings.readOnly.title', 'Read only')}
+                data-testid="pm-settings-read-only"
+              >
+                {t('settings.readOnly.body', 'You may view these settings but not change them.')}
+              </Alert>
+            ) : null}
+            {roles === null && !dismissed.roles ? (
+              <Alert
+                variant="warning"
+                closeLabel={t('alert.close', 'Close')}
+                onClose={dismiss('roles')}
+                title={t('settings.roles.unavailable.title', 'Role names unavailable')}
+              >
+                {t(
+                  'settings.roles.unavailable.body',
+                  'Listing roles needs the Users & Permissions "Roles: read" permission; roles are shown by id.',
+                )}
+              </Alert>
+            ) : null}
+
+            <Section
+              title={t('settings.section.sending', 'Who may send')}
+              description={t(
+                'settings.section.sending.description',
+                'Roles are the Users & Permissions roles of your site.',
+              )}
+            >
+              <Grid.Root gap={5}>
+                <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
+                  <RolesField
+                    {...common('allowedSenderRoles')}
+                    placeholder={everyRole}
+                    label={t('settings.allowedSenderRoles', 'Roles allowed to send')}
+                    hint={emptyMeans}
+                    roles={roles}
+                    value={values.allowedSenderRoles}
+                    onChange={(v) => set('allowedSenderRoles', v)}
+                  />
+                </Grid.Item>
+                <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
+                  <RolesField
+                    {...common('roleWritingRoles')}
+                    placeholder={everyRole}
+                    label={t('settings.roleWritingRoles', 'Roles allowed to write to a whole role')}
+                    hint={t(
+                      'settings.roleWritingRoles.hint',
+                      'Leave empty for every role holding the "role recipients" permission; both must allow.',
+                    )}
+                    roles={roles}
+                    value={values.roleWritingRoles}
+                    onChange={(v) => set('roleWritingRoles', v)}
+                  />
+                </Grid.Item>
+                <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
+                  <RolesField
+                    {...common('unblockableRoles')}
+                    placeholder={t('settings.roles.placeholderNone', 'No role')}
+                    label={t('settings.unblockableRoles', 'Roles that cannot be blocked')}
+                    hint={t(
+                      'settings.unblockableRoles.hint',
+                      'For example support staff. Leave empty to allow blocking anyone.',
+                    )}
+                    roles={roles}
+                    value={values.unblockableRoles}
+                    onChange={(v) => set('unblockableRoles', v)}
+                  />
+                </Grid.Item>
+              </Grid.Root>
+            </Section>
+
+            <Section title={t('settings.section.limits', 'Limits')}>
+              <Grid.Root gap={5}>
+                <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
+                  <NumberField
+                    {...common('maxRecipients')}
+                    label={t('settings.maxRecipients', 'Maximum recipients of a new thread')}
+                    hint={between('maxRecipients')}
+                    value={values.maxRecipients}
+                    onChange={(v) => set('maxRecipients', v)}
+                    required
+                  />
+                </Grid.Item>
+                <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
+                  <NumberField
+                    {...common('maxBodyLength')}
+                    label={t('settings.maxBodyLength', 'Maximum message length (characters)')}
+                    hint={between('maxBodyLength')}
+                    value={values.maxBodyLength}
+                    onChange={(v) => set('maxBodyLength', v)}
+                    required
+                  />
+                </Grid.Item>
+                <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
+                  <NumberField
+                    {...common('rateLimit.max')}
+                    label={t('settings.rateLimit.max', 'Messages a user may send per period')}
+                    hint={t('settings.rateLimit.max.hint', '0 turns the rate limit off. {bounds}', {
+                      bounds: between('rateLimit.max'),
+                    })}
+                    value={values.rateLimitMax}
+                    onChange={(v) => set('rateLimitMax', v)}
+                    required
+                  />
+                </Grid.Item>
+                <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
+                  <NumberField
+                    {...common('rateLimit.windowSeconds')}
+                    label={t('settings.rateLimit.windowSeconds', 'Rate limit period (seconds)')}
+                    hint={between('rateLimit.windowSeconds')}
+                    value={values.rateLimitWindowSeconds}
+                    onChange={(v) => set('rateLimitWindowSeconds', v)}
+                    required
+                  />
+                </Grid.Item>
+              </Grid.Root>
+            </Section>
+
+            <Section
+              title={t('settings.section.formats', 'Message formats')}
+              description={t(
+                'settings.section.formats.description',
+                'Scripts, event handlers, frames, forms and unsafe URLs are always removed, whatever the allow-lists say.',
+              )}
+            >
+              <Grid.Root gap={5}>
+                <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
+                  <Field.Root
+                    name="enabledFormats"
+                    error={errors.enabledFormats ? formatErrorText(errors.enabledFormats, formatMessage) : undefined}
+                    hint={t('settings.enabledFormats.hint', 'The formats a sender may choose.')}
+                  >
+                    <Field.Label>{t('settings.enabledFormats', 'Enabled formats')}</Field.Label>
+                    <Flex direction="column" alignItems="flex-start" gap={2} paddingTop={1}>
+                      {FORMAT_NAMES.map((f) => (
+                        <Checkbox
+                          key={f}
+                          name={`enabledFormats.${f}`}
+                          disabled={readOnly}
+                          checked={values.enabledFormats.includes(f)}
+                          onCheckedChange={(checked: boolean | 'indeterminate') =>
+                            set(
+                              'enabledFormats',
+                              checked === true
+                                ? FORMAT_NAMES.filter((x) => x === f || values.enabledFormats.includes(x))
+                                : values.enabledFormats.filter((x) => x !== f),
+                            )
+                          }
+                        >
+                          {formatLabel(f)}
+                        </Checkbox>
+                      ))}
+                    </Flex>
+                    <Field.Hint />
+                    <Field.Error />
+                  </Field.Root>
+                </Grid.Item>
+                <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
+                  <SelectField<FormatName>
+                    {...common('defaultFormat')}
+                    label={t('settings.defaultFormat', 'Default format')}
+                    hint={t('settings.defaultFormat.hint', 'Used when a sender does not choose one; must be enabled.')}
+                    value={values.defaultFormat}
+                    onChange={(v) => set('defaultFormat', v)}
+                    options={FORMAT_NAMES.map((f) => ({ value: f, label: formatLabel(f) }))}
+                  />
+                </Grid.Item>
+                {(['basic_html', 'full_html'] as const).map((f) => (
+                  <React.Fragment key={f}>
+                    <Grid.Item col={12} direction="column" alignItems="stretch">
+                      <Box paddingTop={2}>
+                        <Typography variant="sigma" textColor="neutral600">
+                          {formatLabel(f)}
+                        </Typography>
+                      </Box>
+                    </Grid.Item>
+                    <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
+                      <TextareaField
+                        {...common(`formats.${f}.allowedTags`)}
+                        label={t('settings.allowedTags', 'Allowed tags')}
+                        hint={t(
+                          'settings.allowedTags.hint',
+                          'Tag names separated by commas; other tags are removed and their text kept.',
+                        )}
+                        value={values.formats[f].allowedTags}
+                        onChange={(v) => setFormat(f, 'allowedTags', v)}
+                      />
+                    </Grid.Item>
+                    <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
+                      <TextareaField
+                        {...common(`formats.${f}.allowedAttributes`)}
+                        label={t('settings.allowedAttributes', 'Allowed attributes')}
+                        hint={t(
+                          'settings.allowedAttributes.hint',
+                          'One tag per line: "a: href, title"; "*" applies to every tag.',
+                        )}
+                        value={values.formats[f].allowedAttributes}
+                        onChange={(v) => setFormat(f, 'allowedAttributes', v)}
+                      />
+                    </Grid.Item>
+                  </React.Fragment>
+                ))}
+              </Grid.Root>
+            </Section>
+
+            <Section title={t('settings.section.notifications', 'Users and notifications')}>
+              <Grid.Root gap={5}>
+                <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
+                  <ToggleField
+                    {...common('messagingEnabledByDefault')}
+                    label={t('settings.messagingEnabledByDefault', 'Users receive messages by default')}
+                    hint={t(
+                      'settings.messagingEnabledByDefault.hint',
+                      'Until they turn messaging off in their preferences.',
+                    )}
+                    value={values.messagingEnabledByDefault}
+                    onChange={(v) => set('messagingEnabledByDefault', v)}
+                  />
+                </Grid.Item>
+                <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
+                  <SelectField
+                    {...common('emailNotificationsDefault')}
+                    label={t('settings.emailNotificationsDefault', 'Email notifications by default')}
+                    hint={t(
+                      'settings.emailNotificationsDefault.hint',
+                      'For users who did not choose in their preferences.',
+                    )}
+                    value={values.emailNotificationsDefault}
+                    onChange={(v) => set('emailNotificationsDefault', v)}
+                    options={EMAIL_LEVELS.map((l) => ({ value: l, label: emailLabel[l] }))}
+                  />
+                </Grid.Item>
+                <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
+                  <TextField
+                    {...common('threadUrlTemplate')}
+                    label={t('settings.threadUrlTemplate', 'Link to a thread in emails')}
+                    hint={t(
+                      'settings.threadUrlTemplate.hint',
+                      "Your front end's address of a thread; {placeholder} is replaced.",
+                      {
+                        placeholder: '{threadId}',
+                      },
+                    )}
+                    value={values.threadUrlTemplate}
+                    onChange={(v) => set('threadUrlTemplate', v)}
+                    required
+                  />
+                </Grid.Item>
+                <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
+                  <TextareaField
+                    {...common('moderatorEmails')}
+                    label={t('settings.moderatorEmails', 'Also tell these addresses about new reports')}
+                    hint={t(
+                      'settings.moderatorEmails.hint',
+                      'One address per line, besides admins holding the moderation permission.',
+                    )}
+                    value={values.moderatorEmails}
+                    onChange={(v) => set('moderatorEmails', v)}
+                  />
+                </Grid.Item>
+                <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
+                  <TextField
+                    {...common('avatarField')}
+                    label={t('settings.avatarField', 'User field holding the avatar')}
+                    hint={t(
+                      'settings.avatarField.hint',
+                      'A media field or a URL string of the user; leave empty for none.',
+                    )}
+                    value={values.avatarField}
+                    onChange={(v) => set('avatarField', v)}
+                  />
+                </Grid.Item>
+                <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
+                  <TextField
+                    {...common('defaultAvatarUrl')}
+                    type="url"
+                    label={t('settings.defaultAvatarUrl', 'Default avatar URL')}
+                    hint={t('settings.defaultAvatarUrl.hint', 'For users without an avatar; leave empty for none.')}
+                    value={values.defaultAvatarUrl}
+                    onChange={(v) => set('defaultAvatarUrl', v)}
+                  />
+                </Grid.Item>
+              </Grid.Root>
+            </Section>
+
+            <Section title={t('settings.section.deleted', 'Deleted messages')}>
+              <Grid.Root gap={5}>
+                <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
+                  <RolesField
+                    {...common('viewDeletedRoles')}
+                    placeholder={everyRole}
+                    label={t('settings.viewDeletedRoles', 'Roles that may read deleted messages')}
+                    hint={t(
+                      'settings.viewDeletedRoles.hint',
+                      'Leave empty for every role holding the "view deleted messages" permission; both must allow.',
+                    )}
+                    roles={roles}
+                    value={values.viewDeletedRoles}
+                    onChange={(v) => set('viewDeletedRoles', v)}
+                  />
+                </Grid.Item>
+                <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
+                  <NumberField
+                    {...common('purgeDeletedAfterDays')}
+                    label={t(
+                      'settings.purgeDeletedAfterDays',
+                      'Remove deleted messages from the database after (days)',
+                    )}
+                    hint={t('settings.purgeDeletedAfterDays.hint', '0 keeps them forever. {bounds}', {
+                      bounds: between('purgeDeletedAfterDays'),
+                    })}
+                    value={values.purgeDeletedAfterDays}
+                    onChange={(v) => set('purgeDeletedAfterDays', v)}
+                    required
+                  />
+                </Grid.Item>
+              </Grid.Root>
+            </Section>
+          </Flex>
+        </Layouts.Content>
+      </form>
+    </Page.Main>
+  );
+};
+
+const formatErrorText = (error: FormErrors[string], formatMessage: ReturnType<typeof useIntl>['formatMessage']) =>
+  typeof error === 'string' ? error : formatMessage(error, error.values);
+
+export { ProtectedSettingsPage, SettingsPage };
+export default ProtectedSettingsPage;
