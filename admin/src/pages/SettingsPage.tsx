@@ -62,8 +62,8 @@ const SettingsPage = () => {
         setValues(toFormValues(data.data));
       })
       .catch(() => !cancelled && setLoadError(true));
-    // Role names come from users-permissions, which needs its own "roles read" action.
-    get<{ roles: Role[] }>('/users-permissions/roles')
+    // Role names, through the plugin's own route (guarded by settings.read like this page).
+    get<{ roles: Role[] }>('/private-messages/roles')
       .then(({ data }) => !cancelled && setRoles(data.roles))
       .catch(() => !cancelled && setRoles(null));
     return () => {
@@ -183,7 +183,7 @@ const SettingsPage = () => {
               >
                 {t(
                   'settings.roles.unavailable.body',
-                  'Listing roles needs the Users & Permissions "Roles: read" permission; roles are shown by id.',
+                  'The role names could not be loaded; roles are shown by id.',
                 )}
               </Alert>
             ) : null}

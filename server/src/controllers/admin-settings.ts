@@ -10,6 +10,12 @@ export default {
     ctx.body = { data: await getService('settings').get() };
   },
 
+  /** The users-permissions roles the role pickers offer, under the plugin's own settings.read action. */
+  async roles(ctx: Context) {
+    parse(emptyQuerySchema, ctx.query, 'query');
+    ctx.body = { roles: await getService('people').listRoles() };
+  },
+
   async update(ctx: Context) {
     parse(emptyQuerySchema, ctx.query, 'query');
     ctx.body = { data: await getService('settings').update(requestBody(ctx)) };

@@ -17,6 +17,7 @@ export default {
   routes: [
     { method: 'GET', path: '/settings', handler: 'admin-settings.find', config: guardedBy(RBAC.settingsRead) },
     { method: 'PUT', path: '/settings', handler: 'admin-settings.update', config: guardedBy(RBAC.settingsUpdate) },
+    { method: 'GET', path: '/roles', handler: 'admin-settings.roles', config: guardedBy(RBAC.settingsRead) },
     { method: 'GET', path: '/reports', handler: 'admin-reports.find', config: guardedBy(RBAC.reportsManage) },
     { method: 'POST', path: '/reports/:id/resolve', handler: 'admin-reports.resolve', config: guardedBy(RBAC.reportsManage) },
   ],

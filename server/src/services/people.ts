@@ -73,6 +73,12 @@ const peopleService = ({ strapi }: { strapi: Core.Strapi }) => {
 
     roleHasAction: (actor: Actor, action: string) => users.roleHasAction(actor.roleId, action),
 
+    /** Every users-permissions role, for the settings page's role pickers. */
+    listRoles: () =>
+      strapi.db
+        .query('plugin::users-permissions.role')
+        .findMany({ select: ['id', 'name', 'type', 'description'], orderBy: { name: 'asc' } }),
+
     /** Resolves `{id}` or `{id, role}` (as users-permissions puts on ctx.state.user) to an Actor. */
     async actorOf(user: number | { id: number; role?: { id: number } | null }): Promise<Actor | null> {
       const id = typeof user === 'number' ? user : user?.id;
