@@ -227,7 +227,7 @@ async function generate(options) {
         for (let t = 0; t < m.T; t += 1) {
           const first = ts(m.msgTime[threadFirst(t)]);
           const last = ts(m.msgTime[threadLast(t)]);
-          push([threadId(t), docId('t', t), m.subject(t), m.threadIsGroup[t] === 1, m.memberOffsets[t + 1] - m.memberOffsets[t], m.msgOffsets[t + 1] - m.msgOffsets[t], last, first, last, first]);
+          push([threadId(t), docId('t', t), m.subject(t), m.threadIsGroup[t] === 1, m.msgOffsets[t + 1] - m.msgOffsets[t], last, first, last, first]);
         }
       });
       job('rest', 'threads_last_message_lnk', ['thread_id', 'message_id'], m.T, async (push) => {
