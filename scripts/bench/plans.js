@@ -18,9 +18,11 @@ const sqlitePlan = async (sink, q, rowCounts) => {
   const lines = rows.map((r) => r.detail);
   const problems = [];
   const hasLimit = /\blimit\b/i.test(q.sql);
+  // Reading a subquery's own (already bounded) result is not a table scan.
+  const subqueries = new Set(lines.map((l) => /^(?:CO-ROUTINE|MATERIALIZE) (\S+)/.exec(l)?.[1]).filter(Boolean));
   for (const l of lines) {
     const scan = /^SCAN (\S+)(?: AS (\S+))?/.exec(l);
-    if (scan) {
+    if (scan && !subqueries.has(scan[1])) {
       const alias = scan[1];
       // Resolve the alias to its table name from the SQL text.
       const m = new RegExp(`[\`"]?(\\w+)[\`"]?\\s+(?:as\\s+)?[\`"]?${alias}[\`"]?(?:\\s|$|,)`, 'i').exec(q.sql);
