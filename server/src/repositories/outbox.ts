@@ -1,4 +1,4 @@
-import { TABLES, toInt, type Db } from './db';
+import { TABLES, insertInChunks, toInt, yieldToEventLoop, type Db } from './db';
 
 /*
  * The email outbox. A send writes one `job` row in its own transaction (O(1) whatever the number
@@ -77,7 +77,8 @@ export const expandMessageJob = async (
 ) => {
   const X = job.messageId!;
   const LEVEL_IS = 'coalesce(p.email_notifications, ?) = ?';
-  const recipients = db(`${TABLES.memberships} as ms`)
+  const recipients = (membershipIds: number[]) => db(`${TABLES.memberships} as ms`)
+    .whereIn('ms.id', membershipIds)
     .leftJoin(`${TABLES.preferences} as p`, 'p.user_id', 'ms.user_id')
     .select('ms.user_id')
     .where('ms.thread_id', job.threadId)
@@ -106,10 +107,21 @@ export const expandMessageJob = async (
             )
         )
     );
-  const userIds = (await recipients).map((r: Record<string, unknown>) => toInt(r.user_id));
+  // Big threads are evaluated a slice of members at a time, the event loop free in between
+  // (SQLite's driver is synchronous): a message to a 10,000-user role must not stall the server.
+  const membershipIds = (await db(TABLES.memberships).select('id').where('thread_id', job.threadId).orderBy('id')).map(
+    (r: Record<string, unknown>) => toInt(r.id)
+  );
+  const userIds: number[] = [];
+  for (let i = 0; i < membershipIds.length; i += EXPANSION_SLICE) {
+    if (i > 0) await yieldToEventLoop();
+    for (const r of await recipients(membershipIds.slice(i, i + EXPANSION_SLICE))) userIds.push(toInt(r.user_id));
+  }
   await insertEmails(db, job, userIds.map((userId) => ({ userId })), input.now);
   return userIds.length;
 };
+
+const EXPANSION_SLICE = 500;
 
 /** hiddenByBlock for the member of the enclosing query (ms.user_id) rather than a fixed viewer. */
 const hiddenByBlockFor = (db: Db) =>
@@ -130,7 +142,7 @@ export const insertEmails = async (db: Db, job: OutboxRow, recipients: { userId?
     user_id: r.userId ?? null,
     email: r.email ?? null,
   }));
-  for (let i = 0; i < rows.length; i += 400) await db(TABLES.outbox).insert(rows.slice(i, i + 400));
+  await insertInChunks(db, TABLES.outbox, rows, { yieldBetween: true });
 };
 
 /** Marks a claimed job done; false when another worker already did (then the caller rolls back). */

@@ -1,5 +1,5 @@
 import { createDocumentId } from '../utils/ids';
-import { TABLES, strapiColumns, toBool, type Db } from './db';
+import { TABLES, strapiColumns, toBool, yieldToEventLoop, type Db } from './db';
 
 const PREFERENCES = TABLES.preferences;
 
@@ -34,6 +34,7 @@ export const usersWithMessagingOff = async (db: Db, userIds: number[], enabledBy
   const off = new Set<number>();
   const on = new Set<number>();
   for (let i = 0; i < userIds.length; i += 500) {
+    if (i > 0) await yieldToEventLoop();
     const rows = await db(PREFERENCES)
       .select('user_id', 'messaging_enabled')
       .whereIn('user_id', userIds.slice(i, i + 500))

@@ -1,4 +1,5 @@
 import type { Core } from '@strapi/strapi';
+import { yieldToEventLoop } from './db';
 
 const USER_UID = 'plugin::users-permissions.user';
 const PERMISSION_UID = 'plugin::users-permissions.permission';
@@ -60,6 +61,7 @@ export const createUsersRepository = (strapi: Core.Strapi) => {
       const unique = [...new Set(ids)];
       const found = new Map<number, UserRecord>();
       for (let i = 0; i < unique.length; i += 1000) {
+        if (i > 0) await yieldToEventLoop();
         const users = await query({ id: { $in: unique.slice(i, i + 1000) } }, avatarField, {}, withRole);
         for (const u of users) found.set(u.id, u);
       }
