@@ -26,6 +26,15 @@ export default ({ env }) => {
         filename: path.resolve(__dirname, '..', '..', env('DATABASE_FILENAME', '.tmp/data.db')),
       },
       useNullAsDefault: true,
+      // WAL: readers never wait for the writer, and a commit appends to the log instead of rewriting
+      // pages, which keeps a big transaction's commit short (better-sqlite3 runs it on the event loop).
+      pool: {
+        afterCreate: (conn: { pragma: (sql: string) => unknown }, done: (error: Error | null, conn: unknown) => void) => {
+          conn.pragma('journal_mode = WAL');
+          conn.pragma('synchronous = NORMAL');
+          done(null, conn);
+        },
+      },
     },
   };
 };
