@@ -6,14 +6,16 @@ const ADMIN = { email: 'admin@playground.test', password: 'Admin12345!', firstna
 
 /**
  * Content-API actions the Authenticated role gets in the playground: every route of the plugin but
- * the "view deleted messages" permission, which is for moderators.
+ * the two privileged permissions, "view deleted messages" and "send messages to roles", which a site
+ * builder grants to trusted roles only.
  */
+const PRIVILEGED = ['plugin::private-messages.deleted-message.view', 'plugin::private-messages.role-recipients.find'];
 const grantPluginActions = async (strapi: Core.Strapi, roleType: string) => {
   const role = await strapi.db.query('plugin::users-permissions.role').findOne({ where: { type: roleType } });
   const routes = strapi.plugin('private-messages').routes['content-api'].routes as { handler: string }[];
   const actions = routes
     .map((r) => `plugin::private-messages.${r.handler}`)
-    .filter((action) => action !== 'plugin::private-messages.deleted-message.view');
+    .filter((action) => !PRIVILEGED.includes(action));
   const existing = await strapi.db
     .query('plugin::users-permissions.permission')
     .findMany({ where: { role: role.id, action: { $in: actions } }, select: ['action'] });
