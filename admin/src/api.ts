@@ -29,7 +29,7 @@ export type Settings = {
   defaultAvatarUrl: string | null;
 };
 
-/** A users-permissions role, from `GET /private-messages/roles` → `{ roles: Role[] }`. */
+/** A users-permissions role, from `GET /private-messages/roles` → `{ data: Role[] }`. */
 export type Role = { id: number; name: string; type: string; description?: string };
 
 export type UserSummary = { id: number; username: string | null; avatarUrl: string | null };

@@ -66,8 +66,8 @@ describe('GET /private-messages/settings', () => {
 describe('GET /private-messages/roles', () => {
   it('lists the users-permissions roles for the role pickers, to admins who may read the settings', async () => {
     const res = await asAdmin(ctx.strapi, superAdmin).get('/roles').expect(200);
-    expect(res.body.roles.map((r: any) => r.type)).toEqual(expect.arrayContaining(['authenticated', 'public']));
-    expect(res.body.roles[0]).toEqual({ id: expect.any(Number), name: expect.any(String), type: expect.any(String), description: expect.any(String) });
+    expect(res.body.data.map((r: any) => r.type)).toEqual(expect.arrayContaining(['authenticated', 'public']));
+    expect(res.body.data[0]).toEqual({ id: expect.any(Number), name: expect.any(String), type: expect.any(String), description: expect.any(String) });
     const reader = await createLimitedAdmin(ctx.strapi, [ADMIN_ACTIONS.settingsRead]);
     await asAdmin(ctx.strapi, reader).get('/roles').expect(200);
     const moderator = await createLimitedAdmin(ctx.strapi, [ADMIN_ACTIONS.reportsManage]);

@@ -68,5 +68,16 @@ describe('the "view deleted messages" permission', () => {
     const annView = (await as(ctx.strapi, ann).get(`/threads/${thread.id}`).expect(200)).body.data;
     expect(annView.messages[0]).toMatchObject({ deleted: true, body: null });
     await as(ctx.strapi, ann).get(`/messages/${message.id}/deleted-body`).expect(403);
+
+    // The setting, when it lists roles, restricts the action further.
+    const settings = ctx.strapi.plugin('private-messages').service('settings');
+    await settings.update({ viewDeletedRoles: [ann.roleId] });
+    try {
+      await as(ctx.strapi, mod).get(`/messages/${message.id}/deleted-body`).expect(403);
+      const restricted = (await as(ctx.strapi, mod).get(`/threads/${thread.id}`).expect(200)).body.data;
+      expect(restricted.messages[0].body).toBeNull();
+    } finally {
+      await settings.update({ viewDeletedRoles: [] });
+    }
   });
 });

@@ -19,6 +19,11 @@ describe("strapi.plugin('private-messages').service('messaging')", () => {
       allowed: true,
       refused: [],
     });
+    // A reply's verdict, in a 1:1 thread and in a group: the same rules as reply().
+    expect((await messaging().canSend({ author: ann.id, context: { threadId: sent.thread.id } })).allowed).toBe(true);
+    const [cat] = await ctx.users(1);
+    const group = await messaging().send({ author: ann.id, recipients: [bob.id, cat.id], body: 'group' });
+    expect(await messaging().canSend({ author: bob.id, context: { threadId: group.thread.id } })).toMatchObject({ allowed: true, refused: [] });
     const refused = await messaging().canSend({ author: ann.id, recipients: [ann.id, 424242] });
     expect(refused.allowed).toBe(false);
     expect(refused.refused.map((r: any) => r.code)).toEqual(['self', 'unknown_recipient']);

@@ -128,10 +128,17 @@ describe('POST /threads', () => {
     ['a subject over 255 characters', { recipients: [{ type: 'user', id: 2 }], body: 'x', subject: 's'.repeat(256) }, ['subject']],
     ['an unknown format', { recipients: [{ type: 'user', id: 2 }], body: 'x', format: 'markdown' }, ['format']],
     ['an unknown key in a recipient', { recipients: [{ type: 'user', id: 2, name: 'bob' }], body: 'x' }, ['recipients', '0', 'name']],
+    ['a recipient id beyond the id range', { recipients: [{ type: 'user', id: 1e12 }], body: 'x' }, ['recipients', '0', 'id']],
+    ['a NUL character in the body', { recipients: [{ type: 'user', id: 2 }], body: 'a\u0000b' }, ['body']],
+    ['a NUL character in the subject', { recipients: [{ type: 'user', id: 2 }], body: 'x', subject: '\u0000' }, ['subject']],
   ])('is a 400 for %s', async (_label, body, path) => {
     const before = await ctx.strapi.db.query('plugin::private-messages.thread').count();
     expectValidationError(await as(ctx.strapi, ann).post('/threads', body), path as string[]);
     expect(await ctx.strapi.db.query('plugin::private-messages.thread').count()).toBe(before);
+  });
+
+  it('is a 400 for an unknown query key', async () => {
+    expectValidationError(await as(ctx.strapi, ann).post('/threads?draft=1', { recipients: [{ type: 'user', id: bob.id }], body: 'x' }), ['draft']);
   });
 
   it('is a 400 for a body that is empty once sanitized', async () => {

@@ -63,8 +63,8 @@ const SettingsPage = () => {
       })
       .catch(() => !cancelled && setLoadError(true));
     // Role names, through the plugin's own route (guarded by settings.read like this page).
-    get<{ roles: Role[] }>('/private-messages/roles')
-      .then(({ data }) => !cancelled && setRoles(data.roles))
+    get<{ data: Role[] }>('/private-messages/roles')
+      .then(({ data }) => !cancelled && setRoles(data.data))
       .catch(() => !cancelled && setRoles(null));
     return () => {
       cancelled = true;

@@ -13,7 +13,7 @@ export default {
   /** The users-permissions roles the role pickers offer, under the plugin's own settings.read action. */
   async roles(ctx: Context) {
     parse(emptyQuerySchema, ctx.query, 'query');
-    ctx.body = { roles: await getService('people').listRoles() };
+    ctx.body = { data: await getService('people').listRoles() };
   },
 
   async update(ctx: Context) {

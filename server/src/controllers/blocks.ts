@@ -12,6 +12,7 @@ export default {
   },
 
   async create(ctx: Context) {
+    parse(emptyQuerySchema, ctx.query, 'query');
     const { userId } = parse(blockBodySchema, requestBody(ctx));
     const data = await getService('blocks').block(await actorFrom(ctx), userId);
     ctx.status = 201;
@@ -20,6 +21,7 @@ export default {
 
   async delete(ctx: Context) {
     const { userId } = parse(blockParams, pathParams(ctx, 'userId'), 'path');
+    parse(emptyQuerySchema, ctx.query, 'query');
     await getService('blocks').unblock(await actorFrom(ctx), userId);
     ctx.status = 204;
   },

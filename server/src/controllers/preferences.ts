@@ -11,6 +11,7 @@ export default {
   },
 
   async update(ctx: Context) {
+    parse(emptyQuerySchema, ctx.query, 'query');
     const changes = parse(preferencesBodySchema, requestBody(ctx));
     ctx.body = { data: await getService('preferences').update((await actorFrom(ctx)).id, changes) };
   },

@@ -22,6 +22,7 @@ export default {
   },
 
   async create(ctx: Context) {
+    parse(emptyQuerySchema, ctx.query, 'query');
     const body = parse(newThreadSchema, requestBody(ctx));
     const actor = await actorFrom(ctx);
     const { thread, message, refused } = await getService('messaging').send({ ...body, author: actor.id });
@@ -43,6 +44,7 @@ export default {
 
   async reply(ctx: Context) {
     const { id } = parse(threadParams, pathParams(ctx, 'id'), 'path');
+    parse(emptyQuerySchema, ctx.query, 'query');
     const body = parse(replySchema, requestBody(ctx));
     const actor = await actorFrom(ctx);
     const message = await getService('messaging').reply({ ...body, author: actor.id, threadId: id });
@@ -52,18 +54,21 @@ export default {
 
   async read(ctx: Context) {
     const { id } = parse(threadParams, pathParams(ctx, 'id'), 'path');
+    parse(emptyQuerySchema, ctx.query, 'query');
     parse(emptyBodySchema, requestBody(ctx));
     ctx.body = { data: await getService('read-state').markRead(await actorFrom(ctx), id) };
   },
 
   async unread(ctx: Context) {
     const { id } = parse(threadParams, pathParams(ctx, 'id'), 'path');
+    parse(emptyQuerySchema, ctx.query, 'query');
     parse(emptyBodySchema, requestBody(ctx));
     ctx.body = { data: await getService('read-state').markUnread(await actorFrom(ctx), id) };
   },
 
   async leave(ctx: Context) {
     const { id } = parse(threadParams, pathParams(ctx, 'id'), 'path');
+    parse(emptyQuerySchema, ctx.query, 'query');
     parse(emptyBodySchema, requestBody(ctx));
     await getService('read-state').leave(await actorFrom(ctx), id);
     ctx.status = 204;

@@ -156,10 +156,11 @@ export const listMembers = async (db: Db, threadIds: number[], perThread?: numbe
     const rows = await db(TABLES.memberships)
       .select('thread_id', 'user_id', 'left_at')
       .whereIn('thread_id', threadIds)
+      .whereNotNull('user_id')
       .orderBy([{ column: 'thread_id' }, { column: 'user_id' }]);
     return rows.map(mapMember);
   }
-  const one = `select * from (select thread_id, user_id, left_at from ${TABLES.memberships} where thread_id = ? order by user_id limit ?) p`;
+  const one = `select * from (select thread_id, user_id, left_at from ${TABLES.memberships} where thread_id = ? and user_id is not null order by user_id limit ?) p`;
   const sql = threadIds.map((_, i) => one.replace(/ p$/, ` p${i}`)).join(' union all ');
   const result = await db.raw(sql, threadIds.flatMap((id) => [id, perThread]));
   const rows: Record<string, unknown>[] = Array.isArray(result) ? result : result.rows;
@@ -220,6 +221,7 @@ export const recordAuthorActivity = (
 ) =>
   db(TABLES.memberships)
     .where({ thread_id: input.threadId, user_id: input.authorId })
+    .whereNull('left_at')
     .update({
       in_inbox: true,
       last_activity_at: input.now,

@@ -103,3 +103,7 @@ export const countRecentByAuthor = async (db: Db, authorId: number, since: Date)
     .first();
   return { count: toInt(row?.count), oldest: toIso(row?.oldest) };
 };
+
+/** Whether `viewerId` blocked the author of message `messageId` before it was written (then it is not theirs to see). */
+export const isHiddenByBlock = async (db: Db, viewerId: number, messageId: number) =>
+  Boolean(await db(`${TABLES.messages} as m`).select('m.id').where('m.id', messageId).whereExists(hiddenByBlock(db, viewerId, 'm')).first());

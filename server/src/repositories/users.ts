@@ -92,13 +92,14 @@ export const createUsersRepository = (strapi: Core.Strapi) => {
       });
     },
 
-    /** Ids of every user of a role, read straight from the users-permissions link table in one query. */
-    async roleMemberIds(roleId: number): Promise<number[]> {
+    /** Ids of every user of these roles, read straight from the users-permissions link table in one query. */
+    async roleMemberIds(roleIds: number[]): Promise<number[]> {
+      if (roleIds.length === 0) return [];
       const link = (strapi.db.metadata.get(USER_UID).attributes as any).role.joinTable;
       const rows = await strapi.db
         .connection(link.name)
         .select(link.joinColumn.name)
-        .where(link.inverseJoinColumn.name, roleId);
+        .whereIn(link.inverseJoinColumn.name, roleIds);
       return rows.map((r: Record<string, unknown>) => Number(r[link.joinColumn.name]));
     },
 

@@ -8,7 +8,7 @@ import * as tagsRepo from '../repositories/tags';
 import type { MessageRow } from '../repositories/messages';
 import { toMillis } from '../repositories/db';
 import { decodeCursor, encodeCursor } from '../utils/cursor';
-import { notFound, validationError } from '../utils/errors';
+import { forbidden, notFound, validationError } from '../utils/errors';
 import { getService } from '../utils/get-service';
 import type { Actor, UserSummary } from './people';
 
@@ -207,6 +207,9 @@ const inboxService = ({ strapi }: { strapi: Core.Strapi }) => {
       if (!message) throw notFound('Message');
       const membership = await membershipsRepo.findActiveMembershipByThreadId(knex(), viewer.id, message.threadId);
       if (!membership || message.id <= membership.visibleAfterMessageId) throw notFound('Message');
+      if (await messagesRepo.isHiddenByBlock(knex(), viewer.id, message.id)) throw notFound('Message');
+      // The route is the users-permissions action; the setting may restrict it further.
+      if (!(await getService('people').canViewDeleted(viewer))) throw forbidden('Your role may not view deleted messages');
       const thread = await threadsRepo.findThreadById(knex(), message.threadId);
       const [presented] = await presentMessages(
         viewer,

@@ -29,7 +29,8 @@ export const EVENTS = {
 
 /**
  * The only writer of threads and messages: new threads, replies and deletions, each in one
- * transaction with a constant number of statements whatever the number of members. Events are
+ * transaction; members' state moves in set-based statements (batched for big threads), never one
+ * query per member. Events are
  * emitted after the transaction commits.
  */
 const messagingService = ({ strapi }: { strapi: Core.Strapi }) => {
@@ -68,8 +69,9 @@ const messagingService = ({ strapi }: { strapi: Core.Strapi }) => {
     const result = input.context?.threadId
       ? await gate.evaluate({ author, recipients: [], reply: (await replyTarget(author, input.context.threadId)).reply })
       : await gate.evaluate({ author, recipients: normalizeRecipients(input.recipients ?? []) });
+    // A reply goes through when nobody refuses it (a group where everyone else left still takes replies).
     return {
-      allowed: result.refused.length === 0 && result.allowed.length > 0,
+      allowed: result.refused.length === 0 && (Boolean(input.context?.threadId) || result.allowed.length > 0),
       recipients: result.allowed,
       refused: [...result.refused, ...result.skipped],
     };

@@ -91,6 +91,7 @@ const moderationService = ({ strapi }: { strapi: Core.Strapi }) => {
       const message = await messagesRepo.findMessageByDocumentId(knex(), messageDocumentId);
       const membership = message && (await membershipsRepo.findActiveMembershipByThreadId(knex(), actor.id, message.threadId));
       if (!message || !membership || message.id <= membership.visibleAfterMessageId) throw notFound('Message');
+      if (await messagesRepo.isHiddenByBlock(knex(), actor.id, message.id)) throw notFound('Message');
       if (message.authorId === actor.id) {
         throw validationError('You cannot report your own message', [{ path: ['id'], message: 'is your own message' }]);
       }

@@ -41,7 +41,7 @@ const peopleService = ({ strapi }: { strapi: Core.Strapi }) => {
     },
 
     findRoles: (ids: number[]) => users.findRoles(ids),
-    roleMemberIds: (roleId: number) => users.roleMemberIds(roleId),
+    roleMemberIds: (roleIds: number[]) => users.roleMemberIds(roleIds),
 
     /**
      * Autocomplete: users the caller could write to (not themselves, not users who blocked them

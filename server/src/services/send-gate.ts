@@ -136,8 +136,7 @@ const sendGateService = ({ strapi }: { strapi: Core.Strapi }) => {
         codes.forEach((code) => refused.push(refusal(ref, code)));
         if (codes.length === 0) expandable.push(id);
       }
-      const members = new Set<number>();
-      for (const id of expandable) for (const m of await people().roleMemberIds(id)) if (m !== author.id) members.add(m);
+      const members = new Set((await people().roleMemberIds(expandable)).filter((m) => m !== author.id));
       const fromRoles = [...members].filter((id) => !candidates.has(id) && !namedUsers.includes(id));
       const roleRefusals = await userRefusals(author, fromRoles, bypassRules);
       for (const id of fromRoles) {

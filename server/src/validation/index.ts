@@ -8,6 +8,9 @@ import { DOCUMENT_ID_PATTERN } from '../utils/ids';
  * Query strings arrive as strings, hence the coercions.
  */
 
+/** Text without NUL characters, which PostgreSQL cannot store in a text column. */
+export const text = () => z.string().regex(/^[^\u0000]*$/, 'must not contain NUL characters');
+
 const positiveId = z.coerce.number().int().positive().max(2_147_483_647);
 const limit = z.coerce.number().int().min(1).max(100);
 const cursor = z.string().min(1).max(512);
@@ -15,20 +18,20 @@ export const documentId = z.string().regex(DOCUMENT_ID_PATTERN, 'is not a valid 
 
 export const recipientSchema = z.strictObject({
   type: z.enum(['user', 'role']),
-  id: z.number().int().positive(),
+  id: z.number().int().positive().max(2_147_483_647),
 });
 
 export const newThreadSchema = z.strictObject({
   recipients: z.array(recipientSchema).min(1).max(1000),
-  subject: z.string().max(255).optional(),
+  subject: text().max(255).optional(),
   // The configured maximum (maxBodyLength) is applied by the formats service, with a 413.
-  body: z.string().min(1),
+  body: text().min(1),
   format: z.enum(FORMAT_NAMES).optional(),
   skipRefused: z.boolean().optional(),
 });
 
 export const replySchema = z.strictObject({
-  body: z.string().min(1),
+  body: text().min(1),
   format: z.enum(FORMAT_NAMES).optional(),
 });
 
@@ -42,14 +45,14 @@ export const inboxQuerySchema = z.strictObject({
   /** A user id: threads this user is (or was) a member of. */
   participant: positiveId.optional(),
   /** Subject contains, case-insensitively. */
-  q: z.string().trim().min(1).max(255).optional(),
+  q: text().trim().min(1).max(255).optional(),
   /** Only `true`: threads with unread messages (leave it out for all threads). */
   unread: z.literal('true').transform(() => true).optional(),
 });
 export const threadQuerySchema = z.strictObject({ limit: limit.optional() });
 export const messagesQuerySchema = z.strictObject({ limit: limit.optional(), before: cursor.optional() });
 export const recipientsQuerySchema = z.strictObject({
-  q: z.string().trim().min(1).max(100),
+  q: text().trim().min(1).max(100),
   limit: z.coerce.number().int().min(1).max(50).optional(),
 });
 export const emptyQuerySchema = z.strictObject({});

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { EMAIL_LEVELS } from '../config/defaults';
+import { text } from './index';
 
 /* Schemas of the trust-and-safety routes: blocks, preferences, reports, moderation. */
 
@@ -15,7 +16,7 @@ export const preferencesBodySchema = z
   })
   .refine((v) => Object.keys(v).length > 0, 'give at least one preference');
 
-export const reportBodySchema = z.strictObject({ reason: z.string().trim().min(1).max(1000) });
+export const reportBodySchema = z.strictObject({ reason: text().trim().min(1).max(1000) });
 
 export const REPORT_STATUSES = ['open', 'resolved'] as const;
 export const RESOLUTIONS = ['dismiss', 'deleteMessage', 'disableSender'] as const;
@@ -28,5 +29,5 @@ export const reportsQuerySchema = z.strictObject({
 
 export const resolveBodySchema = z.strictObject({
   action: z.enum(RESOLUTIONS),
-  note: z.string().trim().max(2000).optional(),
+  note: text().trim().max(2000).optional(),
 });
