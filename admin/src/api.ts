@@ -1,33 +1,8 @@
 /* Shapes of the plugin's admin API (server/src/routes/admin.ts), as the panel reads them. */
 
-export const FORMAT_NAMES = ['plain_text', 'basic_html', 'full_html'] as const;
-export type FormatName = (typeof FORMAT_NAMES)[number];
-
-export const EMAIL_LEVELS = ['never', 'newThreads', 'firstUnread', 'every'] as const;
-export type EmailLevel = (typeof EMAIL_LEVELS)[number];
-
-export type FormatRule = { allowedTags: string[]; allowedAttributes: Record<string, string[]> };
-
-/** `GET /private-messages/settings` → `{ data: Settings }` (server/src/config/defaults.ts). */
-export type Settings = {
-  allowedSenderRoles: number[];
-  roleWritingRoles: number[];
-  unblockableRoles: number[];
-  viewDeletedRoles: number[];
-  purgeDeletedAfterDays: number;
-  rateLimit: { max: number; windowSeconds: number };
-  messagingEnabledByDefault: boolean;
-  emailNotificationsDefault: EmailLevel;
-  threadUrlTemplate: string;
-  moderatorEmails: string[];
-  formats: Record<FormatName, FormatRule>;
-  enabledFormats: FormatName[];
-  defaultFormat: FormatName;
-  maxBodyLength: number;
-  maxRecipients: number;
-  avatarField: string | null;
-  defaultAvatarUrl: string | null;
-};
+// The settings' shape is the server's own (one definition; these are constants and types only).
+export { EMAIL_LEVELS, FORMAT_NAMES } from '../../server/src/config/defaults';
+export type { EmailLevel, FormatName, FormatRule, PluginConfig as Settings } from '../../server/src/config/defaults';
 
 /** A users-permissions role, from `GET /private-messages/roles` → `{ data: Role[] }`. */
 export type Role = { id: number; name: string; type: string; description?: string };
