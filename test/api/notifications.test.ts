@@ -1,14 +1,9 @@
 import { as, reply, startThread } from '../helpers/api';
 import { useStrapi } from '../helpers/setup';
-import { createSmtp } from '../helpers/smtp';
+import { useSmtp } from '../helpers/smtp';
 import type { TestUser } from '../helpers/users';
 
-const smtp = createSmtp();
-const env: Record<string, string> = {};
-beforeAll(async () => {
-  env.SMTP_PORT = String(await smtp.start());
-});
-afterAll(() => smtp.stop());
+const { smtp, env } = useSmtp();
 const ctx = useStrapi({ env });
 
 const outbox = () => ctx.strapi.plugin('private-messages').service('outbox');

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { as, startThread } from '../helpers/api';
 import { useStrapi } from '../helpers/setup';
-import { createSmtp } from '../helpers/smtp';
+import { useSmtp } from '../helpers/smtp';
 import { isPostgres } from '../helpers/strapi';
 
 /*
@@ -11,12 +11,7 @@ import { isPostgres } from '../helpers/strapi';
  * with several instances.)
  */
 (isPostgres() ? describe : describe.skip)('two instances sharing one outbox', () => {
-  const smtp = createSmtp();
-  const env: Record<string, string> = {};
-  beforeAll(async () => {
-    env.SMTP_PORT = String(await smtp.start());
-  });
-  afterAll(() => smtp.stop());
+  const { smtp, env } = useSmtp();
   const ctx = useStrapi({ env });
 
   it('deliver each email exactly once', async () => {

@@ -48,3 +48,14 @@ export const createSmtp = () => {
     },
   };
 };
+
+/** Registers a real SMTP server for the enclosing scope; `env` carries its port to `useStrapi({ env })`. */
+export const useSmtp = () => {
+  const smtp = createSmtp();
+  const env: Record<string, string> = {};
+  beforeAll(async () => {
+    env.SMTP_PORT = String(await smtp.start());
+  });
+  afterAll(() => smtp.stop());
+  return { smtp, env };
+};

@@ -6,7 +6,7 @@ import { PLAYGROUND, PLAYGROUND_DIST, TMP } from './paths';
 
 export const isPostgres = () => process.env.DATABASE_CLIENT === 'postgres';
 
-const pgAdmin = () =>
+export const pgAdmin = () =>
   knex({
     client: 'pg',
     connection: {
@@ -19,11 +19,14 @@ const pgAdmin = () =>
     pool: { min: 0, max: 1 },
   });
 
-/** A database of its own for one test file: a new SQLite file, or a new PostgreSQL database. */
-const prepareDatabase = async () => {
-  const worker = process.env.JEST_WORKER_ID ?? '0';
+/**
+ * A database of its own for one test file (or one browser-test run): a new PostgreSQL database, or
+ * a new SQLite file `<label>-<pid>.db` (the pid keeps concurrent jest runs apart). Returns its remover.
+ */
+export const prepareDatabase = async (label = `worker-${process.env.JEST_WORKER_ID ?? '0'}`) => {
+  fs.mkdirSync(TMP, { recursive: true });
   if (isPostgres()) {
-    const name = `pm_test_${worker}_${process.pid}_${Date.now()}`;
+    const name = `pm_${label.replace(/\W/g, '_')}_${process.pid}_${Date.now()}`;
     const admin = pgAdmin();
     try {
       await admin.raw(`CREATE DATABASE ${name}`);
@@ -40,8 +43,7 @@ const prepareDatabase = async () => {
       }
     };
   }
-  // One SQLite file per jest worker (its pid keeps concurrent jest runs apart), recreated for each test file.
-  const file = path.join(TMP, `worker-${worker}-${process.pid}.db`);
+  const file = path.join(TMP, `${label}-${process.pid}.db`);
   const remove = () => {
     for (const suffix of ['', '-wal', '-shm', '-journal']) fs.rmSync(`${file}${suffix}`, { force: true });
   };

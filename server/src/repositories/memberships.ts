@@ -241,9 +241,6 @@ export const lockMembership = (db: Db, membershipId: number) =>
 export const updateMembership = (db: Db, membershipId: number, values: Record<string, unknown>) =>
   db(TABLES.memberships).where({ id: membershipId }).update(values);
 
-export const getMembership = async (db: Db, membershipId: number) =>
-  mapMembership(await db(TABLES.memberships).select(MEMBERSHIP_COLUMNS).where({ id: membershipId }).first());
-
 /** Current members of a thread other than `exceptUserId`. */
 export const listActiveMemberIds = async (db: Db, threadId: number, exceptUserId: number) =>
   (

@@ -56,4 +56,3 @@ const createHttpError: CreateHttpError = require(
 export const conflict = (message: string, details: Record<string, unknown> = {}) =>
   Object.assign(createHttpError(409, message), { details });
 
-export const isHttpError = (e: unknown): e is errors.HttpError => e instanceof errors.HttpError;

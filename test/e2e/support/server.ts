@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import knex from 'knex';
 import { createStrapi, type Core } from '@strapi/strapi';
-import { PLAYGROUND, PLAYGROUND_DIST, TMP } from '../../helpers/paths';
+import { PLAYGROUND, PLAYGROUND_DIST } from '../../helpers/paths';
+import { prepareDatabase } from '../../helpers/strapi';
 
 /**
  * A real Strapi for the browser tests: the playground app (this plugin from dist/, users-permissions,
@@ -12,7 +12,6 @@ import { PLAYGROUND, PLAYGROUND_DIST, TMP } from '../../helpers/paths';
  */
 export type E2EServer = { strapi: Core.Strapi; baseUrl: string; stop: () => Promise<void> };
 
-export const isPostgres = () => process.env.DATABASE_CLIENT === 'postgres';
 
 const freePort = () =>
   new Promise<number>((resolve, reject) => {
@@ -24,46 +23,6 @@ const freePort = () =>
       srv.close(() => resolve(port));
     });
   });
-
-const pgAdmin = () =>
-  knex({
-    client: 'pg',
-    connection: {
-      host: process.env.DATABASE_HOST ?? '127.0.0.1',
-      port: Number(process.env.DATABASE_PORT ?? 5432),
-      user: process.env.DATABASE_USERNAME ?? 'postgres',
-      password: process.env.DATABASE_PASSWORD ?? '',
-      database: 'postgres',
-    },
-    pool: { min: 0, max: 1 },
-  });
-
-const prepareDatabase = async (): Promise<() => Promise<void>> => {
-  if (isPostgres()) {
-    const name = `pm_e2e_${process.pid}_${Date.now()}`;
-    const admin = pgAdmin();
-    try {
-      await admin.raw(`CREATE DATABASE ${name}`);
-    } finally {
-      await admin.destroy();
-    }
-    process.env.DATABASE_NAME = name;
-    return async () => {
-      const a = pgAdmin();
-      try {
-        await a.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      } finally {
-        await a.destroy();
-      }
-    };
-  }
-  fs.mkdirSync(TMP, { recursive: true });
-  const file = path.join(TMP, `e2e-${process.pid}-${Date.now()}.db`);
-  process.env.DATABASE_FILENAME = file;
-  return async () => {
-    for (const suffix of ['', '-wal', '-shm', '-journal']) fs.rmSync(`${file}${suffix}`, { force: true });
-  };
-};
 
 export const startServer = async (): Promise<E2EServer> => {
   if (!fs.existsSync(path.join(PLAYGROUND_DIST, 'build', 'index.html'))) {
@@ -78,7 +37,7 @@ export const startServer = async (): Promise<E2EServer> => {
     CRON_ENABLED: 'false',
     STRAPI_TELEMETRY_DISABLED: 'true',
   });
-  const dropDatabase = await prepareDatabase();
+  const dropDatabase = await prepareDatabase('e2e');
   let app: Core.Strapi | undefined;
   try {
     app = createStrapi({ appDir: PLAYGROUND, distDir: PLAYGROUND_DIST, autoReload: false, serveAdminPanel: true });
