@@ -47,6 +47,7 @@ beforeAll(async () => {
 
 afterEach(async () => {
   await store().delete({ key: 'settings' });
+  ctx.strapi.plugin('private-messages').service('settings').forgetCached();
 });
 
 describe('GET /private-messages/settings', () => {

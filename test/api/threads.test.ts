@@ -106,15 +106,14 @@ describe('POST /threads', () => {
   });
 
   it('refuses more recipients than the configured maximum', async () => {
-    const store = ctx.strapi.store({ type: 'plugin', name: 'private-messages' });
-    await store.set({ key: 'settings', value: { maxRecipients: 2 } });
+    await ctx.strapi.plugin('private-messages').service('settings').update({ maxRecipients: 2 });
     try {
       const res = await as(ctx.strapi, ann)
         .post('/threads', { recipients: [bob, cat, dan].map((u) => ({ type: 'user', id: u.id })), body: 'Too many' })
         .expect(403);
       expect(res.body.error.details.code).toBe('max_recipients');
     } finally {
-      await store.delete({ key: 'settings' });
+      await ctx.strapi.plugin('private-messages').service('settings').update({ maxRecipients: 50 });
     }
   });
 

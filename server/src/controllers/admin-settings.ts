@@ -7,7 +7,7 @@ import { requestBody } from './context';
 export default {
   async find(ctx: Context) {
     parse(emptyQuerySchema, ctx.query, 'query');
-    ctx.body = { data: await getService('settings').get() };
+    ctx.body = { data: await getService('settings').getFresh() };
   },
 
   /** The users-permissions roles the role pickers offer, under the plugin's own settings.read action. */

@@ -39,16 +39,21 @@ export const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediat
 
 /**
  * Inserts rows in chunks so no single statement exceeds the drivers' bind-parameter limits;
- * with `yieldBetween`, gives the event loop a turn between chunks.
+ * with `yieldBetween`, gives the event loop a turn between chunks. `toRows` builds each chunk's
+ * rows just before its insert, so building 10,000 rows is spread over the turns too.
  */
-export const insertInChunks = async (
+export const insertInChunks = async <T = Record<string, unknown>>(
   db: Db,
   table: string,
-  rows: Record<string, unknown>[],
-  { size = 400, yieldBetween = false }: { size?: number; yieldBetween?: boolean } = {}
+  items: T[],
+  {
+    size = 400,
+    yieldBetween = false,
+    toRows = (chunk: T[]) => chunk as unknown as Record<string, unknown>[],
+  }: { size?: number; yieldBetween?: boolean; toRows?: (chunk: T[]) => Record<string, unknown>[] } = {}
 ) => {
-  for (let i = 0; i < rows.length; i += size) {
+  for (let i = 0; i < items.length; i += size) {
     if (yieldBetween && i > 0) await yieldToEventLoop();
-    await db(table).insert(rows.slice(i, i + size));
+    await db(table).insert(toRows(items.slice(i, i + size)));
   }
 };

@@ -36,20 +36,75 @@ const mapMembership = (r: Record<string, unknown>, prefix = ''): MembershipRow =
   leftAt: toIso(r[`${prefix}left_at`]),
 });
 
-export type MemberView = { membership: MembershipRow; thread: ThreadRow };
+/** What a thread list shows of a thread's last message. */
+export type MessagePreview = {
+  id: number;
+  documentId: string;
+  threadId: number;
+  authorId: number | null;
+  excerpt: string;
+  deletedAt: string | null;
+  createdAt: string;
+};
+
+export type MemberView = {
+  membership: MembershipRow;
+  thread: ThreadRow;
+  /** The thread's last message, when the member may see it (it came after their visibility watermark). */
+  lastMessage: MessagePreview | null;
+  /** The member blocked its author before it was written: show their newest visible message instead. */
+  lastMessageHidden: boolean;
+};
 
 const membershipSelect = MEMBERSHIP_COLUMNS.map((c) => `ms.${c} as ms_${c}`);
 
+/**
+ * A membership joined to its thread and the thread's last message, in one statement: the last
+ * message is a primary-key lookup, and whether the member blocked its author a lookup of the
+ * unique (blocker_id, blocked_id) index, per row returned.
+ */
+const memberViews = (db: Db) =>
+  db(`${TABLES.memberships} as ms`)
+    .join(`${TABLES.threads} as t`, 't.id', 'ms.thread_id')
+    .leftJoin(`${TABLES.messages} as lm`, (j) => j.on('lm.id', 't.last_message_id').andOn('lm.id', '>', 'ms.visible_after_message_id'))
+    .select(
+      't.*',
+      ...membershipSelect,
+      'lm.document_id as lm_document_id',
+      'lm.author_id as lm_author_id',
+      'lm.excerpt as lm_excerpt',
+      'lm.deleted_at as lm_deleted_at',
+      'lm.created_at as lm_created_at',
+      db.raw(
+        `case when exists (select 1 from ${TABLES.blocks} b where b.blocker_id = ms.user_id and b.blocked_id = lm.author_id and b.created_at <= lm.created_at) then 1 else 0 end as lm_hidden`
+      )
+    );
+
+const mapMemberView = (row: Record<string, unknown>): MemberView => {
+  const thread = mapThread(row);
+  const lastMessage: MessagePreview | null =
+    row.lm_document_id === null || row.lm_document_id === undefined
+      ? null
+      : {
+          id: thread.lastMessageId,
+          documentId: String(row.lm_document_id),
+          threadId: thread.id,
+          authorId: row.lm_author_id === null ? null : toInt(row.lm_author_id),
+          excerpt: (row.lm_excerpt as string) ?? '',
+          deletedAt: toIso(row.lm_deleted_at),
+          createdAt: toIso(row.lm_created_at) as string,
+        };
+  return { membership: mapMembership(row, 'ms_'), thread, lastMessage, lastMessageHidden: lastMessage !== null && toBool(row.lm_hidden) };
+};
+
 /** The caller's current membership of a thread (by documentId), or null: not a member, or left. */
 export const findActiveMembership = async (db: Db, userId: number, threadDocumentId: string): Promise<MemberView | null> => {
-  const row = await db(`${TABLES.memberships} as ms`)
-    .join(`${TABLES.threads} as t`, 't.id', 'ms.thread_id')
-    .select('t.*', ...membershipSelect)
+  const row = await memberViews(db)
     .where('t.document_id', threadDocumentId)
     .andWhere('ms.user_id', userId)
     .whereNull('ms.left_at')
     .first();
-  return row ? { membership: mapMembership(row, 'ms_'), thread: mapThread(row) } : null;
+  return row ? mapMemberView(row) : null;
 };
 
 export const findActiveMembershipByThreadId = async (db: Db, userId: number, threadId: number) => {
@@ -82,8 +137,8 @@ const containsPattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\
 
 /**
  * One inbox page: a range scan of `pm_memberships_inbox_idx` (user_id, in_inbox, last_activity_at,
- * thread_id) in index order, stopping after `limit` rows, then primary-key lookups of the thread
- * and its last message. No sort, whatever the size of the user's history.
+ * thread_id) in index order, stopping after `limit` rows, with primary-key lookups of the thread
+ * and its last message (see memberViews). No sort, whatever the size of the user's history.
  *
  * Filters (see docs/inbox-filters.md for the plans):
  * - `tagId` joins the link table through its `tag_id` index, so only the tagged threads are read;
@@ -95,9 +150,7 @@ const containsPattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\
  *   `limit` matches.
  */
 export const listInboxPage = async (db: Db, userId: number, limit: number, after?: InboxCursor, filters: InboxFilters = {}) => {
-  const q = db(`${TABLES.memberships} as ms`)
-    .join(`${TABLES.threads} as t`, 't.id', 'ms.thread_id')
-    .select('t.*', ...membershipSelect)
+  const q = memberViews(db)
     .where('ms.user_id', userId)
     .andWhere('ms.in_inbox', true)
     .orderBy([
@@ -132,10 +185,7 @@ export const listInboxPage = async (db: Db, userId: number, limit: number, after
     else if (dialect.startsWith('mysql')) q.andWhere('t.subject', 'like', pattern);
     else q.andWhereRaw(`t.subject like ? escape '\\'`, [pattern]);
   }
-  return (await q).map((row: Record<string, unknown>) => ({
-    membership: mapMembership(row, 'ms_'),
-    thread: mapThread(row),
-  }));
+  return (await q).map(mapMemberView);
 };
 
 const mapMember = (r: Record<string, unknown>) => ({
@@ -145,26 +195,29 @@ const mapMember = (r: Record<string, unknown>) => ({
 });
 
 /**
- * Members of the given threads (current and departed), by user id. With `perThread`, at most that
- * many per thread, in one statement of per-thread range scans on the unique (thread_id, user_id)
- * index that each stop after `perThread` rows: an inbox page with 1,000-member groups on it reads
- * 25 × `perThread` memberships, not every member.
+ * Members of the given threads (current and departed), at most `perThread` per thread by user id,
+ * in one statement: threads that never had more than `perThread` members (most of them) in one
+ * IN list on the unique (thread_id, user_id) index; each bigger one in its own range scan of that
+ * index that stops after `perThread` rows. An inbox page with 1,000-member groups on it reads
+ * 25 × `perThread` memberships at most, not every member.
  */
-export const listMembers = async (db: Db, threadIds: number[], perThread?: number) => {
-  if (threadIds.length === 0) return [];
-  if (!perThread) {
-    const rows = await db(TABLES.memberships)
-      .select('thread_id', 'user_id', 'left_at')
-      .whereIn('thread_id', threadIds)
-      .whereNotNull('user_id')
-      .orderBy([{ column: 'thread_id' }, { column: 'user_id' }]);
-    return rows.map(mapMember);
+export const listMembers = async (db: Db, threads: { id: number; memberCount: number }[], perThread: number) => {
+  if (threads.length === 0) return [];
+  const small = threads.filter((t) => t.memberCount <= perThread).map((t) => t.id);
+  const big = threads.filter((t) => t.memberCount > perThread).map((t) => t.id);
+  const parts: string[] = [];
+  const bindings: number[] = [];
+  if (small.length > 0) {
+    parts.push(`select thread_id, user_id, left_at from ${TABLES.memberships} where thread_id in (${small.map(() => '?').join(', ')}) and user_id is not null`);
+    bindings.push(...small);
   }
-  const one = `select * from (select thread_id, user_id, left_at from ${TABLES.memberships} where thread_id = ? and user_id is not null order by user_id limit ?) p`;
-  const sql = threadIds.map((_, i) => one.replace(/ p$/, ` p${i}`)).join(' union all ');
-  const result = await db.raw(sql, threadIds.flatMap((id) => [id, perThread]));
+  big.forEach((id, i) => {
+    parts.push(`select * from (select thread_id, user_id, left_at from ${TABLES.memberships} where thread_id = ? and user_id is not null order by user_id limit ?) p${i}`);
+    bindings.push(id, perThread);
+  });
+  const result = await db.raw(parts.join(' union all '), bindings);
   const rows: Record<string, unknown>[] = Array.isArray(result) ? result : result.rows;
-  return rows.map(mapMember);
+  return rows.map(mapMember).sort((a, b) => a.threadId - b.threadId || a.userId - b.userId);
 };
 
 /** `{threads, messages}` unread for a user: served by `pm_memberships_unread_idx`. */

@@ -132,17 +132,20 @@ const hiddenByBlockFor = (db: Db) =>
     .whereRaw('b2.created_at <= m.created_at');
 
 export const insertEmails = async (db: Db, job: OutboxRow, recipients: { userId?: number; email?: string }[], now: Date) => {
-  const rows = recipients.map((r) => ({
-    ...base(now),
-    kind: 'email',
-    event: job.event,
-    message_id: job.messageId,
-    thread_id: job.threadId,
-    report_id: job.reportId,
-    user_id: r.userId ?? null,
-    email: r.email ?? null,
-  }));
-  await insertInChunks(db, TABLES.outbox, rows, { yieldBetween: true });
+  await insertInChunks(db, TABLES.outbox, recipients, {
+    yieldBetween: true,
+    toRows: (chunk) =>
+      chunk.map((r) => ({
+        ...base(now),
+        kind: 'email',
+        event: job.event,
+        message_id: job.messageId,
+        thread_id: job.threadId,
+        report_id: job.reportId,
+        user_id: r.userId ?? null,
+        email: r.email ?? null,
+      })),
+  });
 };
 
 /** Marks a claimed job done; false when another worker already did (then the caller rolls back). */

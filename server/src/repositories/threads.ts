@@ -1,4 +1,4 @@
-import { createDocumentId } from '../utils/ids';
+import { createDocumentId, createDocumentIds } from '../utils/ids';
 import { insertMessage } from './messages';
 import { TABLES, insertInChunks, strapiColumns, toBool, toInt, toIso, type Db } from './db';
 
@@ -62,25 +62,26 @@ export const createThreadWithMessage = async (
   const message = await insertMessage(db, { threadId, authorId: input.authorId, ...input.message, now: input.now });
   await db(TABLES.threads).where({ id: threadId }).update({ last_message_id: message.id });
 
-  await insertInChunks(
-    db,
-    TABLES.memberships,
-    input.memberIds.map((userId) => {
-      const isAuthor = userId === input.authorId;
-      return {
-        ...strapiColumns(createDocumentId(), input.now),
-        thread_id: threadId,
-        user_id: userId,
-        in_inbox: true,
-        last_activity_at: input.now,
-        last_read_message_id: isAuthor ? message.id : 0,
-        unread_count: isAuthor ? 0 : 1,
-        message_count: 1,
-        visible_after_message_id: 0,
-      };
-    }),
-    { yieldBetween: true }
-  );
+  await insertInChunks(db, TABLES.memberships, input.memberIds, {
+    yieldBetween: true,
+    toRows: (userIds) => {
+      const documentIds = createDocumentIds(userIds.length);
+      return userIds.map((userId, i) => {
+        const isAuthor = userId === input.authorId;
+        return {
+          ...strapiColumns(documentIds[i], input.now),
+          thread_id: threadId,
+          user_id: userId,
+          in_inbox: true,
+          last_activity_at: input.now,
+          last_read_message_id: isAuthor ? message.id : 0,
+          unread_count: isAuthor ? 0 : 1,
+          message_count: 1,
+          visible_after_message_id: 0,
+        };
+      });
+    },
+  });
   return { thread: { id: threadId, documentId: threadDocumentId }, message };
 };
 

@@ -1,7 +1,6 @@
 import type { Core } from '@strapi/strapi';
-import * as blocksRepo from '../repositories/blocks';
 import * as membershipsRepo from '../repositories/memberships';
-import type { MemberView } from '../repositories/memberships';
+import type { MemberView, MessagePreview } from '../repositories/memberships';
 import * as messagesRepo from '../repositories/messages';
 import * as threadsRepo from '../repositories/threads';
 import * as tagsRepo from '../repositories/tags';
@@ -56,29 +55,29 @@ const inboxService = ({ strapi }: { strapi: Core.Strapi }) => {
     }));
   };
 
-  /** Threads as `viewer` sees them, in the order given, with at most `participantsPerThread` participants each. */
+  /**
+   * Threads as `viewer` sees them, in the order given, with at most `participantsPerThread`
+   * participants each. The views carry their last message (memberViews); beyond them, a page costs
+   * three statements: participants, their users, and the viewer's tags.
+   */
   const presentThreads = async (viewer: Actor, views: MemberView[], participantsPerThread: number) => {
-    const threadIds = views.map((v) => v.thread.id);
-    const lastMessageIds = views
-      .filter((v) => v.thread.lastMessageId > v.membership.visibleAfterMessageId)
-      .map((v) => v.thread.lastMessageId);
-    const [members, lastMessages, tags, blocked] = await Promise.all([
-      membershipsRepo.listMembers(knex(), threadIds, participantsPerThread),
-      messagesRepo.findMessagesByIds(knex(), lastMessageIds),
+    // A thread's last message may be hidden from the viewer by a block: show their newest visible one (rare).
+    const hidden = views.filter((v) => v.lastMessageHidden);
+    const replacements = hidden.length
+      ? await messagesRepo.newestVisibleMessages(
+          knex(),
+          viewer.id,
+          hidden.map((v) => ({ threadId: v.thread.id, visibleAfterId: v.membership.visibleAfterMessageId }))
+        )
+      : [];
+    const lastMessages: MessagePreview[] = [
+      ...views.flatMap((v) => (v.lastMessage && !v.lastMessageHidden ? [v.lastMessage] : [])),
+      ...replacements,
+    ];
+    const [members, tags] = await Promise.all([
+      membershipsRepo.listMembers(knex(), views.map((v) => v.thread), participantsPerThread),
       tagsOf(views.map((v) => v.membership.id)),
-      blocksRepo.listBlockedBy(knex(), viewer.id),
     ]);
-    // A thread's last message may be hidden from the viewer by a block: show their newest visible one.
-    const blockedAt = new Map(blocked.map((b) => [b.userId, b.blockedAt]));
-    const hidden = lastMessages.filter((m) => m.authorId !== null && blockedAt.has(m.authorId) && blockedAt.get(m.authorId)! <= m.createdAt);
-    if (hidden.length > 0) {
-      const replacements = await messagesRepo.newestVisibleMessages(
-        knex(),
-        viewer.id,
-        views.filter((v) => hidden.some((m) => m.threadId === v.thread.id)).map((v) => ({ threadId: v.thread.id, visibleAfterId: v.membership.visibleAfterMessageId }))
-      );
-      lastMessages.splice(0, lastMessages.length, ...lastMessages.filter((m) => !hidden.includes(m)), ...replacements);
-    }
     const summaries = await getService('people').summaries([
       ...members.map((m) => m.userId),
       ...lastMessages.map((m) => m.authorId).filter((id): id is number => id !== null),

@@ -37,7 +37,7 @@ const peopleService = ({ strapi }: { strapi: Core.Strapi }) => {
 
     /** Users for the rules (existence, blocked accounts; `withRole` for unblockable roles). */
     async findUsers(ids: number[], { withRole = false }: { withRole?: boolean } = {}) {
-      return users.findByIds(ids, null, withRole);
+      return users.findForRules(ids, withRole);
     },
 
     findRoles: (ids: number[]) => users.findRoles(ids),
@@ -84,7 +84,7 @@ const peopleService = ({ strapi }: { strapi: Core.Strapi }) => {
       const id = typeof user === 'number' ? user : user?.id;
       if (!Number.isInteger(id)) return null;
       if (typeof user === 'object' && user.role?.id) return { id, roleId: user.role.id };
-      const record = (await users.findByIds([id], null, true)).get(id);
+      const record = (await users.findForRules([id], true)).get(id);
       return record ? { id, roleId: record.roleId } : null;
     },
 

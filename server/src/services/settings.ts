@@ -7,6 +7,21 @@ import { validationError } from '../utils/errors';
 const STORE_KEY = 'settings';
 
 /**
+ * How long one read of the saved settings is reused. Hot routes consult the settings several times
+ * per request; without this each consultation is a core-store query. A save on this instance is
+ * seen at once; a save on another instance reaches this one within this delay.
+ */
+export const SETTINGS_CACHE_MS = 2000;
+
+const deepFreeze = <T>(value: T): T => {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value as object)) deepFreeze(v);
+  }
+  return value;
+};
+
+/**
  * The one reader of the plugin's settings: the defaults, overridden by `config/plugins`,
  * overridden by what was saved from the admin panel (kept in Strapi's core store, so every
  * instance sees the same values).
@@ -16,19 +31,45 @@ const settingsService = ({ strapi }: { strapi: Core.Strapi }) => {
   const fromConfigFile = () => strapi.config.get('plugin::private-messages') ?? {};
   const saved = async () => ((await store().get({ key: STORE_KEY })) as Partial<PluginConfig> | null) ?? {};
 
-  const get = async (): Promise<PluginConfig> => {
+  const read = async (): Promise<PluginConfig> => {
     const overrides = await saved();
     try {
-      return resolveConfig(fromConfigFile(), overrides);
+      return deepFreeze(resolveConfig(fromConfigFile(), overrides));
     } catch (error) {
       // Saved values that no longer fit (e.g. after an upgrade) must not take messaging down.
       strapi.log.error(`[private-messages] ignoring saved settings: ${(error as Error).message}`);
-      return resolveConfig(fromConfigFile());
+      return deepFreeze(resolveConfig(fromConfigFile()));
     }
   };
 
+  // One read in flight at a time; its result (frozen: callers share it) serves SETTINGS_CACHE_MS.
+  let cached: { value: Promise<PluginConfig>; at: number } | null = null;
+  const get = (): Promise<PluginConfig> => {
+    if (cached && Date.now() - cached.at < SETTINGS_CACHE_MS) return cached.value;
+    const entry = { value: read(), at: Date.now() };
+    cached = entry;
+    entry.value.catch(() => {
+      if (cached === entry) cached = null;
+    });
+    return entry.value;
+  };
+
+  /** Drops this instance's cached copy: the next read goes to the store (for code that writes the store directly). */
+  const forgetCached = () => {
+    cached = null;
+  };
+
   return {
+    /** The settings in force (read at most every SETTINGS_CACHE_MS; frozen). */
     get,
+
+    /** The settings as saved right now, bypassing the cache (the admin panel's view). */
+    async getFresh(): Promise<PluginConfig> {
+      forgetCached();
+      return get();
+    },
+
+    forgetCached,
 
     /**
      * Saves settings from the admin panel. `changes` may hold any subset of the settings; the
@@ -57,6 +98,7 @@ const settingsService = ({ strapi }: { strapi: Core.Strapi }) => {
         );
       }
       await store().set({ key: STORE_KEY, value: overrides });
+      forgetCached();
       return get();
     },
 
