@@ -89,7 +89,7 @@ const openSink = (db, name) =>
         host: process.env.DATABASE_HOST ?? '127.0.0.1', port: Number(process.env.DATABASE_PORT ?? 5432),
         database: `pm_bench_${name}`, user: process.env.DATABASE_USERNAME ?? 'postgres', password: process.env.DATABASE_PASSWORD ?? '',
       })
-    : sqliteSink(path.join(PLAYGROUND, '.tmp', `bench-${name}.db`));
+    : sqliteSink(path.join(PLAYGROUND, '.tmp', `bench-${name}.db`), { readOnly: true });
 
 // --- the server ----------------------------------------------------------------------------------
 const startServer = async (db, name) => {
@@ -256,9 +256,13 @@ const benchDb = async (o, db) => {
       for (const [key, [url, id]] of Object.entries(routes)) {
         log(`-- ${key}: GET ${url.length > 100 ? `${url.slice(0, 100)}…` : url}`);
         const rec = await record('GET', url, id);
+        // The machine's throughput drifts over minutes: each plugin route is compared with the
+        // trivial route measured right before it, not with one measurement at the start.
+        const paired = key !== 'trivial' && !key.startsWith('rest') ? await load(o, routes.trivial[0], routes.trivial[1]) : null;
         const r = await load(o, url, id);
+        if (paired?.rps) r.trivialRps = paired.rps;
         out.routes[key] = r;
-        log(r.rps ? `   ${r.rps.toFixed(0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms${r.non2xx ? `, ${r.non2xx} non-2xx` : ''}` : `   HTTP ${r.status}: ${r.error}`);
+        log(r.rps ? `   ${r.rps.toFixed(0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms${r.non2xx ? `, ${r.non2xx} non-2xx` : ''}${r.trivialRps ? ` (trivial route just before: ${r.trivialRps.toFixed(0)} req/s)` : ''}` : `   HTTP ${r.status}: ${r.error}`);
         if (key === 'trivial' || rec.res.status !== 200) continue;
         const qs = withoutAuth(rec.queries, auth);
         const floorMs = await timeIt(replay(sink, db, qs));
@@ -341,8 +345,9 @@ const grantAll = (db, name) => {
 
 const growthPoint = async (o, db, name, m) => {
   const server = await startServer(db, name);
-  const sink = await openSink(db, name);
+  let sink = null;
   try {
+    sink = await openSink(db, name);
     const url = '/api/private-messages/threads';
     const auth = (await record('GET', '/api/bench/ping', m.heavyUser.id)).queries;
     const rec = await record('GET', url, m.heavyUser.id);
@@ -352,7 +357,7 @@ const growthPoint = async (o, db, name, m) => {
     log(`   heavy inbox at ${m.counts.messages} messages: HTTP mean ${r.mean} ms (${r.rps?.toFixed(0)} req/s), in-process ${floorMs.toFixed(3)} ms`);
     return point;
   } finally {
-    await sink.close();
+    await sink?.close();
     await server.stop();
   }
 };

@@ -6,12 +6,15 @@
  */
 const path = require('node:path');
 
-const sqliteSink = (filename) => {
+/** `readOnly`: for reading a database a running server has open (in WAL mode: no journal change then). */
+const sqliteSink = (filename, { readOnly = false } = {}) => {
   const Database = require('better-sqlite3');
-  const db = new Database(filename);
-  db.pragma('journal_mode = DELETE');
-  db.pragma('foreign_keys = OFF'); // better-sqlite3 turns them on; the loads are consistent by construction
-  db.pragma('synchronous = OFF');
+  const db = new Database(filename, { readonly: readOnly });
+  if (!readOnly) {
+    db.pragma('journal_mode = DELETE');
+    db.pragma('foreign_keys = OFF'); // better-sqlite3 turns them on; the loads are consistent by construction
+    db.pragma('synchronous = OFF');
+  }
   db.pragma('cache_size = -262144');
   db.pragma('temp_store = MEMORY');
   const saved = new Map();
