@@ -53,7 +53,9 @@ export const claimDue = async (db: Db, kind: 'job' | 'email', now: Date, leaseMs
     .where({ status: 'pending', kind })
     .andWhere('next_attempt_at', '<=', now)
     .andWhere((w) => w.whereNull('locked_until').orWhere('locked_until', '<', now))
-    .orderBy('id')
+    // The order of pm_outbox_due_idx (status, kind, next_attempt_at, id): the scan stops after
+    // `limit` rows. Ordering by id alone sorted every due row, 10,000 after a message to a role.
+    .orderBy([{ column: 'next_attempt_at' }, { column: 'id' }])
     .limit(limit);
   if (isPostgres) due.forUpdate().skipLocked();
   const rows = await db(TABLES.outbox)

@@ -1,4 +1,4 @@
-import { createDocumentId, createDocumentIds } from '../utils/ids';
+import { createDocumentId, createOrderedDocumentIds } from '../utils/ids';
 import { insertMessage } from './messages';
 import { TABLES, insertInChunks, strapiColumns, toBool, toInt, toIso, type Db } from './db';
 
@@ -65,7 +65,7 @@ export const createThreadWithMessage = async (
   await insertInChunks(db, TABLES.memberships, input.memberIds, {
     yieldBetween: true,
     toRows: (userIds) => {
-      const documentIds = createDocumentIds(userIds.length);
+      const documentIds = createOrderedDocumentIds(userIds.length);
       return userIds.map((userId, i) => {
         const isAuthor = userId === input.authorId;
         return {
