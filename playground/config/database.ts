@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { startSqliteCheckpointer } from '../lib/sqlite-checkpointer';
 
 /** SQLite by default; PostgreSQL with DATABASE_CLIENT=postgres (as in CI and the benchmarks). */
 export default ({ env }) => {
@@ -18,13 +19,15 @@ export default ({ env }) => {
       },
     };
   }
+  // Compiled config lives in dist/config: the app root is two levels up.
+  const filename = path.resolve(__dirname, '..', '..', env('DATABASE_FILENAME', '.tmp/data.db'));
+  // Checkpoints off the event loop (lib/sqlite-checkpointer.ts); the test suite, which boots and
+  // drops many short-lived instances, keeps SQLite's own.
+  const checkpointInWorker = env.bool('SQLITE_CHECKPOINT_IN_WORKER', process.env.JEST_WORKER_ID === undefined);
   return {
     connection: {
       client: 'sqlite',
-      connection: {
-        // Compiled config lives in dist/config: the app root is two levels up.
-        filename: path.resolve(__dirname, '..', '..', env('DATABASE_FILENAME', '.tmp/data.db')),
-      },
+      connection: { filename },
       useNullAsDefault: true,
       // WAL: readers never wait for the writer, and a commit appends to the log instead of rewriting
       // pages, which keeps a big transaction's commit short (better-sqlite3 runs it on the event loop).
@@ -32,6 +35,10 @@ export default ({ env }) => {
         afterCreate: (conn: { pragma: (sql: string) => unknown }, done: (error: Error | null, conn: unknown) => void) => {
           conn.pragma('journal_mode = WAL');
           conn.pragma('synchronous = NORMAL');
+          if (checkpointInWorker) {
+            conn.pragma('wal_autocheckpoint = 0');
+            startSqliteCheckpointer(filename);
+          }
           done(null, conn);
         },
       },
