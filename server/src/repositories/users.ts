@@ -49,9 +49,41 @@ export const createUsersRepository = (strapi: Core.Strapi) => {
     return rows.map((u: Record<string, any>) => toRecord(u, avatarField, kind));
   };
 
+  /** Users by id from the users-permissions tables through knex, 1,000 ids per statement with the event loop free in between. */
+  const fromUsersTable = async (ids: number[], withRole: boolean): Promise<Map<number, UserRecord>> => {
+    const unique = [...new Set(ids)];
+    const found = new Map<number, UserRecord>();
+    const meta = strapi.db.metadata.get(USER_UID);
+    const link = (meta.attributes as any).role.joinTable;
+    const knex = strapi.db.connection;
+    for (let i = 0; i < unique.length; i += 1000) {
+      if (i > 0) await yieldToEventLoop();
+      const q = knex(`${meta.tableName} as u`).select('u.id', 'u.username', 'u.blocked').whereIn('u.id', unique.slice(i, i + 1000));
+      if (withRole) {
+        q.leftJoin(`${link.name} as rl`, `rl.${link.joinColumn.name}`, 'u.id').select(`rl.${link.inverseJoinColumn.name} as role_id`);
+      }
+      for (const u of await q) {
+        const id = Number(u.id);
+        found.set(id, {
+          id,
+          username: u.username,
+          blocked: u.blocked === true || u.blocked === 1 || u.blocked === '1',
+          avatar: null,
+          roleId: u.role_id === null || u.role_id === undefined ? null : Number(u.role_id),
+        });
+      }
+    }
+    return found;
+  };
+
   return {
-    /** Users by id with their avatars, for summaries (`roleId` is not filled). Chunked within bind limits. */
+    /**
+     * Users by id for summaries (`roleId` is not filled). Without an avatar attribute, straight
+     * from the users table like findForRules; an avatar (a media field, or a string attribute)
+     * goes through Strapi's query engine, which knows how to reach it.
+     */
     async findByIds(ids: number[], avatarField: string | null): Promise<Map<number, UserRecord>> {
+      if (!avatarKind(avatarField)) return fromUsersTable(ids, false);
       const unique = [...new Set(ids)];
       const found = new Map<number, UserRecord>();
       for (let i = 0; i < unique.length; i += 1000) {
@@ -64,37 +96,10 @@ export const createUsersRepository = (strapi: Core.Strapi) => {
 
     /**
      * What the rules need of users (existence, blocked account, role with `withRole`), straight
-     * from the users-permissions tables, 1,000 ids per statement with the event loop free in
-     * between: a message to a 10,000-user role looks up every member, and Strapi's query engine
-     * would spend tens of milliseconds mapping each thousand rows.
+     * from the users-permissions tables: a message to a 10,000-user role looks up every member,
+     * and Strapi's query engine would spend tens of milliseconds mapping each thousand rows.
      */
-    async findForRules(ids: number[], withRole = false): Promise<Map<number, UserRecord>> {
-      const unique = [...new Set(ids)];
-      const found = new Map<number, UserRecord>();
-      const meta = strapi.db.metadata.get(USER_UID);
-      const link = (meta.attributes as any).role.joinTable;
-      const knex = strapi.db.connection;
-      for (let i = 0; i < unique.length; i += 1000) {
-        if (i > 0) await yieldToEventLoop();
-        const q = knex(`${meta.tableName} as u`)
-          .select('u.id', 'u.username', 'u.blocked')
-          .whereIn('u.id', unique.slice(i, i + 1000));
-        if (withRole) {
-          q.leftJoin(`${link.name} as rl`, `rl.${link.joinColumn.name}`, 'u.id').select(`rl.${link.inverseJoinColumn.name} as role_id`);
-        }
-        for (const u of await q) {
-          const id = Number(u.id);
-          found.set(id, {
-            id,
-            username: u.username,
-            blocked: u.blocked === true || u.blocked === 1 || u.blocked === '1',
-            avatar: null,
-            roleId: u.role_id === null || u.role_id === undefined ? null : Number(u.role_id),
-          });
-        }
-      }
-      return found;
-    },
+    findForRules: (ids: number[], withRole = false) => fromUsersTable(ids, withRole),
 
     /** Autocomplete: users whose username contains `q`, case-insensitively. */
     search(q: string, excludeId: number, limit: number, avatarField: string | null): Promise<UserRecord[]> {
