@@ -21,8 +21,9 @@ export default ({ env }) => {
   }
   // Compiled config lives in dist/config: the app root is two levels up.
   const filename = path.resolve(__dirname, '..', '..', env('DATABASE_FILENAME', '.tmp/data.db'));
-  // Checkpoints off the event loop (lib/sqlite-checkpointer.ts); the test suite, which boots and
-  // drops many short-lived instances, keeps SQLite's own.
+  // Checkpoints off the event loop (lib/sqlite-checkpointer.ts) for a server that keeps running; the
+  // test suite and the in-process scripts (generator, grants), which boot and drop short-lived
+  // instances and then reopen the file, keep SQLite's own.
   const checkpointInWorker = env.bool('SQLITE_CHECKPOINT_IN_WORKER', process.env.JEST_WORKER_ID === undefined);
   return {
     connection: {

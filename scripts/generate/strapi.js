@@ -18,6 +18,8 @@ const withStrapi = async (fn, { compile = true } = {}) => {
   ensurePluginBuilt();
   process.env.LOG_LEVEL ??= 'error';
   process.env.PLAYGROUND_SEED = 'false';
+  // The caller opens the database file itself after Strapi is gone: no checkpointing thread may hold it.
+  process.env.SQLITE_CHECKPOINT_IN_WORKER ??= 'false';
   const { compileStrapi, createStrapi } = require('@strapi/strapi');
   if (compile) await compileStrapi({ appDir: PLAYGROUND, ignoreDiagnostics: true });
   const app = createStrapi({ appDir: PLAYGROUND, distDir: PLAYGROUND_DIST, autoReload: false, serveAdminPanel: false });
