@@ -6,7 +6,10 @@ import { Worker } from 'node:worker_threads';
  * big transaction (a message to a 10,000-user role) that copy blocks the server for tens of
  * milliseconds. The server's connection can leave checkpoints to this worker thread instead: it
  * opens its own connection and runs a PASSIVE checkpoint (never waits for readers or the writer)
- * every `intervalMs`, off the event loop.
+ * every `intervalMs`, off the event loop. Often and small is better: a checkpoint ends with an fsync
+ * of the database file, which stalls the server's own writes to the disk for a moment, and the more
+ * pages it copied the longer (measured on a 2M-message database, worst loop delay over 100 replies
+ * to a 1,000-member thread: every 5 s, 80–166 ms; every second, 35–72 ms; every 100 ms, 18–50 ms).
  */
 const WORKER_SOURCE = `
   const { parentPort, workerData } = require('node:worker_threads');
@@ -25,7 +28,7 @@ const WORKER_SOURCE = `
 const running = new Map<string, Worker>();
 
 /** Starts one checkpointing thread per database file (idempotent); it never keeps the process alive. */
-export const startSqliteCheckpointer = (filename: string, intervalMs = 1000) => {
+export const startSqliteCheckpointer = (filename: string, intervalMs = 100) => {
   if (running.has(filename)) return;
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
