@@ -62,6 +62,18 @@ describe('GET /private-messages/settings', () => {
   it('refuses an unknown query key', async () => {
     expectValidationError(await asAdmin(ctx.strapi, superAdmin).get('/settings?colour=red'), ['colour']);
   });
+
+  it('reads the store itself, while the rules reuse their last read until a save (another instance writing the store)', async () => {
+    const settings = ctx.strapi.plugin('private-messages').service('settings');
+    expect((await settings.get()).maxRecipients).toBe(DEFAULTS.maxRecipients);
+    await store().set({ key: 'settings', value: { maxRecipients: 7 } });
+    const res = await asAdmin(ctx.strapi, superAdmin).get('/settings').expect(200);
+    expect(res.body.data.maxRecipients).toBe(7);
+    await store().set({ key: 'settings', value: { maxRecipients: 8 } });
+    expect((await settings.get()).maxRecipients).toBe(7);
+    settings.forgetCached();
+    expect((await settings.get()).maxRecipients).toBe(8);
+  });
 });
 
 describe('GET /private-messages/roles', () => {

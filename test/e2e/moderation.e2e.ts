@@ -58,7 +58,7 @@ beforeAll(async () => {
     firstname: 'Oscar',
     lastname: 'Outsider',
     email: 'oscar.outsider@e2e.test',
-    roles: [await createAdminRole(strapi, 'Editors without moderation', [ACTIONS.settingsRead])],
+    roles: [(await createAdminRole(strapi, [ACTIONS.settingsRead], 'Editors without moderation')).id],
   });
   await grantMessagingToAuthenticated(strapi);
   [ann, bob, cat] = [

@@ -28,7 +28,7 @@ beforeAll(async () => {
     firstname: 'Rita',
     lastname: 'Reader',
     email: 'rita.reader@e2e.test',
-    roles: [await createAdminRole(strapi, 'Settings readers', [ACTIONS.settingsRead])],
+    roles: [(await createAdminRole(strapi, [ACTIONS.settingsRead], 'Settings readers')).id],
   });
   await grantMessagingToAuthenticated(strapi);
   users = [];

@@ -1,12 +1,8 @@
 import request from 'supertest';
 import type { Core } from '@strapi/strapi';
 
-/** The plugin's RBAC actions, as server/src/routes/admin.ts names them. */
-export const ADMIN_ACTIONS = {
-  settingsRead: 'plugin::private-messages.settings.read',
-  settingsUpdate: 'plugin::private-messages.settings.update',
-  reportsManage: 'plugin::private-messages.reports.manage',
-} as const;
+/** The plugin's RBAC actions, from the routes that check them. */
+export { RBAC as ADMIN_ACTIONS } from '../../server/src/routes/admin';
 
 export const ADMIN_PASSWORD = 'Admin-pass-123';
 
@@ -41,17 +37,20 @@ export const createAdmin = async (strapi: Core.Strapi, roleIds: number[], name =
   return { id: user.id, email, firstname: name, lastname: 'Tester', token: await adminLogin(strapi, email), roleId: roleIds[0] };
 };
 
-/** A super admin: the built-in Super Admin role, which holds every action, the plugin's included. */
-export const createSuperAdmin = async (strapi: Core.Strapi) => {
+/** The built-in Super Admin role, which holds every action, the plugin's included. */
+export const superAdminRoleId = async (strapi: Core.Strapi) => {
   const role = await strapi.service('admin::role').getSuperAdmin();
   if (!role) throw new Error('no Super Admin role');
-  return createAdmin(strapi, [role.id], unique('super'));
+  return role.id as number;
 };
 
+/** A super admin, logged in. */
+export const createSuperAdmin = async (strapi: Core.Strapi) => createAdmin(strapi, [await superAdminRoleId(strapi)], unique('super'));
+
 /** A new admin role holding exactly `actions` (e.g. ADMIN_ACTIONS.settingsRead), through the admin's role service. */
-export const createAdminRole = async (strapi: Core.Strapi, actions: string[]) => {
+export const createAdminRole = async (strapi: Core.Strapi, actions: string[], name = unique('Role ')) => {
   const roleService = strapi.service('admin::role');
-  const role = await roleService.create({ name: unique('Role '), description: `holds ${actions.join(', ') || 'nothing'}` });
+  const role = await roleService.create({ name, description: `holds ${actions.join(', ') || 'nothing'}` });
   if (actions.length > 0) await roleService.assignPermissions(role.id, actions.map((action) => ({ action })));
   return role as { id: number; name: string };
 };

@@ -63,21 +63,21 @@ const inboxService = ({ strapi }: { strapi: Core.Strapi }) => {
   const presentThreads = async (viewer: Actor, views: MemberView[], participantsPerThread: number) => {
     // A thread's last message may be hidden from the viewer by a block: show their newest visible one (rare).
     const hidden = views.filter((v) => v.lastMessageHidden);
-    const replacements = hidden.length
-      ? await messagesRepo.newestVisibleMessages(
-          knex(),
-          viewer.id,
-          hidden.map((v) => ({ threadId: v.thread.id, visibleAfterId: v.membership.visibleAfterMessageId }))
-        )
-      : [];
+    const [replacements, members, tags] = await Promise.all([
+      hidden.length > 0
+        ? messagesRepo.newestVisibleMessages(
+            knex(),
+            viewer.id,
+            hidden.map((v) => ({ threadId: v.thread.id, visibleAfterId: v.membership.visibleAfterMessageId }))
+          )
+        : [],
+      membershipsRepo.listMembers(knex(), views.map((v) => v.thread), participantsPerThread),
+      tagsOf(views.map((v) => v.membership.id)),
+    ]);
     const lastMessages: MessagePreview[] = [
       ...views.flatMap((v) => (v.lastMessage && !v.lastMessageHidden ? [v.lastMessage] : [])),
       ...replacements,
     ];
-    const [members, tags] = await Promise.all([
-      membershipsRepo.listMembers(knex(), views.map((v) => v.thread), participantsPerThread),
-      tagsOf(views.map((v) => v.membership.id)),
-    ]);
     const summaries = await getService('people').summaries([
       ...members.map((m) => m.userId),
       ...lastMessages.map((m) => m.authorId).filter((id): id is number => id !== null),
