@@ -126,6 +126,7 @@ describe('PUT /private-messages/settings', () => {
       .expect(403);
     expect(res.body.error.name).toBe('ForbiddenError');
     expect(res.body.error.details.code).toBe('max_recipients');
+    expect(res.body.error.message).toBe('A message can have at most 1 recipient');
     expect(await ctx.strapi.db.query('plugin::private-messages.message').count()).toBe(before);
     // One recipient is still fine.
     await startThread(ctx.strapi, ann, [bob]);

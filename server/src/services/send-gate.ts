@@ -168,7 +168,7 @@ const sendGateService = ({ strapi }: { strapi: Core.Strapi }) => {
     async assertWithinLimits(listedRecipients: number) {
       const { maxRecipients } = await getService('settings').get();
       if (listedRecipients > maxRecipients) {
-        throw forbidden(`A message can have at most ${maxRecipients} recipients`, {
+        throw forbidden(`A message can have at most ${maxRecipients} recipient${maxRecipients === 1 ? '' : 's'}`, {
           code: 'max_recipients',
           limit: maxRecipients,
           refused: [],
