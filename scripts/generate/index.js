@@ -188,11 +188,18 @@ async function generate(options) {
     job('plugin', 'up_users_role_lnk', ['user_id', 'role_id', 'user_ord'], m.U, async (push) => {
       for (let u = 0; u < m.U; u += 1) push([userId(u), role.id, u + 1]);
     });
-    job('plugin', 'pm_threads', ['id', 'document_id', 'subject', 'is_group', 'member_count', 'message_count', 'last_message_id', 'last_message_at', 'starter_id', 'created_at', 'updated_at', 'published_at'], m.T, async (push) => {
+    // The plugin's participant preview (repositories/threads.ts): the first 10 members by user id, departed flagged.
+    const participantPreview = (t) => {
+      const members = [];
+      for (let k = m.memberOffsets[t]; k < m.memberOffsets[t + 1]; k += 1) members.push(k);
+      members.sort((a, b) => m.memberUser[a] - m.memberUser[b]);
+      return JSON.stringify(members.slice(0, 10).map((k) => (m.mLeftAt[k] ? { userId: userId(m.memberUser[k]), left: true } : { userId: userId(m.memberUser[k]) })));
+    };
+    job('plugin', 'pm_threads', ['id', 'document_id', 'subject', 'is_group', 'member_count', 'message_count', 'last_message_id', 'last_message_at', 'starter_id', 'participant_preview', 'created_at', 'updated_at', 'published_at'], m.T, async (push) => {
       for (let t = 0; t < m.T; t += 1) {
         const first = ts(m.msgTime[threadFirst(t)]);
         const last = threadLast(t);
-        push([threadId(t), docId('t', t), m.subject(t), m.threadIsGroup[t] === 1, m.memberOffsets[t + 1] - m.memberOffsets[t], m.msgOffsets[t + 1] - m.msgOffsets[t], last + 1, ts(m.msgTime[last]), userId(m.memberUser[m.memberOffsets[t]]), first, ts(m.msgTime[last]), first]);
+        push([threadId(t), docId('t', t), m.subject(t), m.threadIsGroup[t] === 1, m.memberOffsets[t + 1] - m.memberOffsets[t], m.msgOffsets[t + 1] - m.msgOffsets[t], last + 1, ts(m.msgTime[last]), userId(m.memberUser[m.memberOffsets[t]]), participantPreview(t), first, ts(m.msgTime[last]), first]);
       }
     });
     job('plugin', 'pm_messages', ['id', 'document_id', 'thread_id', 'author_id', 'body', 'format', 'excerpt', 'created_at', 'updated_at', 'published_at'], m.M, async (push, drain) => {

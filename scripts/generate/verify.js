@@ -17,6 +17,7 @@ const RULES = {
   'removed members: visibility watermark set': `select count(*) as n from pm_memberships where removed_at is not null and visible_after_message_id = 0`,
   'thread.message_count / last_message_id': `select count(*) as n from pm_threads t where t.message_count <> (select count(*) from pm_messages m where m.thread_id = t.id)
       or t.last_message_id <> (select max(id) from pm_messages m where m.thread_id = t.id)`,
+  'thread.participant_preview written': `select count(*) as n from pm_threads where participant_preview is null`,
   'thread.last_message_at': `select count(*) as n from pm_threads t where t.last_message_at <> (select created_at from pm_messages m where m.id = t.last_message_id)`,
 };
 

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { TABLES, toBool, toInt, toIso, yieldToEventLoop, type Db } from './db';
 import { hiddenByBlock } from './blocks';
-import { mapThread, type ThreadRow } from './threads';
+import { mapThread, THREAD_COLUMNS, type ThreadRow } from './threads';
 
 export type MembershipRow = {
   id: number;
@@ -68,7 +68,7 @@ const memberViews = (db: Db) =>
     .join(`${TABLES.threads} as t`, 't.id', 'ms.thread_id')
     .leftJoin(`${TABLES.messages} as lm`, (j) => j.on('lm.id', 't.last_message_id').andOn('lm.id', '>', 'ms.visible_after_message_id'))
     .select(
-      't.*',
+      ...THREAD_COLUMNS.map((c) => `t.${c}`),
       ...membershipSelect,
       'lm.document_id as lm_document_id',
       'lm.author_id as lm_author_id',

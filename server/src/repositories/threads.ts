@@ -2,6 +2,15 @@ import { createDocumentId, createOrderedDocumentIds } from '../utils/ids';
 import { insertMessage } from './messages';
 import { TABLES, insertInChunks, strapiColumns, toBool, toInt, toIso, type Db } from './db';
 
+/**
+ * The members a thread list shows: the first PARTICIPANT_PREVIEW_SIZE by user id, those who left
+ * included (flagged). Kept on the thread row, written when the thread starts and when a member of
+ * it leaves (the only changes to a thread's member set), so an inbox page reads no memberships of
+ * the threads it lists. Users deleted since are dropped when the page is presented.
+ */
+export type ParticipantPreview = { userId: number; left?: true }[];
+export const PARTICIPANT_PREVIEW_SIZE = 10;
+
 export type ThreadRow = {
   id: number;
   documentId: string;
@@ -13,7 +22,25 @@ export type ThreadRow = {
   lastMessageId: number;
   lastMessageAt: string | null;
   createdAt: string;
+  /** Null on threads written before the preview existed: their lists read the memberships. */
+  participantPreview: ParticipantPreview | null;
 };
+
+/** The thread columns mapThread reads (a list selects these, not the row's other Strapi columns). */
+export const THREAD_COLUMNS = [
+  'id', 'document_id', 'subject', 'is_group', 'member_count', 'message_count', 'last_message_id', 'last_message_at',
+  'created_at', 'participant_preview',
+];
+
+/* SQLite hands JSON columns back as text; PostgreSQL (jsonb) parsed. */
+const parsePreview = (v: unknown): ParticipantPreview | null => {
+  if (v === null || v === undefined) return null;
+  const value = typeof v === 'string' ? JSON.parse(v) : v;
+  return Array.isArray(value) ? (value as ParticipantPreview) : null;
+};
+
+/* Stored as JSON text on every database (knex would send a JS array to PostgreSQL as an array literal). */
+const previewColumn = (preview: ParticipantPreview) => JSON.stringify(preview);
 
 export const mapThread = (r: Record<string, unknown>): ThreadRow => ({
   id: toInt(r.id),
@@ -25,6 +52,7 @@ export const mapThread = (r: Record<string, unknown>): ThreadRow => ({
   lastMessageId: toInt(r.last_message_id),
   lastMessageAt: toIso(r.last_message_at),
   createdAt: toIso(r.created_at) as string,
+  participantPreview: parsePreview(r.participant_preview),
 });
 
 /**
@@ -56,6 +84,9 @@ export const createThreadWithMessage = async (
       last_message_id: 0,
       last_message_at: input.now,
       starter_id: input.authorId,
+      participant_preview: previewColumn(
+        [...new Set(input.memberIds)].sort((a, b) => a - b).slice(0, PARTICIPANT_PREVIEW_SIZE).map((userId) => ({ userId }))
+      ),
     })
     .returning('id');
   const threadId = toInt(typeof threadRow === 'object' ? threadRow.id : threadRow);
@@ -105,6 +136,23 @@ export const recordMessageOnThread = (db: Db, threadId: number, messageId: numbe
       last_message_at: now,
       updated_at: now,
     });
+
+/**
+ * Rewrites the thread's participant preview from its memberships (after a member left). The caller
+ * holds the thread's lock (lockThread), so concurrent departures cannot overwrite each other.
+ */
+export const refreshParticipantPreview = async (db: Db, threadId: number) => {
+  const members = await db(TABLES.memberships)
+    .select('user_id', 'left_at')
+    .where('thread_id', threadId)
+    .whereNotNull('user_id')
+    .orderBy('user_id')
+    .limit(PARTICIPANT_PREVIEW_SIZE);
+  const preview: ParticipantPreview = members.map((m: { user_id: unknown; left_at: unknown }) =>
+    m.left_at === null || m.left_at === undefined ? { userId: toInt(m.user_id) } : { userId: toInt(m.user_id), left: true }
+  );
+  await db(TABLES.threads).where({ id: threadId }).update({ participant_preview: previewColumn(preview) });
+};
 
 export const findThreadById = async (db: Db, threadId: number) => {
   const row = await db(TABLES.threads).where({ id: threadId }).first();

@@ -5,6 +5,7 @@ import * as messagesRepo from '../repositories/messages';
 import * as threadsRepo from '../repositories/threads';
 import * as tagsRepo from '../repositories/tags';
 import type { MessageRow } from '../repositories/messages';
+import { PARTICIPANT_PREVIEW_SIZE, type ThreadRow } from '../repositories/threads';
 import { toMillis } from '../repositories/db';
 import { decodeCursor, encodeCursor } from '../utils/cursor';
 import { forbidden, notFound, validationError } from '../utils/errors';
@@ -16,7 +17,7 @@ export const DEFAULT_PAGE_SIZE = 25;
  * Participants shown per thread: a group of 1,000 members must not cost 1,000 user lookups on every
  * inbox page. `participantCount` gives the total.
  */
-export const PARTICIPANTS_IN_LISTS = 10;
+export const PARTICIPANTS_IN_LISTS = PARTICIPANT_PREVIEW_SIZE;
 export const PARTICIPANTS_IN_THREAD = 100;
 
 const badCursor = (key: string) => validationError(`Invalid ${key}`, [{ path: [key], message: 'is not a valid cursor' }]);
@@ -30,6 +31,25 @@ const inboxService = ({ strapi }: { strapi: Core.Strapi }) => {
   const secret = () => getService('settings').cursorSecret();
 
   const tagsOf = (membershipIds: number[]) => tagsRepo.tagsOfMemberships(knex(), membershipIds);
+
+  type Member = { threadId: number; userId: number; left: boolean };
+
+  /**
+   * Up to `perThread` members of each thread by user id. A list takes them from the threads'
+   * participant previews (no statement); a thread's own view, and threads written before previews
+   * existed, read the memberships.
+   */
+  const membersOf = async (threads: ThreadRow[], perThread: number): Promise<Member[]> => {
+    const previewed = perThread <= PARTICIPANT_PREVIEW_SIZE ? threads.filter((t) => t.participantPreview !== null) : [];
+    const unread = threads.filter((t) => !previewed.includes(t));
+    const read = unread.length > 0 ? await membershipsRepo.listMembers(knex(), unread, perThread) : [];
+    return [
+      ...previewed.flatMap((t) =>
+        (t.participantPreview ?? []).slice(0, perThread).map((p) => ({ threadId: t.id, userId: p.userId, left: p.left === true }))
+      ),
+      ...read,
+    ];
+  };
 
   const presentMessages = async (
     viewer: Actor,
@@ -71,7 +91,7 @@ const inboxService = ({ strapi }: { strapi: Core.Strapi }) => {
             hidden.map((v) => ({ threadId: v.thread.id, visibleAfterId: v.membership.visibleAfterMessageId }))
           )
         : [],
-      membershipsRepo.listMembers(knex(), views.map((v) => v.thread), participantsPerThread),
+      membersOf(views.map((v) => v.thread), participantsPerThread),
       tagsOf(views.map((v) => v.membership.id)),
     ]);
     const lastMessages: MessagePreview[] = [
@@ -83,6 +103,15 @@ const inboxService = ({ strapi }: { strapi: Core.Strapi }) => {
       ...lastMessages.map((m) => m.authorId).filter((id): id is number => id !== null),
     ]);
     const lastByThread = new Map(lastMessages.map((m) => [m.threadId, m]));
+    const participantsByThread = new Map<number, (UserSummary & { left: boolean })[]>();
+    for (const m of members) {
+      const summary = summaries.get(m.userId) as UserSummary;
+      // users-permissions requires a username: none means the user was deleted since (a preview may still list them).
+      if (summary.username === null) continue;
+      const list = participantsByThread.get(m.threadId) ?? [];
+      list.push({ ...summary, left: m.left });
+      participantsByThread.set(m.threadId, list);
+    }
 
     return views.map(({ thread, membership }) => {
       const last = lastByThread.get(thread.id);
@@ -90,9 +119,7 @@ const inboxService = ({ strapi }: { strapi: Core.Strapi }) => {
         id: thread.documentId,
         subject: thread.subject,
         isGroup: thread.isGroup,
-        participants: members
-          .filter((m) => m.threadId === thread.id)
-          .map((m) => ({ ...(summaries.get(m.userId) as UserSummary), left: m.left })),
+        participants: participantsByThread.get(thread.id) ?? [],
         participantCount: thread.memberCount,
         messageCount: membership.messageCount,
         unreadCount: membership.unreadCount,

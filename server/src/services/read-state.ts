@@ -1,5 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import * as membershipsRepo from '../repositories/memberships';
+import * as threadsRepo from '../repositories/threads';
 import { notFound, validationError } from '../utils/errors';
 import type { Actor } from './people';
 
@@ -72,20 +73,29 @@ const readStateService = ({ strapi }: { strapi: Core.Strapi }) => {
     markUnreadIn,
     removeIn,
 
-    /** Leaves a group thread: no longer a recipient, gone from the inbox, and the thread is no longer theirs to read. */
+    /**
+     * Leaves a group thread: no longer a recipient, gone from the inbox, and the thread is no longer
+     * theirs to read. Their departure changes the thread's participant preview, so this one change
+     * locks the thread first (the lock order of sends: thread, then memberships).
+     */
     async leave(viewer: Actor, threadDocumentId: string) {
       const now = new Date();
-      const thread = await withMembership(viewer, threadDocumentId, async (trx, view) => {
-        if (!view.thread.isGroup) {
-          throw validationError('Only group threads can be left', [{ path: ['id'], message: 'is a 1:1 thread' }]);
-        }
+      const view = await membershipsRepo.findActiveMembership(knex(), viewer.id, threadDocumentId);
+      if (!view) throw notFound('Thread');
+      if (!view.thread.isGroup) {
+        throw validationError('Only group threads can be left', [{ path: ['id'], message: 'is a 1:1 thread' }]);
+      }
+      const thread = view.thread;
+      await strapi.db.transaction(async ({ trx }) => {
+        await threadsRepo.lockThread(trx, thread.id);
+        await membershipsRepo.lockMembership(trx, view.membership.id);
         await membershipsRepo.updateMembership(trx, view.membership.id, {
           in_inbox: false,
           left_at: now,
           unread_count: 0,
           updated_at: now,
         });
-        return view.thread;
+        await threadsRepo.refreshParticipantPreview(trx, thread.id);
       });
       strapi.eventHub.emit('private-messages.thread.left', { threadId: thread.documentId, userId: viewer.id });
     },
