@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { TABLES, toBool, toInt, toIso, yieldToEventLoop, type Db } from './db';
+import { selectRows, TABLES, toBool, toInt, toIso, yieldToEventLoop, type Db } from './db';
 import { hiddenByBlock } from './blocks';
 import { mapThread, THREAD_COLUMNS, type ThreadRow } from './threads';
 
@@ -99,11 +99,10 @@ const mapMemberView = (row: Record<string, unknown>): MemberView => {
 
 /** The caller's current membership of a thread (by documentId), or null: not a member, or left. */
 export const findActiveMembership = async (db: Db, userId: number, threadDocumentId: string): Promise<MemberView | null> => {
-  const row = await memberViews(db)
-    .where('t.document_id', threadDocumentId)
-    .andWhere('ms.user_id', userId)
-    .whereNull('ms.left_at')
-    .first();
+  const [row] = await selectRows(
+    db,
+    memberViews(db).where('t.document_id', threadDocumentId).andWhere('ms.user_id', userId).whereNull('ms.left_at').limit(1)
+  );
   return row ? mapMemberView(row) : null;
 };
 
@@ -185,7 +184,7 @@ export const listInboxPage = async (db: Db, userId: number, limit: number, after
     else if (dialect.startsWith('mysql')) q.andWhere('t.subject', 'like', pattern);
     else q.andWhereRaw(`t.subject like ? escape '\\'`, [pattern]);
   }
-  return (await q).map(mapMemberView);
+  return (await selectRows(db, q)).map(mapMemberView);
 };
 
 const mapMember = (r: Record<string, unknown>) => ({
@@ -222,12 +221,10 @@ export const listMembers = async (db: Db, threads: { id: number; memberCount: nu
 
 /** `{threads, messages}` unread for a user: served by `pm_memberships_unread_idx`. */
 export const countUnread = async (db: Db, userId: number) => {
-  const row = await db(TABLES.memberships)
-    .where('user_id', userId)
-    .andWhere('unread_count', '>', 0)
-    .count({ threads: '*' })
-    .sum({ messages: 'unread_count' })
-    .first();
+  const [row] = await selectRows(
+    db,
+    db(TABLES.memberships).where('user_id', userId).andWhere('unread_count', '>', 0).count({ threads: '*' }).sum({ messages: 'unread_count' })
+  );
   return { threads: toInt(row?.threads), messages: toInt(row?.messages) };
 };
 

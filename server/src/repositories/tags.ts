@@ -1,5 +1,5 @@
 import { createDocumentId } from '../utils/ids';
-import { TABLES, strapiColumns, toInt, type Db } from './db';
+import { selectRows, TABLES, strapiColumns, toInt, type Db } from './db';
 
 /*
  * Tags (pm_tags) and where they are applied: Strapi's manyToMany link table between memberships
@@ -115,14 +115,17 @@ export const setMembershipTags = async (db: Db, membershipId: number, tagIds: nu
 export const tagsOfMemberships = async (db: Db, membershipIds: number[]) => {
   const byMembership = new Map<number, { id: string; name: string }[]>();
   if (membershipIds.length === 0) return byMembership;
-  const rows = await db(`${TABLES.membershipTags} as l`)
-    .join(`${TABLES.tags} as t`, 't.id', 'l.tag_id')
-    .select('l.membership_id', 't.document_id', 't.name')
-    .whereIn('l.membership_id', membershipIds)
-    .orderBy([
-      { column: 't.name_key', order: 'asc' },
-      { column: 't.id', order: 'asc' },
-    ]);
+  const rows = await selectRows(
+    db,
+    db(`${TABLES.membershipTags} as l`)
+      .join(`${TABLES.tags} as t`, 't.id', 'l.tag_id')
+      .select('l.membership_id', 't.document_id', 't.name')
+      .whereIn('l.membership_id', membershipIds)
+      .orderBy([
+        { column: 't.name_key', order: 'asc' },
+        { column: 't.id', order: 'asc' },
+      ])
+  );
   for (const r of rows) {
     const list = byMembership.get(toInt(r.membership_id)) ?? [];
     list.push({ id: String(r.document_id), name: String(r.name) });

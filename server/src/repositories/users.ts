@@ -1,5 +1,5 @@
 import type { Core } from '@strapi/strapi';
-import { yieldToEventLoop } from './db';
+import { selectRows, yieldToEventLoop } from './db';
 
 const USER_UID = 'plugin::users-permissions.user';
 const PERMISSION_UID = 'plugin::users-permissions.permission';
@@ -62,11 +62,11 @@ export const createUsersRepository = (strapi: Core.Strapi) => {
       if (withRole) {
         q.leftJoin(`${link.name} as rl`, `rl.${link.joinColumn.name}`, 'u.id').select(`rl.${link.inverseJoinColumn.name} as role_id`);
       }
-      for (const u of await q) {
+      for (const u of await selectRows(knex, q)) {
         const id = Number(u.id);
         found.set(id, {
           id,
-          username: u.username,
+          username: u.username as string,
           blocked: u.blocked === true || u.blocked === 1 || u.blocked === '1',
           avatar: null,
           roleId: u.role_id === null || u.role_id === undefined ? null : Number(u.role_id),
