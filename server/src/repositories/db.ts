@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 
 /** A knex handle: the connection itself or a transaction. Every repository function takes one. */
@@ -38,11 +39,21 @@ type SqliteStatement = { all(bindings: unknown[]): Record<string, unknown>[] };
 type SqliteConnection = { prepare(sql: string): SqliteStatement; __knexUid?: string; __knexTxId?: string };
 type KnexClient = {
   driverName?: string;
+  dialect?: string;
   acquireConnection(): Promise<SqliteConnection>;
   releaseConnection(connection: SqliteConnection): Promise<void>;
   emit(event: string, data: unknown): void;
 };
-type Compilable = { toSQL(): { sql: string; bindings: readonly unknown[] } };
+type Compilable = { toSQL(): { sql: string; bindings: readonly unknown[] }; options?(options: Record<string, unknown>): unknown };
+
+const clientOf = (db: Db) => (db as unknown as { client: KnexClient }).client;
+const isPostgres = (db: Db) => clientOf(db).dialect === 'postgresql';
+
+/**
+ * PostgreSQL: named prepared statements for the hot reads, unless PRIVATE_MESSAGES_PREPARED_STATEMENTS
+ * is `false` (for a pooler that cannot keep them, such as PgBouncer before 1.21 in transaction mode).
+ */
+const pgPreparedStatements = () => process.env.PRIVATE_MESSAGES_PREPARED_STATEMENTS !== 'false';
 
 /** Prepared statements kept per SQLite connection, the least recently used dropped first. */
 export const STATEMENTS_PER_CONNECTION = 100;
@@ -65,28 +76,44 @@ const cachedStatement = (connection: SqliteConnection, sql: string) => {
 /* What knex's better-sqlite3 client does to bindings before running a statement. */
 const sqliteBinding = (v: unknown) => (v instanceof Date ? v.valueOf() : typeof v === 'boolean' ? Number(v) : v);
 
+/** The name of a PostgreSQL prepared statement: one per SQL text, on every connection. */
+export const statementName = (sql: string) => `pm_${createHash('sha1').update(sql).digest('hex').slice(0, 24)}`;
+
 /**
- * Runs a SELECT built with knex and returns its rows. On SQLite it reuses the prepared statement of
- * the same SQL on that connection: knex prepares every statement anew, and for an inbox page
- * preparing costs about a third as much as running (see docs/benchmarks.md). The hot read paths
- * use it; anything else (and every other database) goes through knex as usual. Emits knex's
- * `query` event like knex does.
+ * Runs a SELECT built with knex and returns its rows, without preparing it anew each time, which
+ * knex does: for an inbox page, preparing (SQLite) or planning (PostgreSQL) costs a third to a half
+ * as much as running (see docs/benchmarks.md).
+ * - SQLite: reuses the prepared statement of the same SQL on that connection (STATEMENTS_PER_CONNECTION
+ *   at most), and emits knex's `query` event as knex does.
+ * - PostgreSQL: runs it through knex as a named prepared statement, which the server plans once per
+ *   connection. Callers pass queries of a fixed shape (lists of ids as one array parameter: whereIdIn),
+ *   so a connection keeps a few statements, not one per list length.
+ * - Anything else: knex as usual.
  */
 export const selectRows = async (db: Db, query: Compilable): Promise<Record<string, unknown>[]> => {
-  const client = (db as unknown as { client: KnexClient }).client;
-  if (client.driverName !== 'better-sqlite3') {
-    const result = await (query as unknown as Promise<unknown>);
-    return (Array.isArray(result) ? result : (result as { rows: Record<string, unknown>[] }).rows) as Record<string, unknown>[];
+  const client = clientOf(db);
+  if (client.driverName === 'better-sqlite3') {
+    const { sql, bindings } = query.toSQL();
+    const connection = await client.acquireConnection();
+    try {
+      client.emit('query', { __knexUid: connection.__knexUid, __knexTxId: connection.__knexTxId, sql, bindings, method: 'select' });
+      return cachedStatement(connection, sql).all(bindings.map(sqliteBinding));
+    } finally {
+      await client.releaseConnection(connection);
+    }
   }
-  const { sql, bindings } = query.toSQL();
-  const connection = await client.acquireConnection();
-  try {
-    client.emit('query', { __knexUid: connection.__knexUid, __knexTxId: connection.__knexTxId, sql, bindings, method: 'select' });
-    return cachedStatement(connection, sql).all(bindings.map(sqliteBinding));
-  } finally {
-    await client.releaseConnection(connection);
-  }
+  if (client.dialect === 'postgresql' && pgPreparedStatements() && query.options) query.options({ name: statementName(query.toSQL().sql) });
+  const result = await (query as unknown as Promise<unknown>);
+  return (Array.isArray(result) ? result : (result as { rows: Record<string, unknown>[] }).rows) as Record<string, unknown>[];
 };
+
+/**
+ * `column IN (ids)`, as one array parameter on PostgreSQL (`= any(?)`), so the statement's text, and
+ * its prepared statement, do not depend on how many ids there are. SQLite keeps the IN list (its
+ * statements are cached by text, and `json_each` would be no faster).
+ */
+export const whereIdIn = <Q extends Knex.QueryBuilder>(db: Db, query: Q, column: string, ids: number[]): Q =>
+  (isPostgres(db) ? query.whereRaw('?? = any(?)', [column, ids]) : query.whereIn(column, ids)) as Q;
 
 /** Lets other callbacks run: SQLite's driver is synchronous, so a long series of statements would block the event loop. */
 export const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));

@@ -1,5 +1,5 @@
 import { createDocumentId } from '../utils/ids';
-import { selectRows, TABLES, strapiColumns, toInt, type Db } from './db';
+import { selectRows, whereIdIn, TABLES, strapiColumns, toInt, type Db } from './db';
 
 /*
  * Tags (pm_tags) and where they are applied: Strapi's manyToMany link table between memberships
@@ -117,14 +117,15 @@ export const tagsOfMemberships = async (db: Db, membershipIds: number[]) => {
   if (membershipIds.length === 0) return byMembership;
   const rows = await selectRows(
     db,
-    db(`${TABLES.membershipTags} as l`)
-      .join(`${TABLES.tags} as t`, 't.id', 'l.tag_id')
-      .select('l.membership_id', 't.document_id', 't.name')
-      .whereIn('l.membership_id', membershipIds)
-      .orderBy([
-        { column: 't.name_key', order: 'asc' },
-        { column: 't.id', order: 'asc' },
-      ])
+    whereIdIn(
+      db,
+      db(`${TABLES.membershipTags} as l`).join(`${TABLES.tags} as t`, 't.id', 'l.tag_id').select('l.membership_id', 't.document_id', 't.name'),
+      'l.membership_id',
+      membershipIds
+    ).orderBy([
+      { column: 't.name_key', order: 'asc' },
+      { column: 't.id', order: 'asc' },
+    ])
   );
   for (const r of rows) {
     const list = byMembership.get(toInt(r.membership_id)) ?? [];

@@ -1,5 +1,5 @@
 import type { Core } from '@strapi/strapi';
-import { selectRows, yieldToEventLoop } from './db';
+import { selectRows, whereIdIn, yieldToEventLoop } from './db';
 
 const USER_UID = 'plugin::users-permissions.user';
 const PERMISSION_UID = 'plugin::users-permissions.permission';
@@ -58,7 +58,7 @@ export const createUsersRepository = (strapi: Core.Strapi) => {
     const knex = strapi.db.connection;
     for (let i = 0; i < unique.length; i += 1000) {
       if (i > 0) await yieldToEventLoop();
-      const q = knex(`${meta.tableName} as u`).select('u.id', 'u.username', 'u.blocked').whereIn('u.id', unique.slice(i, i + 1000));
+      const q = whereIdIn(knex, knex(`${meta.tableName} as u`).select('u.id', 'u.username', 'u.blocked'), 'u.id', unique.slice(i, i + 1000));
       if (withRole) {
         q.leftJoin(`${link.name} as rl`, `rl.${link.joinColumn.name}`, 'u.id').select(`rl.${link.inverseJoinColumn.name} as role_id`);
       }

@@ -81,9 +81,13 @@ const inboxService = ({ strapi }: { strapi: Core.Strapi }) => {
    * three statements: participants, their users, and the viewer's tags.
    */
   const presentThreads = async (viewer: Actor, views: MemberView[], participantsPerThread: number) => {
+    const people = getService('people');
+    const authorIds = (messages: MessagePreview[]) => messages.map((m) => m.authorId).filter((id): id is number => id !== null);
+    const visibleLast = views.flatMap((v) => (v.lastMessage && !v.lastMessageHidden ? [v.lastMessage] : []));
     // A thread's last message may be hidden from the viewer by a block: show their newest visible one (rare).
     const hidden = views.filter((v) => v.lastMessageHidden);
-    const [replacements, members, tags] = await Promise.all([
+    // Members (from previews: no statement), their summaries, tags and replacements at once.
+    const [replacements, { members, summaries }, tags] = await Promise.all([
       hidden.length > 0
         ? messagesRepo.newestVisibleMessages(
             knex(),
@@ -91,17 +95,15 @@ const inboxService = ({ strapi }: { strapi: Core.Strapi }) => {
             hidden.map((v) => ({ threadId: v.thread.id, visibleAfterId: v.membership.visibleAfterMessageId }))
           )
         : [],
-      membersOf(views.map((v) => v.thread), participantsPerThread),
+      membersOf(views.map((v) => v.thread), participantsPerThread).then(async (members) => ({
+        members,
+        summaries: await people.summaries([...members.map((m) => m.userId), ...authorIds(visibleLast)]),
+      })),
       tagsOf(views.map((v) => v.membership.id)),
     ]);
-    const lastMessages: MessagePreview[] = [
-      ...views.flatMap((v) => (v.lastMessage && !v.lastMessageHidden ? [v.lastMessage] : [])),
-      ...replacements,
-    ];
-    const summaries = await getService('people').summaries([
-      ...members.map((m) => m.userId),
-      ...lastMessages.map((m) => m.authorId).filter((id): id is number => id !== null),
-    ]);
+    const unsummarized = authorIds(replacements).filter((id) => !summaries.has(id));
+    if (unsummarized.length > 0) for (const [id, summary] of await people.summaries(unsummarized)) summaries.set(id, summary);
+    const lastMessages = [...visibleLast, ...replacements];
     const lastByThread = new Map(lastMessages.map((m) => [m.threadId, m]));
     const participantsByThread = new Map<number, (UserSummary & { left: boolean })[]>();
     for (const m of members) {
