@@ -97,11 +97,23 @@ const mapMemberView = (row: Record<string, unknown>): MemberView => {
   return { membership: mapMembership(row, 'ms_'), thread, lastMessage, lastMessageHidden: lastMessage !== null && toBool(row.lm_hidden) };
 };
 
+/*
+ * Thread ids by documentId as a subquery, so a lookup of the user's membership starts from the
+ * thread and the unique (thread_id, user_id) index: joined on `t.document_id` instead, SQLite
+ * (which has no statistics unless the site runs ANALYZE) scanned every membership of the user
+ * first, 1.3 ms for a user in 5,000 threads instead of 6 µs.
+ */
+const threadIdsOf = (db: Db, threadDocumentIds: string[]) => db(TABLES.threads).select('id').whereIn('document_id', threadDocumentIds);
+
 /** The caller's current membership of a thread (by documentId), or null: not a member, or left. */
 export const findActiveMembership = async (db: Db, userId: number, threadDocumentId: string): Promise<MemberView | null> => {
   const [row] = await selectRows(
     db,
-    memberViews(db).where('t.document_id', threadDocumentId).andWhere('ms.user_id', userId).whereNull('ms.left_at').limit(1)
+    memberViews(db)
+      .where('ms.thread_id', threadIdsOf(db, [threadDocumentId]))
+      .andWhere('ms.user_id', userId)
+      .whereNull('ms.left_at')
+      .limit(1)
   );
   return row ? mapMemberView(row) : null;
 };
@@ -320,9 +332,9 @@ export const lockActiveMemberships = async (db: Db, userId: number, threadDocume
   const q = db(`${TABLES.memberships} as ms`)
     .join(`${TABLES.threads} as t`, 't.id', 'ms.thread_id')
     .select('ms.id', 'ms.thread_id', 't.document_id')
-    .where('ms.user_id', userId)
+    .whereIn('ms.thread_id', threadIdsOf(db, threadDocumentIds))
+    .andWhere('ms.user_id', userId)
     .whereNull('ms.left_at')
-    .whereIn('t.document_id', threadDocumentIds)
     .orderBy('ms.id', 'asc');
   if (dialectOf(db) !== 'sqlite3') q.forUpdate('ms');
   return (await q).map((r: Record<string, unknown>) => ({
