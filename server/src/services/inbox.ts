@@ -41,8 +41,8 @@ const inboxService = ({ strapi }: { strapi: Core.Strapi }) => {
    */
   const membersOf = async (threads: ThreadRow[], perThread: number): Promise<Member[]> => {
     const previewed = perThread <= PARTICIPANT_PREVIEW_SIZE ? threads.filter((t) => t.participantPreview !== null) : [];
-    const unread = threads.filter((t) => !previewed.includes(t));
-    const read = unread.length > 0 ? await membershipsRepo.listMembers(knex(), unread, perThread) : [];
+    const withoutPreview = threads.filter((t) => !previewed.includes(t));
+    const read = withoutPreview.length > 0 ? await membershipsRepo.listMembers(knex(), withoutPreview, perThread) : [];
     return [
       ...previewed.flatMap((t) =>
         (t.participantPreview ?? []).slice(0, perThread).map((p) => ({ threadId: t.id, userId: p.userId, left: p.left === true }))
@@ -77,8 +77,9 @@ const inboxService = ({ strapi }: { strapi: Core.Strapi }) => {
 
   /**
    * Threads as `viewer` sees them, in the order given, with at most `participantsPerThread`
-   * participants each. The views carry their last message (memberViews); beyond them, a page costs
-   * three statements: participants, their users, and the viewer's tags.
+   * participants each. The views carry their last message and, in lists, their participants
+   * (memberViews); beyond them, a list page costs two statements at once: the users, and the
+   * viewer's tags (a thread's own view reads its participants first).
    */
   const presentThreads = async (viewer: Actor, views: MemberView[], participantsPerThread: number) => {
     const people = getService('people');
