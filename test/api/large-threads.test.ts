@@ -7,7 +7,7 @@ import { createRole } from '../helpers/users';
  * free in between, lists show a bounded number of participants, and every count stays exact.
  */
 const ctx = useStrapi();
-const MEMBERS = 320; // more than DELIVERY_CHUNK (250)
+const MEMBERS = 320; // more than DELIVERY_CHUNK (100)
 
 const countsOf = async (threadId: number) =>
   ctx.strapi.db
