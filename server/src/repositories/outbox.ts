@@ -123,7 +123,8 @@ export const expandMessageJob = async (
   return userIds.length;
 };
 
-const EXPANSION_SLICE = 500;
+/* Like DELIVERY_CHUNK: small enough that a slice whose pages must come from disk stays short. */
+const EXPANSION_SLICE = 200;
 
 /** hiddenByBlock for the member of the enclosing query (ms.user_id) rather than a fixed viewer. */
 const hiddenByBlockFor = (db: Db) =>
