@@ -4,8 +4,9 @@
  * shape whatever the number of ids, and PRIVATE_MESSAGES_PREPARED_STATEMENTS=false turns them off.
  * One pooled connection, so pg_prepared_statements (per session) shows what it prepared.
  */
-import knexFactory, { type Knex } from 'knex';
+import type { Knex } from 'knex';
 import { selectRows, statementName, whereIdIn } from '../../server/src/repositories/db';
+import { pgAdmin } from '../helpers/strapi';
 
 const onPostgres = process.env.DATABASE_CLIENT === 'postgres' ? describe : describe.skip;
 
@@ -17,17 +18,7 @@ onPostgres('selectRows on PostgreSQL', () => {
   const byIds = (ids: number[]) => whereIdIn(knex, knex('pm_items').select('id', 'name'), 'id', ids).orderBy('id');
 
   beforeEach(async () => {
-    knex = knexFactory({
-      client: 'pg',
-      connection: {
-        host: process.env.DATABASE_HOST ?? '127.0.0.1',
-        port: Number(process.env.DATABASE_PORT ?? 5432),
-        user: process.env.DATABASE_USERNAME ?? 'postgres',
-        password: process.env.DATABASE_PASSWORD ?? '',
-        database: 'postgres',
-      },
-      pool: { min: 1, max: 1 },
-    });
+    knex = pgAdmin(); // one pooled connection: the temporary table and the prepared statements are that session's
     await knex.raw('create temporary table pm_items (id integer primary key, name text)');
     await knex('pm_items').insert([1, 2, 3, 4, 5].map((id) => ({ id, name: `item ${id}` })));
   });

@@ -138,21 +138,18 @@ export const recordMessageOnThread = (db: Db, threadId: number, messageId: numbe
     });
 
 /**
- * Rewrites the thread's participant preview from its memberships (after a member left). The caller
- * holds the thread's lock (lockThread), so concurrent departures cannot overwrite each other.
+ * Writes the thread's participant preview from its first members by user id (after a member left:
+ * memberships.listMembers). The caller holds the thread's lock (lockThread), so concurrent
+ * departures cannot overwrite each other.
  */
-export const refreshParticipantPreview = async (db: Db, threadId: number) => {
-  const members = await db(TABLES.memberships)
-    .select('user_id', 'left_at')
-    .where('thread_id', threadId)
-    .whereNotNull('user_id')
-    .orderBy('user_id')
-    .limit(PARTICIPANT_PREVIEW_SIZE);
-  const preview: ParticipantPreview = members.map((m: { user_id: unknown; left_at: unknown }) =>
-    m.left_at === null || m.left_at === undefined ? { userId: toInt(m.user_id) } : { userId: toInt(m.user_id), left: true }
-  );
-  await db(TABLES.threads).where({ id: threadId }).update({ participant_preview: previewColumn(preview) });
-};
+export const writeParticipantPreview = (db: Db, threadId: number, members: { userId: number; left: boolean }[]) =>
+  db(TABLES.threads)
+    .where({ id: threadId })
+    .update({
+      participant_preview: previewColumn(
+        members.slice(0, PARTICIPANT_PREVIEW_SIZE).map((m) => (m.left ? { userId: m.userId, left: true as const } : { userId: m.userId }))
+      ),
+    });
 
 export const findThreadById = async (db: Db, threadId: number) => {
   const row = await db(TABLES.threads).where({ id: threadId }).first();

@@ -5,7 +5,6 @@ import * as messagesRepo from '../repositories/messages';
 import * as threadsRepo from '../repositories/threads';
 import * as tagsRepo from '../repositories/tags';
 import type { MessageRow } from '../repositories/messages';
-import { PARTICIPANT_PREVIEW_SIZE, type ThreadRow } from '../repositories/threads';
 import { toMillis } from '../repositories/db';
 import { decodeCursor, encodeCursor } from '../utils/cursor';
 import { forbidden, notFound, validationError } from '../utils/errors';
@@ -17,7 +16,7 @@ export const DEFAULT_PAGE_SIZE = 25;
  * Participants shown per thread: a group of 1,000 members must not cost 1,000 user lookups on every
  * inbox page. `participantCount` gives the total.
  */
-export const PARTICIPANTS_IN_LISTS = PARTICIPANT_PREVIEW_SIZE;
+export const PARTICIPANTS_IN_LISTS = threadsRepo.PARTICIPANT_PREVIEW_SIZE;
 export const PARTICIPANTS_IN_THREAD = 100;
 
 const badCursor = (key: string) => validationError(`Invalid ${key}`, [{ path: [key], message: 'is not a valid cursor' }]);
@@ -39,8 +38,8 @@ const inboxService = ({ strapi }: { strapi: Core.Strapi }) => {
    * participant previews (no statement); a thread's own view, and threads written before previews
    * existed, read the memberships.
    */
-  const membersOf = async (threads: ThreadRow[], perThread: number): Promise<Member[]> => {
-    const previewed = perThread <= PARTICIPANT_PREVIEW_SIZE ? threads.filter((t) => t.participantPreview !== null) : [];
+  const membersOf = async (threads: threadsRepo.ThreadRow[], perThread: number): Promise<Member[]> => {
+    const previewed = perThread <= threadsRepo.PARTICIPANT_PREVIEW_SIZE ? threads.filter((t) => t.participantPreview !== null) : [];
     const withoutPreview = threads.filter((t) => !previewed.includes(t));
     const read = withoutPreview.length > 0 ? await membershipsRepo.listMembers(knex(), withoutPreview, perThread) : [];
     return [

@@ -15,10 +15,17 @@ import type { Actor } from './people';
 const readStateService = ({ strapi }: { strapi: Core.Strapi }) => {
   const knex = () => strapi.db.connection;
 
-  const withMembership = async <T>(viewer: Actor, threadDocumentId: string, change: (trx: any, view: membershipsRepo.MemberView) => Promise<T>) => {
+  const withMembership = async <T>(
+    viewer: Actor,
+    threadDocumentId: string,
+    change: (trx: any, view: membershipsRepo.MemberView) => Promise<T>,
+    { lockThreadFirst = false } = {}
+  ) => {
     const view = await membershipsRepo.findActiveMembership(knex(), viewer.id, threadDocumentId);
     if (!view) throw notFound('Thread');
     return strapi.db.transaction(async ({ trx }) => {
+      // A change that also writes the thread row takes its lock first: the lock order of sends.
+      if (lockThreadFirst) await threadsRepo.lockThread(trx, view.thread.id);
       await membershipsRepo.lockMembership(trx, view.membership.id);
       return change(trx, view);
     });
@@ -75,28 +82,29 @@ const readStateService = ({ strapi }: { strapi: Core.Strapi }) => {
 
     /**
      * Leaves a group thread: no longer a recipient, gone from the inbox, and the thread is no longer
-     * theirs to read. Their departure changes the thread's participant preview, so this one change
-     * locks the thread first (the lock order of sends: thread, then memberships).
+     * theirs to read. Their departure changes the thread's participant preview.
      */
     async leave(viewer: Actor, threadDocumentId: string) {
       const now = new Date();
-      const view = await membershipsRepo.findActiveMembership(knex(), viewer.id, threadDocumentId);
-      if (!view) throw notFound('Thread');
-      if (!view.thread.isGroup) {
-        throw validationError('Only group threads can be left', [{ path: ['id'], message: 'is a 1:1 thread' }]);
-      }
-      const thread = view.thread;
-      await strapi.db.transaction(async ({ trx }) => {
-        await threadsRepo.lockThread(trx, thread.id);
-        await membershipsRepo.lockMembership(trx, view.membership.id);
-        await membershipsRepo.updateMembership(trx, view.membership.id, {
-          in_inbox: false,
-          left_at: now,
-          unread_count: 0,
-          updated_at: now,
-        });
-        await threadsRepo.refreshParticipantPreview(trx, thread.id);
-      });
+      const thread = await withMembership(
+        viewer,
+        threadDocumentId,
+        async (trx, view) => {
+          if (!view.thread.isGroup) {
+            throw validationError('Only group threads can be left', [{ path: ['id'], message: 'is a 1:1 thread' }]);
+          }
+          await membershipsRepo.updateMembership(trx, view.membership.id, {
+            in_inbox: false,
+            left_at: now,
+            unread_count: 0,
+            updated_at: now,
+          });
+          const members = await membershipsRepo.listMembers(trx, [view.thread], threadsRepo.PARTICIPANT_PREVIEW_SIZE);
+          await threadsRepo.writeParticipantPreview(trx, view.thread.id, members);
+          return view.thread;
+        },
+        { lockThreadFirst: true }
+      );
       strapi.eventHub.emit('private-messages.thread.left', { threadId: thread.documentId, userId: viewer.id });
     },
   };
