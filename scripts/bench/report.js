@@ -41,7 +41,8 @@ const targetsOf = (db, r) => {
   if (w.reply1to1 && w.replyBig) {
     const v = ratio(w.replyBig.medianMs, w.reply1to1.medianMs);
     add(`reply in a ${w.replyBig.members}-member thread ≤ 10× a 1:1 reply`, v, 10, v !== null && v <= 10);
-    add(`event loop blocked ≤ 50 ms by a ${w.replyBig.members}-member reply`, w.replyBig.loopMaxMs, 50, w.replyBig.loopMaxMs <= 50, ' ms');
+    add(`(stretch) reply in a ${w.replyBig.members}-member thread ≤ 2× a 1:1 reply`, v, 2, v !== null && v <= 2);
+    add(`event loop blocked ≤ 50 ms by a ${w.replyBig.members}-member reply (its delivery to the members included)`, w.replyBig.loopMaxMs, 50, w.replyBig.loopMaxMs <= 50, ' ms');
   }
   if (w.role) {
     if (w.role.unsupported) add('writing to a role of 10,000 users blocks the loop ≤ 100 ms', null, 100, false, ' ms (not measurable: role sending refused)');
@@ -114,11 +115,11 @@ const writeDocs = (results, { write }) => {
     }
     lines.push('', '| heavy user\'s inbox growth: messages | threads | heavy user\'s inbox threads | HTTP mean ms | in-process ms |', '|---:|---:|---:|---:|---:|');
     for (const s of [...r.steps].sort((a, b) => a.messages - b.messages)) lines.push(`| ${s.messages} | ${s.threads} | ${s.heavyThreads} | ${f(s.httpMean, 2)} | ${f(s.floorMs, 3)} |`);
-    lines.push('', '| writes (sequential) | n | median ms | max ms | event loop max delay ms | statuses |', '|---|---:|---:|---:|---:|---|');
+    lines.push('', '| writes (sequential) | n | median ms | max ms | background work after the last, ms | event loop max delay ms | statuses |', '|---|---:|---:|---:|---:|---:|---|');
     for (const [k, w] of Object.entries(r.writes)) {
-      if (k === 'idle') lines.push(`| idle (2 s, for reference) | – | – | – | ${f(w.maxMs, 1)} | – |`);
-      else if (w.unsupported) lines.push(`| ${k} | – | – | – | – | refused: HTTP ${w.status} ${JSON.stringify(w.error).slice(0, 120)} |`);
-      else lines.push(`| ${k}${w.members ? ` (${w.members} members)` : ''}${w.recipients ? ` (${w.recipients} recipients)` : ''} | ${w.n} | ${f(w.medianMs, 2)} | ${f(w.maxMs, 1)} | ${f(w.loopMaxMs, 1)} | ${JSON.stringify(w.statuses)} |`);
+      if (k === 'idle') lines.push(`| idle (2 s, for reference) | – | – | – | – | ${f(w.maxMs, 1)} | – |`);
+      else if (w.unsupported) lines.push(`| ${k} | – | – | – | – | – | refused: HTTP ${w.status} ${JSON.stringify(w.error).slice(0, 120)} |`);
+      else lines.push(`| ${k}${w.members ? ` (${w.members} members)` : ''}${w.recipients ? ` (${w.recipients} recipients)` : ''} | ${w.n} | ${f(w.medianMs, 2)} | ${f(w.maxMs, 1)} | ${w.backgroundMs ?? '–'} | ${f(w.loopMaxMs, 1)} | ${JSON.stringify(w.statuses)} |`);
     }
     lines.push('', '| target | measured | met |', '|---|---:|---|');
     for (const t of targetsOf(db, r)) lines.push(`| ${t.name} | ${t.value === null ? 'n/a' : `${f(t.value, t.unit === '×' ? 2 : 1)}${t.unit}`} | ${t.ok ? 'yes' : '**no**'} |`);

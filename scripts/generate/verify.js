@@ -13,6 +13,8 @@ const RULES = {
          and m.id > ms.visible_after_message_id and (m.author_id is null or m.author_id <> ms.user_id))`,
   'membership.message_count': `select count(*) as n from pm_memberships ms where ms.left_at is null and ms.message_count <> (
       select count(*) from pm_messages m where m.thread_id = ms.thread_id and m.id > ms.visible_after_message_id)`,
+  'membership.delivered_message_id (everything delivered)': `select count(*) as n from pm_memberships ms where ms.left_at is null
+      and ms.delivered_message_id <> (select t.last_message_id from pm_threads t where t.id = ms.thread_id)`,
   'left members: out of the inbox, nothing unread': `select count(*) as n from pm_memberships where left_at is not null and (in_inbox = true or unread_count <> 0)`,
   'removed members: visibility watermark set': `select count(*) as n from pm_memberships where removed_at is not null and visible_after_message_id = 0`,
   'thread.message_count / last_message_id': `select count(*) as n from pm_threads t where t.message_count <> (select count(*) from pm_messages m where m.thread_id = t.id)

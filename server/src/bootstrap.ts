@@ -1,6 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { getService } from './utils/get-service';
 import { ensureSubjectSearchIndex } from './repositories/search-indexes';
+import { backfillDeliveredMarks } from './repositories/memberships';
 
 /** The plugin's RBAC actions: settings.read, settings.update, reports.manage. */
 const registerAdminActions = async (strapi: Core.Strapi) => {
@@ -16,6 +17,8 @@ const registerAdminActions = async (strapi: Core.Strapi) => {
 
 const bootstrap = async ({ strapi }: { strapi: Core.Strapi }) => {
   await registerAdminActions(strapi);
+  // Memberships written before delivery marks existed have everything delivered (one statement, once).
+  await backfillDeliveredMarks(strapi.db.connection);
 
   // PostgreSQL: a trigram index serves the inbox's subject search (`q`); it works without one.
   const subjectIndex = await ensureSubjectSearchIndex(strapi.db.connection);

@@ -115,8 +115,14 @@ export const selectRows = async (db: Db, query: Compilable): Promise<Record<stri
 export const whereIdIn = <Q extends Knex.QueryBuilder>(db: Db, query: Q, column: string, ids: number[]): Q =>
   (isPostgres(db) ? query.whereRaw('?? = any(?)', [column, ids]) : query.whereIn(column, ids)) as Q;
 
-/** Lets other callbacks run: SQLite's driver is synchronous, so a long series of statements would block the event loop. */
-export const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+/**
+ * Lets timers and I/O run before going on: SQLite's driver is synchronous, so a long series of
+ * statements would block the event loop. One setImmediate is not enough: called from an I/O
+ * callback, it runs in the same turn's check phase, before any timer; the second one, queued
+ * from the check phase, waits for the next turn (timers, then I/O, then it). Measured: with one,
+ * a 1,000-member delivery ran up to four 10 ms chunks back to back.
+ */
+export const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(() => setImmediate(resolve)));
 
 /**
  * Inserts rows in chunks so no single statement exceeds the drivers' bind-parameter limits;

@@ -241,45 +241,124 @@ export const countUnread = async (db: Db, userId: number) => {
 };
 
 /**
- * Above this many members, a delivery is split into chunks with the event loop free between them.
- * Each member's entries in the inbox and unread indexes sit on their own pages: when those pages
- * are not in memory, SQLite reads them from disk inside the synchronous statement, so the chunk
- * bounds that wait too (measured on a cold 3.5 GB database: up to 43 ms for 250 members).
+ * A delivery statement covers at most this many members. Each member's entries in the inbox and
+ * unread indexes sit on their own pages: when those pages are not in memory, SQLite reads them from
+ * disk inside the synchronous statement, so the chunk bounds that wait too (measured on a cold
+ * 3.5 GB database: up to 43 ms for 250 members, 14 ms for 100).
  */
 export const DELIVERY_CHUNK = 100;
 
 /**
- * A new message reaches every current member but its author, and but those who blocked the
- * author, in set-based statements: the thread comes (back) to their inbox, moves to the top, and
- * counts one more unread message. A thread of at most DELIVERY_CHUNK members takes one statement;
- * a bigger one takes one per DELIVERY_CHUNK members (by membership id), yielding in between, so a
- * 1,000-member reply never holds SQLite's synchronous driver, and the event loop, for long.
+ * Threads of more members are delivered after the reply commits, by the outbox worker
+ * (deliverMessageInChunks), not inside the reply's transaction. Written inside it, a 1,000-member
+ * delivery dirtied ~1,750 pages (7 MB of WAL) that SQLite wrote at COMMIT, on the event loop, and
+ * made the reply 3-5 times as slow as a 1:1 reply. The message, the thread and the author's own
+ * state still commit together; members' counts follow within moments, exactly once (below).
  */
-export const deliverToMembers = async (db: Db, input: { threadId: number; authorId: number; memberCount: number; now: Date }) => {
-  const recipients = (q: Knex.QueryBuilder) =>
-    q
-      .where('thread_id', input.threadId)
-      .whereNot('user_id', input.authorId)
-      .whereNull('left_at')
-      .whereNotIn('user_id', db(TABLES.blocks).select('blocker_id').where('blocked_id', input.authorId));
-  const changes = {
-    in_inbox: true,
-    last_activity_at: input.now,
-    unread_count: db.raw('unread_count + 1'),
-    message_count: db.raw('message_count + 1'),
-    updated_at: input.now,
-  };
-  if (input.memberCount <= DELIVERY_CHUNK) {
-    await recipients(db(TABLES.memberships)).update(changes);
-    return;
-  }
-  const ids = (await recipients(db(TABLES.memberships).select('id')).orderBy('id')).map((r: { id: unknown }) => toInt(r.id));
-  for (let i = 0; i < ids.length; i += DELIVERY_CHUNK) {
-    if (i > 0) await yieldToEventLoop();
-    // Conditions again: a member may have left since the ids were read.
-    await recipients(db(TABLES.memberships).whereIn('id', ids.slice(i, i + DELIVERY_CHUNK))).update(changes);
-  }
+export const DEFERRED_DELIVERY_ABOVE = DELIVERY_CHUNK;
+
+const M = TABLES.memberships;
+
+/** An id we read from the database, inlined in SQL: never user input, and checked anyway. */
+const sqlInt = (value: number) => {
+  if (!Number.isSafeInteger(value)) throw new Error(`Not an integer id: ${value}`);
+  return String(value);
 };
+
+/** The thread's last message, for the membership row being updated. */
+const THREAD_LAST_MESSAGE = `(select t.last_message_id from ${TABLES.threads} t where t.id = ${M}.thread_id)`;
+
+/**
+ * Messages of the member's thread not yet delivered to them, up to `through`, that count for
+ * them: after their visibility watermark, written by someone else, not hidden by a block.
+ * Served by `pm_messages_thread_order_idx` (thread_id, id): usually one message.
+ */
+const undelivered = (through: string) => `from ${TABLES.messages} m
+  where m.thread_id = ${M}.thread_id and m.id > ${M}.delivered_message_id and m.id > ${M}.visible_after_message_id
+    and m.id <= ${through} and (m.author_id is null or m.author_id <> ${M}.user_id)
+    and not exists (select 1 from ${TABLES.blocks} b
+                     where b.blocker_id = ${M}.user_id and b.blocked_id = m.author_id and b.created_at <= m.created_at)`;
+
+/**
+ * Delivery, the one definition of it. A membership's counts, inbox place and activity time
+ * account for the thread's messages up to `delivered_message_id`; delivering through message X
+ * adds what came after it, up to X, and moves the mark to X. Each message therefore counts once
+ * per member, whichever of several deliveries (or read-state changes, which catch up first)
+ * reaches the member first, in whatever order: the statement is idempotent.
+ *
+ * A message that counts brings the thread (back) to the inbox, moves it up to the message's
+ * time, and counts as unread when it is after the member's read watermark. Members who left are
+ * skipped; members who blocked the author only get their mark moved.
+ */
+const deliveryChanges = (db: Db, through: string, now: Date) => {
+  const newest = `(select max(m.created_at) ${undelivered(through)})`;
+  return {
+    in_inbox: db.raw(`case when exists (select 1 ${undelivered(through)}) then ? else in_inbox end`, [true]),
+    last_activity_at: db.raw(`case when ${newest} > last_activity_at then ${newest} else last_activity_at end`),
+    message_count: db.raw(`message_count + (select count(*) ${undelivered(through)})`),
+    unread_count: db.raw(`unread_count + (select count(*) ${undelivered(through)} and m.id > ${M}.last_read_message_id)`),
+    delivered_message_id: db.raw(through),
+    updated_at: now,
+  };
+};
+
+/** In a thread of at most DEFERRED_DELIVERY_ABOVE members: delivers a new message to everyone, in one statement (the reply's transaction). */
+export const deliverMessage = (db: Db, input: { threadId: number; messageId: number; now: Date }) =>
+  db(M)
+    .where('thread_id', input.threadId)
+    .andWhere('delivered_message_id', '<', input.messageId)
+    .whereNull('left_at')
+    .update(deliveryChanges(db, sqlInt(input.messageId), input.now));
+
+/**
+ * The outbox worker's delivery of a message to a big thread: DELIVERY_CHUNK members per
+ * statement, each committed on its own, with a full turn of the event loop between them. Safe to
+ * run again (after a crash, or by two workers): members already delivered are skipped.
+ */
+export const deliverMessageInChunks = async (db: Db, input: { threadId: number; messageId: number; now: Date }) => {
+  const ids = (
+    await db(M)
+      .select('id')
+      .where('thread_id', input.threadId)
+      .andWhere('delivered_message_id', '<', input.messageId)
+      .whereNull('left_at')
+      .orderBy('id')
+  ).map((r: { id: unknown }) => toInt(r.id));
+  let delivered = 0;
+  for (let i = 0; i < ids.length; i += DELIVERY_CHUNK) {
+    await yieldToEventLoop();
+    // Conditions again: a member may have left, or been delivered to, since the ids were read.
+    delivered += toInt(
+      await db(M)
+        .whereIn('id', ids.slice(i, i + DELIVERY_CHUNK))
+        .andWhere('delivered_message_id', '<', input.messageId)
+        .whereNull('left_at')
+        .update(deliveryChanges(db, sqlInt(input.messageId), input.now))
+    );
+  }
+  return delivered;
+};
+
+/**
+ * Delivers to these memberships whatever of their threads they have not had yet. Read-state
+ * changes run it first (inside their transaction, on locked rows), so a message still on its way
+ * is counted before it is marked read or unread, and never again after.
+ */
+export const catchUpMemberships = (db: Db, membershipIds: number[], now: Date) =>
+  membershipIds.length === 0
+    ? Promise.resolve(0)
+    : db(M)
+        .whereIn('id', membershipIds)
+        .andWhere('delivered_message_id', '<', db.raw(THREAD_LAST_MESSAGE))
+        .whereNull('left_at')
+        .update(deliveryChanges(db, THREAD_LAST_MESSAGE, now));
+
+/**
+ * Memberships from before `delivered_message_id` existed (the column is null there) count
+ * everything up to their thread's last message as delivered. Runs at boot; a no-op once done.
+ */
+export const backfillDeliveredMarks = (db: Db) =>
+  db(M).whereNull('delivered_message_id').update({ delivered_message_id: db.raw(THREAD_LAST_MESSAGE) });
 
 /** The author has read everything up to their own message. */
 export const recordAuthorActivity = (
@@ -389,12 +468,14 @@ export const removeFromInboxMany = (db: Db, membershipIds: number[], now: Date) 
           message_count: 0,
           visible_after_message_id: threadColumnOf(db, 'last_message_id'),
           last_read_message_id: threadColumnOf(db, 'last_message_id'),
+          // Nothing before the new visibility watermark counts: nothing is left to deliver.
+          delivered_message_id: threadColumnOf(db, 'last_message_id'),
           updated_at: now,
         });
 
 /**
  * What a member's counts must be, recomputed from the messages: the definition the incremental
- * updates (deliverToMembers, the read-state changes) keep. A message counts for a member when it
+ * updates (deliveryChanges, the read-state changes) keep. A message counts for a member when it
  * is after their visibility watermark and not hidden by a block; it is unread when it is also
  * after their read watermark and written by someone else. Used after a purge, and by tests.
  */
@@ -409,6 +490,7 @@ export const recountMemberships = async (db: Db, threadIds: number[]) => {
     .whereIn('thread_id', threadIds)
     .whereNull('left_at')
     .update({
+      delivered_message_id: threadColumnOf(db, 'last_message_id'),
       message_count: db.raw(`(select count(*) ${visible})`),
       unread_count: db.raw(
         `(select count(*) ${visible} and m.id > ${ms}.last_read_message_id and (m.author_id is null or m.author_id <> ${ms}.user_id))`

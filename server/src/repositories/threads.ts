@@ -109,6 +109,7 @@ export const createThreadWithMessage = async (
           unread_count: isAuthor ? 0 : 1,
           message_count: 1,
           visible_after_message_id: 0,
+          delivered_message_id: message.id,
         };
       });
     },

@@ -29,9 +29,9 @@ export const EVENTS = {
 
 /**
  * The only writer of threads and messages: new threads, replies and deletions, each in one
- * transaction; members' state moves in set-based statements (batched for big threads), never one
- * query per member. Events are
- * emitted after the transaction commits.
+ * transaction; members' state moves in set-based statements, never one query per member (a reply
+ * to a thread of more than DEFERRED_DELIVERY_ABOVE members reaches them through the outbox
+ * worker, in chunks, right after it commits). Events are emitted after the transaction commits.
  */
 const messagingService = ({ strapi }: { strapi: Core.Strapi }) => {
   const knex = () => strapi.db.connection;
@@ -170,7 +170,10 @@ const messagingService = ({ strapi }: { strapi: Core.Strapi }) => {
           now,
         });
         await threadsRepo.recordMessageOnThread(trx, view.thread.id, msg.id, now);
-        await membershipsRepo.deliverToMembers(trx, { threadId: view.thread.id, authorId: author.id, memberCount: view.thread.memberCount, now });
+        // Big threads are delivered by the outbox worker once this commits (see DEFERRED_DELIVERY_ABOVE).
+        if (view.thread.memberCount <= membershipsRepo.DEFERRED_DELIVERY_ABOVE) {
+          await membershipsRepo.deliverMessage(trx, { threadId: view.thread.id, messageId: msg.id, now });
+        }
         await membershipsRepo.recordAuthorActivity(trx, { threadId: view.thread.id, authorId: author.id, messageId: msg.id, now });
         await outboxRepo.enqueueJob(trx, { event: 'reply', messageId: msg.id, threadId: view.thread.id, now });
         return msg;

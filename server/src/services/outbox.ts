@@ -1,6 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import * as outboxRepo from '../repositories/outbox';
 import * as messagesRepo from '../repositories/messages';
+import * as membershipsRepo from '../repositories/memberships';
 import { TABLES, toInt } from '../repositories/db';
 import { getService } from '../utils/get-service';
 import { messageEmail, reportEmail, threadUrl } from './notification-email';
@@ -15,7 +16,8 @@ const REPORTS_ACTION = 'plugin::private-messages.reports.manage';
 /**
  * Delivers notification emails from the outbox through Strapi's email plugin, never inside a
  * request: a cron job drains it every few seconds, and each send kicks a drain right after its
- * transaction commits. Failures are retried with backoff and kept with their last error.
+ * transaction commits. Failures are retried with backoff and kept with their last error. Replies
+ * to big threads reach their members through the same jobs (deliverReply).
  */
 const outboxService = ({ strapi }: { strapi: Core.Strapi }) => {
   const knex = () => strapi.db.connection;
@@ -42,29 +44,44 @@ const outboxService = ({ strapi }: { strapi: Core.Strapi }) => {
     return [...new Set([...admins.map((a: { email: string }) => a.email), ...extra].filter(Boolean))];
   };
 
+  /**
+   * A reply to a thread of more than DEFERRED_DELIVERY_ABOVE members reaches its members here,
+   * before its emails, in chunks (for any other reply nobody is left to deliver to). Until the job
+   * is done it stays claimed, and is retried when its lease runs out: delivering again is harmless.
+   */
+  const deliverReply = async (job: outboxRepo.OutboxRow) => {
+    if (job.event !== 'reply' || !job.threadId || !job.messageId) return;
+    await membershipsRepo.deliverMessageInChunks(knex(), { threadId: job.threadId, messageId: job.messageId, now: new Date() });
+  };
+
   /** Turns claimed jobs into one email row per recipient, each job exactly once. */
   const expandJobs = async (now: Date) => {
     const jobs = await outboxRepo.claimDue(knex(), 'job', now, LEASE_MS, BATCH);
     const settings = await getService('settings').get();
     for (const job of jobs) {
-      await strapi.db.transaction(async ({ trx }) => {
-        if (job.event === 'report') {
-          const emails = await moderatorEmails(settings.moderatorEmails);
-          await outboxRepo.insertEmails(trx, job, emails.map((email) => ({ email })), now);
-        } else {
-          const [message] = await messagesRepo.findMessagesByIds(trx, [job.messageId!]);
-          if (message?.authorId && !message.deletedAt) {
-            await outboxRepo.expandMessageJob(trx, job, {
-              authorId: message.authorId,
-              isNewThread: job.event === 'new_thread',
-              messagingEnabledByDefault: settings.messagingEnabledByDefault,
-              defaultLevel: settings.emailNotificationsDefault,
-              now,
-            });
+      try {
+        await deliverReply(job);
+        await strapi.db.transaction(async ({ trx }) => {
+          if (job.event === 'report') {
+            const emails = await moderatorEmails(settings.moderatorEmails);
+            await outboxRepo.insertEmails(trx, job, emails.map((email) => ({ email })), now);
+          } else {
+            const [message] = await messagesRepo.findMessagesByIds(trx, [job.messageId!]);
+            if (message?.authorId && !message.deletedAt) {
+              await outboxRepo.expandMessageJob(trx, job, {
+                authorId: message.authorId,
+                isNewThread: job.event === 'new_thread',
+                messagingEnabledByDefault: settings.messagingEnabledByDefault,
+                defaultLevel: settings.emailNotificationsDefault,
+                now,
+              });
+            }
           }
-        }
-        if (!(await outboxRepo.completeJob(trx, job.id, now))) throw new Error('job taken by another worker');
-      }).catch((error: Error) => strapi.log.warn(`[private-messages] outbox job ${job.id} not expanded: ${error.message}`));
+          if (!(await outboxRepo.completeJob(trx, job.id, now))) throw new Error('job taken by another worker');
+        });
+      } catch (error) {
+        strapi.log.warn(`[private-messages] outbox job ${job.id} not expanded: ${(error as Error).message}`);
+      }
     }
     return jobs.length;
   };

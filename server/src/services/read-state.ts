@@ -7,7 +7,8 @@ import type { Actor } from './people';
 /**
  * What counts as unread, and every change to it. A member's read state is a watermark
  * (`last_read_message_id`: messages above it, by others, are new) plus `unread_count`, the
- * number of such messages, kept exact by each statement that moves either.
+ * number of such messages among those delivered to the member (`delivered_message_id`, see
+ * membershipsRepo.deliveryChanges), kept exact by each statement that moves either.
  *
  * Each change first takes the membership row's lock, then reads the thread: a concurrent send
  * (which updates the thread, then the memberships, in one transaction) is wholly before or after.
@@ -38,13 +39,22 @@ const readStateService = ({ strapi }: { strapi: Core.Strapi }) => {
    * (withMembership, or membershipsRepo.lockActiveMemberships).
    */
 
+  /*
+   * A message to a big thread may not have reached these memberships yet (the outbox worker
+   * delivers it): count it first, so marking read or unread never leaves it to be counted again.
+   */
+
   /** Marks the threads of these memberships read. Returns how many memberships changed. */
-  const markReadIn = (trx: any, _viewer: Actor, membershipIds: number[]): Promise<number> =>
-    membershipsRepo.markReadMany(trx, membershipIds);
+  const markReadIn = async (trx: any, _viewer: Actor, membershipIds: number[]): Promise<number> => {
+    await membershipsRepo.catchUpMemberships(trx, membershipIds, new Date());
+    return membershipsRepo.markReadMany(trx, membershipIds);
+  };
 
   /** Marks the newest message from someone else unread in each; returns how many had one. */
-  const markUnreadIn = (trx: any, viewer: Actor, membershipIds: number[]): Promise<number> =>
-    membershipsRepo.markNewestUnreadMany(trx, viewer.id, membershipIds);
+  const markUnreadIn = async (trx: any, viewer: Actor, membershipIds: number[]): Promise<number> => {
+    await membershipsRepo.catchUpMemberships(trx, membershipIds, new Date());
+    return membershipsRepo.markNewestUnreadMany(trx, viewer.id, membershipIds);
+  };
 
   /** Removes the threads of these memberships from the viewer's inbox. */
   const removeIn = (trx: any, _viewer: Actor, membershipIds: number[], now = new Date()): Promise<number> =>

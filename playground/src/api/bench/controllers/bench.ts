@@ -45,6 +45,13 @@ export default {
     if (ctx.query.reset === 'true') h.reset();
   },
 
+  /** Outbox jobs not done yet (deliveries to big threads, email expansions). */
+  async outbox(ctx) {
+    if (!enabled()) return ctx.notFound();
+    const [row] = await strapi.db.connection('pm_outbox').where({ kind: 'job', status: 'pending' }).count({ n: '*' });
+    ctx.body = { data: { pendingJobs: Number(row.n) } };
+  },
+
   /** `POST /bench/record/start`, then `POST /bench/record/stop` answers the SQL run in between. */
   async record(ctx) {
     if (!enabled()) return ctx.notFound();

@@ -8,5 +8,6 @@ export default {
     { method: 'GET', path: '/bench/ping', handler: 'bench.ping' },
     { method: 'GET', path: '/bench/loop', handler: 'bench.loop', config: { auth: false } },
     { method: 'POST', path: '/bench/record/:state', handler: 'bench.record', config: { auth: false } },
+    { method: 'GET', path: '/bench/outbox', handler: 'bench.outbox', config: { auth: false } },
   ],
 };
