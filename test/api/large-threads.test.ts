@@ -2,6 +2,7 @@ import { as, unreadCount } from '../helpers/api';
 import { useStrapi } from '../helpers/setup';
 import { createRole, grant, pluginActions, setRole, type TestUser } from '../helpers/users';
 import {
+  backfillDeliveredMarks,
   DEFERRED_DELIVERY_ABOVE,
   deliverMessageInChunks,
   recountMemberships,
@@ -136,4 +137,15 @@ describe('a thread with hundreds of members', () => {
     expect(after.get(crowdIds[9])?.unread_count).toBe(1);
     expect(after.get(crowdIds[10])?.unread_count).toBe(0);
   }, 60_000);
+
+  it('counts memberships from before delivery marks as delivered up to their thread\'s last message', async () => {
+    await knex()('pm_memberships').where('thread_id', threadId).update({ delivered_message_id: null });
+    await backfillDeliveredMarks(knex());
+    const { last_message_id: last } = await knex()('pm_threads').select('last_message_id').where('id', threadId).first();
+    const marks = await knex()('pm_memberships').distinct('delivered_message_id').where('thread_id', threadId);
+    expect(marks.map((r: any) => Number(r.delivered_message_id))).toEqual([Number(last)]);
+    // Nothing is delivered twice after that.
+    await outbox().drain();
+    await expectExactCounts(threadId);
+  });
 });

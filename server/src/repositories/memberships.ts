@@ -355,7 +355,7 @@ export const catchUpMemberships = (db: Db, membershipIds: number[], now: Date) =
 
 /**
  * Memberships from before `delivered_message_id` existed (the column is null there) count
- * everything up to their thread's last message as delivered. Runs at boot; a no-op once done.
+ * everything up to their thread's last message as delivered. Run once per database, at boot.
  */
 export const backfillDeliveredMarks = (db: Db) =>
   db(M).whereNull('delivered_message_id').update({ delivered_message_id: db.raw(THREAD_LAST_MESSAGE) });
