@@ -54,6 +54,10 @@ const bootstrap = async ({ strapi }: { strapi: Core.Strapi }) => {
       options: { rule: '*/5 * * * * *' },
     },
   });
+
+  // What a previous run left (stopped between a send's commit and its drain, or in the middle of
+  // a big thread's delivery) goes out now, not at the next send, even where cron is off.
+  getService('outbox', strapi).kick();
 };
 
 export default bootstrap;

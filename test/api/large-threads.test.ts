@@ -5,6 +5,7 @@ import {
   backfillDeliveredMarks,
   DEFERRED_DELIVERY_ABOVE,
   deliverMessageInChunks,
+  markNewestUnreadMany,
   recountMemberships,
 } from '../../server/src/repositories/memberships';
 
@@ -20,6 +21,7 @@ const CROWD = 320; // more than three delivery chunks (DELIVERY_CHUNK = 100)
 const knex = () => ctx.strapi.db.connection;
 const outbox = () => ctx.strapi.plugin('private-messages').service('outbox');
 const messaging = () => ctx.strapi.plugin('private-messages').service('messaging');
+const purge = () => ctx.strapi.plugin('private-messages').service('purge');
 
 const internalThreadId = async (documentId: string) =>
   Number((await knex()('pm_threads').select('id').where('document_id', documentId).first()).id);
@@ -136,6 +138,35 @@ describe('a thread with hundreds of members', () => {
     expect(after.get(crowdIds[100])?.unread_count).toBe((before.get(crowdIds[100])?.unread_count ?? 0) + 2);
     expect(after.get(crowdIds[9])?.unread_count).toBe(1);
     expect(after.get(crowdIds[10])?.unread_count).toBe(0);
+  }, 60_000);
+
+  it('marking unread while a reply is on its way counts that reply once', async () => {
+    // On PostgreSQL a reply can commit between mark-unread's catch-up and its own statement (the
+    // reply does not touch the member's row): played here in that order, statement by statement.
+    const membership = await knex()('pm_memberships').select('id').where({ thread_id: threadId, user_id: unreader.id }).first();
+    await as(ctx.strapi, unreader).post(`/threads/${thread.id}/read`).expect(200);
+    await messaging().reply({ author: crowdIds[11], threadId: thread.id, body: 'in between' });
+    expect(await markNewestUnreadMany(knex(), unreader.id, [Number(membership.id)])).toBe(1);
+
+    await outbox().drain();
+    // The newest message delivered before it (now unread again) and the reply.
+    expect((await expectExactCounts(threadId)).get(unreader.id)?.unread_count).toBe(2);
+    expect(await unreadCount(ctx.strapi, unreader)).toEqual({ threads: 1, messages: 2 });
+  }, 60_000);
+
+  it('a purge delivers what is still on its way before recounting: a removed thread comes back with it', async () => {
+    const doomed = await messaging().reply({ author: crowdIds[12], threadId: thread.id, body: 'deleted later' });
+    await outbox().drain();
+    await messaging().deleteOwnMessage(crowdIds[12], doomed.id);
+    await as(ctx.strapi, remover).del(`/threads/${thread.id}`).expect(204);
+    await messaging().reply({ author: crowdIds[13], threadId: thread.id, body: 'after the removal' });
+
+    // Long enough after the deletion for the purge (30 days by default), before the delivery.
+    expect(await purge().run(new Date(Date.now() + 40 * 86_400_000))).toEqual({ purged: 1 });
+    await outbox().drain();
+    const [back] = (await as(ctx.strapi, remover).get('/threads').expect(200)).body.data;
+    expect(back).toMatchObject({ id: thread.id, unreadCount: 1, messageCount: 1, lastMessage: { excerpt: 'after the removal' } });
+    await expectExactCounts(threadId);
   }, 60_000);
 
   it('counts memberships from before delivery marks as delivered up to their thread\'s last message', async () => {

@@ -344,11 +344,19 @@ export const deliverMessageInChunks = async (db: Db, input: { threadId: number; 
  * changes run it first (inside their transaction, on locked rows), so a message still on its way
  * is counted before it is marked read or unread, and never again after.
  */
-export const catchUpMemberships = (db: Db, membershipIds: number[], now: Date) =>
-  membershipIds.length === 0
+export const catchUpMemberships = (db: Db, membershipIds: number[], now: Date) => catchUp(db, 'id', membershipIds, now);
+
+/**
+ * The same for every current member of these threads: a purge runs it before recounting, since a
+ * recount fixes the counts but would not bring the thread back to an inbox or move it up.
+ */
+export const catchUpThreads = (db: Db, threadIds: number[], now: Date) => catchUp(db, 'thread_id', threadIds, now);
+
+const catchUp = (db: Db, column: 'id' | 'thread_id', ids: number[], now: Date) =>
+  ids.length === 0
     ? Promise.resolve(0)
     : db(M)
-        .whereIn('id', membershipIds)
+        .whereIn(column, ids)
         .andWhere('delivered_message_id', '<', db.raw(THREAD_LAST_MESSAGE))
         .whereNull('left_at')
         .update(deliveryChanges(db, THREAD_LAST_MESSAGE, now));
@@ -447,6 +455,10 @@ export const markNewestUnreadMany = (db: Db, userId: number, membershipIds: numb
     db(`${TABLES.messages} as m`)
       .whereRaw(`m.thread_id = ${TABLES.memberships}.thread_id`)
       .whereRaw(`m.id > ${TABLES.memberships}.visible_after_message_id`)
+      // Only a message already delivered to the member: on PostgreSQL a reply to a big thread can
+      // commit between the caller's catch-up and this statement, and its delivery, still to come,
+      // will count it as unread then (after this watermark), not twice.
+      .whereRaw(`m.id <= ${TABLES.memberships}.delivered_message_id`)
       .andWhere((w) => w.whereNot('m.author_id', userId).orWhereNull('m.author_id'))
       .whereNotExists(hiddenByBlock(db, userId, 'm'));
   return db(TABLES.memberships)

@@ -21,7 +21,6 @@ const REPORTS_ACTION = 'plugin::private-messages.reports.manage';
  */
 const outboxService = ({ strapi }: { strapi: Core.Strapi }) => {
   const knex = () => strapi.db.connection;
-  let draining: Promise<unknown> | null = null;
 
   const users = async (ids: number[]) => {
     if (ids.length === 0) return new Map<number, { id: number; username: string; email: string | null }>();
@@ -148,28 +147,40 @@ const outboxService = ({ strapi }: { strapi: Core.Strapi }) => {
     return emails.length;
   };
 
-  const drainOnce = async (now: Date) => {
-    let total = 0;
-    for (;;) {
-      const done = (await expandJobs(now)) + (await sendEmails(now));
-      total += done;
-      if (done === 0) return total;
-    }
+  /*
+   * Two lanes, each one run at a time per instance: jobs (deliveries to big threads, and turning
+   * each message into its email rows) and emails. Separate, so a delivery never waits behind a
+   * slow or unreachable mail server: a send's kick finds the jobs lane free even while emails are
+   * going out. Each lane repeats its step until a pass finds nothing due.
+   */
+  const lane = (step: (now: Date) => Promise<number>) => {
+    let running: Promise<number> | null = null;
+    const untilIdle = async (now: Date) => {
+      let total = 0;
+      for (let done = await step(now); done > 0; done = await step(now)) total += done;
+      return total;
+    };
+    return {
+      async run(now: Date) {
+        while (running) await running.catch(() => 0);
+        const current = untilIdle(now);
+        running = current;
+        try {
+          return await current;
+        } finally {
+          running = null;
+        }
+      },
+      idle: () => running?.catch(() => 0),
+    };
   };
+  const jobsLane = lane(expandJobs);
+  const emailsLane = lane(sendEmails);
 
   let stopped = false;
 
-  /** Delivers everything due at `now` (tests pass a later `now` to skip backoff). One drain at a time per instance. */
-  const drain = async (now = new Date()) => {
-    while (draining) await draining.catch(() => {});
-    const run = drainOnce(now);
-    draining = run;
-    try {
-      return await run;
-    } finally {
-      draining = null;
-    }
-  };
+  /** Delivers everything due at `now` (tests pass a later `now` to skip backoff): jobs first, then the emails they made. */
+  const drain = async (now = new Date()) => (await jobsLane.run(now)) + (await emailsLane.run(now));
 
   return {
     drain,
@@ -186,7 +197,7 @@ const outboxService = ({ strapi }: { strapi: Core.Strapi }) => {
     /** On shutdown: no new drains; waits for the current one. */
     async stop() {
       stopped = true;
-      await draining?.catch(() => {});
+      await Promise.all([jobsLane.idle(), emailsLane.idle()]);
     },
 
     enqueue: outboxRepo.enqueueJob,

@@ -39,6 +39,9 @@ const purgeService = ({ strapi }: { strapi: Core.Strapi }) => ({
           // Without it, a recount blocked by a send would overwrite its +1 with a stale count.
           await trx(TABLES.threads).select('id').whereIn('id', threadIds).orderBy('id').forUpdate();
         }
+        // Replies to big threads still on their way to members are delivered first: the recount
+        // below fixes counts, but only a delivery brings a thread back to an inbox or moves it up.
+        await membershipsRepo.catchUpThreads(trx, threadIds, now);
         await trx(TABLES.reports).whereIn('message_id', ids).update({ message_id: null });
         const count = toInt(await trx(TABLES.messages).whereIn('id', ids).delete());
         await threadsRepo.recountThreads(trx, threadIds);

@@ -11,7 +11,9 @@ import type { Actor } from './people';
  * membershipsRepo.deliveryChanges), kept exact by each statement that moves either.
  *
  * Each change first takes the membership row's lock, then reads the thread: a concurrent send
- * (which updates the thread, then the memberships, in one transaction) is wholly before or after.
+ * that updates the memberships in its own transaction (thread first, then memberships) is wholly
+ * before or after. A reply to a big thread reaches them later, through deliveries that count only
+ * what was not delivered yet; the changes below catch up first and never count past the mark.
  */
 const readStateService = ({ strapi }: { strapi: Core.Strapi }) => {
   const knex = () => strapi.db.connection;
