@@ -315,7 +315,7 @@ const benchDb = async (o, db) => {
         log(`   in-process: ${qs.length} queries, ${floorMs.toFixed(3)} ms`);
         if (key.startsWith('rest')) continue;
         for (const q of qs) {
-          const p = db === 'postgres' ? await pgPlan(sink, q) : await sqlitePlan(sink, q, counts);
+          const p = db === 'postgres' ? await pgPlan(sink, q, counts) : await sqlitePlan(sink, q, counts);
           out.plans.push({ route: key, sql: q.sql, ...p });
           if (p.problems.length) {
             out.failures.push({ route: key, sql: q.sql, problems: p.problems });
@@ -340,7 +340,7 @@ const benchDb = async (o, db) => {
           if (who === 'heavy') {
             const step = q[0];
             const pq = { sql: step.sql(db, null), bindings: step.params(null) };
-            const p = db === 'postgres' ? await pgPlan(sink, pq) : await sqlitePlan(sink, pq, counts);
+            const p = db === 'postgres' ? await pgPlan(sink, pq, counts) : await sqlitePlan(sink, pq, counts);
             out.plans.push({ route: `privatemsg ${qname} (baseline)`, sql: pq.sql, ...p, baseline: true });
           }
         }
