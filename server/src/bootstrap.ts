@@ -2,6 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { getService } from './utils/get-service';
 import { ensureSubjectSearchIndex } from './repositories/search-indexes';
 import { backfillDeliveredMarks } from './repositories/memberships';
+import { OUTBOX_LEASE_MS } from './services/outbox';
 
 /** The plugin's RBAC actions: settings.read, settings.update, reports.manage. */
 const registerAdminActions = async (strapi: Core.Strapi) => {
@@ -48,16 +49,19 @@ const bootstrap = async ({ strapi }: { strapi: Core.Strapi }) => {
     },
     // Notification emails: each send also kicks a drain; this catches retries and other instances' work.
     'private-messages.outbox': {
-      task: async () => {
-        await getService('outbox', strapi).drain();
-      },
+      task: async () => getService('outbox', strapi).kick(),
       options: { rule: '*/5 * * * * *' },
     },
   });
 
-  // What a previous run left (stopped between a send's commit and its drain, or in the middle of
-  // a big thread's delivery) goes out now, not at the next send, even where cron is off.
-  getService('outbox', strapi).kick();
+  // What a previous run left goes out without waiting for the next send, even where cron is off:
+  // once the server listens (not in scripts or consoles that boot Strapi without serving), work
+  // committed but never drained; once a crash's claims have expired, the work they held.
+  const outbox = getService('outbox', strapi);
+  strapi.server.httpServer.once('listening', () => {
+    outbox.kick();
+    setTimeout(() => outbox.kick(), OUTBOX_LEASE_MS + 1000).unref();
+  });
 };
 
 export default bootstrap;

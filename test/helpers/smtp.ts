@@ -5,22 +5,27 @@ export type Mail = { to: string[]; raw: string; subject: string };
 
 /**
  * A real SMTP server in the test process. `stop()` then `start()` again on the same port
- * simulates an outage; `mails` collects what arrived.
+ * simulates an outage; `hold()` a server that takes mail but does not answer until `release()`;
+ * `mails` collects what arrived.
  */
 export const createSmtp = () => {
   const mails: Mail[] = [];
   let server: SMTPServer | null = null;
   let port = 0;
+  let held: Promise<void> | null = null;
+  let release = () => {};
 
   const make = () =>
     new SMTPServer({
       authOptional: true,
       disabledCommands: ['STARTTLS'],
+      disableReverseLookup: true, // a reverse DNS lookup of 127.0.0.1 per connection, for nothing
       logger: false,
       onData(stream, session, callback) {
         let raw = '';
         stream.on('data', (chunk) => (raw += chunk.toString()));
-        stream.on('end', () => {
+        stream.on('end', async () => {
+          await held;
           const subject = /^Subject: (.*)$/m.exec(raw)?.[1]?.trim() ?? '';
           mails.push({ to: session.envelope.rcptTo.map((r) => r.address), raw, subject });
           callback();
@@ -42,6 +47,14 @@ export const createSmtp = () => {
     async stop() {
       if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
       server = null;
+    },
+    /** Mail is received but not acknowledged (the sender waits) until `release()`. */
+    hold() {
+      held = new Promise<void>((resolve) => (release = resolve));
+    },
+    release() {
+      release();
+      held = null;
     },
     to(address: string) {
       return mails.filter((m) => m.to.includes(address));

@@ -6,7 +6,8 @@ import { TABLES, toInt } from '../repositories/db';
 import { getService } from '../utils/get-service';
 import { messageEmail, reportEmail, threadUrl } from './notification-email';
 
-const LEASE_MS = 60_000;
+/** How long a claim holds a row: after a crash, its rows are due again once it runs out. */
+export const OUTBOX_LEASE_MS = 60_000;
 const BATCH = 25;
 const MAX_ATTEMPTS = 20;
 /** 10 s, 20 s, 40 s, ... capped at one hour. */
@@ -55,7 +56,7 @@ const outboxService = ({ strapi }: { strapi: Core.Strapi }) => {
 
   /** Turns claimed jobs into one email row per recipient, each job exactly once. */
   const expandJobs = async (now: Date) => {
-    const jobs = await outboxRepo.claimDue(knex(), 'job', now, LEASE_MS, BATCH);
+    const jobs = await outboxRepo.claimDue(knex(), 'job', now, OUTBOX_LEASE_MS, BATCH);
     const settings = await getService('settings').get();
     for (const job of jobs) {
       try {
@@ -87,7 +88,7 @@ const outboxService = ({ strapi }: { strapi: Core.Strapi }) => {
 
   /** Sends claimed emails; the data they need is loaded for the whole batch at once. */
   const sendEmails = async (now: Date) => {
-    const emails = await outboxRepo.claimDue(knex(), 'email', now, LEASE_MS, BATCH);
+    const emails = await outboxRepo.claimDue(knex(), 'email', now, OUTBOX_LEASE_MS, BATCH);
     if (emails.length === 0) return 0;
     const settings = await getService('settings').get();
     const messages = new Map((await messagesRepo.findMessagesByIds(knex(), emails.map((e) => e.messageId).filter((id): id is number => id !== null))).map((m) => [m.id, m]));
@@ -151,53 +152,91 @@ const outboxService = ({ strapi }: { strapi: Core.Strapi }) => {
    * Two lanes, each one run at a time per instance: jobs (deliveries to big threads, and turning
    * each message into its email rows) and emails. Separate, so a delivery never waits behind a
    * slow or unreachable mail server: a send's kick finds the jobs lane free even while emails are
-   * going out. Each lane repeats its step until a pass finds nothing due.
+   * going out. Each lane repeats its step until a pass finds nothing due. Callers arriving while a
+   * lane runs share one more run after it (it sees what they wrote), so waiting drains do not pile
+   * up behind a slow mail server; that run's `now` is the latest asked for, and never in the past.
    */
+  let stopped = false;
+  const later = (a: Date, b: Date) => (a.getTime() >= b.getTime() ? a : b);
+
   const lane = (step: (now: Date) => Promise<number>) => {
     let running: Promise<number> | null = null;
-    const untilIdle = async (now: Date) => {
+    let queued: { now: Date; background: boolean; resolve: (run: Promise<number>) => void; promise: Promise<number> } | null = null;
+
+    // A background run (a kick, cron) stops between passes once the service stops: shutdown waits for one pass, not the backlog.
+    const untilIdle = async (now: Date, background: boolean) => {
       let total = 0;
-      for (let done = await step(now); done > 0; done = await step(now)) total += done;
-      return total;
+      for (;;) {
+        const done = await step(now);
+        total += done;
+        if (done === 0 || (background && stopped)) return total;
+      }
+    };
+    const start = (now: Date, background: boolean): Promise<number> => {
+      const run = (async () => {
+        try {
+          return await untilIdle(now, background);
+        } finally {
+          // Hand over synchronously, so no caller can start a second run in between.
+          const next = queued;
+          queued = null;
+          running = null;
+          if (next) next.resolve(background && stopped && next.background ? Promise.resolve(0) : start(later(next.now, new Date()), next.background));
+        }
+      })();
+      running = run;
+      return run;
     };
     return {
-      async run(now: Date) {
-        while (running) await running.catch(() => 0);
-        const current = untilIdle(now);
-        running = current;
-        try {
-          return await current;
-        } finally {
-          running = null;
+      run(now: Date, background: boolean): Promise<number> {
+        if (!running) return start(now, background);
+        if (queued) {
+          queued.now = later(queued.now, now);
+          queued.background &&= background;
+        } else {
+          let resolve!: (run: Promise<number>) => void;
+          const promise = new Promise<number>((r) => (resolve = r));
+          queued = { now, background, resolve, promise };
         }
+        return queued.promise;
       },
-      idle: () => running?.catch(() => 0),
     };
   };
   const jobsLane = lane(expandJobs);
   const emailsLane = lane(sendEmails);
 
-  let stopped = false;
-
-  /** Delivers everything due at `now` (tests pass a later `now` to skip backoff): jobs first, then the emails they made. */
-  const drain = async (now = new Date()) => (await jobsLane.run(now)) + (await emailsLane.run(now));
+  const inFlight = new Set<Promise<number>>();
+  const drainWith = (now: Date, background: boolean) => {
+    const run = (async () => {
+      const jobs = await jobsLane.run(now, background);
+      if (background && stopped) return jobs;
+      return jobs + (await emailsLane.run(now, background));
+    })();
+    inFlight.add(run);
+    run.then(
+      () => inFlight.delete(run),
+      () => inFlight.delete(run)
+    );
+    return run;
+  };
+  const inBackground = () => {
+    if (stopped) return;
+    drainWith(new Date(), true).catch((error: Error) => strapi.log.error(`[private-messages] outbox: ${error.message}`));
+  };
 
   return {
-    drain,
+    /** Delivers everything due at `now` (tests pass a later `now` to skip backoff): jobs first, then the emails they made. */
+    drain: (now = new Date()) => drainWith(now, false),
 
-    /** After a send: drain soon, outside the request. */
+    /** After a send, from cron, at boot: drain soon, outside the request (nothing once stopped). */
     kick() {
-      if (stopped) return;
-      setImmediate(() => {
-        if (stopped) return;
-        drain().catch((error: Error) => strapi.log.error(`[private-messages] outbox: ${error.message}`));
-      });
+      if (!stopped) setImmediate(inBackground);
     },
 
-    /** On shutdown: no new drains; waits for the current one. */
+    /** On shutdown: no new background drains; waits for those running (one more pass each at most) and any explicit one. */
     async stop() {
       stopped = true;
-      await Promise.all([jobsLane.idle(), emailsLane.idle()]);
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
     },
 
     enqueue: outboxRepo.enqueueJob,

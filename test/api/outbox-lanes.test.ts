@@ -1,0 +1,108 @@
+import { useStrapi } from '../helpers/setup';
+import { useSmtp } from '../helpers/smtp';
+import { as } from '../helpers/api';
+import { createRole, grant, pluginActions } from '../helpers/users';
+import { DEFERRED_DELIVERY_ABOVE } from '../../server/src/repositories/memberships';
+
+/*
+ * The outbox worker runs two lanes: jobs (deliveries of replies to big threads, and turning
+ * messages into email rows) and emails. A mail server that takes its time must not hold up
+ * deliveries: members' counts would lag as long as the mail server does.
+ */
+const { smtp, env } = useSmtp();
+const ctx = useStrapi({ env });
+const CROWD = DEFERRED_DELIVERY_ABOVE + 10;
+
+const knex = () => ctx.strapi.db.connection;
+const outbox = () => ctx.strapi.plugin('private-messages').service('outbox');
+const messaging = () => ctx.strapi.plugin('private-messages').service('messaging');
+const settings = () => ctx.strapi.plugin('private-messages').service('settings');
+const preferences = () => ctx.strapi.plugin('private-messages').service('preferences');
+
+const waitFor = async (check: () => Promise<boolean>, ms: number) => {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await check()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return false;
+};
+
+describe('outbox lanes', () => {
+  it('deliver a reply to a big thread while the mail server is still busy with earlier emails', async () => {
+    const [author] = await ctx.users(1);
+    const crowd = await createRole(ctx.strapi, 'Lanes crowd');
+    await grant(ctx.strapi, crowd.id, pluginActions(ctx.strapi));
+    const members: number[] = [];
+    for (let i = 0; i < CROWD; i += 1) {
+      const u = await ctx.strapi.db.query('plugin::users-permissions.user').create({
+        data: { username: `lane${i}`, email: `lane${i}@example.test`, provider: 'local', confirmed: true, blocked: false, role: crowd.id },
+      });
+      members.push(u.id);
+    }
+
+    // Few emails (the test mail server answers in ~150 ms each): members who chose none get none.
+    await settings().update({ emailNotificationsDefault: 'never' });
+    for (const id of members.slice(1, 4)) await preferences().update(id, { emailNotifications: 'every' });
+
+    smtp.hold();
+    try {
+      // The new thread's emails (one per member) start going out and the first one hangs.
+      const sent = await as(ctx.strapi, author).post('/threads', { recipients: [{ type: 'role', id: crowd.id }], subject: 'Lanes', body: 'Hello' }).expect(201);
+      const threadId = Number((await knex()('pm_threads').select('id').where('document_id', sent.body.data.thread.id).first()).id);
+      expect(await waitFor(async () => Number((await knex()('pm_outbox').count({ n: '*' }).where({ kind: 'email' }).first())?.n) > 0, 10_000)).toBe(true);
+
+      await messaging().reply({ author: members[0], threadId: sent.body.data.thread.id, body: 'A reply' });
+      const delivered = await waitFor(async () => {
+        const row = await knex()('pm_memberships').select('unread_count').where({ thread_id: threadId, user_id: members[1] }).first();
+        return Number(row.unread_count) === 2;
+      }, 10_000);
+      expect(delivered).toBe(true);
+      expect(smtp.mails).toHaveLength(0); // the mail server has not answered once yet
+    } finally {
+      smtp.release();
+    }
+
+    // Then every email goes out, once: the new thread and the reply to the three who asked for every message.
+    await outbox().drain();
+    expect(await waitFor(async () => smtp.mails.length >= 6, 10_000)).toBe(true);
+    await outbox().drain();
+    expect(smtp.mails).toHaveLength(6);
+    for (const i of [1, 2, 3]) expect(smtp.to(`lane${i}@example.test`)).toHaveLength(2);
+    await settings().update({ emailNotificationsDefault: 'firstUnread' });
+  }, 60_000);
+
+  it('stop (at shutdown) waits for the drain under way, its emails lane included, and starts no more', async () => {
+    const [ann, bob] = await ctx.users(2);
+    await preferences().update(bob.id, { emailNotifications: 'every' });
+    const before = smtp.mails.length;
+    smtp.hold();
+    let stopped = false;
+    let stopping: Promise<void> | undefined;
+    try {
+      await as(ctx.strapi, ann).post('/threads', { recipients: [{ type: 'user', id: bob.id }], body: 'Hello Bob' }).expect(201);
+      // The kick's drain has turned the message into Bob's email and is sending it (held).
+      expect(await waitFor(async () => Number((await knex()('pm_outbox').count({ n: '*' }).where({ kind: 'email', user_id: bob.id }).first())?.n) === 1, 10_000)).toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      stopping = outbox().stop().then(() => {
+        stopped = true;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(stopped).toBe(false);
+    } finally {
+      smtp.release();
+    }
+    await stopping;
+    expect(smtp.mails.length).toBe(before + 1);
+    const row = await knex()('pm_outbox').select('status').where({ kind: 'email', user_id: bob.id }).first();
+    expect(row.status).toBe('sent');
+
+    // Stopped: a send no longer drains by itself; an explicit drain still does.
+    await as(ctx.strapi, bob).post('/threads', { recipients: [{ type: 'user', id: ann.id }], body: 'Back' }).expect(201);
+    await preferences().update(ann.id, { emailNotifications: 'every' });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(Number((await knex()('pm_outbox').count({ n: '*' }).where({ kind: 'job', status: 'pending' }).first())?.n)).toBe(1);
+    await outbox().drain();
+    expect(Number((await knex()('pm_outbox').count({ n: '*' }).where({ kind: 'job', status: 'pending' }).first())?.n)).toBe(0);
+  }, 60_000);
+});
