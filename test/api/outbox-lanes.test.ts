@@ -59,6 +59,8 @@ describe('outbox lanes', () => {
       }, 10_000);
       expect(delivered).toBe(true);
       expect(smtp.mails).toHaveLength(0); // the mail server has not answered once yet
+      // The three new-thread emails are all in flight at once (a batch sends a few in parallel).
+      expect(await waitFor(async () => smtp.waiting === 3, 5_000)).toBe(true);
     } finally {
       smtp.release();
     }

@@ -14,6 +14,7 @@ export const createSmtp = () => {
   let port = 0;
   let held: Promise<void> | null = null;
   let release = () => {};
+  let waiting = 0;
 
   const make = () =>
     new SMTPServer({
@@ -25,7 +26,9 @@ export const createSmtp = () => {
         let raw = '';
         stream.on('data', (chunk) => (raw += chunk.toString()));
         stream.on('end', async () => {
+          waiting += 1;
           await held;
+          waiting -= 1;
           const subject = /^Subject: (.*)$/m.exec(raw)?.[1]?.trim() ?? '';
           mails.push({ to: session.envelope.rcptTo.map((r) => r.address), raw, subject });
           callback();
@@ -47,6 +50,10 @@ export const createSmtp = () => {
     async stop() {
       if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
       server = null;
+    },
+    /** Mails received and not acknowledged yet (held). */
+    get waiting() {
+      return waiting;
     },
     /** Mail is received but not acknowledged (the sender waits) until `release()`. */
     hold() {
