@@ -20,7 +20,7 @@ export const createSmtp = () => {
     new SMTPServer({
       authOptional: true,
       disabledCommands: ['STARTTLS'],
-      disableReverseLookup: true, // a reverse DNS lookup of 127.0.0.1 per connection, for nothing
+      disableReverseLookup: true, // nothing here needs the client's host name
       logger: false,
       onData(stream, session, callback) {
         let raw = '';

@@ -15,6 +15,10 @@ const BATCH = 25;
  * 16 s for a 111-member thread; a few at once stay well inside what mail providers accept.
  */
 const EMAIL_CONCURRENCY = 4;
+const MAX_ATTEMPTS = 20;
+/** 10 s, 20 s, 40 s, ... capped at one hour. */
+const backoffMs = (attempts: number) => Math.min(10_000 * 2 ** attempts, 3_600_000);
+const REPORTS_ACTION = 'plugin::private-messages.reports.manage';
 
 /** Runs `work` over `items`, at most `limit` at a time. */
 const inParallel = async <T>(items: T[], limit: number, work: (item: T) => Promise<void>) => {
@@ -24,10 +28,6 @@ const inParallel = async <T>(items: T[], limit: number, work: (item: T) => Promi
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 };
-const MAX_ATTEMPTS = 20;
-/** 10 s, 20 s, 40 s, ... capped at one hour. */
-const backoffMs = (attempts: number) => Math.min(10_000 * 2 ** attempts, 3_600_000);
-const REPORTS_ACTION = 'plugin::private-messages.reports.manage';
 
 /**
  * Delivers notification emails from the outbox through Strapi's email plugin, never inside a
@@ -196,7 +196,8 @@ const outboxService = ({ strapi }: { strapi: Core.Strapi }) => {
           const next = queued;
           queued = null;
           running = null;
-          if (next) next.resolve(background && stopped && next.background ? Promise.resolve(0) : start(later(next.now, new Date()), next.background));
+          // A background run queued before shutdown is dropped; an explicit drain still runs.
+          if (next) next.resolve(stopped && next.background ? Promise.resolve(0) : start(later(next.now, new Date()), next.background));
         }
       })();
       running = run;
