@@ -6,5 +6,6 @@ import block from './block';
 import preference from './preference';
 import report from './report';
 import outboxEntry from './outbox-entry';
+import suspension from './suspension';
 
-export default { thread, message, membership, tag, block, preference, report, 'outbox-entry': outboxEntry };
+export default { thread, message, membership, tag, block, preference, report, 'outbox-entry': outboxEntry, suspension };

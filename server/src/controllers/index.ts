@@ -11,6 +11,7 @@ import blocks from './blocks';
 import preferences from './preferences';
 import adminSettings from './admin-settings';
 import adminReports from './admin-reports';
+import adminSuspensions from './admin-suspensions';
 
 export default {
   threads,
@@ -26,4 +27,5 @@ export default {
   preferences,
   'admin-settings': adminSettings,
   'admin-reports': adminReports,
+  'admin-suspensions': adminSuspensions,
 };

@@ -14,6 +14,7 @@ export const TABLES = {
   preferences: 'pm_preferences',
   reports: 'pm_reports',
   outbox: 'pm_outbox',
+  suspensions: 'pm_suspensions',
 } as const;
 
 /* Drivers disagree on types: SQLite hands back 0/1 and epoch milliseconds, PostgreSQL

@@ -1,8 +1,8 @@
 import type { Core } from '@strapi/strapi';
 import * as membershipsRepo from '../repositories/memberships';
 import * as messagesRepo from '../repositories/messages';
-import * as preferencesRepo from '../repositories/preferences';
 import * as reportsRepo from '../repositories/reports';
+import * as suspensionsRepo from '../repositories/suspensions';
 import * as outboxRepo from '../repositories/outbox';
 import * as threadsRepo from '../repositories/threads';
 import { TABLES } from '../repositories/db';
@@ -12,6 +12,10 @@ import type { Actor } from './people';
 import { EVENTS } from './messaging';
 
 export const REPORT_EVENT = 'private-messages.message.reported';
+export const SUSPENSION_EVENTS = {
+  suspended: 'private-messages.user.suspended',
+  unsuspended: 'private-messages.user.unsuspended',
+} as const;
 /** Messages shown on each side of a reported one. */
 const CONTEXT_SIZE = 3;
 
@@ -125,8 +129,9 @@ const moderationService = ({ strapi }: { strapi: Core.Strapi }) => {
     },
 
     /**
-     * Resolves an open report: dismiss it, soft-delete the message, or turn the sender's
-     * messaging off. Who resolved it, when, how and why is kept.
+     * Resolves an open report: dismiss it, soft-delete the message, or suspend the sender's
+     * messaging. Who resolved it, when, how and why is kept. A suspension is a row of its own,
+     * never the sender's preference, which the sender could simply turn back on.
      */
     async resolve(documentId: string, input: { action: 'dismiss' | 'deleteMessage' | 'disableSender'; note?: string }, adminId: number) {
       const report = await reportsRepo.findReportByDocumentId(knex(), documentId);
@@ -135,6 +140,7 @@ const moderationService = ({ strapi }: { strapi: Core.Strapi }) => {
       const message = report.messageId !== null ? (await messagesRepo.findMessagesByIds(knex(), [report.messageId]))[0] : undefined;
       const now = new Date();
       let deleted = false;
+      let suspended = false;
       await strapi.db.transaction(async ({ trx }) => {
         if (!(await reportsRepo.resolveReport(trx, report.id, { resolution: input.action, note: input.note ?? null, resolvedById: adminId, now }))) {
           throw conflict('This report is already resolved');
@@ -143,15 +149,52 @@ const moderationService = ({ strapi }: { strapi: Core.Strapi }) => {
           deleted = toCount(await messagesRepo.softDeleteMessage(trx, message.id, now)) > 0;
         }
         if (input.action === 'disableSender' && message?.authorId) {
-          await preferencesRepo.upsertPreferences(trx, message.authorId, { messaging_enabled: false }, now);
+          // Already suspended (by another report): the first suspension stays as it was.
+          suspended = await suspensionsRepo.insertSuspension(trx, {
+            userId: message.authorId,
+            suspendedById: adminId,
+            reportId: report.id,
+            note: input.note ?? null,
+            now,
+          });
         }
       });
+      if (suspended && message?.authorId) {
+        strapi.eventHub.emit(SUSPENSION_EVENTS.suspended, { userId: message.authorId, reportId: documentId, byModerator: adminId });
+      }
       if (deleted && message) {
         const thread = await threadsRepo.findThreadById(knex(), message.threadId);
         strapi.eventHub.emit(EVENTS.messageDeleted, { threadId: thread?.documentId, messageId: message.documentId, authorId: message.authorId, byModerator: adminId });
       }
       const [presented] = await present([(await reportsRepo.findReportByDocumentId(knex(), documentId))!]);
       return presented;
+    },
+
+    /** Suspended senders, newest suspension first: who, since when, by whom, from which report and why. */
+    async listSuspensions(query: { page?: number; pageSize?: number }) {
+      const page = query.page ?? 1;
+      const pageSize = query.pageSize ?? 20;
+      const { rows, total } = await suspensionsRepo.listSuspensions(knex(), { page, pageSize });
+      const [users, admins] = await Promise.all([
+        getService('people').summaries(rows.map((r) => r.userId)),
+        adminSummaries(rows.map((r) => r.suspendedById).filter((id): id is number => id !== null)),
+      ]);
+      return {
+        data: rows.map((r) => ({
+          user: users.get(r.userId)!,
+          suspendedAt: r.suspendedAt,
+          suspendedBy: r.suspendedById === null ? null : admins.get(r.suspendedById) ?? null,
+          reportId: r.reportId,
+          note: r.note,
+        })),
+        meta: { pagination: { page, pageSize, total, pageCount: Math.ceil(total / pageSize) } },
+      };
+    },
+
+    /** Lifts a user's suspension (404 when they are not suspended): they may send again. */
+    async liftSuspension(userId: number, adminId: number) {
+      if (!(await suspensionsRepo.deleteSuspension(knex(), userId))) throw notFound('Suspension');
+      strapi.eventHub.emit(SUSPENSION_EVENTS.unsuspended, { userId, byModerator: adminId });
     },
   };
 };

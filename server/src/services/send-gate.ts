@@ -2,6 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import * as blocksRepo from '../repositories/blocks';
 import * as messagesRepo from '../repositories/messages';
+import * as suspensionsRepo from '../repositories/suspensions';
 import type { RecipientRef, Refusal } from '../utils/errors';
 import { forbidden } from '../utils/errors';
 import { getService } from '../utils/get-service';
@@ -29,6 +30,7 @@ export type GateResult = {
 
 const MESSAGES = {
   role_not_allowed: 'Your role may not send private messages',
+  sender_suspended: 'A moderator suspended your private messages',
   sender_disabled: 'You turned private messages off',
   recipient_disabled: 'This user does not receive private messages',
   blocked: 'This user does not accept messages from you',
@@ -44,7 +46,7 @@ const user = (id: number): RecipientRef => ({ type: 'user', id });
 /**
  * The one place that decides who may write to whom. Sends, replies, the programmatic API and
  * `can-message` all ask `evaluate`; every refusal carries a machine-readable code. Rules, in order:
- *   sender: role allowed to send, messaging on;
+ *   sender: role allowed to send, not suspended by a moderator, messaging on;
  *   each recipient: exists, is not the sender, receives messages, did not block the sender;
  *   roles: the sender may write to roles; then each user of the role as above (skipped, not refused);
  *   guards registered by other code, on whatever is left.
@@ -61,7 +63,12 @@ const sendGateService = ({ strapi }: { strapi: Core.Strapi }) => {
     if (settings.allowedSenderRoles.length > 0 && !settings.allowedSenderRoles.includes(author.roleId ?? -1)) {
       codes.push('role_not_allowed');
     }
-    const off = await getService('preferences').withMessagingOff([author.id]);
+    // A suspension is its own row, not the user's preference: turning messaging back on cannot lift it.
+    const [suspended, off] = await Promise.all([
+      suspensionsRepo.isSuspended(knex(), author.id),
+      getService('preferences').withMessagingOff([author.id]),
+    ]);
+    if (suspended) codes.push('sender_suspended');
     if (off.has(author.id)) codes.push('sender_disabled');
     return codes;
   };

@@ -4,7 +4,7 @@ import { errors } from '@strapi/utils';
 export type RecipientRef = { type: 'user' | 'role'; id: number };
 export type Refusal = { recipient: RecipientRef; code: string; message: string };
 
-export const notFound = (what: 'Thread' | 'Message' | 'Tag' | 'Report' | 'User' = 'Thread') =>
+export const notFound = (what: 'Thread' | 'Message' | 'Tag' | 'Report' | 'User' | 'Suspension' = 'Thread') =>
   new errors.NotFoundError(`${what} not found`);
 
 export type ErrorItem = { path: string[]; message: string };

@@ -31,3 +31,8 @@ export const resolveBodySchema = z.strictObject({
   action: z.enum(RESOLUTIONS),
   note: text().trim().max(2000).optional(),
 });
+
+export const suspensionsQuerySchema = z.strictObject({
+  page: z.coerce.number().int().min(1).max(100_000).optional(),
+  pageSize: z.coerce.number().int().min(1).max(100).optional(),
+});
