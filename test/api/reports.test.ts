@@ -286,8 +286,9 @@ describe('POST /private-messages/reports/:id/resolve', () => {
     asAdmin(ctx.strapi, admin).post(`/reports/${reportId}/resolve`, body);
 
   afterEach(async () => {
-    // Whatever a test did to ann's preferences, she may write again in the next one.
-    await as(ctx.strapi, ann).put('/preferences', { messagingEnabled: true }).expect(200);
+    // Whatever a test did to ann, she may write again in the next one.
+    const lift = await asAdmin(ctx.strapi, superAdmin).del(`/suspensions/${ann.id}`);
+    expect([204, 404]).toContain(lift.status);
   });
 
   it('dismiss resolves the report and changes nothing else', async () => {
@@ -356,21 +357,22 @@ describe('POST /private-messages/reports/:id/resolve', () => {
     expect(seen).toEqual([]);
   });
 
-  it('disableSender turns the author’s messaging off, and nothing else', async () => {
+  it('disableSender suspends the author’s messaging (not their preference), and nothing else', async () => {
     const { threadId, messageId, reportId } = await reported();
     const res = await resolve(moderator, reportId, { action: 'disableSender', note: 'Repeat offender' }).expect(200);
     expect(res.body.data).toMatchObject({ status: 'resolved', resolution: 'disableSender', note: 'Repeat offender', message: { deleted: false } });
 
-    expect((await as(ctx.strapi, ann).get('/preferences').expect(200)).body.data.messagingEnabled).toBe(false);
+    // A suspension, which the author cannot lift by turning messaging back on (test/api/suspensions.test.ts).
+    expect((await as(ctx.strapi, ann).get('/preferences').expect(200)).body.data.messagingEnabled).toBe(true);
     const send = await as(ctx.strapi, ann).post('/threads', { recipients: [{ type: 'user', id: cat.id }], body: 'Hi' });
     expect(send.status).toBe(403);
     expect(send.body.error.name).toBe('ForbiddenError');
-    expect(send.body.error.details.refused.map((r: any) => r.code)).toContain('sender_disabled');
+    expect(send.body.error.details.refused.map((r: any) => r.code)).toEqual(['sender_suspended']);
     const replyRes = await as(ctx.strapi, ann).post(`/threads/${threadId}/messages`, { body: 'Hi again' });
     expect(replyRes.status).toBe(403);
     const can = (await as(ctx.strapi, ann).get(`/can-message/${cat.id}`).expect(200)).body.data;
     expect(can.allowed).toBe(false);
-    expect(can.reasons.map((r: any) => r.code ?? r)).toContain('sender_disabled');
+    expect(can.reasons.map((r: any) => r.code ?? r)).toContain('sender_suspended');
 
     // The message stays; the reporter's messaging is untouched.
     const view = (await as(ctx.strapi, bob).get(`/threads/${threadId}`).expect(200)).body.data;

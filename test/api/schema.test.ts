@@ -37,7 +37,7 @@ const indexesOf = async (table: string): Promise<Record<string, string[]>> => {
 
 describe('the plugin in a real Strapi', () => {
   it('registers its content types, hidden from the content manager', () => {
-    for (const name of ['thread', 'message', 'membership', 'tag', 'block']) {
+    for (const name of ['thread', 'message', 'membership', 'tag', 'block', 'preference', 'report', 'outbox-entry', 'suspension']) {
       const model = strapi.getModel(`plugin::private-messages.${name}` as any) as any;
       expect(model).toBeDefined();
       expect(model.pluginOptions['content-manager'].visible).toBe(false);
@@ -49,6 +49,7 @@ describe('the plugin in a real Strapi', () => {
     expect(await columnsOf('pm_messages')).toEqual(expect.arrayContaining(['thread_id', 'author_id', 'deleted_at']));
     expect(await columnsOf('pm_blocks')).toEqual(expect.arrayContaining(['blocker_id', 'blocked_id']));
     expect(await columnsOf('pm_tags')).toEqual(expect.arrayContaining(['owner_id', 'name_key']));
+    expect(await columnsOf('pm_suspensions')).toEqual(expect.arrayContaining(['user_id', 'suspended_at', 'suspended_by_id', 'report_id', 'note']));
   });
 
   it('declares the indexes the inbox, unread count and message pages use', async () => {
@@ -58,5 +59,7 @@ describe('the plugin in a real Strapi', () => {
     expect(memberships.pm_memberships_thread_user_uq).toEqual(['thread_id', 'user_id']);
     expect((await indexesOf('pm_messages')).pm_messages_thread_order_idx).toEqual(['thread_id', 'id']);
     expect((await indexesOf('pm_blocks')).pm_blocks_pair_uq).toEqual(['blocker_id', 'blocked_id']);
+    // The send gate's suspension lookup, once per send.
+    expect((await indexesOf('pm_suspensions')).pm_suspensions_user_uq).toEqual(['user_id']);
   });
 });
