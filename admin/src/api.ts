@@ -38,6 +38,16 @@ export type Report = {
   resolvedBy: AdminSummary | null;
 };
 
+/** One suspended sender of `GET /private-messages/suspensions` (server/src/services/moderation.ts). */
+export type Suspension = {
+  user: UserSummary;
+  suspendedAt: string;
+  suspendedBy: AdminSummary | null;
+  /** The report it came from, while that report exists. */
+  reportId: string | null;
+  note: string | null;
+};
+
 export type Pagination = { page: number; pageSize: number; total: number; pageCount: number };
 
 /** Strapi's error body, as useFetchClient's FetchError carries it in `response.data.error`. */

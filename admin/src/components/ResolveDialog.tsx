@@ -36,7 +36,7 @@ export const ResolveDialog = ({ action, onClose, onConfirm }: Props) => {
     ),
     disableSender: t(
       'resolve.disableSender.description',
-      "The sender's messaging is turned off: they can no longer send or receive messages until it is turned back on.",
+      'The sender is suspended: they can no longer send messages until an administrator lifts it (their own settings cannot). They still receive messages.',
     ),
   };
 

@@ -14,15 +14,17 @@ import { useIntl } from 'react-intl';
 import { apiErrorOf, statusOf, type Pagination as PaginationMeta, type Report, type Resolution } from '../api';
 import { ReportCard } from '../components/ReportCard';
 import { ResolveDialog } from '../components/ResolveDialog';
+import { SuspensionList } from '../components/SuspensionList';
 import { PERMISSIONS } from '../permissions';
 import { getTrad } from '../utils/getTrad';
 
-type Status = 'open' | 'resolved';
+/** The tabs: reports by status, and the senders suspended by moderators. */
+type Status = 'open' | 'resolved' | 'suspended';
 type Query = { status?: string; page?: string; pageSize?: string };
 
 const PAGE_SIZES = ['10', '20', '50', '100'];
 
-/** The moderation queue: reported messages in their thread, open or resolved, newest first. */
+/** The moderation queue (reported messages in their thread, open or resolved, newest first) and suspended senders. */
 const ProtectedModerationPage = () => (
   <Page.Protect permissions={PERMISSIONS.reportsManage}>
     <ModerationPage />
@@ -37,7 +39,7 @@ const ModerationPage = () => {
   const { toggleNotification } = useNotification();
   const { formatAPIError } = useAPIErrorHandler();
   const [{ query }, setQuery] = useQueryParams<Query>();
-  const status: Status = query.status === 'resolved' ? 'resolved' : 'open';
+  const status: Status = query.status === 'resolved' || query.status === 'suspended' ? query.status : 'open';
   const page = Math.max(1, Number(query.page) || 1);
   const pageSize = PAGE_SIZES.includes(String(query.pageSize)) ? Number(query.pageSize) : 10;
 
@@ -48,6 +50,7 @@ const ModerationPage = () => {
   const [pending, setPending] = React.useState<{ report: Report; action: Resolution } | null>(null);
 
   React.useEffect(() => {
+    if (status === 'suspended') return undefined;
     let cancelled = false;
     setReports(null);
     get<{ data: Report[]; meta: { pagination: PaginationMeta } }>('/private-messages/reports', {
@@ -83,7 +86,11 @@ const ModerationPage = () => {
   };
 
   const tabLabel = (s: Status) =>
-    s === 'open' ? t('moderation.tab.open', 'Open') : t('moderation.tab.resolved', 'Resolved');
+    s === 'open'
+      ? t('moderation.tab.open', 'Open')
+      : s === 'resolved'
+        ? t('moderation.tab.resolved', 'Resolved')
+        : t('moderation.tab.suspended', 'Suspended senders');
 
   return (
     <Page.Main>
@@ -109,7 +116,7 @@ const ModerationPage = () => {
           variant="simple"
         >
           <Tabs.List aria-label={t('moderation.tabs.label', 'Report status')}>
-            {(['open', 'resolved'] as const).map((s) => (
+            {(['open', 'resolved', 'suspended'] as const).map((s) => (
               <Tabs.Trigger key={s} value={s}>
                 {tabLabel(s)}
               </Tabs.Trigger>
@@ -117,7 +124,14 @@ const ModerationPage = () => {
           </Tabs.List>
           <Tabs.Content value={status}>
             <Box paddingTop={6}>
-              {loadError ? (
+              {status === 'suspended' ? (
+                <SuspensionList
+                  page={page}
+                  pageSize={pageSize}
+                  pageSizes={PAGE_SIZES}
+                  onPageEmptied={() => setQuery({ page: String(page - 1) })}
+                />
+              ) : loadError ? (
                 <Page.Error />
               ) : reports === null ? (
                 <Flex justifyContent="center" padding={8}>
@@ -145,7 +159,7 @@ const ModerationPage = () => {
                   ))}
                 </Flex>
               )}
-              {pagination && pagination.total > 0 ? (
+              {status !== 'suspended' && pagination && pagination.total > 0 ? (
                 <Box paddingTop={4}>
                   <Pagination.Root pageCount={pagination.pageCount} total={pagination.total} defaultPageSize={10}>
                     <Pagination.PageSize options={PAGE_SIZES} />
