@@ -14,7 +14,8 @@ import { call, grantMessagingToAuthenticated, registerUser, startThread, type Si
 /**
  * The moderation page in a real browser: a report filed through the content API shows up in the
  * queue with its message in context and is resolved from the page; an admin without the
- * moderation action sees neither the menu link nor the page, and the API refuses them.
+ * moderation action sees neither the menu link nor the page, and the API refuses them; a sender
+ * suspended from the page is listed among the suspended senders and lifted from there.
  */
 let server: E2EServer;
 let browser: Browser;
@@ -188,3 +189,49 @@ it('an admin without the moderation action sees neither the menu link nor the pa
     ).toBe(200);
   }));
 
+
+it('disabling a sender suspends them: listed under Suspended senders, and lifted from the page', () =>
+  inSession(browser, server.baseUrl, 'moderation-suspend', async ({ page }) => {
+    const canMessage = async () =>
+      (await call(server.baseUrl, 'GET', `/api/private-messages/can-message/${ann.id}`, { token: cat.jwt })).body.data;
+
+    await login(page, moderator.email, moderator.password);
+    await page.getByRole('link', { name: 'Message moderation' }).click();
+    const phishing = reportCard(page, 'Phishing: asks for my password.');
+    await phishing.getByRole('button', { name: "Disable the sender's messaging" }).click();
+    const dialog = page.getByRole('alertdialog');
+    await dialog.getByText('The sender is suspended', { exact: false }).waitFor();
+    await dialog.getByLabel('Note').fill('Phishing for passwords.');
+    await dialog.getByRole('button', { name: 'Confirm' }).click();
+    await page.getByText('Report resolved').first().waitFor();
+    await dialog.waitFor({ state: 'detached' });
+
+    // cat is suspended, and turning messaging back on does not change that.
+    expect((await canMessage()).reasons).toContainEqual(expect.objectContaining({ code: 'sender_suspended' }));
+    const prefs = await call(server.baseUrl, 'PUT', '/api/private-messages/preferences', {
+      token: cat.jwt,
+      body: { messagingEnabled: true },
+    });
+    expect(prefs.status).toBe(200);
+    expect(await canMessage()).toMatchObject({ allowed: false });
+
+    await page.getByRole('tab', { name: 'Suspended senders' }).click();
+    const suspension = page.locator('[data-testid="pm-suspension"]', { hasText: 'cat' });
+    await suspension.waitFor();
+    const text = await suspension.textContent();
+    expect(text).toMatch(/Suspended on \w+ \d+, \d{4}.* by Mia Moderator/);
+    expect(text).toContain('Note: Phishing for passwords.');
+    await snapshot(page, 'moderation-suspensions.png');
+
+    await suspension.getByRole('button', { name: 'Lift' }).click();
+    const lift = page.getByRole('alertdialog');
+    await lift.getByText('Lift the suspension of cat').waitFor();
+    await lift.getByRole('button', { name: 'Lift the suspension' }).click();
+    await page.getByText('Suspension lifted').first().waitFor();
+    await lift.waitFor({ state: 'detached' });
+    await page.getByText('No suspended senders.').waitFor();
+    expect(await page.locator('[data-testid="pm-suspension"]').count()).toBe(0);
+
+    // The server lifted it: cat may write again.
+    expect(await canMessage()).toEqual({ allowed: true, reasons: [] });
+  }));
