@@ -197,6 +197,12 @@ describe('PUT /private-messages/settings', () => {
       ['an unknown email level', { emailNotificationsDefault: 'daily' }, ['emailNotificationsDefault']],
       ['a URL template without {threadId}', { threadUrlTemplate: 'https://site.test/inbox' }, ['threadUrlTemplate']],
       ['a default avatar that is not a URL', { defaultAvatarUrl: 'not a url' }, ['defaultAvatarUrl']],
+      // Links in emails and avatars are absolute http(s) URLs: these would run script for the reader.
+      ['a javascript: URL template', { threadUrlTemplate: 'javascript:alert(document.cookie)//{threadId}' }, ['threadUrlTemplate']],
+      ['a data: URL template', { threadUrlTemplate: 'data:text/html,<script>alert(1)</script>{threadId}' }, ['threadUrlTemplate']],
+      ['a relative URL template', { threadUrlTemplate: '/messages/{threadId}' }, ['threadUrlTemplate']],
+      ['a javascript: default avatar', { defaultAvatarUrl: 'javascript:alert(1)' }, ['defaultAvatarUrl']],
+      ['a data: default avatar', { defaultAvatarUrl: 'data:image/svg+xml,<svg onload=alert(1)>' }, ['defaultAvatarUrl']],
       ['a bad tag name in an allow-list', { formats: { ...defaultConfig.formats, basic_html: { allowedTags: ['<script>'], allowedAttributes: {} } } }, ['formats', 'basic_html', 'allowedTags', '0']],
       ['a default format that is not enabled', { enabledFormats: ['plain_text'], defaultFormat: 'basic_html' }, ['defaultFormat']],
       ['disabling the saved default format', { enabledFormats: ['basic_html'] }, ['defaultFormat']],
