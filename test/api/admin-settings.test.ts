@@ -159,6 +159,35 @@ describe('PUT /private-messages/settings', () => {
     expect(message.body).toBe('<p>bold text</p>');
   });
 
+  it('an admin-allowed video poster (or any URL attribute) never carries a javascript: or data: URL', async () => {
+    const full = defaultConfig.formats.full_html;
+    const formats = {
+      ...defaultConfig.formats,
+      full_html: {
+        allowedTags: [...full.allowedTags, 'video', 'q'],
+        allowedAttributes: { ...full.allowedAttributes, video: ['poster', 'src'], q: ['cite'], a: ['href', 'ping'] },
+      },
+    };
+    await asAdmin(ctx.strapi, superAdmin).put('/settings', { formats }).expect(200);
+    const { thread, message } = await startThread(ctx.strapi, ann, [bob], {
+      format: 'full_html',
+      body:
+        '<p>clip</p><video poster="javascript:alert(document.cookie)" src="https://cdn.example/v.mp4"></video>' +
+        '<video poster="data:image/svg+xml,&lt;svg onload=alert(1)&gt;"></video>' +
+        '<video poster=" java&#x09;script:alert(1)"></video>' +
+        '<q cite="javascript:alert(1)">q</q><a href="https://ok.example" ping="https://ok.example/p javascript:alert(1)">a</a>' +
+        '<video poster="https://cdn.example/p.png"></video>',
+    });
+    const expected =
+      '<p>clip</p><video src="https://cdn.example/v.mp4"></video><video></video><video></video>' +
+      '<q>q</q><a href="https://ok.example" rel="nofollow noopener">a</a><video poster="https://cdn.example/p.png"></video>';
+    expect(message.body).toBe(expected);
+    // What readers get is what was stored.
+    const seen = await as(ctx.strapi, bob).get(`/threads/${thread.id}`).expect(200);
+    expect(seen.body.data.messages[0].body).toBe(expected);
+    expect(seen.body.data.messages[0].body).not.toMatch(/javascript:|data:/i);
+  });
+
   it('a saved allow-list replaces the previous one (entries can be removed, not only added)', async () => {
     const full = defaultConfig.formats.full_html;
     const { '*': _all, ...withoutWildcard } = full.allowedAttributes;
