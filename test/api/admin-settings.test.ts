@@ -98,7 +98,7 @@ describe('PUT /private-messages/settings', () => {
       allowedSenderRoles: [ann.roleId],
       emailNotificationsDefault: 'every',
       threadUrlTemplate: 'https://site.test/inbox/{threadId}',
-      avatarField: 'avatar',
+      avatarField: 'username', // a non-private string attribute of the users-permissions user
       defaultAvatarUrl: null,
     };
     const put = await asAdmin(ctx.strapi, superAdmin).put('/settings', changes).expect(200);
@@ -232,6 +232,12 @@ describe('PUT /private-messages/settings', () => {
       ['a relative URL template', { threadUrlTemplate: '/messages/{threadId}' }, ['threadUrlTemplate']],
       ['a javascript: default avatar', { defaultAvatarUrl: 'javascript:alert(1)' }, ['defaultAvatarUrl']],
       ['a data: default avatar', { defaultAvatarUrl: 'data:image/svg+xml,<svg onload=alert(1)>' }, ['defaultAvatarUrl']],
+      // avatarField is published as every user's avatarUrl: only media or non-private string attributes.
+      ['an avatar field that holds reset tokens', { avatarField: 'resetPasswordToken' }, ['avatarField']],
+      ['an avatar field that holds email addresses', { avatarField: 'email' }, ['avatarField']],
+      ['an avatar field that holds password hashes', { avatarField: 'password' }, ['avatarField']],
+      ['an avatar field the user does not have', { avatarField: 'avatar' }, ['avatarField']],
+      ['an avatar field that is not media or a string', { avatarField: 'blocked' }, ['avatarField']],
       ['a bad tag name in an allow-list', { formats: { ...defaultConfig.formats, basic_html: { allowedTags: ['<script>'], allowedAttributes: {} } } }, ['formats', 'basic_html', 'allowedTags', '0']],
       ['a default format that is not enabled', { enabledFormats: ['plain_text'], defaultFormat: 'basic_html' }, ['defaultFormat']],
       ['disabling the saved default format', { enabledFormats: ['basic_html'] }, ['defaultFormat']],
