@@ -29,6 +29,8 @@ const backfillOnce = async (strapi: Core.Strapi, name: string, run: () => Promis
 };
 
 const bootstrap = async ({ strapi }: { strapi: Core.Strapi }) => {
+  // Before anything is served: avatars must never publish a private user attribute.
+  await getService('settings', strapi).checkAvatarField();
   await registerAdminActions(strapi);
   await backfillOnce(strapi, 'delivered-marks', () => backfillDeliveredMarks(strapi.db.connection));
 

@@ -98,7 +98,7 @@ describe('PUT /private-messages/settings', () => {
       allowedSenderRoles: [ann.roleId],
       emailNotificationsDefault: 'every',
       threadUrlTemplate: 'https://site.test/inbox/{threadId}',
-      avatarField: 'avatar',
+      avatarField: 'username', // a non-private string attribute of the users-permissions user
       defaultAvatarUrl: null,
     };
     const put = await asAdmin(ctx.strapi, superAdmin).put('/settings', changes).expect(200);
@@ -159,6 +159,35 @@ describe('PUT /private-messages/settings', () => {
     expect(message.body).toBe('<p>bold text</p>');
   });
 
+  it('an admin-allowed video poster (or any URL attribute) never carries a javascript: or data: URL', async () => {
+    const full = defaultConfig.formats.full_html;
+    const formats = {
+      ...defaultConfig.formats,
+      full_html: {
+        allowedTags: [...full.allowedTags, 'video', 'q'],
+        allowedAttributes: { ...full.allowedAttributes, video: ['poster', 'src'], q: ['cite'], a: ['href', 'ping'] },
+      },
+    };
+    await asAdmin(ctx.strapi, superAdmin).put('/settings', { formats }).expect(200);
+    const { thread, message } = await startThread(ctx.strapi, ann, [bob], {
+      format: 'full_html',
+      body:
+        '<p>clip</p><video poster="javascript:alert(document.cookie)" src="https://cdn.example/v.mp4"></video>' +
+        '<video poster="data:image/svg+xml,&lt;svg onload=alert(1)&gt;"></video>' +
+        '<video poster=" java&#x09;script:alert(1)"></video>' +
+        '<q cite="javascript:alert(1)">q</q><a href="https://ok.example" ping="https://ok.example/p javascript:alert(1)">a</a>' +
+        '<video poster="https://cdn.example/p.png"></video>',
+    });
+    const expected =
+      '<p>clip</p><video src="https://cdn.example/v.mp4"></video><video></video><video></video>' +
+      '<q>q</q><a href="https://ok.example" rel="nofollow noopener">a</a><video poster="https://cdn.example/p.png"></video>';
+    expect(message.body).toBe(expected);
+    // What readers get is what was stored.
+    const seen = await as(ctx.strapi, bob).get(`/threads/${thread.id}`).expect(200);
+    expect(seen.body.data.messages[0].body).toBe(expected);
+    expect(seen.body.data.messages[0].body).not.toMatch(/javascript:|data:/i);
+  });
+
   it('a saved allow-list replaces the previous one (entries can be removed, not only added)', async () => {
     const full = defaultConfig.formats.full_html;
     const { '*': _all, ...withoutWildcard } = full.allowedAttributes;
@@ -197,6 +226,18 @@ describe('PUT /private-messages/settings', () => {
       ['an unknown email level', { emailNotificationsDefault: 'daily' }, ['emailNotificationsDefault']],
       ['a URL template without {threadId}', { threadUrlTemplate: 'https://site.test/inbox' }, ['threadUrlTemplate']],
       ['a default avatar that is not a URL', { defaultAvatarUrl: 'not a url' }, ['defaultAvatarUrl']],
+      // Links in emails and avatars are absolute http(s) URLs: these would run script for the reader.
+      ['a javascript: URL template', { threadUrlTemplate: 'javascript:alert(document.cookie)//{threadId}' }, ['threadUrlTemplate']],
+      ['a data: URL template', { threadUrlTemplate: 'data:text/html,<script>alert(1)</script>{threadId}' }, ['threadUrlTemplate']],
+      ['a relative URL template', { threadUrlTemplate: '/messages/{threadId}' }, ['threadUrlTemplate']],
+      ['a javascript: default avatar', { defaultAvatarUrl: 'javascript:alert(1)' }, ['defaultAvatarUrl']],
+      ['a data: default avatar', { defaultAvatarUrl: 'data:image/svg+xml,<svg onload=alert(1)>' }, ['defaultAvatarUrl']],
+      // avatarField is published as every user's avatarUrl: only media or non-private string attributes.
+      ['an avatar field that holds reset tokens', { avatarField: 'resetPasswordToken' }, ['avatarField']],
+      ['an avatar field that holds email addresses', { avatarField: 'email' }, ['avatarField']],
+      ['an avatar field that holds password hashes', { avatarField: 'password' }, ['avatarField']],
+      ['an avatar field the user does not have', { avatarField: 'avatar' }, ['avatarField']],
+      ['an avatar field that is not media or a string', { avatarField: 'blocked' }, ['avatarField']],
       ['a bad tag name in an allow-list', { formats: { ...defaultConfig.formats, basic_html: { allowedTags: ['<script>'], allowedAttributes: {} } } }, ['formats', 'basic_html', 'allowedTags', '0']],
       ['a default format that is not enabled', { enabledFormats: ['plain_text'], defaultFormat: 'basic_html' }, ['defaultFormat']],
       ['disabling the saved default format', { enabledFormats: ['basic_html'] }, ['defaultFormat']],

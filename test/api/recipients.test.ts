@@ -1,6 +1,7 @@
 import { as } from '../helpers/api';
+import { ADMIN_ACTIONS, asAdmin, createLimitedAdmin } from '../helpers/admin';
 import { useStrapi } from '../helpers/setup';
-import { registerUser, type TestUser } from '../helpers/users';
+import { registerUser, roleByType, type TestUser } from '../helpers/users';
 
 const ctx = useStrapi();
 let ann: TestUser, bob: TestUser, bobby: TestUser;
@@ -57,5 +58,84 @@ describe('GET /can-message/:userId', () => {
 
   it.each(['abc', '0', '-3', '1.5', '99999999999'])('is a 400 for user id %s', async (id) => {
     await as(ctx.strapi, ann).get(`/can-message/${id}`).expect(400);
+  });
+});
+
+/*
+ * Issue 13: avatarUrl is shown to every user who may write to someone. An admin holding only the
+ * settings permissions must not be able to turn it into a window on private attributes (a victim's
+ * password reset token, every user's email address), and a value that is not an http(s) URL
+ * (javascript:, data:) never goes out.
+ */
+describe('avatarUrl and the avatarField setting', () => {
+  const USER_UID = 'plugin::users-permissions.user';
+  const DEFAULT_AVATAR = 'https://www.gravatar.com/avatar/?d=mp'; // the playground's defaultAvatarUrl
+  const RESET_TOKEN = 'victim-reset-token-4f1c9e';
+  const PRIVATE_FIELDS = ['resetPasswordToken', 'email', 'password', 'confirmationToken'];
+  const store = () => ctx.strapi.store({ type: 'plugin', name: 'private-messages' });
+  let victim: TestUser;
+
+  beforeAll(async () => {
+    victim = await registerUser(ctx.strapi, 'victim_r');
+    // What POST /api/auth/forgot-password leaves on the victim's account.
+    await ctx.strapi.db.query(USER_UID).update({ where: { id: victim.id }, data: { resetPasswordToken: RESET_TOKEN, confirmationToken: RESET_TOKEN } });
+  });
+
+  afterEach(async () => {
+    await store().delete({ key: 'settings' });
+    ctx.strapi.plugin('private-messages').service('settings').forgetCached();
+  });
+
+  const victimAsSeen = async () => {
+    const res = await as(ctx.strapi, ann).get('/recipients?q=victim_r').expect(200);
+    expect(JSON.stringify(res.body)).not.toMatch(new RegExp(`${RESET_TOKEN}|victim_r@example\\.test|\\$2[aby]\\$`));
+    return res.body.data;
+  };
+
+  it('an admin with only the settings permissions cannot point it at a private attribute (400, nothing saved)', async () => {
+    const admin = await createLimitedAdmin(ctx.strapi, [ADMIN_ACTIONS.settingsRead, ADMIN_ACTIONS.settingsUpdate]);
+    for (const field of [...PRIVATE_FIELDS, 'noSuchAttribute', 'blocked', 'role']) {
+      const res = await asAdmin(ctx.strapi, admin).put('/settings', { avatarField: field, maxRecipients: 3 });
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({ data: null, error: { status: 400, name: 'ValidationError' } });
+      expect(res.body.error.details.errors).toEqual([expect.objectContaining({ path: ['avatarField'], message: expect.any(String) })]);
+      expect(await store().get({ key: 'settings' })).toBeNull();
+    }
+    expect((await asAdmin(ctx.strapi, admin).get('/settings').expect(200)).body.data).toMatchObject({ avatarField: null, maxRecipients: 50 });
+    expect(await victimAsSeen()).toEqual([{ type: 'user', id: victim.id, username: 'victim_r', avatarUrl: DEFAULT_AVATAR }]);
+  });
+
+  it('a private attribute already in the saved settings (saved before this check) is not published either', async () => {
+    for (const field of PRIVATE_FIELDS) {
+      await store().set({ key: 'settings', value: { avatarField: field } });
+      ctx.strapi.plugin('private-messages').service('settings').forgetCached();
+      expect(await victimAsSeen()).toEqual([{ type: 'user', id: victim.id, username: 'victim_r', avatarUrl: DEFAULT_AVATAR }]);
+    }
+  });
+
+  it('a string attribute: an http(s) URL goes out as it is, any other value gives the default avatar', async () => {
+    const role = await roleByType(ctx.strapi, 'authenticated');
+    const values = {
+      'https://img.example/avtr1.png': 'https://img.example/avtr1.png',
+      'javascript:alert(document.cookie)//avtr2': DEFAULT_AVATAR,
+      'data:image/svg+xml,<svg onload=alert(1)>avtr3': DEFAULT_AVATAR,
+      // Relative: the tests' Strapi has no server.url to make it absolute with.
+      '/uploads/avtr4.png': DEFAULT_AVATAR,
+      '//evil.example/avtr5.png': DEFAULT_AVATAR,
+    };
+    const ids: Record<string, number> = {};
+    for (const [i, username] of Object.keys(values).entries()) {
+      const user = await ctx.strapi.db.query(USER_UID).create({
+        data: { username, email: `avtr${i}@example.test`, provider: 'local', confirmed: true, blocked: false, role: role.id },
+      });
+      ids[username] = user.id;
+    }
+    // username: a non-private string attribute every user can see anyway.
+    await asAdmin(ctx.strapi, await createLimitedAdmin(ctx.strapi, [ADMIN_ACTIONS.settingsUpdate]))
+      .put('/settings', { avatarField: 'username' })
+      .expect(200);
+    const res = await as(ctx.strapi, ann).get('/recipients?q=avtr').expect(200);
+    expect(Object.fromEntries(res.body.data.map((u: any) => [u.username, u.avatarUrl]))).toEqual(values);
+    expect(res.body.data.map((u: any) => u.id).sort()).toEqual(Object.values(ids).sort());
   });
 });

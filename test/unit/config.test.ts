@@ -6,6 +6,25 @@ import { pluginConfigSchema } from '../../server/src/config/schema';
 /** A deep copy of the defaults, to edit freely. */
 const base = (): PluginConfig => structuredClone(defaultConfig);
 
+/** Values that must never be sent out as a link or an avatar. */
+const NOT_HTTP_URLS = [
+  'javascript:alert(1)',
+  'JavaScript:alert(1)',
+  ' javascript:alert(1)',
+  '\tjavascript:alert(1)',
+  'vbscript:msgbox(1)',
+  'data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==',
+  'data:image/svg+xml,<svg onload=alert(1)>',
+  'ftp://example.com/a.png',
+  'mailto:ann@example.com',
+  '//example.com/a.png',
+  '/uploads/a.png',
+  'https:/example.com/a.png',
+  'https:///example.com/a.png',
+  ' https://example.com/a.png',
+  'https://example.com/a b.png',
+];
+
 /** Issue paths (joined with dots) of `input`; [] when it is valid. */
 const problems = (input: unknown) => {
   const result = pluginConfigSchema.safeParse(input);
@@ -185,6 +204,32 @@ describe('pluginConfigSchema', () => {
 
     it('must be given (null for none), not undefined', () => {
       expect(problems({ ...base(), defaultAvatarUrl: undefined })).toEqual(['defaultAvatarUrl']);
+    });
+
+    it.each(NOT_HTTP_URLS)('refuses %j: only absolute http(s) URLs are sent out as avatars', (value) => {
+      expect(problems({ ...base(), defaultAvatarUrl: value })).toEqual(['defaultAvatarUrl']);
+    });
+  });
+
+  describe('threadUrlTemplate', () => {
+    it.each([
+      'https://www.example.com/messages/{threadId}',
+      'http://localhost:3000/messages/{threadId}',
+      'HTTPS://example.com/m?thread={threadId}#top',
+      'https://{threadId}.example.com/',
+    ])('accepts %j', (value) => {
+      expect(problems({ ...base(), threadUrlTemplate: value })).toEqual([]);
+    });
+
+    it.each([
+      ...NOT_HTTP_URLS.map((u) => `${u}#{threadId}`),
+      'javascript:alert(document.cookie)//{threadId}',
+      'javascript://example.com/%0aalert(1)//{threadId}',
+      'data:text/html,<script>alert(1)</script>{threadId}',
+      '{threadId}',
+      '/messages/{threadId}',
+    ])('refuses %j: links in emails are absolute http(s) URLs once {threadId} is filled in', (value) => {
+      expect(problems({ ...base(), threadUrlTemplate: value })).toEqual(['threadUrlTemplate']);
     });
   });
 });

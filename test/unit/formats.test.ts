@@ -1,6 +1,6 @@
 import { errors } from '@strapi/utils';
 import { defaultConfig, type FormatName, type FormatRule, type PluginConfig } from '../../server/src/config/defaults';
-import formatsService, { excerptOf, renderBody, renderPlainText } from '../../server/src/services/formats';
+import formatsService, { excerptOf, renderBody, renderPlainText, URL_ATTRIBUTES } from '../../server/src/services/formats';
 
 /*
  * Pure tests of the body formats: what survives sanitizing, and the rules `render` applies
@@ -459,6 +459,83 @@ describe('a site builder allowing dangerous tags or attributes', () => {
     it('still strips glob-like attribute names that would allow every attribute', () => {
       const rule: FormatRule = { allowedTags: ['p'], allowedAttributes: { p: ['*'], '*': ['o*', 's*'] } };
       expect(renderBody('<p onclick="alert(1)" style="x" class="c">t</p>', format, rule)).toBe('<p>t</p>');
+    });
+  });
+});
+
+/* --------------------------------------------------------------------------------------------- */
+
+describe('every attribute that can carry a URL, whatever the allow-list says', () => {
+  // Plain attribute names only (the settings schema refuses `xlink:href`); every one allowed on every tag.
+  const names = URL_ATTRIBUTES.filter((a) => /^[a-z][a-z0-9-]*$/.test(a));
+  const rule: FormatRule = {
+    allowedTags: ['p', 'a', 'span', 'video', 'audio', 'source', 'img', 'blockquote', 'q', 'area', 'map'],
+    allowedAttributes: { '*': names },
+  };
+  // Those the sanitizer drops whatever their value (they submit data or restyle).
+  const alwaysDropped = new Set(['srcset', 'action', 'formaction', 'background']);
+
+  describe.each(HTML_FORMATS)('%s', (format) => {
+    const out = (body: string) => renderBody(body, format, rule);
+
+    it.each(names)('%s: javascript:, vbscript: and data: URLs are dropped, in any spelling', (name) => {
+      for (const value of [
+        'javascript:alert(1)',
+        'JaVaScRiPt:alert(1)',
+        ' \tjava\nscript:alert(1)',
+        'java&#x09;script:alert(1)',
+        '&#106;avascript:alert(1)',
+        'vbscript:msgbox(1)',
+        'data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==',
+        'data:image/svg+xml,<svg onload=alert(1)>',
+        '//evil.example/a.png',
+      ]) {
+        const result = out(`<span ${name}="${value.replace(/"/g, '&quot;')}">x</span><video ${name}="${value}"></video>`);
+        expect(result).toBe('<span>x</span><video></video>');
+      }
+    });
+
+    it.each(names.filter((n) => !alwaysDropped.has(n)))('%s: an https or relative URL is kept', (name) => {
+      expect(out(`<span ${name}="https://ok.example/a.png">x</span>`)).toBe(`<span ${name}="https://ok.example/a.png">x</span>`);
+      expect(out(`<span ${name}="/a.png">x</span>`)).toBe(`<span ${name}="/a.png">x</span>`);
+    });
+
+    it('video poster: only http(s) or relative (no javascript:, data: or mailto:)', () => {
+      expect(out('<video poster="javascript:alert(1)" src="https://ok.example/v.mp4"></video>')).toBe(
+        '<video src="https://ok.example/v.mp4"></video>'
+      );
+      expect(out('<video poster="data:image/png;base64,AAAA"></video>')).toBe('<video></video>');
+      expect(out('<video poster="mailto:ann@example.test"></video>')).toBe('<video></video>');
+      expect(out('<video poster="https://ok.example/p.png"></video>')).toBe('<video poster="https://ok.example/p.png"></video>');
+    });
+
+    it.each(['srcset', 'ping', 'archive', 'attributionsrc'])('%s (several URLs): one bad URL among good ones drops it', (name) => {
+      for (const value of ['https://ok.example/a.png javascript:alert(1)', 'https://ok.example/a.png 1x, data:image/png;base64,AAAA 2x']) {
+        expect(out(`<span ${name}="${value}">x</span>`)).toBe('<span>x</span>');
+      }
+    });
+
+    it('a ping with one bad URL among good ones is dropped whole; good ones stay', () => {
+      expect(out('<a href="https://ok.example" ping="https://ok.example/p javascript:alert(1)">x</a>')).toBe(
+        '<a href="https://ok.example" rel="nofollow noopener">x</a>'
+      );
+      expect(out('<a href="https://ok.example" ping="https://ok.example/p /q">x</a>')).toBe(
+        '<a href="https://ok.example" ping="https://ok.example/p /q" rel="nofollow noopener">x</a>'
+      );
+    });
+
+    it('a mailto: link stays (on a link, not on something loaded)', () => {
+      expect(out('<a href="mailto:ann@example.test">x</a>')).toBe('<a href="mailto:ann@example.test" rel="nofollow noopener">x</a>');
+      expect(out('<img src="mailto:ann@example.test" />')).toBe('<img />');
+    });
+
+    it('the output never holds a script or data URL in any attribute', () => {
+      const body = names
+        .map((n) => `<span ${n}="javascript:alert(1)">a</span><video ${n}="data:x,y"></video><q ${n}=" javascript:x">q</q>`)
+        .join('');
+      const result = out(body);
+      expectNoActiveContent(result);
+      expect(result).not.toMatch(/data:/i);
     });
   });
 });

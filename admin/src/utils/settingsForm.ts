@@ -1,5 +1,6 @@
 import type { MessageDescriptor } from 'react-intl';
 import { FORMAT_NAMES, type EmailLevel, type FormatName, type Settings } from '../api';
+import { isHttpUrl, isHttpUrlTemplate } from '../../../server/src/config/urls';
 import { getTrad } from './getTrad';
 
 /**
@@ -174,6 +175,13 @@ export const fromFormValues = (v: FormValues): { settings: Settings; errors: For
     });
   } else if (template.length > 2048) {
     errors.threadUrlTemplate = msg('validation.tooLong', 'At most {max, number} characters.', { max: 2048 });
+  } else if (!isHttpUrlTemplate(template)) {
+    // The server's rule (config/urls.ts): the link in emails is an absolute http(s) URL.
+    errors.threadUrlTemplate = msg(
+      'validation.threadUrl.http',
+      'Enter a full http:// or https:// link, e.g. https://example.com/messages/{placeholder}',
+      { placeholder: '{threadId}' }
+    );
   }
 
   const avatarField = v.avatarField.trim();
@@ -182,14 +190,10 @@ export const fromFormValues = (v: FormValues): { settings: Settings; errors: For
   }
   const avatarUrl = v.defaultAvatarUrl.trim();
   if (avatarUrl) {
-    let valid = avatarUrl.length <= 2048;
-    try {
-      new URL(avatarUrl);
-    } catch {
-      valid = false;
-    }
+    // The server's rule (config/urls.ts): only absolute http(s) URLs are sent out as avatars.
+    const valid = avatarUrl.length <= 2048 && isHttpUrl(avatarUrl);
     if (!valid)
-      errors.defaultAvatarUrl = msg('validation.url', 'Enter a full URL, e.g. https://example.com/avatar.png');
+      errors.defaultAvatarUrl = msg('validation.url', 'Enter a full http:// or https:// URL, e.g. https://example.com/avatar.png');
   }
 
   const settings: Settings = {

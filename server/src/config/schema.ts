@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { EMAIL_LEVELS, FORMAT_NAMES } from './defaults';
+import { isHttpUrl, isHttpUrlTemplate } from './urls';
 
 const tagName = z.string().regex(/^[a-z][a-z0-9]*$/, 'a lowercase HTML tag name');
 
@@ -26,7 +27,9 @@ export const settingsFieldsSchema = z.strictObject({
     threadUrlTemplate: z
       .string()
       .max(2048)
-      .refine((t) => t.includes('{threadId}'), 'must contain {threadId}'),
+      .refine((t) => t.includes('{threadId}'), 'must contain {threadId}')
+      // It becomes a link in emails: javascript: or data: there would run for the reader.
+      .refine(isHttpUrlTemplate, 'must be an absolute http: or https: URL once {threadId} is filled in'),
     moderatorEmails: z.array(z.email()).max(50),
     formats: z.strictObject({
       plain_text: formatRule,
@@ -38,7 +41,8 @@ export const settingsFieldsSchema = z.strictObject({
     maxBodyLength: z.number().int().min(1).max(1_000_000),
     maxRecipients: z.number().int().min(1).max(100_000),
     avatarField: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).nullable(),
-    defaultAvatarUrl: z.url().max(2048).nullable(),
+    // Sent out as every avatar-less user's avatarUrl (z.url() alone would take javascript: too).
+    defaultAvatarUrl: z.string().max(2048).refine(isHttpUrl, 'must be an absolute http: or https: URL').nullable(),
 });
 
 /** The shape every source of settings (config/plugins, the admin panel) must have once merged. */

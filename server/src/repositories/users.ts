@@ -1,4 +1,5 @@
 import type { Core } from '@strapi/strapi';
+import { avatarKindOf, type AvatarKind, type UserModel } from '../config/avatar-field';
 import { selectRows, whereIdIn, yieldToEventLoop } from './db';
 
 const USER_UID = 'plugin::users-permissions.user';
@@ -15,21 +16,19 @@ export type UserRecord = {
 
 /**
  * Reads of users-permissions users. The avatar lives in a configurable attribute that is either a
- * media field (we read its url) or a plain string holding a URL.
+ * media field (we read its url) or a plain string holding a URL (config/avatar-field.ts says which
+ * attributes may; services/people.ts decides which values go out).
  */
 export const createUsersRepository = (strapi: Core.Strapi) => {
-  const avatarKind = (field: string | null): 'media' | 'string' | null => {
-    if (!field) return null;
-    const attribute = strapi.getModel(USER_UID)?.attributes?.[field] as { type?: string } | undefined;
-    if (!attribute) return null;
-    if (attribute.type === 'media') return 'media';
-    return ['string', 'text', 'email'].includes(attribute.type ?? '') ? 'string' : null;
-  };
+  // Checked again at every read, not only when the setting is saved: a value saved before this
+  // check existed, or a model changed since, must not publish a private attribute either.
+  const avatarKind = (field: string | null): AvatarKind | null =>
+    avatarKindOf(strapi.getModel(USER_UID) as UserModel | undefined, field, strapi.config.get('api.responses.privateAttributes', []));
 
-  const toRecord = (u: Record<string, any>, field: string | null, kind: 'media' | 'string' | null): UserRecord => {
+  const toRecord = (u: Record<string, any>, field: string | null, kind: AvatarKind | null): UserRecord => {
     let avatar: string | null = null;
     if (field && kind === 'media') avatar = u[field]?.url ?? null;
-    if (field && kind === 'string') avatar = u[field] || null;
+    if (field && kind === 'string') avatar = typeof u[field] === 'string' && u[field] !== '' ? u[field] : null;
     return {
       id: u.id,
       username: u.username,

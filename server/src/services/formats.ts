@@ -18,6 +18,56 @@ const isForbiddenAttribute = (name: string) =>
   /^on/i.test(name) ||
   ['style', 'srcset', 'formaction', 'action', 'srcdoc', 'xmlns', 'background'].includes(name.toLowerCase());
 
+/*
+ * Attributes that a browser (or a mail client, or an old browser) reads as a URL. sanitize-html
+ * checks schemes only in href, src and cite; a site builder who allows `video` with `poster`
+ * would otherwise let `poster="javascript:..."` through. Every one of these is checked against
+ * the allowed schemes, whatever the format's allow-list says.
+ */
+export const URL_ATTRIBUTES = [
+  'href', 'src', 'srcset', 'imagesrcset', 'cite', 'poster', 'data', 'action', 'formaction', 'background',
+  'longdesc', 'usemap', 'xlink:href', 'codebase', 'manifest', 'icon', 'profile', 'ping', 'lowsrc', 'dynsrc',
+  'classid', 'archive', 'datasrc', 'attributionsrc',
+];
+/** Those that hold several URLs (separated by spaces, or by commas with descriptors in srcset). */
+const MULTI_URL_ATTRIBUTES = new Set(['srcset', 'imagesrcset', 'ping', 'archive', 'attributionsrc']);
+
+const ALLOWED_SCHEMES = ['http', 'https', 'mailto'];
+/** Tags that load what they point at: no mailto there. */
+const LOADING_TAGS = ['img', 'video', 'audio', 'source', 'track', 'picture', 'input'];
+const allowedSchemesOf = (tag: string) => (LOADING_TAGS.includes(tag) ? ['http', 'https'] : ALLOWED_SCHEMES);
+
+/**
+ * Whether one URL has a scheme other than the allowed ones. As browsers do: blanks and control
+ * characters anywhere are ignored (`java\tscript:`), and so are HTML comments; a URL without a
+ * scheme is relative (allowed), except protocol-relative `//host`, which is not checked here
+ * for a scheme at all and so is refused.
+ */
+const hasForbiddenScheme = (tag: string, url: string) => {
+  // eslint-disable-next-line no-control-regex
+  const squeezed = url.replace(/<!--[\s\S]*?-->/g, '').replace(/[\x00-\x20\x7f]+/g, '');
+  if (/^[/\\]{2}/.test(squeezed)) return true;
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(squeezed)?.[1];
+  return scheme !== undefined && !allowedSchemesOf(tag).includes(scheme.toLowerCase());
+};
+
+/** Whether an attribute value holds a URL (or, for the multi-URL ones, any URL) that may not go out. */
+const isUnsafeUrlValue = (tag: string, attribute: string, value: string) => {
+  if (!MULTI_URL_ATTRIBUTES.has(attribute)) return hasForbiddenScheme(tag, value);
+  // Every piece: a URL with a blank or comma in it is split too, which can only refuse more.
+  return value.split(/[\s,]+/).some((piece) => piece !== '' && hasForbiddenScheme(tag, piece));
+};
+
+/** Drops every URL attribute whose value is not allowed, before the allow-lists are applied. */
+const dropUnsafeUrls = (tagName: string, attribs: sanitizeHtml.Attributes) => {
+  const kept: sanitizeHtml.Attributes = {};
+  for (const [name, value] of Object.entries(attribs)) {
+    if (URL_ATTRIBUTES.includes(name.toLowerCase()) && isUnsafeUrlValue(tagName.toLowerCase(), name.toLowerCase(), value)) continue;
+    kept[name] = value;
+  }
+  return { tagName, attribs: kept };
+};
+
 const EXCERPT_LENGTH = 140;
 
 const escapeHtml = (text: string) =>
@@ -42,15 +92,19 @@ const sanitizerOptions = (rule: FormatRule): sanitizeHtml.IOptions => {
   return {
     allowedTags,
     allowedAttributes,
-    // Only these URL schemes survive; javascript:, vbscript: and data: never do.
-    allowedSchemes: ['http', 'https', 'mailto'],
-    allowedSchemesByTag: { img: ['http', 'https'] },
+    // Only these URL schemes survive; javascript:, vbscript: and data: never do. sanitize-html
+    // applies them to every URL attribute too (dropUnsafeUrls already did, for every tag).
+    allowedSchemes: ALLOWED_SCHEMES,
+    allowedSchemesByTag: Object.fromEntries(LOADING_TAGS.map((t) => [t, allowedSchemesOf(t)])),
+    allowedSchemesAppliedToAttributes: URL_ATTRIBUTES,
     allowProtocolRelative: false,
     disallowedTagsMode: 'discard',
     // Text inside these is dropped too, not shown as text.
     nonTextTags: ['script', 'style', 'textarea', 'option', 'noscript', 'title', 'template', 'svg', 'math', 'iframe', 'object'],
     transformTags: {
       a: (tagName, attribs) => ({ tagName, attribs: { ...attribs, rel: 'nofollow noopener' } }),
+      // Runs for every tag (after the one for its name).
+      '*': dropUnsafeUrls,
     },
   };
 };

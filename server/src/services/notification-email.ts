@@ -3,7 +3,8 @@
 const escape = (s: string) =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 
-export const threadUrl = (template: string, threadId: string) => template.split('{threadId}').join(encodeURIComponent(threadId));
+// The settings schema checks a template with this same function (config/urls.ts).
+export { threadUrl } from '../config/urls';
 
 export const messageEmail = (input: {
   senderName: string;

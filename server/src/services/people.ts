@@ -1,4 +1,5 @@
 import type { Core } from '@strapi/strapi';
+import { publicAvatarUrl } from '../config/urls';
 import { blockersOf } from '../repositories/blocks';
 import { createUsersRepository, type UserRecord } from '../repositories/users';
 import { getService } from '../utils/get-service';
@@ -15,16 +16,12 @@ export type Actor = { id: number; roleId: number | null };
 const peopleService = ({ strapi }: { strapi: Core.Strapi }) => {
   const users = createUsersRepository(strapi);
 
-  const absolute = (url: string | null) => {
-    if (!url || /^https?:\/\//i.test(url)) return url;
-    const base = (strapi.config.get('server.url') as string | undefined) ?? '';
-    return /^https?:\/\//i.test(base) ? `${base.replace(/\/$/, '')}${url}` : url;
-  };
-
+  // Only an http(s) URL goes out as an avatar; anything else (a script URL in a string field, a
+  // relative upload path without server.url) gives the default avatar (config/urls.ts).
   const summarize = (id: number, u: UserRecord | undefined, defaultAvatarUrl: string | null): UserSummary => ({
     id,
     username: u?.username ?? null,
-    avatarUrl: absolute(u?.avatar ?? null) ?? defaultAvatarUrl,
+    avatarUrl: publicAvatarUrl(u?.avatar, strapi.config.get('server.url')) ?? defaultAvatarUrl,
   });
 
   return {

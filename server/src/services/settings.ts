@@ -1,4 +1,5 @@
 import type { Core } from '@strapi/strapi';
+import { avatarFieldProblem, type UserModel } from '../config/avatar-field';
 import type { PluginConfig } from '../config/defaults';
 import { mergeSettings, resolveConfig } from '../config/resolve';
 import { settingsFieldsSchema } from '../config/schema';
@@ -31,6 +32,19 @@ const settingsService = ({ strapi }: { strapi: Core.Strapi }) => {
   const fromConfigFile = () => strapi.config.get('plugin::private-messages') ?? {};
   const saved = async () => ((await store().get({ key: STORE_KEY })) as Partial<PluginConfig> | null) ?? {};
 
+  /**
+   * Why `avatarField` may not hold avatars, or null. Checked here rather than in the zod schema:
+   * the rule needs the users-permissions user model, which config/plugins' validator runs before.
+   */
+  const avatarProblem = (field: string | null) =>
+    field === null
+      ? null
+      : avatarFieldProblem(
+          strapi.getModel('plugin::users-permissions.user') as UserModel | undefined,
+          field,
+          strapi.config.get('api.responses.privateAttributes', [])
+        );
+
   const read = async (): Promise<PluginConfig> => {
     const overrides = await saved();
     try {
@@ -59,15 +73,17 @@ const settingsService = ({ strapi }: { strapi: Core.Strapi }) => {
     cached = null;
   };
 
+  const getFresh = (): Promise<PluginConfig> => {
+    forgetCached();
+    return get();
+  };
+
   return {
     /** The settings in force (read at most every SETTINGS_CACHE_MS; frozen). */
     get,
 
     /** The settings as saved right now, bypassing the cache (the admin panel's view). */
-    async getFresh(): Promise<PluginConfig> {
-      forgetCached();
-      return get();
-    },
+    getFresh,
 
     forgetCached,
 
@@ -88,8 +104,9 @@ const settingsService = ({ strapi }: { strapi: Core.Strapi }) => {
         );
       }
       const overrides = mergeSettings(await saved(), partial.data);
+      let resolved: PluginConfig;
       try {
-        resolveConfig(fromConfigFile(), overrides);
+        resolved = resolveConfig(fromConfigFile(), overrides);
       } catch (error) {
         const issues = (error as { issues?: { path: PropertyKey[]; message: string }[] }).issues ?? [];
         throw validationError(
@@ -97,9 +114,35 @@ const settingsService = ({ strapi }: { strapi: Core.Strapi }) => {
           issues.map((i) => ({ path: i.path.map(String), message: i.message }))
         );
       }
+      const avatarIssue = avatarProblem(resolved.avatarField);
+      if (avatarIssue) {
+        throw validationError(`Invalid settings: avatarField: "${resolved.avatarField}" ${avatarIssue}`, [
+          { path: ['avatarField'], message: avatarIssue },
+        ]);
+      }
       await store().set({ key: STORE_KEY, value: overrides });
       forgetCached();
       return get();
+    },
+
+    /**
+     * At boot: an `avatarField` from config/plugins that may not hold avatars stops Strapi with the
+     * reason, as any other invalid value there does; one saved from the admin panel before this
+     * check existed is only warned about (avatars are then not read from it: repositories/users.ts).
+     */
+    async checkAvatarField() {
+      const fromFile = resolveConfig(fromConfigFile()).avatarField;
+      const fileIssue = avatarProblem(fromFile);
+      if (fileIssue) {
+        throw new Error(`Invalid configuration of plugin private-messages: avatarField: "${fromFile}" ${fileIssue}`);
+      }
+      const { avatarField } = await getFresh();
+      const savedIssue = avatarProblem(avatarField);
+      if (savedIssue) {
+        strapi.log.warn(
+          `[private-messages] the saved setting avatarField "${avatarField}" ${savedIssue}: every user gets the default avatar until it is changed in the settings.`
+        );
+      }
     },
 
     /** Secret used to sign pagination cursors: stable across restarts and instances. */
