@@ -138,6 +138,68 @@ describe('the per-user rate limit', () => {
       await settings().update({ rateLimit: { max: 30, windowSeconds: 60 } });
     }
   });
+
+  /*
+   * Counting then inserting lets every concurrent send count the same window; the count has to be
+   * taken inside the write, behind a per-author lock. 50 at once, and a slow guard (one that asks
+   * another service, say) between the checks and the write, so that every request would count
+   * before any commits if nothing serialized them, on SQLite's single connection too.
+   */
+  const withSlowGuard = async (run: () => Promise<void>) => {
+    const off = guards().register('slow', async () => {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      return [];
+    });
+    try {
+      await run();
+    } finally {
+      off();
+    }
+  };
+  const storedBy = async (authorId: number) =>
+    Number((await ctx.strapi.db.connection('pm_messages').where('author_id', authorId).count({ n: '*' }).first())?.n);
+  const expectTenStored = async (authorId: number, responses: { status: number; headers: any; body: any }[]) => {
+    const statuses = responses.map((r) => r.status);
+    expect(statuses.filter((s) => s === 201)).toHaveLength(10);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(40);
+    for (const res of responses.filter((r) => r.status === 429)) {
+      expect(res.body).toMatchObject({ data: null, error: { status: 429, name: 'RateLimitError', details: { code: 'rate_limited' } } });
+      expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+      expect(Number(res.headers['retry-after'])).toBeLessThanOrEqual(600);
+    }
+  };
+
+  it('holds under concurrency: 50 simultaneous new threads store exactly the limit, the rest are 429s', async () => {
+    const [ann, bob] = await ctx.users(2);
+    await settings().update({ rateLimit: { max: 10, windowSeconds: 600 } });
+    try {
+      await withSlowGuard(async () => {
+        const responses = await Promise.all(Array.from({ length: 50 }, (_, i) => send(ann, [{ type: 'user', id: bob.id }], { body: `n${i}` })));
+        await expectTenStored(ann.id, responses);
+      });
+      expect(await storedBy(ann.id)).toBe(10);
+    } finally {
+      await settings().update({ rateLimit: { max: 30, windowSeconds: 60 } });
+    }
+  });
+
+  it('holds under concurrency for replies too', async () => {
+    const [ann, bob] = await ctx.users(2);
+    // Started by bob, so that ann's window is empty.
+    const { thread } = await messaging().send({ author: bob.id, recipients: [ann.id], body: 'x' }, { bypassRules: true });
+    await settings().update({ rateLimit: { max: 10, windowSeconds: 600 } });
+    try {
+      await withSlowGuard(async () => {
+        const responses = await Promise.all(
+          Array.from({ length: 50 }, (_, i) => as(ctx.strapi, ann).post(`/threads/${thread.id}/messages`, { body: `r${i}` }))
+        );
+        await expectTenStored(ann.id, responses);
+      });
+      expect(await storedBy(ann.id)).toBe(10);
+    } finally {
+      await settings().update({ rateLimit: { max: 30, windowSeconds: 60 } });
+    }
+  });
 });
 
 describe('writing to a role', () => {

@@ -1,7 +1,9 @@
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import * as blocksRepo from '../repositories/blocks';
+import type { Db } from '../repositories/db';
 import * as messagesRepo from '../repositories/messages';
+import * as preferencesRepo from '../repositories/preferences';
 import type { RecipientRef, Refusal } from '../utils/errors';
 import { forbidden } from '../utils/errors';
 import { getService } from '../utils/get-service';
@@ -178,13 +180,17 @@ const sendGateService = ({ strapi }: { strapi: Core.Strapi }) => {
 
     /**
      * The per-user rate, counted in the database so it holds across instances: 429 with the
-     * seconds until the oldest message of the window leaves it.
+     * seconds until the oldest message of the window leaves it. Call it first in the transaction
+     * that writes the message (`trx`): it locks the author's row, so that concurrent sends by one
+     * author count one after the other, each seeing the messages of those before it. `rateLimit`
+     * comes from the caller's settings: nothing outside the transaction may run while it holds
+     * SQLite's only connection.
      */
-    async assertRate(authorId: number, now = new Date()) {
-      const { rateLimit } = await getService('settings').get();
+    async assertRate(trx: Db, authorId: number, rateLimit: { max: number; windowSeconds: number }, now = new Date()) {
       if (rateLimit.max === 0) return;
+      await preferencesRepo.lockUserRow(trx, authorId, now);
       const since = new Date(now.getTime() - rateLimit.windowSeconds * 1000);
-      const { count, oldest } = await messagesRepo.countRecentByAuthor(knex(), authorId, since);
+      const { count, oldest } = await messagesRepo.countRecentByAuthor(trx, authorId, since);
       if (count < rateLimit.max) return;
       const retryAfter = Math.max(1, Math.ceil((new Date(oldest!).getTime() + rateLimit.windowSeconds * 1000 - now.getTime()) / 1000));
       throw new errors.RateLimitError(`You can send at most ${rateLimit.max} messages every ${rateLimit.windowSeconds} seconds`, {
