@@ -5,6 +5,9 @@ const USER_UID = 'plugin::users-permissions.user';
 const PERMISSION_UID = 'plugin::users-permissions.permission';
 const ROLE_UID = 'plugin::users-permissions.role';
 
+/** A user as the plugin sees them when they act: their id and their users-permissions role. */
+export type Actor = { id: number; roleId: number | null };
+
 export type UserRecord = {
   id: number;
   username: string;
@@ -76,6 +79,29 @@ export const createUsersRepository = (strapi: Core.Strapi) => {
     return found;
   };
 
+  /**
+   * Which of `actions` each of `roleIds` holds, in one query whatever their number: users-permissions
+   * grants are rows of its permission table linked to roles. Every role asked for is in the answer
+   * (with an empty set when it holds none); null ids (a user without a role) are left out.
+   */
+  const roleActions = async (roleIds: (number | null)[], actions: string[]): Promise<Map<number, Set<string>>> => {
+    const unique = [...new Set(roleIds.filter((id): id is number => Number.isInteger(id)))];
+    const held = new Map(unique.map((id) => [id, new Set<string>()]));
+    if (unique.length === 0 || actions.length === 0) return held;
+    const meta = strapi.db.metadata.get(PERMISSION_UID);
+    const link = (meta.attributes as any).role.joinTable;
+    const knex = strapi.db.connection;
+    const roleColumn = `l.${link.inverseJoinColumn.name}`;
+    const q = knex(`${meta.tableName} as p`)
+      .join(`${link.name} as l`, `l.${link.joinColumn.name}`, 'p.id')
+      .select(`${roleColumn} as role_id`, 'p.action')
+      .whereIn('p.action', actions);
+    for (const row of await selectRows(knex, whereIdIn(knex, q, roleColumn, unique))) {
+      held.get(Number(row.role_id))?.add(String(row.action));
+    }
+    return held;
+  };
+
   return {
     /**
      * Users by id for summaries (`roleId` is not filled). Without an avatar attribute, straight
@@ -136,11 +162,12 @@ export const createUsersRepository = (strapi: Core.Strapi) => {
       return rows.map((r: Record<string, unknown>) => Number(r[link.joinColumn.name]));
     },
 
+    roleActions,
+
     /** Whether the role holds a users-permissions action (e.g. the one that shows deleted bodies). */
     async roleHasAction(roleId: number | null, action: string): Promise<boolean> {
       if (!roleId) return false;
-      const count = await strapi.db.query(PERMISSION_UID).count({ where: { action, role: { id: roleId } } });
-      return count > 0;
+      return (await roleActions([roleId], [action])).get(roleId)!.has(action);
     },
   };
 };
