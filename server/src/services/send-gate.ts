@@ -60,8 +60,8 @@ const user = (id: number): RecipientRef => ({ type: 'user', id });
 type Grants = (roleId: number | null, action: string) => boolean;
 
 /**
- * The one place that decides who may write to whom. Sends, replies, the programmatic API and
- * `can-message` all ask it; every refusal carries a
+ * The one place that decides who may write to whom. Sends, replies, the programmatic API,
+ * `can-message` and the recipient autocomplete all ask it; every refusal carries a
  * machine-readable code. Rules, in order:
  *   sender: role allowed to send, holds the action of the send (start a thread or reply),
  *     messaging on (when the role may change that);
@@ -213,6 +213,19 @@ const sendGateService = ({ strapi }: { strapi: Core.Strapi }) => {
 
   return {
     evaluate,
+
+    /**
+     * For the recipient autocomplete: which of `candidateIds` the author could start a thread
+     * with, by the very rules of a send (guards included), in one batched evaluation; and whether
+     * they may write to roles. Nobody, when the sender may not send at all.
+     */
+    async reachable(author: Actor, candidateIds: number[]): Promise<{ users: number[]; roles: boolean }> {
+      const grants = grantsMemo();
+      if ((await senderRefusals(author, START_ACTION, grants)).length > 0) return { users: [], roles: false };
+      const { allowed } =
+        candidateIds.length === 0 ? { allowed: [] } : await evaluateWith({ author, recipients: candidateIds.map(user) }, [], grants);
+      return { users: allowed, roles: await canWriteToRoles(author, grants) };
+    },
 
     /** Limits on a whole send, before anyone is looked at: recipients as listed (a role counts once). */
     async assertWithinLimits(listedRecipients: number) {
