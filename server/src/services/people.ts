@@ -68,8 +68,6 @@ const peopleService = ({ strapi }: { strapi: Core.Strapi }) => {
       return (await users.searchRoles('', 100)).map((r) => ({ id: r.id, name: r.name }));
     },
 
-    roleHasAction: (actor: Actor, action: string) => users.roleHasAction(actor.roleId, action),
-
     /** Every users-permissions role, for the settings page's role pickers. */
     listRoles: () =>
       strapi.db
