@@ -102,6 +102,16 @@ export const createUsersRepository = (strapi: Core.Strapi) => {
     return held;
   };
 
+  const roleMembers = async (roleIds: number[]): Promise<Map<number, number>> => {
+    if (roleIds.length === 0) return new Map();
+    const link = (strapi.db.metadata.get(USER_UID).attributes as any).role.joinTable;
+    const rows = await strapi.db
+      .connection(link.name)
+      .select(link.joinColumn.name, link.inverseJoinColumn.name)
+      .whereIn(link.inverseJoinColumn.name, roleIds);
+    return new Map(rows.map((r: Record<string, unknown>) => [Number(r[link.joinColumn.name]), Number(r[link.inverseJoinColumn.name])]));
+  };
+
   return {
     /**
      * Users by id for summaries (`roleId` is not filled). Without an avatar attribute, straight
@@ -151,16 +161,10 @@ export const createUsersRepository = (strapi: Core.Strapi) => {
       });
     },
 
-    /** Ids of every user of these roles, read straight from the users-permissions link table in one query. */
-    async roleMemberIds(roleIds: number[]): Promise<number[]> {
-      if (roleIds.length === 0) return [];
-      const link = (strapi.db.metadata.get(USER_UID).attributes as any).role.joinTable;
-      const rows = await strapi.db
-        .connection(link.name)
-        .select(link.joinColumn.name)
-        .whereIn(link.inverseJoinColumn.name, roleIds);
-      return rows.map((r: Record<string, unknown>) => Number(r[link.joinColumn.name]));
-    },
+    /** Every user of these roles (user id → role id), read straight from the users-permissions link table in one query. */
+    roleMembers,
+
+    roleMemberIds: async (roleIds: number[]): Promise<number[]> => [...(await roleMembers(roleIds)).keys()],
 
     roleActions,
 
