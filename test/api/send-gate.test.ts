@@ -138,6 +138,68 @@ describe('the per-user rate limit', () => {
       await settings().update({ rateLimit: { max: 30, windowSeconds: 60 } });
     }
   });
+
+  /*
+   * Counting then inserting lets every concurrent send count the same window; the count has to be
+   * taken inside the write, behind a per-author lock. 50 at once, and a slow guard (one that asks
+   * another service, say) between the checks and the write, so that every request would count
+   * before any commits if nothing serialized them, on SQLite's single connection too.
+   */
+  const withSlowGuard = async (run: () => Promise<void>) => {
+    const off = guards().register('slow', async () => {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      return [];
+    });
+    try {
+      await run();
+    } finally {
+      off();
+    }
+  };
+  const storedBy = async (authorId: number) =>
+    Number((await ctx.strapi.db.connection('pm_messages').where('author_id', authorId).count({ n: '*' }).first())?.n);
+  const expectTenStored = async (authorId: number, responses: { status: number; headers: any; body: any }[]) => {
+    const statuses = responses.map((r) => r.status);
+    expect(statuses.filter((s) => s === 201)).toHaveLength(10);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(40);
+    for (const res of responses.filter((r) => r.status === 429)) {
+      expect(res.body).toMatchObject({ data: null, error: { status: 429, name: 'RateLimitError', details: { code: 'rate_limited' } } });
+      expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+      expect(Number(res.headers['retry-after'])).toBeLessThanOrEqual(600);
+    }
+  };
+
+  it('holds under concurrency: 50 simultaneous new threads store exactly the limit, the rest are 429s', async () => {
+    const [ann, bob] = await ctx.users(2);
+    await settings().update({ rateLimit: { max: 10, windowSeconds: 600 } });
+    try {
+      await withSlowGuard(async () => {
+        const responses = await Promise.all(Array.from({ length: 50 }, (_, i) => send(ann, [{ type: 'user', id: bob.id }], { body: `n${i}` })));
+        await expectTenStored(ann.id, responses);
+      });
+      expect(await storedBy(ann.id)).toBe(10);
+    } finally {
+      await settings().update({ rateLimit: { max: 30, windowSeconds: 60 } });
+    }
+  });
+
+  it('holds under concurrency for replies too', async () => {
+    const [ann, bob] = await ctx.users(2);
+    // Started by bob, so that ann's window is empty.
+    const { thread } = await messaging().send({ author: bob.id, recipients: [ann.id], body: 'x' }, { bypassRules: true });
+    await settings().update({ rateLimit: { max: 10, windowSeconds: 600 } });
+    try {
+      await withSlowGuard(async () => {
+        const responses = await Promise.all(
+          Array.from({ length: 50 }, (_, i) => as(ctx.strapi, ann).post(`/threads/${thread.id}/messages`, { body: `r${i}` }))
+        );
+        await expectTenStored(ann.id, responses);
+      });
+      expect(await storedBy(ann.id)).toBe(10);
+    } finally {
+      await settings().update({ rateLimit: { max: 30, windowSeconds: 60 } });
+    }
+  });
 });
 
 describe('writing to a role', () => {
@@ -232,6 +294,7 @@ describe('the seven permissions of privatemsg', () => {
 
   it('send to roles: role-recipients.find', async () => {
     const target = await createRole(ctx.strapi, 'Targets');
+    await grant(ctx.strapi, target.id, pluginActions(ctx.strapi)); // its users may read what they get
     await userInRole(target.id);
     const allowed = await userWithout([]);
     const denied = await userWithout(['role-recipients.find']);
@@ -247,5 +310,95 @@ describe('the seven permissions of privatemsg', () => {
     await as(ctx.strapi, ann).del(`/messages/${message.id}`).expect(204);
     expect((await as(ctx.strapi, viewer).get(`/threads/${thread.id}`).expect(200)).body.data.messages[0].body).toBe('gone soon');
     expect((await as(ctx.strapi, blind).get(`/threads/${thread.id}`).expect(200)).body.data.messages[0].body).toBeNull();
+  });
+});
+
+describe('permissions the rules read from users-permissions roles', () => {
+  const preferences = () => ctx.strapi.plugin('private-messages').service('preferences');
+  const canMessage = async (from: TestUser, to: TestUser) =>
+    (await as(ctx.strapi, from).get(`/can-message/${to.id}`).expect(200)).body.data;
+
+  it('no_permission: can-message answers what POST /threads does for a caller whose role may not start threads', async () => {
+    const [bob] = await ctx.users(1);
+    const noWrite = await userWithout(['threads.create']);
+    expect(await canMessage(noWrite, bob)).toEqual({ allowed: false, reasons: [{ code: 'no_permission', message: expect.any(String) }] });
+    await send(noWrite, [{ type: 'user', id: bob.id }]).expect(403);
+    // The programmatic API applies the same rule (unless it bypasses them).
+    await expect(messaging().send({ author: noWrite.id, recipients: [bob.id], body: 'x' })).rejects.toMatchObject({
+      details: { refused: [{ recipient: { type: 'user', id: bob.id }, code: 'no_permission', message: expect.any(String) }] },
+    });
+    await messaging().send({ author: noWrite.id, recipients: [bob.id], body: 'x' }, { bypassRules: true });
+  });
+
+  it('recipient_cannot_read: a recipient whose role lacks threads.find is refused, and skipped in role messages', async () => {
+    const [ann, bob] = await ctx.users(2);
+    const blind = await userWithout(['threads.find']);
+    expect(codesOf(await send(ann, [{ type: 'user', id: blind.id }]).expect(403))).toEqual(['recipient_cannot_read']);
+    expect((await canMessage(ann, blind)).reasons.map((r: any) => r.code)).toEqual(['recipient_cannot_read']);
+    const partial = await send(ann, [blind, bob].map((u) => ({ type: 'user', id: u.id })), { skipRefused: true }).expect(201);
+    expect(partial.body.meta.refused.map((r: any) => r.code)).toEqual(['recipient_cannot_read']);
+
+    const readers = await createRole(ctx.strapi, 'Readers');
+    await grant(ctx.strapi, readers.id, pluginActions(ctx.strapi));
+    const nonReaders = await createRole(ctx.strapi, 'Non-readers');
+    await grant(ctx.strapi, nonReaders.id, pluginActions(ctx.strapi).filter((a) => !a.endsWith('threads.find')));
+    const reader = await userInRole(readers.id);
+    const others = [await userInRole(nonReaders.id), await userInRole(nonReaders.id)];
+    const res = await send(ann, [readers, nonReaders].map((r) => ({ type: 'role', id: r.id }))).expect(201);
+    expect(res.body.meta.refused).toEqual(
+      expect.arrayContaining(others.map((o) => ({ recipient: { type: 'user', id: o.id }, code: 'recipient_cannot_read', message: expect.any(String) })))
+    );
+    expect(res.body.meta.refused).toHaveLength(2);
+    expect((await as(ctx.strapi, reader).get('/unread-count').expect(200)).body.data).toEqual({ threads: 1, messages: 1 });
+    // A role nobody of which can read: nobody receives it.
+    const none = await send(ann, [{ type: 'role', id: nonReaders.id }]).expect(403);
+    expect(codesOf(none)).toEqual(['recipient_cannot_read', 'recipient_cannot_read']);
+  });
+
+  it('reads the grants of every recipient role in one query, never one per recipient', async () => {
+    const [ann] = await ctx.users(1);
+    const recipients: TestUser[] = [];
+    for (let i = 0; i < 5; i += 1) recipients.push(await userWithout([]));
+    await userWithout([]); // a role of its own for each of them, and one more
+    const sql: string[] = [];
+    const listener = (q: { sql: string }) => sql.push(q.sql);
+    ctx.strapi.db.connection.on('query', listener);
+    try {
+      const verdict = await messaging().canSend({ author: ann.id, recipients: recipients.map((r) => r.id) });
+      expect(verdict).toMatchObject({ allowed: true, refused: [] });
+    } finally {
+      ctx.strapi.db.connection.removeListener('query', listener);
+    }
+    // One for the sender's role, one for the five recipients' roles.
+    expect(sql.filter((q) => /up_permissions/.test(q))).toHaveLength(2);
+  });
+
+  it('sender_disabled and recipient_disabled count only while the role may change the setting (preferences.update)', async () => {
+    const [ann] = await ctx.users(1);
+    const stuck = await userWithout(['preferences.update']);
+    // Turned off before the role lost the action (set here through the service: the route is closed to them).
+    await preferences().update(stuck.id, { messagingEnabled: false });
+    expect(await canMessage(ann, stuck)).toEqual({ allowed: true, reasons: [] });
+    expect(await canMessage(stuck, ann)).toEqual({ allowed: true, reasons: [] });
+    await send(ann, [{ type: 'user', id: stuck.id }]).expect(201);
+    await send(stuck, [{ type: 'user', id: ann.id }]).expect(201);
+
+    // Off by default: users who may change it and never did are off; the others are not bound.
+    await settings().update({ messagingEnabledByDefault: false });
+    try {
+      const [cat] = await ctx.users(1);
+      const free = await userWithout(['preferences.update']);
+      expect((await canMessage(ann, cat)).reasons.map((r: any) => r.code)).toEqual(['sender_disabled', 'recipient_disabled']);
+      await as(ctx.strapi, ann).put('/preferences', { messagingEnabled: true }).expect(200);
+      expect((await canMessage(ann, cat)).reasons.map((r: any) => r.code)).toEqual(['recipient_disabled']);
+      expect(await canMessage(ann, free)).toEqual({ allowed: true, reasons: [] });
+    } finally {
+      await settings().update({ messagingEnabledByDefault: true });
+    }
+
+    // Given the action back, their choice counts again.
+    await grant(ctx.strapi, stuck.roleId, ['plugin::private-messages.preferences.update']);
+    expect((await canMessage(ann, stuck)).reasons.map((r: any) => r.code)).toEqual(['recipient_disabled']);
+    expect((await canMessage(stuck, ann)).reasons.map((r: any) => r.code)).toEqual(['sender_disabled']);
   });
 });

@@ -49,6 +49,7 @@ type Compilable = { toSQL(): { sql: string; bindings: readonly unknown[] }; opti
 
 const clientOf = (db: Db) => (db as unknown as { client: KnexClient }).client;
 const isPostgres = (db: Db) => clientOf(db).dialect === 'postgresql';
+export const isSqlite = (db: Db) => clientOf(db).driverName === 'better-sqlite3';
 
 /**
  * PostgreSQL: named prepared statements for the hot reads, unless PRIVATE_MESSAGES_PREPARED_STATEMENTS

@@ -1,5 +1,5 @@
 import { createDocumentId } from '../utils/ids';
-import { TABLES, strapiColumns, toBool, yieldToEventLoop, type Db } from './db';
+import { TABLES, isSqlite, strapiColumns, toBool, toInt, yieldToEventLoop, type Db } from './db';
 
 const PREFERENCES = TABLES.preferences;
 
@@ -45,3 +45,28 @@ export const usersWithMessagingOff = async (db: Db, userIds: number[], enabledBy
   return new Set(userIds.filter((id) => !on.has(id)));
 };
 
+/* The row lock of lockUserRow: SQLite has no row locks, but an UPDATE takes its database write lock,
+   which a transaction must hold before it reads (a SELECT first would read a snapshot that another
+   process's commit could make stale); elsewhere SELECT ... FOR UPDATE, which writes no row version. */
+const lockExisting = async (db: Db, userId: number) =>
+  isSqlite(db)
+    ? toInt(await db(PREFERENCES).where('user_id', userId).update({ user_id: userId })) > 0
+    : Boolean(await db(PREFERENCES).select('id').where('user_id', userId).forUpdate().first());
+
+/**
+ * Locks the user's preferences row until the transaction `db` ends: the per-author lock behind the
+ * rate limit, which counts the author's recent messages inside the write that adds one, so that
+ * concurrent sends take turns. One statement once the row exists; the first time it is created
+ * empty (both columns null read as "no choice made"), and a concurrent first send waits for it.
+ * Not an upsert on every send: each would use up a value of the id sequence (PostgreSQL, MySQL).
+ * Run it first in the transaction: on MySQL's REPEATABLE READ, a plain read before it would fix
+ * the transaction's snapshot before the lock is held.
+ */
+export const lockUserRow = async (db: Db, userId: number, now: Date) => {
+  if (await lockExisting(db, userId)) return;
+  await db(PREFERENCES)
+    .insert({ ...strapiColumns(createDocumentId(), now), user_id: userId })
+    .onConflict('user_id')
+    .ignore();
+  await lockExisting(db, userId);
+};

@@ -6,6 +6,9 @@ const USER_UID = 'plugin::users-permissions.user';
 const PERMISSION_UID = 'plugin::users-permissions.permission';
 const ROLE_UID = 'plugin::users-permissions.role';
 
+/** A user as the plugin sees them when they act: their id and their users-permissions role. */
+export type Actor = { id: number; roleId: number | null };
+
 export type UserRecord = {
   id: number;
   username: string;
@@ -75,6 +78,39 @@ export const createUsersRepository = (strapi: Core.Strapi) => {
     return found;
   };
 
+  /**
+   * Which of `actions` each of `roleIds` holds, in one query whatever their number: users-permissions
+   * grants are rows of its permission table linked to roles. Every role asked for is in the answer
+   * (with an empty set when it holds none); null ids (a user without a role) are left out.
+   */
+  const roleActions = async (roleIds: (number | null)[], actions: string[]): Promise<Map<number, Set<string>>> => {
+    const unique = [...new Set(roleIds.filter((id): id is number => Number.isInteger(id)))];
+    const held = new Map(unique.map((id) => [id, new Set<string>()]));
+    if (unique.length === 0 || actions.length === 0) return held;
+    const meta = strapi.db.metadata.get(PERMISSION_UID);
+    const link = (meta.attributes as any).role.joinTable;
+    const knex = strapi.db.connection;
+    const roleColumn = `l.${link.inverseJoinColumn.name}`;
+    const q = knex(`${meta.tableName} as p`)
+      .join(`${link.name} as l`, `l.${link.joinColumn.name}`, 'p.id')
+      .select(`${roleColumn} as role_id`, 'p.action')
+      .whereIn('p.action', actions);
+    for (const row of await selectRows(knex, whereIdIn(knex, q, roleColumn, unique))) {
+      held.get(Number(row.role_id))?.add(String(row.action));
+    }
+    return held;
+  };
+
+  const roleMembers = async (roleIds: number[]): Promise<Map<number, number>> => {
+    if (roleIds.length === 0) return new Map();
+    const link = (strapi.db.metadata.get(USER_UID).attributes as any).role.joinTable;
+    const rows = await strapi.db
+      .connection(link.name)
+      .select(link.joinColumn.name, link.inverseJoinColumn.name)
+      .whereIn(link.inverseJoinColumn.name, roleIds);
+    return new Map(rows.map((r: Record<string, unknown>) => [Number(r[link.joinColumn.name]), Number(r[link.inverseJoinColumn.name])]));
+  };
+
   return {
     /**
      * Users by id for summaries (`roleId` is not filled). Without an avatar attribute, straight
@@ -124,22 +160,17 @@ export const createUsersRepository = (strapi: Core.Strapi) => {
       });
     },
 
-    /** Ids of every user of these roles, read straight from the users-permissions link table in one query. */
-    async roleMemberIds(roleIds: number[]): Promise<number[]> {
-      if (roleIds.length === 0) return [];
-      const link = (strapi.db.metadata.get(USER_UID).attributes as any).role.joinTable;
-      const rows = await strapi.db
-        .connection(link.name)
-        .select(link.joinColumn.name)
-        .whereIn(link.inverseJoinColumn.name, roleIds);
-      return rows.map((r: Record<string, unknown>) => Number(r[link.joinColumn.name]));
-    },
+    /** Every user of these roles (user id → role id), read straight from the users-permissions link table in one query. */
+    roleMembers,
+
+    roleMemberIds: async (roleIds: number[]): Promise<number[]> => [...(await roleMembers(roleIds)).keys()],
+
+    roleActions,
 
     /** Whether the role holds a users-permissions action (e.g. the one that shows deleted bodies). */
     async roleHasAction(roleId: number | null, action: string): Promise<boolean> {
       if (!roleId) return false;
-      const count = await strapi.db.query(PERMISSION_UID).count({ where: { action, role: { id: roleId } } });
-      return count > 0;
+      return (await roleActions([roleId], [action])).get(roleId)!.has(action);
     },
   };
 };

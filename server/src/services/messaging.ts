@@ -87,10 +87,7 @@ const messagingService = ({ strapi }: { strapi: Core.Strapi }) => {
       const rendered = getService('formats').render(settings, data.body, data.format);
 
       const gate = getService('send-gate');
-      if (!options.bypassRules) {
-        await gate.assertWithinLimits(data.recipients.length);
-        await gate.assertRate(author.id);
-      }
+      if (!options.bypassRules) await gate.assertWithinLimits(data.recipients.length);
       const { allowed, refused, skipped } = await gate.evaluate({
         author,
         recipients: data.recipients,
@@ -102,6 +99,7 @@ const messagingService = ({ strapi }: { strapi: Core.Strapi }) => {
       const memberIds = [author.id, ...allowed];
       const now = new Date();
       const { thread, message } = await strapi.db.transaction(async ({ trx }) => {
+        if (!options.bypassRules) await gate.assertRate(trx, author.id, settings.rateLimit, now);
         const created = await threadsRepo.createThreadWithMessage(trx, {
           subject: data.subject?.trim() ?? '',
           authorId: author.id,
@@ -151,15 +149,16 @@ const messagingService = ({ strapi }: { strapi: Core.Strapi }) => {
 
       const settings = await getService('settings').get();
       const rendered = getService('formats').render(settings, data.body, data.format);
+      const gate = getService('send-gate');
       if (!options.bypassRules) {
-        const gate = getService('send-gate');
-        await gate.assertRate(author.id);
         const { refused } = await gate.evaluate({ author, recipients: [], reply });
         if (refused.length > 0) throw refusedError(refused);
       }
 
       const now = new Date();
       const message = await strapi.db.transaction(async ({ trx }) => {
+        // The rate first: its lock on the author's row comes before the thread's (lock order).
+        if (!options.bypassRules) await gate.assertRate(trx, author.id, settings.rateLimit, now);
         await threadsRepo.lockThread(trx, view.thread.id);
         const msg = await messagesRepo.insertMessage(trx, {
           threadId: view.thread.id,

@@ -1,7 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import { publicAvatarUrl } from '../config/urls';
-import { blockersOf } from '../repositories/blocks';
-import { createUsersRepository, type UserRecord } from '../repositories/users';
+import { createUsersRepository, type Actor, type UserRecord } from '../repositories/users';
 import { getService } from '../utils/get-service';
 
 /** The users-permissions action that lets a role read the bodies of deleted messages. */
@@ -9,8 +8,7 @@ export const VIEW_DELETED_ACTION = 'plugin::private-messages.deleted-message.vie
 
 export type UserSummary = { id: number; username: string | null; avatarUrl: string | null };
 
-/** A user as the plugin sees them when they act: their id and their users-permissions role. */
-export type Actor = { id: number; roleId: number | null };
+export type { Actor };
 
 /** Who users are to the plugin: summaries with avatars, autocomplete, and what a role may see. */
 const peopleService = ({ strapi }: { strapi: Core.Strapi }) => {
@@ -41,22 +39,21 @@ const peopleService = ({ strapi }: { strapi: Core.Strapi }) => {
     roleMemberIds: (roleIds: number[]) => users.roleMemberIds(roleIds),
 
     /**
-     * Autocomplete: users the caller could write to (not themselves, not users who blocked them
-     * or turned messages off) and, for callers allowed to write to roles, roles.
+     * Autocomplete: users whose name matches and to whom a new thread would go through, as the
+     * send gate decides (every rule, guards included: one definition of "who may I write to"),
+     * and, for callers allowed to write to roles, roles. Twice `limit` users are looked at, so
+     * that a few refused ones do not shorten the list.
      */
     async search(actor: Actor, q: string, limit: number) {
       const settings = await getService('settings').get();
       const found = await users.search(q, actor.id, limit * 2, settings.avatarField);
-      const ids = found.map((u) => u.id);
-      const [off, blockers] = await Promise.all([
-        getService('preferences').withMessagingOff(ids),
-        blockersOf(strapi.db.connection, actor.id, ids),
-      ]);
+      const reachable = await getService('send-gate').reachable(actor, found.map((u) => u.id));
+      const allowed = new Set(reachable.users);
       const people = found
-        .filter((u) => !off.has(u.id) && !blockers.has(u.id))
+        .filter((u) => allowed.has(u.id))
         .slice(0, limit)
         .map((u) => ({ type: 'user' as const, ...summarize(u.id, u, settings.defaultAvatarUrl) }));
-      const roles = (await getService('send-gate').canWriteToRoles(actor))
+      const roles = reachable.roles
         ? (await users.searchRoles(q, limit)).map((r) => ({ type: 'role' as const, id: r.id, name: r.name }))
         : [];
       return [...people, ...roles];
@@ -67,8 +64,6 @@ const peopleService = ({ strapi }: { strapi: Core.Strapi }) => {
       if (!(await getService('send-gate').canWriteToRoles(actor))) return [];
       return (await users.searchRoles('', 100)).map((r) => ({ id: r.id, name: r.name }));
     },
-
-    roleHasAction: (actor: Actor, action: string) => users.roleHasAction(actor.roleId, action),
 
     /** Every users-permissions role, for the settings page's role pickers. */
     listRoles: () =>

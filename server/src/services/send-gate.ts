@@ -1,15 +1,28 @@
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import * as blocksRepo from '../repositories/blocks';
+import type { Db } from '../repositories/db';
 import * as messagesRepo from '../repositories/messages';
+import * as preferencesRepo from '../repositories/preferences';
 import * as suspensionsRepo from '../repositories/suspensions';
 import type { RecipientRef, Refusal } from '../utils/errors';
 import { forbidden } from '../utils/errors';
+import { createUsersRepository, type Actor } from '../repositories/users';
 import { getService } from '../utils/get-service';
-import type { Actor } from './people';
 
+/*
+ * The users-permissions actions the rules read, privatemsg's permissions: "write new messages"
+ * (and replies), "read private messages", "allow disabling private messages" and "write to roles".
+ * A role lacking the read action could never read a message; a role lacking the preferences
+ * action cannot change the setting, so a user is not bound by a choice they can no longer undo.
+ */
+export const START_ACTION = 'plugin::private-messages.threads.create';
+export const REPLY_ACTION = 'plugin::private-messages.threads.reply';
+export const READ_ACTION = 'plugin::private-messages.threads.find';
+export const OPT_OUT_ACTION = 'plugin::private-messages.preferences.update';
 /** The users-permissions action that is the "send messages to roles" permission. */
 export const ROLE_SEND_ACTION = 'plugin::private-messages.role-recipients.find';
+const RULE_ACTIONS = [START_ACTION, REPLY_ACTION, READ_ACTION, OPT_OUT_ACTION, ROLE_SEND_ACTION];
 
 export type GateInput = {
   author: Actor;
@@ -31,8 +44,10 @@ export type GateResult = {
 const MESSAGES = {
   role_not_allowed: 'Your role may not send private messages',
   sender_suspended: 'A moderator suspended your private messages',
+  no_permission: 'You do not have permission to send this message',
   sender_disabled: 'You turned private messages off',
   recipient_disabled: 'This user does not receive private messages',
+  recipient_cannot_read: 'This user cannot read private messages',
   blocked: 'This user does not accept messages from you',
   self: 'You cannot send a message to yourself',
   unknown_recipient: 'This recipient does not exist',
@@ -43,11 +58,17 @@ export type RefusalCode = keyof typeof MESSAGES;
 const refusal = (recipient: RecipientRef, code: RefusalCode): Refusal => ({ recipient, code, message: MESSAGES[code] });
 const user = (id: number): RecipientRef => ({ type: 'user', id });
 
+/** Which actions a role holds: `can(roleId, action)`. */
+type Grants = (roleId: number | null, action: string) => boolean;
+
 /**
- * The one place that decides who may write to whom. Sends, replies, the programmatic API and
- * `can-message` all ask `evaluate`; every refusal carries a machine-readable code. Rules, in order:
- *   sender: role allowed to send, not suspended by a moderator, messaging on;
- *   each recipient: exists, is not the sender, receives messages, did not block the sender;
+ * The one place that decides who may write to whom. Sends, replies, the programmatic API,
+ * `can-message` and the recipient autocomplete all ask it; every refusal carries a
+ * machine-readable code. Rules, in order:
+ *   sender: role allowed to send, holds the action of the send (start a thread or reply),
+ *     not suspended by a moderator, messaging on (when the role may change that);
+ *   each recipient: exists, is not the sender, receives messages (their own choice counts when
+ *     their role may change it), their role may read messages, did not block the sender;
  *   roles: the sender may write to roles; then each user of the role as above (skipped, not refused);
  *   guards registered by other code, on whatever is left.
  * Replies check only the sender in groups (members who blocked the author simply do not receive
@@ -55,53 +76,80 @@ const user = (id: number): RecipientRef => ({ type: 'user', id });
  */
 const sendGateService = ({ strapi }: { strapi: Core.Strapi }) => {
   const knex = () => strapi.db.connection;
-  const people = () => getService('people');
+  const usersRepo = createUsersRepository(strapi);
 
-  const senderRefusals = async (author: Actor): Promise<RefusalCode[]> => {
+  /**
+   * The grants of the roles one evaluation meets, read in one query per batch of roles not seen
+   * yet (usually one query: sender and recipients mostly share the Authenticated role), never one
+   * per recipient.
+   */
+  const grantsMemo = () => {
+    const known = new Map<number, Set<string>>();
+    return async (roleIds: (number | null)[]): Promise<Grants> => {
+      const missing = [...new Set(roleIds)].filter((id): id is number => id !== null && !known.has(id));
+      if (missing.length > 0) for (const [id, actions] of await usersRepo.roleActions(missing, RULE_ACTIONS)) known.set(id, actions);
+      return (roleId, action) => roleId !== null && Boolean(known.get(roleId)?.has(action));
+    };
+  };
+  type GrantsMemo = ReturnType<typeof grantsMemo>;
+
+  const senderRefusals = async (author: Actor, action: string, grants: GrantsMemo): Promise<RefusalCode[]> => {
     const settings = await getService('settings').get();
     const codes: RefusalCode[] = [];
     if (settings.allowedSenderRoles.length > 0 && !settings.allowedSenderRoles.includes(author.roleId ?? -1)) {
       codes.push('role_not_allowed');
     }
     // A suspension is its own row, not the user's preference: turning messaging back on cannot lift it.
-    const [suspended, off] = await Promise.all([
+    const [can, suspended, off] = await Promise.all([
+      grants([author.roleId]),
       suspensionsRepo.isSuspended(knex(), author.id),
       getService('preferences').withMessagingOff([author.id]),
     ]);
+    if (!can(author.roleId, action)) codes.push('no_permission');
     if (suspended) codes.push('sender_suspended');
-    if (off.has(author.id)) codes.push('sender_disabled');
+    if (off.has(author.id) && can(author.roleId, OPT_OUT_ACTION)) codes.push('sender_disabled');
     return codes;
   };
 
-  const canWriteToRoles = async (author: Actor) => {
+  const canWriteToRoles = async (author: Actor, grants: GrantsMemo = grantsMemo()) => {
     const { roleWritingRoles } = await getService('settings').get();
     if (roleWritingRoles.length > 0 && !roleWritingRoles.includes(author.roleId ?? -1)) return false;
-    return people().roleHasAction(author, ROLE_SEND_ACTION);
+    return (await grants([author.roleId]))(author.roleId, ROLE_SEND_ACTION);
   };
 
-  /** Per-user checks, batched: one query each for users, preferences and blocks, whatever their number. */
-  const userRefusals = async (author: Actor, ids: number[], bypassRules: boolean) => {
+  /**
+   * Per-user checks, batched: one query each for users (with their roles), preferences and
+   * blocks, and one for the grants of roles not seen yet, whatever the number of users. Users
+   * reached through a role come with it (`knownRoles`): no join for each of a 10,000-user role.
+   */
+  const userRefusals = async (author: Actor, ids: number[], bypassRules: boolean, grants: GrantsMemo, knownRoles?: Map<number, number>) => {
     const refusals = new Map<number, RefusalCode[]>();
     const add = (id: number, code: RefusalCode) => refusals.set(id, [...(refusals.get(id) ?? []), code]);
-    const users = await people().findUsers(ids);
+    const users = await usersRepo.findForRules(ids, !bypassRules && !knownRoles);
+    const roleOf = (id: number) => knownRoles?.get(id) ?? users.get(id)!.roleId;
     const existing = ids.filter((id) => users.has(id));
     for (const id of ids) if (!users.has(id)) add(id, 'unknown_recipient');
     for (const id of ids) if (id === author.id) add(id, 'self');
     if (!bypassRules) {
-      const [off, blockers] = await Promise.all([
+      const [off, blockers, can] = await Promise.all([
         getService('preferences').withMessagingOff(existing),
         blocksRepo.blockersOf(knex(), author.id, existing),
+        grants(existing.map(roleOf)),
       ]);
       for (const id of existing) {
         if (id === author.id) continue;
-        if (users.get(id)!.blocked || off.has(id)) add(id, 'recipient_disabled');
+        const { blocked } = users.get(id)!;
+        const roleId = roleOf(id);
+        if (blocked || (off.has(id) && can(roleId, OPT_OUT_ACTION))) add(id, 'recipient_disabled');
+        if (!can(roleId, READ_ACTION)) add(id, 'recipient_cannot_read');
         if (blockers.has(id)) add(id, 'blocked');
       }
     }
     return refusals;
   };
 
-  const evaluate = async (input: GateInput): Promise<GateResult> => {
+  /** `evaluate`, given the sender's refusals (computed once by the caller). */
+  const evaluateWith = async (input: GateInput, senderCodes: RefusalCode[], grants: GrantsMemo): Promise<GateResult> => {
     const { author, bypassRules = false } = input;
     const refused: Refusal[] = [];
     const skipped: Refusal[] = [];
@@ -113,7 +161,6 @@ const sendGateService = ({ strapi }: { strapi: Core.Strapi }) => {
         : input.reply.memberIds.map(user)
       : input.recipients;
 
-    const senderCodes = bypassRules ? [] : await senderRefusals(author);
     if (input.reply?.isGroup && senderCodes.length > 0) {
       return { allowed: [], refused: senderCodes.map((code) => refusal(user(author.id), code)), skipped };
     }
@@ -122,7 +169,7 @@ const sendGateService = ({ strapi }: { strapi: Core.Strapi }) => {
     const roles = [...new Set(named.filter((r) => r.type === 'role').map((r) => r.id))];
     const candidates = new Set<number>(input.reply?.isGroup ? input.reply.memberIds : []);
 
-    const perUser = await userRefusals(author, namedUsers, bypassRules);
+    const perUser = await userRefusals(author, namedUsers, bypassRules, grants);
     for (const id of namedUsers) {
       const codes = [...senderCodes, ...(perUser.get(id) ?? [])];
       codes.forEach((code) => refused.push(refusal(user(id), code)));
@@ -131,8 +178,8 @@ const sendGateService = ({ strapi }: { strapi: Core.Strapi }) => {
 
     if (roles.length > 0) {
       const [found, allowedToRoles] = await Promise.all([
-        people().findRoles(roles),
-        bypassRules ? Promise.resolve(true) : canWriteToRoles(author),
+        usersRepo.findRoles(roles),
+        bypassRules ? Promise.resolve(true) : canWriteToRoles(author, grants),
       ]);
       const expandable: number[] = [];
       for (const id of roles) {
@@ -143,9 +190,10 @@ const sendGateService = ({ strapi }: { strapi: Core.Strapi }) => {
         codes.forEach((code) => refused.push(refusal(ref, code)));
         if (codes.length === 0) expandable.push(id);
       }
-      const members = new Set((await people().roleMemberIds(expandable)).filter((m) => m !== author.id));
-      const fromRoles = [...members].filter((id) => !candidates.has(id) && !namedUsers.includes(id));
-      const roleRefusals = await userRefusals(author, fromRoles, bypassRules);
+      const members = await usersRepo.roleMembers(expandable);
+      members.delete(author.id);
+      const fromRoles = [...members.keys()].filter((id) => !candidates.has(id) && !namedUsers.includes(id));
+      const roleRefusals = await userRefusals(author, fromRoles, bypassRules, grants, members);
       for (const id of fromRoles) {
         const codes = roleRefusals.get(id) ?? [];
         codes.forEach((code) => skipped.push(refusal(user(id), code)));
@@ -168,8 +216,28 @@ const sendGateService = ({ strapi }: { strapi: Core.Strapi }) => {
     return { allowed: [...candidates], refused, skipped };
   };
 
+  const evaluate = async (input: GateInput): Promise<GateResult> => {
+    const grants = grantsMemo();
+    const action = input.reply ? REPLY_ACTION : START_ACTION;
+    const senderCodes = input.bypassRules ? [] : await senderRefusals(input.author, action, grants);
+    return evaluateWith(input, senderCodes, grants);
+  };
+
   return {
     evaluate,
+
+    /**
+     * For the recipient autocomplete: which of `candidateIds` the author could start a thread
+     * with, by the very rules of a send (guards included), in one batched evaluation; and whether
+     * they may write to roles. Nobody, when the sender may not send at all.
+     */
+    async reachable(author: Actor, candidateIds: number[]): Promise<{ users: number[]; roles: boolean }> {
+      const grants = grantsMemo();
+      if ((await senderRefusals(author, START_ACTION, grants)).length > 0) return { users: [], roles: false };
+      const { allowed } =
+        candidateIds.length === 0 ? { allowed: [] } : await evaluateWith({ author, recipients: candidateIds.map(user) }, [], grants);
+      return { users: allowed, roles: await canWriteToRoles(author, grants) };
+    },
 
     /** Limits on a whole send, before anyone is looked at: recipients as listed (a role counts once). */
     async assertWithinLimits(listedRecipients: number) {
@@ -185,13 +253,17 @@ const sendGateService = ({ strapi }: { strapi: Core.Strapi }) => {
 
     /**
      * The per-user rate, counted in the database so it holds across instances: 429 with the
-     * seconds until the oldest message of the window leaves it.
+     * seconds until the oldest message of the window leaves it. Call it first in the transaction
+     * that writes the message (`trx`): it locks the author's row, so that concurrent sends by one
+     * author count one after the other, each seeing the messages of those before it. `rateLimit`
+     * comes from the caller's settings: nothing outside the transaction may run while it holds
+     * SQLite's only connection.
      */
-    async assertRate(authorId: number, now = new Date()) {
-      const { rateLimit } = await getService('settings').get();
+    async assertRate(trx: Db, authorId: number, rateLimit: { max: number; windowSeconds: number }, now = new Date()) {
       if (rateLimit.max === 0) return;
+      await preferencesRepo.lockUserRow(trx, authorId, now);
       const since = new Date(now.getTime() - rateLimit.windowSeconds * 1000);
-      const { count, oldest } = await messagesRepo.countRecentByAuthor(knex(), authorId, since);
+      const { count, oldest } = await messagesRepo.countRecentByAuthor(trx, authorId, since);
       if (count < rateLimit.max) return;
       const retryAfter = Math.max(1, Math.ceil((new Date(oldest!).getTime() + rateLimit.windowSeconds * 1000 - now.getTime()) / 1000));
       throw new errors.RateLimitError(`You can send at most ${rateLimit.max} messages every ${rateLimit.windowSeconds} seconds`, {
@@ -200,7 +272,8 @@ const sendGateService = ({ strapi }: { strapi: Core.Strapi }) => {
       });
     },
 
-    canWriteToRoles,
+    /** Whether the author may write to roles (the setting and the users-permissions action). */
+    canWriteToRoles: (author: Actor) => canWriteToRoles(author),
   };
 };
 
