@@ -17,6 +17,14 @@ import { mapRow, type OutboxRow } from './outbox';
  * claimable, and reads back what carries its token.
  */
 
+/**
+ * Where SKIP LOCKED exists, the claim's statements share a transaction, which holds the selected
+ * rows locked until the update. Elsewhere (SQLite) each runs on its own: a transaction that reads,
+ * then writes, fails at once with "database is locked" when another process wrote in between (the
+ * busy timeout does not apply to a stale snapshot), and the guarded update is enough on its own.
+ */
+const claimTransaction = <T>(db: Db, work: (db: Db) => Promise<T>) => (canSkipLocked(db) ? db.transaction(work) : work(db));
+
 /** Kept by an email row whose sender stopped (crashed) after handing it to the mail server, before marking it sent. */
 export const INTERRUPTED_ERROR = 'interrupted while sending (the worker stopped before marking it sent); sent again with the same Message-ID';
 
@@ -32,7 +40,7 @@ const idsOf = (rows: Record<string, unknown>[]) => rows.map((r) => toInt(r.id));
  * time ends as failed), then due pending rows, the longest-waiting first.
  */
 export const claimDue = (db: Db, kind: 'job' | 'email', o: ClaimOptions): Promise<OutboxRow[]> =>
-  db.transaction(async (trx) => {
+  claimTransaction(db, async (trx) => {
     const lockedUntil = new Date(o.now.getTime() + o.leaseMs);
     const select = (q: Knex.QueryBuilder) => (canSkipLocked(trx) ? q.forUpdate().skipLocked() : q);
 
@@ -78,8 +86,8 @@ export const claimDue = (db: Db, kind: 'job' | 'email', o: ClaimOptions): Promis
             .limit(left)
         )
       );
-      // Still claimable: without SKIP LOCKED (SQLite) nothing else changed them, with it the lock
-      // held them; the condition keeps this correct should neither hold.
+      // Still claimable: with SKIP LOCKED the lock held them; without (SQLite), another process may
+      // have claimed some since the select, and the condition leaves those out.
       if (due.length > 0) await claimable(trx(TABLES.outbox).whereIn('id', due)).update({ claim_token: o.token, locked_until: lockedUntil, updated_at: o.now });
     }
 
