@@ -2,7 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { getService } from './utils/get-service';
 import { ensureSubjectSearchIndex } from './repositories/search-indexes';
 import { backfillDeliveredMarks } from './repositories/memberships';
-import { OUTBOX_LEASE_MS } from './services/outbox';
+import { outboxLeaseMs } from './services/outbox-lease';
 
 /** The plugin's RBAC actions: settings.read, settings.update, reports.manage. */
 const registerAdminActions = async (strapi: Core.Strapi) => {
@@ -62,7 +62,7 @@ const bootstrap = async ({ strapi }: { strapi: Core.Strapi }) => {
   const outbox = getService('outbox', strapi);
   strapi.server.httpServer.once('listening', () => {
     outbox.kick();
-    setTimeout(() => outbox.kick(), OUTBOX_LEASE_MS + 1000).unref();
+    setTimeout(() => outbox.kick(), outboxLeaseMs() + 1000).unref();
   });
 };
 

@@ -1,4 +1,4 @@
-import { claimDue } from '../../server/src/repositories/outbox';
+import { claimDue, markFailed, markSending, markSent, renewClaims } from '../../server/src/repositories/outbox-claims';
 import { useStrapi } from '../helpers/setup';
 
 const ctx = useStrapi();
@@ -33,9 +33,36 @@ describe('claiming due emails', () => {
     ] as const) {
       await outboxRows().insert(emailRow(email, due));
     }
-    const first = await claimDue(ctx.strapi.db.connection, 'email', now, 60_000, 2);
+    const claim = (token: string) => claimDue(ctx.strapi.db.connection, 'email', { dueAt: now, now, leaseMs: 60_000, limit: 2, token, maxAttempts: 20 });
+    const first = await claim('first');
     expect(first.map((r) => r.email).sort()).toEqual(['due-30s@example.test', 'due-60s@example.test']);
-    const second = await claimDue(ctx.strapi.db.connection, 'email', now, 60_000, 2);
+    const second = await claim('second');
     expect(second.map((r) => r.email)).toEqual(['due-1s@example.test']);
+  });
+});
+
+describe('a claim taken over', () => {
+  it('fences the worker that lost it: its lease renewal, sending, sent and failed marks change nothing', async () => {
+    const db = ctx.strapi.db.connection;
+    const [id] = (await outboxRows().insert(emailRow('fenced@example.test', new Date(Date.now() - 60_000)), ['id'])).map((r: any) => Number(r.id ?? r));
+    const t0 = new Date(Date.now() - 10_000);
+    // The first worker claimed it 10 s ago with a 1 s lease and was not heard of since: the second takes it over.
+    const [mine] = await claimDue(db, 'email', { dueAt: t0, now: t0, leaseMs: 1000, limit: 1, token: 'stale', maxAttempts: 20 });
+    expect(mine.id).toBe(id);
+    const now = new Date();
+    const [theirs] = await claimDue(db, 'email', { dueAt: now, now, leaseMs: 60_000, limit: 1, token: 'live', maxAttempts: 20 });
+    expect(theirs.id).toBe(id);
+    const before = await outboxRows().where({ id }).first();
+
+    expect(await renewClaims(db, 'stale', now, 60_000)).toBe(0);
+    expect(await markSending(db, id, 'stale', 'k', now, 60_000)).toBe(false);
+    expect(await markSent(db, id, 'stale', now)).toBe(false);
+    expect(await markFailed(db, mine, 'stale', 'boom', now, 20, now)).toBe(false);
+    expect(await outboxRows().where({ id }).first()).toEqual(before);
+
+    // The holder's marks go through.
+    expect(await markSending(db, id, 'live', 'k', now, 60_000)).toBe(true);
+    expect(await markSent(db, id, 'live', now)).toBe(true);
+    expect((await outboxRows().where({ id }).first()).status).toBe('sent');
   });
 });

@@ -52,6 +52,16 @@ const isPostgres = (db: Db) => clientOf(db).dialect === 'postgresql';
 export const isSqlite = (db: Db) => clientOf(db).driverName === 'better-sqlite3';
 
 /**
+ * Whether `SELECT ... FOR UPDATE SKIP LOCKED` exists (PostgreSQL, MySQL 8, MariaDB 10.6): competing
+ * workers then pass over rows another one is claiming instead of waiting for it. SQLite has a
+ * single writer, so there is nothing to skip.
+ */
+export const canSkipLocked = (db: Db) => {
+  const dialect = clientOf(db).dialect ?? '';
+  return dialect === 'postgresql' || dialect.startsWith('mysql');
+};
+
+/**
  * PostgreSQL: named prepared statements for the hot reads, unless PRIVATE_MESSAGES_PREPARED_STATEMENTS
  * is `false` (for a pooler that cannot keep them, such as PgBouncer before 1.21 in transaction mode).
  */

@@ -1,10 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { TABLES, insertInChunks, toInt, yieldToEventLoop, type Db } from './db';
 
 /*
  * The email outbox. A send writes one `job` row in its own transaction (O(1) whatever the number
  * of members); the worker later expands a job into one `email` row per recipient, then delivers
- * them. Rows are claimed with a lease (locked_until) by an atomic UPDATE, so two instances never
- * hold the same row; PostgreSQL skips rows another instance is claiming (FOR UPDATE SKIP LOCKED).
+ * them. Claiming rows, and every change of a claimed row's state, is in outbox-claims.ts.
  */
 
 export type OutboxEvent = 'new_thread' | 'reply' | 'report';
@@ -19,9 +19,11 @@ export type OutboxRow = {
   userId: number | null;
   email: string | null;
   attempts: number;
+  /** Random, stored with the row: with its id, the email's stable Message-ID (null on rows older than it). */
+  messageKey: string | null;
 };
 
-const mapRow = (r: Record<string, unknown>): OutboxRow => ({
+export const mapRow = (r: Record<string, unknown>): OutboxRow => ({
   id: toInt(r.id),
   kind: r.kind as OutboxRow['kind'],
   event: r.event as OutboxEvent,
@@ -31,7 +33,11 @@ const mapRow = (r: Record<string, unknown>): OutboxRow => ({
   userId: r.user_id == null ? null : toInt(r.user_id),
   email: (r.email as string) ?? null,
   attempts: toInt(r.attempts),
+  messageKey: (r.message_key as string) ?? null,
 });
+
+/** The random part of an email's Message-ID: 64 bits, so ids reused by another database never collide. */
+export const newMessageKey = () => randomBytes(8).toString('hex');
 
 const base = (now: Date) => ({ created_at: now, updated_at: now, published_at: now, status: 'pending', attempts: 0, next_attempt_at: now });
 
@@ -44,26 +50,6 @@ export const enqueueJob = (db: Db, job: { event: OutboxEvent; messageId?: number
     thread_id: job.threadId ?? null,
     report_id: job.reportId ?? null,
   });
-
-/** Claims up to `limit` due rows of `kind` for `leaseMs`, atomically. */
-export const claimDue = async (db: Db, kind: 'job' | 'email', now: Date, leaseMs: number, limit: number): Promise<OutboxRow[]> => {
-  const isPostgres = db.client.config.client === 'pg' || db.client.config.client === 'postgres';
-  const due = db(TABLES.outbox)
-    .select('id')
-    .where({ status: 'pending', kind })
-    .andWhere('next_attempt_at', '<=', now)
-    .andWhere((w) => w.whereNull('locked_until').orWhere('locked_until', '<', now))
-    // The order of pm_outbox_due_idx (status, kind, next_attempt_at, id): the scan stops after
-    // `limit` rows. Ordering by id alone sorted every due row, 10,000 after a message to a role.
-    .orderBy([{ column: 'next_attempt_at' }, { column: 'id' }])
-    .limit(limit);
-  if (isPostgres) due.forUpdate().skipLocked();
-  const rows = await db(TABLES.outbox)
-    .whereIn('id', due)
-    .update({ locked_until: new Date(now.getTime() + leaseMs), updated_at: now })
-    .returning('*');
-  return rows.map(mapRow).sort((a: OutboxRow, b: OutboxRow) => a.id - b.id);
-};
 
 /**
  * Who is told about message `messageId` by email: the notification rules in one statement.
@@ -147,29 +133,10 @@ export const insertEmails = async (db: Db, job: OutboxRow, recipients: { userId?
         report_id: job.reportId,
         user_id: r.userId ?? null,
         email: r.email ?? null,
+        message_key: newMessageKey(),
       })),
   });
 };
-
-/** Marks a claimed job done; false when another worker already did (then the caller rolls back). */
-export const completeJob = async (db: Db, id: number, now: Date) =>
-  toInt(await db(TABLES.outbox).where({ id, status: 'pending' }).update({ status: 'done', locked_until: null, updated_at: now })) > 0;
-
-export const markSent = (db: Db, id: number, now: Date) =>
-  db(TABLES.outbox).where({ id }).update({ status: 'sent', sent_at: now, locked_until: null, last_error: null, updated_at: now });
-
-/** A failed attempt: kept with its error, retried after `retryAt`; after `maxAttempts`, kept as failed. */
-export const markFailed = (db: Db, row: OutboxRow, error: string, retryAt: Date, maxAttempts: number, now: Date) =>
-  db(TABLES.outbox)
-    .where({ id: row.id })
-    .update({
-      attempts: row.attempts + 1,
-      status: row.attempts + 1 >= maxAttempts ? 'failed' : 'pending',
-      next_attempt_at: retryAt,
-      last_error: error.slice(0, 2000),
-      locked_until: null,
-      updated_at: now,
-    });
 
 export const countByStatus = async (db: Db) => {
   const rows = await db(TABLES.outbox).select('kind', 'status').count({ n: '*' }).groupBy('kind', 'status');

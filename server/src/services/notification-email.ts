@@ -42,3 +42,24 @@ export const reportEmail = (input: { reporterName: string; reason: string; excer
     `<p><a href="${escape(input.adminUrl)}">Open the moderation queue</a></p>`,
   ].join('\n'),
 });
+
+/**
+ * The right-hand side of our Message-IDs: the host of `server.url`, else the domain of the email
+ * plugin's default sender, else `localhost`.
+ */
+export const messageIdDomain = (serverUrl: unknown, defaultFrom: unknown) => {
+  try {
+    if (typeof serverUrl === 'string' && /^https?:\/\//.test(serverUrl)) return new URL(serverUrl).hostname;
+  } catch {
+    // not a URL: the next source
+  }
+  const fromDomain = typeof defaultFrom === 'string' ? /@([A-Za-z0-9.-]+)>?\s*$/.exec(defaultFrom)?.[1] : undefined;
+  return fromDomain ?? 'localhost';
+};
+
+/**
+ * An outbox email's Message-ID, the same for every attempt: a copy sent again after a crash (see
+ * docs/api.md, Email notifications) carries the id of the first, so a receiving server or client
+ * can drop it. The random key keeps ids apart across databases whose row ids repeat.
+ */
+export const outboxMessageId = (rowId: number, messageKey: string, domain: string) => `<pm-outbox-${rowId}-${messageKey}@${domain}>`;

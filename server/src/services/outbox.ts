@@ -1,13 +1,13 @@
 import type { Core } from '@strapi/strapi';
 import * as outboxRepo from '../repositories/outbox';
+import * as claimsRepo from '../repositories/outbox-claims';
 import * as messagesRepo from '../repositories/messages';
 import * as membershipsRepo from '../repositories/memberships';
 import { TABLES, toInt } from '../repositories/db';
 import { getService } from '../utils/get-service';
-import { messageEmail, reportEmail, threadUrl } from './notification-email';
+import { messageEmail, messageIdDomain, outboxMessageId, reportEmail, threadUrl } from './notification-email';
+import { MAX_ATTEMPTS, withClaimedBatch, type Claim } from './outbox-lease';
 
-/** How long a claim holds a row: after a crash, its rows are due again once it runs out. */
-export const OUTBOX_LEASE_MS = 60_000;
 const BATCH = 25;
 /**
  * Emails of a batch in flight at once. Each send waits on the mail server's round trips
@@ -15,7 +15,6 @@ const BATCH = 25;
  * 16 s for a 111-member thread; a few at once stay well inside what mail providers accept.
  */
 const EMAIL_CONCURRENCY = 4;
-const MAX_ATTEMPTS = 20;
 /** 10 s, 20 s, 40 s, ... capped at one hour. */
 const backoffMs = (attempts: number) => Math.min(10_000 * 2 ** attempts, 3_600_000);
 const REPORTS_ACTION = 'plugin::private-messages.reports.manage';
@@ -69,13 +68,20 @@ const outboxService = ({ strapi }: { strapi: Core.Strapi }) => {
     await membershipsRepo.deliverMessageInChunks(knex(), { threadId: job.threadId, messageId: job.messageId, now: new Date() });
   };
 
+  const logError = (error: Error) => strapi.log.error(`[private-messages] outbox: ${error.message}`);
+  const claimLost = (kind: string, id: number, step: string): void => {
+    strapi.log.warn(`[private-messages] outbox ${kind} ${id}: claim lost before ${step} (its lease ran out and another worker holds it now); left to that worker`);
+  };
+
   /** Turns claimed jobs into one email row per recipient, each job exactly once. */
-  const expandJobs = async (now: Date) => {
-    const jobs = await outboxRepo.claimDue(knex(), 'job', now, OUTBOX_LEASE_MS, BATCH);
+  const expandJobs = (dueAt: Date) => withClaimedBatch(knex, 'job', dueAt, BATCH, expandClaimedJobs, logError);
+
+  const expandClaimedJobs = async (jobs: outboxRepo.OutboxRow[], claim: Claim) => {
     const settings = await getService('settings').get();
     for (const job of jobs) {
       try {
         await deliverReply(job);
+        const now = new Date();
         await strapi.db.transaction(async ({ trx }) => {
           if (job.event === 'report') {
             const emails = await moderatorEmails(settings.moderatorEmails);
@@ -92,19 +98,19 @@ const outboxService = ({ strapi }: { strapi: Core.Strapi }) => {
               });
             }
           }
-          if (!(await outboxRepo.completeJob(trx, job.id, now))) throw new Error('job taken by another worker');
+          // Fenced: the rows inserted above are rolled back unless this worker still holds the job.
+          if (!(await claimsRepo.completeJob(trx, job.id, claim.token, now))) throw new Error('job taken by another worker');
         });
       } catch (error) {
         strapi.log.warn(`[private-messages] outbox job ${job.id} not expanded: ${(error as Error).message}`);
       }
     }
-    return jobs.length;
   };
 
   /** Sends claimed emails; the data they need is loaded for the whole batch at once. */
-  const sendEmails = async (now: Date) => {
-    const emails = await outboxRepo.claimDue(knex(), 'email', now, OUTBOX_LEASE_MS, BATCH);
-    if (emails.length === 0) return 0;
+  const sendEmails = (dueAt: Date) => withClaimedBatch(knex, 'email', dueAt, BATCH, sendClaimedEmails, logError);
+
+  const sendClaimedEmails = async (emails: outboxRepo.OutboxRow[], { token, leaseMs }: Claim) => {
     const settings = await getService('settings').get();
     const messages = new Map((await messagesRepo.findMessagesByIds(knex(), emails.map((e) => e.messageId).filter((id): id is number => id !== null))).map((m) => [m.id, m]));
     const threads = new Map(
@@ -120,6 +126,7 @@ const outboxService = ({ strapi }: { strapi: Core.Strapi }) => {
       ...[...reports.values()].map((r: any) => toInt(r.reporter_id)),
     ]);
     const adminUrl = `${(strapi.config.get('admin.url', '/admin') as string).replace(/\/$/, '')}/plugins/private-messages`;
+    const domain = messageIdDomain(strapi.config.get('server.url'), strapi.config.get('plugin::email.settings.defaultFrom'));
 
     await inParallel(emails, EMAIL_CONCURRENCY, async (entry) => {
       try {
@@ -151,16 +158,25 @@ const outboxService = ({ strapi }: { strapi: Core.Strapi }) => {
         }
         // Nothing left to say (message deleted, user without an address): done, not retried.
         if (!to || !content) {
-          await outboxRepo.markSent(knex(), entry.id, now);
+          if (!(await claimsRepo.markSent(knex(), entry.id, token, new Date()))) claimLost('email', entry.id, 'marking it done');
           return;
         }
-        await strapi.plugin('email').service('email').send({ to, ...content });
-        await outboxRepo.markSent(knex(), entry.id, new Date());
+        // `sending` right before the hand-over: should this instance die before markSent, the row
+        // says the mail may have gone, and its resend carries the same Message-ID.
+        const messageKey = entry.messageKey ?? outboxRepo.newMessageKey();
+        if (!(await claimsRepo.markSending(knex(), entry.id, token, messageKey, new Date(), leaseMs))) return claimLost('email', entry.id, 'sending it');
+        const messageId = outboxMessageId(entry.id, messageKey, domain);
+        // Both spellings: nodemailer takes `messageId`; other providers pass custom `headers` on.
+        await strapi.plugin('email').service('email').send({ to, ...content, messageId, headers: { 'Message-ID': messageId } });
+        if (!(await claimsRepo.markSent(knex(), entry.id, token, new Date()))) claimLost('email', entry.id, 'marking it sent');
       } catch (error) {
-        await outboxRepo.markFailed(knex(), entry, String((error as Error)?.message ?? error), new Date(now.getTime() + backoffMs(entry.attempts)), MAX_ATTEMPTS, now);
+        const now = new Date();
+        const retryAt = new Date(now.getTime() + backoffMs(entry.attempts));
+        if (!(await claimsRepo.markFailed(knex(), entry, token, String((error as Error)?.message ?? error), retryAt, MAX_ATTEMPTS, now))) {
+          claimLost('email', entry.id, 'recording its failure');
+        }
       }
     });
-    return emails.length;
   };
 
   /*
@@ -169,7 +185,10 @@ const outboxService = ({ strapi }: { strapi: Core.Strapi }) => {
    * slow or unreachable mail server: a send's kick finds the jobs lane free even while emails are
    * going out. Each lane repeats its step until a pass finds nothing due. Callers arriving while a
    * lane runs share one more run after it (it sees what they wrote), so waiting drains do not pile
-   * up behind a slow mail server; that run's `now` is the latest asked for, and never in the past.
+   * up behind a slow mail server; that run's `now` is the latest asked for. `now` only says what
+   * is due: each pass delivers what is due at the later of it and the clock at that pass, and
+   * measures its claims' leases on the clock (withClaimedBatch), so a long run never claims with
+   * a time long gone (a lease that would run out at once).
    */
   let stopped = false;
   const later = (a: Date, b: Date) => (a.getTime() >= b.getTime() ? a : b);

@@ -1,0 +1,145 @@
+import type { Knex } from 'knex';
+import { TABLES, canSkipLocked, toInt, type Db } from './db';
+import { mapRow, type OutboxRow } from './outbox';
+
+/*
+ * Claims on outbox rows. A worker claims due rows under a token of its own (claim_token) and a
+ * lease (locked_until), renews the lease while it works on them, and every later change of a
+ * claimed row is fenced on that token: an UPDATE whose WHERE names the token, so a worker whose
+ * lease ran out and whose rows another worker claimed since changes nothing (0 rows) and learns it.
+ *
+ * Leases are on the real clock (`now`), never on the time a drain was asked to deliver for
+ * (`dueAt`, later in tests to skip backoff): a lease measured from an old or made-up time runs out
+ * while its holder still works.
+ *
+ * Portable: no UPDATE ... RETURNING (MySQL lacks it). Claiming selects candidates (FOR UPDATE SKIP
+ * LOCKED where it exists, so competing workers pass over each other's rows), updates those still
+ * claimable, and reads back what carries its token.
+ */
+
+/**
+ * Where SKIP LOCKED exists, the claim's statements share a transaction, which holds the selected
+ * rows locked until the update. Elsewhere (SQLite) each runs on its own: a transaction that reads,
+ * then writes, fails at once with "database is locked" when another process wrote in between (the
+ * busy timeout does not apply to a stale snapshot), and the guarded update is enough on its own.
+ */
+const claimTransaction = <T>(db: Db, work: (db: Db) => Promise<T>) => (canSkipLocked(db) ? db.transaction(work) : work(db));
+
+/** Kept by an email row whose sender stopped (crashed) after handing it to the mail server, before marking it sent. */
+export const INTERRUPTED_ERROR = 'interrupted while sending (the worker stopped before marking it sent); sent again with the same Message-ID';
+
+const HELD = ['pending', 'sending'];
+
+export type ClaimOptions = { dueAt: Date; now: Date; leaseMs: number; limit: number; token: string; maxAttempts: number };
+
+const idsOf = (rows: Record<string, unknown>[]) => rows.map((r) => toInt(r.id));
+
+/**
+ * Claims up to `limit` rows of `kind` for `leaseMs` under `token`: first emails left in `sending`
+ * by a worker whose lease ran out (the attempt counts: a mail that brings its sender down each
+ * time ends as failed), then due pending rows, the longest-waiting first.
+ */
+export const claimDue = (db: Db, kind: 'job' | 'email', o: ClaimOptions): Promise<OutboxRow[]> =>
+  claimTransaction(db, async (trx) => {
+    const lockedUntil = new Date(o.now.getTime() + o.leaseMs);
+    const select = (q: Knex.QueryBuilder) => (canSkipLocked(trx) ? q.forUpdate().skipLocked() : q);
+
+    // Few rows: at most the emails in flight when instances stopped.
+    const interrupted = idsOf(
+      await select(
+        trx(TABLES.outbox)
+          .select('id')
+          .where({ status: 'sending', kind })
+          .andWhere('locked_until', '<', o.now)
+          .orderBy([{ column: 'next_attempt_at' }, { column: 'id' }])
+          .limit(o.limit)
+      )
+    );
+    if (interrupted.length > 0) {
+      await trx(TABLES.outbox)
+        .whereIn('id', interrupted)
+        .where({ status: 'sending' })
+        .andWhere('locked_until', '<', o.now)
+        .update({
+          status: trx.raw(`case when attempts + 1 >= ? then 'failed' else 'pending' end`, [o.maxAttempts]),
+          attempts: trx.raw('attempts + 1'),
+          last_error: INTERRUPTED_ERROR,
+          claim_token: o.token,
+          locked_until: lockedUntil,
+          updated_at: o.now,
+        });
+    }
+
+    const left = o.limit - interrupted.length;
+    const claimable = (w: Knex.QueryBuilder) =>
+      w
+        .where({ status: 'pending', kind })
+        .andWhere('next_attempt_at', '<=', o.dueAt)
+        .andWhere((w2) => w2.whereNull('locked_until').orWhere('locked_until', '<', o.now));
+    if (left > 0) {
+      const due = idsOf(
+        await select(
+          // The order of pm_outbox_due_idx (status, kind, next_attempt_at, id): the scan stops after
+          // `limit` rows. Ordering by id alone sorted every due row, 10,000 after a message to a role.
+          claimable(trx(TABLES.outbox).select('id'))
+            .orderBy([{ column: 'next_attempt_at' }, { column: 'id' }])
+            .limit(left)
+        )
+      );
+      // Still claimable: with SKIP LOCKED the lock held them; without (SQLite), another process may
+      // have claimed some since the select, and the condition leaves those out.
+      if (due.length > 0) await claimable(trx(TABLES.outbox).whereIn('id', due)).update({ claim_token: o.token, locked_until: lockedUntil, updated_at: o.now });
+    }
+
+    const rows = await trx(TABLES.outbox).select('*').where({ claim_token: o.token, status: 'pending' });
+    return rows.map(mapRow).sort((a: OutboxRow, b: OutboxRow) => a.id - b.id);
+  });
+
+/** Extends the lease of the rows `token` still holds; the number renewed. */
+export const renewClaims = async (db: Db, token: string, now: Date, leaseMs: number) =>
+  toInt(
+    await db(TABLES.outbox)
+      .where({ claim_token: token })
+      .whereIn('status', HELD)
+      .update({ locked_until: new Date(now.getTime() + leaseMs), updated_at: now })
+  );
+
+const held = (db: Db, id: number, token: string) => db(TABLES.outbox).where({ id, claim_token: token }).whereIn('status', HELD);
+
+/**
+ * Fenced: the email is about to be handed to the mail server. From here until markSent, a crash
+ * leaves it in `sending`, and whoever finds it there after the lease resends it with the same
+ * `messageKey` (so the same Message-ID). False: the claim is lost, do not send.
+ */
+export const markSending = async (db: Db, id: number, token: string, messageKey: string, now: Date, leaseMs: number) =>
+  toInt(
+    await db(TABLES.outbox)
+      .where({ id, claim_token: token, status: 'pending' })
+      .update({ status: 'sending', message_key: messageKey, locked_until: new Date(now.getTime() + leaseMs), updated_at: now })
+  ) > 0;
+
+/** Fenced; false when another worker holds the row now (it is left alone). */
+export const markSent = async (db: Db, id: number, token: string, now: Date) =>
+  toInt(
+    await held(db, id, token).update({ status: 'sent', sent_at: now, locked_until: null, claim_token: null, last_error: null, updated_at: now })
+  ) > 0;
+
+/** Fenced. A failed attempt: kept with its error, retried after `retryAt`; after `maxAttempts`, kept as failed. */
+export const markFailed = async (db: Db, row: OutboxRow, token: string, error: string, retryAt: Date, maxAttempts: number, now: Date) =>
+  toInt(
+    await held(db, row.id, token).update({
+      attempts: row.attempts + 1,
+      status: row.attempts + 1 >= maxAttempts ? 'failed' : 'pending',
+      next_attempt_at: retryAt,
+      last_error: error.slice(0, 2000),
+      locked_until: null,
+      claim_token: null,
+      updated_at: now,
+    })
+  ) > 0;
+
+/** Fenced: marks a claimed job done; false when another worker holds or did it (then the caller rolls back). */
+export const completeJob = async (db: Db, id: number, token: string, now: Date) =>
+  toInt(
+    await db(TABLES.outbox).where({ id, status: 'pending', claim_token: token }).update({ status: 'done', locked_until: null, claim_token: null, updated_at: now })
+  ) > 0;
