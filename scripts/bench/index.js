@@ -362,6 +362,17 @@ const benchDb = async (o, db) => {
         out.writes.role = { unsupported: true, status: roleTry.status, error: roleTry.json?.error ?? roleTry.text.slice(0, 300) };
       }
       log(`-- write to a role of ${m.counts.users} users: ${JSON.stringify(out.writes.role)}`);
+      // A role message is a broadcast: a recipient's reply goes to the author alone, touching their
+      // membership and the replier's, whatever the number of recipients. Measured against 1:1
+      // replies taken right before it (the machine drifts over minutes).
+      const roleThread = roleTry.json?.data?.thread?.id;
+      if (roleThread) {
+        out.writes.reply1to1Paired = await writes(o.quick ? 100 : 300, (i) => hit('POST', `/api/private-messages/threads/${m.oneToOne.thread}/messages`, H, body(i)));
+        log(`-- reply 1:1, again: ${JSON.stringify(out.writes.reply1to1Paired)}`);
+        out.writes.replyRoleRecipient = await writes(o.quick ? 100 : 300, (i) => hit('POST', `/api/private-messages/threads/${roleThread}/messages`, MED, body(i)));
+        out.writes.replyRoleRecipient.recipients = m.counts.users;
+        log(`-- a recipient's reply to the message to a role of ${m.counts.users} users: ${JSON.stringify(out.writes.replyRoleRecipient)}`);
+      }
     } finally {
       await sink.close();
     }

@@ -48,6 +48,11 @@ const targetsOf = (db, r) => {
     if (w.role.unsupported) add('writing to a role of 10,000 users blocks the loop ≤ 100 ms', null, 100, false, ' ms (not measurable: role sending refused)');
     else add(`writing to a role of ${w.role.recipients} users blocks the loop ≤ 100 ms`, w.role.loopMaxMs, 100, w.role.loopMaxMs <= 100, ' ms');
   }
+  if (w.replyRoleRecipient) {
+    const oneToOne = w.reply1to1Paired ?? w.reply1to1;
+    const v = ratio(w.replyRoleRecipient.medianMs, oneToOne?.medianMs);
+    add(`a recipient's reply to a message to a role of ${w.replyRoleRecipient.recipients} users ≤ 1.5× a 1:1 reply`, v, 1.5, v !== null && v <= 1.5);
+  }
   return t;
 };
 

@@ -52,7 +52,8 @@ describe('outbox lanes', () => {
       const threadId = Number((await knex()('pm_threads').select('id').where('document_id', sent.body.data.thread.id).first()).id);
       expect(await waitFor(async () => Number((await knex()('pm_outbox').count({ n: '*' }).where({ kind: 'email' }).first())?.n) > 0, 10_000)).toBe(true);
 
-      await messaging().reply({ author: members[0], threadId: sent.body.data.thread.id, body: 'A reply' });
+      // The author's reply reaches every holder of the role (a holder's would reach the author only).
+      await messaging().reply({ author: author.id, threadId: sent.body.data.thread.id, body: 'A reply' });
       const delivered = await waitFor(async () => {
         const row = await knex()('pm_memberships').select('unread_count').where({ thread_id: threadId, user_id: members[1] }).first();
         return Number(row.unread_count) === 2;

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { selectRows, TABLES, toBool, toInt, toIso, yieldToEventLoop, type Db } from './db';
-import { hiddenByBlock } from './blocks';
 import { mapThread, THREAD_COLUMNS, type ThreadRow } from './threads';
+import { memberOf, memberSees, narrowToAudience, seenBy, type Audience } from './visibility';
 
 export type MembershipRow = {
   id: number;
@@ -15,11 +15,13 @@ export type MembershipRow = {
   visibleAfterMessageId: number;
   removedAt: string | null;
   leftAt: string | null;
+  /** Reached only through a role: sees the thread as a conversation with its starter (repositories/visibility). */
+  hidden: boolean;
 };
 
 const MEMBERSHIP_COLUMNS = [
   'id', 'thread_id', 'user_id', 'in_inbox', 'last_activity_at', 'last_read_message_id', 'unread_count',
-  'message_count', 'visible_after_message_id', 'removed_at', 'left_at',
+  'message_count', 'visible_after_message_id', 'removed_at', 'left_at', 'hidden',
 ];
 
 const mapMembership = (r: Record<string, unknown>, prefix = ''): MembershipRow => ({
@@ -34,6 +36,7 @@ const mapMembership = (r: Record<string, unknown>, prefix = ''): MembershipRow =
   visibleAfterMessageId: toInt(r[`${prefix}visible_after_message_id`]),
   removedAt: toIso(r[`${prefix}removed_at`]),
   leftAt: toIso(r[`${prefix}left_at`]),
+  hidden: toBool(r[`${prefix}hidden`]),
 });
 
 /** What a thread list shows of a thread's last message. */
@@ -50,51 +53,69 @@ export type MessagePreview = {
 export type MemberView = {
   membership: MembershipRow;
   thread: ThreadRow;
-  /** The thread's last message, when the member may see it (it came after their visibility watermark). */
+  /**
+   * The last message the member may see: the thread's, or in a broadcast whose last message is
+   * not for them, the one kept on their membership (last_visible_message_id). Null when it came
+   * before their visibility watermark.
+   */
   lastMessage: MessagePreview | null;
-  /** The member blocked its author before it was written: show their newest visible message instead. */
+  /** The thread's last message is not theirs to see (a block) and none is kept: look for their newest visible one. */
   lastMessageHidden: boolean;
 };
 
 const membershipSelect = MEMBERSHIP_COLUMNS.map((c) => `ms.${c} as ms_${c}`);
 
+const previewSelect = (alias: string) => [
+  `${alias}.id as ${alias}_id`,
+  `${alias}.document_id as ${alias}_document_id`,
+  `${alias}.author_id as ${alias}_author_id`,
+  `${alias}.excerpt as ${alias}_excerpt`,
+  `${alias}.deleted_at as ${alias}_deleted_at`,
+  `${alias}.created_at as ${alias}_created_at`,
+];
+
 /**
- * A membership joined to its thread and the thread's last message, in one statement: the last
- * message is a primary-key lookup, and whether the member blocked its author a lookup of the
- * unique (blocker_id, blocked_id) index, per row returned.
+ * A membership joined to its thread, the thread's last message and (in broadcasts) the member's
+ * own last visible message, in one statement: each message is a primary-key lookup, and whether
+ * the member may see the thread's last one (visibility.seenBy) a lookup of the unique
+ * (blocker_id, blocked_id) index, per row returned.
  */
 const memberViews = (db: Db) =>
   db(`${TABLES.memberships} as ms`)
     .join(`${TABLES.threads} as t`, 't.id', 'ms.thread_id')
     .leftJoin(`${TABLES.messages} as lm`, (j) => j.on('lm.id', 't.last_message_id').andOn('lm.id', '>', 'ms.visible_after_message_id'))
+    .leftJoin(`${TABLES.messages} as lv`, (j) =>
+      j.on('lv.id', 'ms.last_visible_message_id').andOn('lv.id', '>', 'ms.visible_after_message_id')
+    )
     .select(
       ...THREAD_COLUMNS.map((c) => `t.${c}`),
       ...membershipSelect,
-      'lm.document_id as lm_document_id',
-      'lm.author_id as lm_author_id',
-      'lm.excerpt as lm_excerpt',
-      'lm.deleted_at as lm_deleted_at',
-      'lm.created_at as lm_created_at',
-      db.raw(
-        `case when exists (select 1 from ${TABLES.blocks} b where b.blocker_id = ms.user_id and b.blocked_id = lm.author_id and b.created_at <= lm.created_at) then 1 else 0 end as lm_hidden`
-      )
+      ...previewSelect('lm'),
+      ...previewSelect('lv'),
+      db.raw(`case when lm.id is not null and not ${seenBy('lm', memberOf('ms'))} then 1 else 0 end as lm_hidden`)
     );
+
+const previewOf = (row: Record<string, unknown>, alias: string, threadId: number): MessagePreview | null =>
+  row[`${alias}_document_id`] == null
+    ? null
+    : {
+        id: toInt(row[`${alias}_id`]),
+        documentId: String(row[`${alias}_document_id`]),
+        threadId,
+        authorId: row[`${alias}_author_id`] == null ? null : toInt(row[`${alias}_author_id`]),
+        excerpt: (row[`${alias}_excerpt`] as string) ?? '',
+        deletedAt: toIso(row[`${alias}_deleted_at`]),
+        createdAt: toIso(row[`${alias}_created_at`]) as string,
+      };
 
 const mapMemberView = (row: Record<string, unknown>): MemberView => {
   const thread = mapThread(row);
-  const lastMessage: MessagePreview | null =
-    row.lm_document_id === null || row.lm_document_id === undefined
-      ? null
-      : {
-          id: thread.lastMessageId,
-          documentId: String(row.lm_document_id),
-          threadId: thread.id,
-          authorId: row.lm_author_id === null ? null : toInt(row.lm_author_id),
-          excerpt: (row.lm_excerpt as string) ?? '',
-          deletedAt: toIso(row.lm_deleted_at),
-          createdAt: toIso(row.lm_created_at) as string,
-        };
-  return { membership: mapMembership(row, 'ms_'), thread, lastMessage, lastMessageHidden: lastMessage !== null && toBool(row.lm_hidden) };
+  const membership = mapMembership(row, 'ms_');
+  const last = previewOf(row, 'lm', thread.id);
+  if (last === null || !toBool(row.lm_hidden)) return { membership, thread, lastMessage: last, lastMessageHidden: false };
+  // Not theirs to see: the one kept on the membership (broadcasts), else their newest visible one.
+  const kept = previewOf(row, 'lv', thread.id);
+  return kept ? { membership, thread, lastMessage: kept, lastMessageHidden: false } : { membership, thread, lastMessage: last, lastMessageHidden: true };
 };
 
 /*
@@ -180,10 +201,12 @@ export const listInboxPage = async (db: Db, userId: number, limit: number, after
     q.join(`${TABLES.membershipTags} as lt`, (j) => j.on('lt.membership_id', 'ms.id').andOnVal('lt.tag_id', filters.tagId as number));
   }
   if (filters.participantId !== undefined) {
-    // (thread_id, user_id) is unique: the join never repeats a thread.
+    // (thread_id, user_id) is unique: the join never repeats a thread. Only members the viewer
+    // is shown count (a broadcast's other recipients are not).
     q.join(`${TABLES.memberships} as pm`, (j) =>
       j.on('pm.thread_id', 'ms.thread_id').andOnVal('pm.user_id', filters.participantId as number)
     );
+    q.whereRaw(memberSees('ms', 'pm', 't'));
   }
   if (filters.unreadOnly) q.andWhere('ms.unread_count', '>', 0);
   if (filters.subjectContains) {
@@ -199,6 +222,12 @@ export const listInboxPage = async (db: Db, userId: number, limit: number, after
   return (await selectRows(db, q)).map(mapMemberView);
 };
 
+/**
+ * Which of a thread's members a viewer is shown (visibility.membersShown): all, those not
+ * hidden, or only these user ids (the starter and a hidden viewer themselves).
+ */
+export type MemberScope = { listedOnly?: boolean; userIds?: number[] };
+
 const mapMember = (r: Record<string, unknown>) => ({
   threadId: toInt(r.thread_id),
   userId: toInt(r.user_id),
@@ -212,10 +241,14 @@ const mapMember = (r: Record<string, unknown>) => ({
  * index that stops after `perThread` rows. An inbox page with 1,000-member groups on it reads
  * 25 × `perThread` memberships at most, not every member.
  */
-export const listMembers = async (db: Db, threads: { id: number; memberCount: number }[], perThread: number) => {
+export const listMembers = async (
+  db: Db,
+  threads: { id: number; memberCount: number; scope?: MemberScope }[],
+  perThread: number
+) => {
   if (threads.length === 0) return [];
-  const small = threads.filter((t) => t.memberCount <= perThread).map((t) => t.id);
-  const big = threads.filter((t) => t.memberCount > perThread).map((t) => t.id);
+  const small = threads.filter((t) => t.memberCount <= perThread && !t.scope).map((t) => t.id);
+  const big = threads.filter((t) => t.memberCount > perThread && !t.scope).map((t) => t.id);
   const parts: string[] = [];
   const bindings: number[] = [];
   if (small.length > 0) {
@@ -225,6 +258,16 @@ export const listMembers = async (db: Db, threads: { id: number; memberCount: nu
   big.forEach((id, i) => {
     parts.push(`select * from (select thread_id, user_id, left_at from ${TABLES.memberships} where thread_id = ? and user_id is not null order by user_id limit ?) p${i}`);
     bindings.push(id, perThread);
+  });
+  threads.forEach((t, i) => {
+    if (!t.scope) return;
+    const only = t.scope.userIds ?? [];
+    const conditions = [
+      t.scope.listedOnly ? ' and coalesce(hidden, false) = false' : '',
+      t.scope.userIds ? ` and user_id in (${only.length > 0 ? only.map(() => '?').join(', ') : 'null'})` : '',
+    ].join('');
+    parts.push(`select * from (select thread_id, user_id, left_at from ${TABLES.memberships} where thread_id = ? and user_id is not null${conditions} order by user_id limit ?) s${i}`);
+    bindings.push(t.id, ...only, perThread);
   });
   const result = await db.raw(parts.join(' union all '), bindings);
   const rows: Record<string, unknown>[] = Array.isArray(result) ? result : result.rows;
@@ -270,14 +313,14 @@ const THREAD_LAST_MESSAGE = `(select t.last_message_id from ${TABLES.threads} t 
 
 /**
  * Messages of the member's thread not yet delivered to them, up to `through`, that count for
- * them: after their visibility watermark, written by someone else, not hidden by a block.
+ * them: after their visibility watermark, written by someone else, ones they may see
+ * (visibility.seenBy: not hidden by a block, and for them in a broadcast).
  * Served by `pm_messages_thread_order_idx` (thread_id, id): usually one message.
  */
 const undelivered = (through: string) => `from ${TABLES.messages} m
   where m.thread_id = ${M}.thread_id and m.id > ${M}.delivered_message_id and m.id > ${M}.visible_after_message_id
     and m.id <= ${through} and (m.author_id is null or m.author_id <> ${M}.user_id)
-    and not exists (select 1 from ${TABLES.blocks} b
-                     where b.blocker_id = ${M}.user_id and b.blocked_id = m.author_id and b.created_at <= m.created_at)`;
+    and ${seenBy('m', memberOf(M))}`;
 
 /**
  * Delivery, the one definition of it. A membership's counts, inbox place and activity time
@@ -297,18 +340,32 @@ const deliveryChanges = (db: Db, through: string, now: Date) => {
     last_activity_at: db.raw(`case when ${newest} > last_activity_at then ${newest} else last_activity_at end`),
     message_count: db.raw(`message_count + (select count(*) ${undelivered(through)})`),
     unread_count: db.raw(`unread_count + (select count(*) ${undelivered(through)} and m.id > ${M}.last_read_message_id)`),
+    // Kept in broadcasts only (null elsewhere): the newest message the member may see.
+    last_visible_message_id: db.raw(
+      `case when last_visible_message_id is null then null
+            when (select max(m.id) ${undelivered(through)}) > last_visible_message_id then (select max(m.id) ${undelivered(through)})
+            else last_visible_message_id end`
+    ),
     delivered_message_id: db.raw(through),
     updated_at: now,
   };
 };
 
-/** In a thread of at most DEFERRED_DELIVERY_ABOVE members: delivers a new message to everyone, in one statement (the reply's transaction). */
-export const deliverMessage = (db: Db, input: { threadId: number; messageId: number; now: Date }) =>
-  db(M)
-    .where('thread_id', input.threadId)
-    .andWhere('delivered_message_id', '<', input.messageId)
-    .whereNull('left_at')
-    .update(deliveryChanges(db, sqlInt(input.messageId), input.now));
+/** Who a message is for (visibility): its author and audience. */
+export type MessageAudience = { authorId: number | null; audience: Audience; audienceUserId: number | null };
+
+/**
+ * A message reaching at most DEFERRED_DELIVERY_ABOVE members: delivers it to them, in one
+ * statement (the reply's transaction). Only the members of its audience are touched (a
+ * broadcast recipient's reply: the starter's row); the others' marks stay behind, and their
+ * next delivery skips it (seenBy).
+ */
+export const deliverMessage = (db: Db, input: { threadId: number; messageId: number; now: Date; message?: MessageAudience }) =>
+  narrowToAudience(
+    db(M).where('thread_id', input.threadId).andWhere('delivered_message_id', '<', input.messageId).whereNull('left_at'),
+    (c) => c,
+    input.message ?? { authorId: null, audience: null, audienceUserId: null }
+  ).update(deliveryChanges(db, sqlInt(input.messageId), input.now));
 
 /**
  * The outbox worker's delivery of a message to a big thread: DELIVERY_CHUNK members per
@@ -316,13 +373,14 @@ export const deliverMessage = (db: Db, input: { threadId: number; messageId: num
  * run again (after a crash, or by two workers): members already delivered are skipped.
  */
 export const deliverMessageInChunks = async (db: Db, input: { threadId: number; messageId: number; now: Date }) => {
+  const message = await db(TABLES.messages).select('author_id', 'audience', 'audience_user_id').where('id', input.messageId).first();
+  if (!message) return 0;
   const ids = (
-    await db(M)
-      .select('id')
-      .where('thread_id', input.threadId)
-      .andWhere('delivered_message_id', '<', input.messageId)
-      .whereNull('left_at')
-      .orderBy('id')
+    await narrowToAudience(
+      db(M).select('id').where('thread_id', input.threadId).andWhere('delivered_message_id', '<', input.messageId).whereNull('left_at'),
+      (c) => c,
+      { authorId: message.author_id == null ? null : toInt(message.author_id), audience: message.audience ?? null, audienceUserId: message.audience_user_id == null ? null : toInt(message.audience_user_id) }
+    ).orderBy('id')
   ).map((r: { id: unknown }) => toInt(r.id));
   let delivered = 0;
   for (let i = 0; i < ids.length; i += DELIVERY_CHUNK) {
@@ -382,6 +440,7 @@ export const recordAuthorActivity = (
       last_read_message_id: input.messageId,
       unread_count: 0,
       message_count: db.raw('message_count + 1'),
+      last_visible_message_id: db.raw(`case when last_visible_message_id is null then null else ${sqlInt(input.messageId)} end`),
       updated_at: input.now,
     });
 
@@ -395,15 +454,13 @@ export const lockMembership = (db: Db, membershipId: number) =>
 export const updateMembership = (db: Db, membershipId: number, values: Record<string, unknown>) =>
   db(TABLES.memberships).where({ id: membershipId }).update(values);
 
-/** Current members of a thread other than `exceptUserId`. */
-export const listActiveMemberIds = async (db: Db, threadId: number, exceptUserId: number) =>
-  (
-    await db(TABLES.memberships)
-      .select('user_id')
-      .where('thread_id', threadId)
-      .whereNot('user_id', exceptUserId)
-      .whereNull('left_at')
-  ).map((r: Record<string, unknown>) => toInt(r.user_id));
+/** Current members of a thread other than `exceptUserId`, within `scope` (those a member is shown) when given. */
+export const listActiveMemberIds = async (db: Db, threadId: number, exceptUserId: number, scope?: MemberScope) => {
+  const q = db(TABLES.memberships).select('user_id').where('thread_id', threadId).whereNot('user_id', exceptUserId).whereNull('left_at');
+  if (scope?.listedOnly) q.where((w) => w.whereNull('hidden').orWhere('hidden', false));
+  if (scope?.userIds) q.whereIn('user_id', scope.userIds);
+  return (await q).map((r: Record<string, unknown>) => toInt(r.user_id));
+};
 
 /*
  * Set-based forms of the read-state changes, over any number of the user's memberships at once
@@ -460,7 +517,7 @@ export const markNewestUnreadMany = (db: Db, userId: number, membershipIds: numb
       // will count it as unread then (after this watermark), not twice.
       .whereRaw(`m.id <= ${TABLES.memberships}.delivered_message_id`)
       .andWhere((w) => w.whereNot('m.author_id', userId).orWhereNull('m.author_id'))
-      .whereNotExists(hiddenByBlock(db, userId, 'm'));
+      .whereRaw(seenBy('m', memberOf(TABLES.memberships)));
   return db(TABLES.memberships)
     .whereIn('id', membershipIds)
     .whereExists(fromOthers().select(db.raw('1')))
@@ -495,9 +552,7 @@ export const recountMemberships = async (db: Db, threadIds: number[]) => {
   if (threadIds.length === 0) return;
   const ms = TABLES.memberships;
   const visible = `from ${TABLES.messages} m
-     where m.thread_id = ${ms}.thread_id and m.id > ${ms}.visible_after_message_id
-       and not exists (select 1 from ${TABLES.blocks} b
-                        where b.blocker_id = ${ms}.user_id and b.blocked_id = m.author_id and b.created_at <= m.created_at)`;
+     where m.thread_id = ${ms}.thread_id and m.id > ${ms}.visible_after_message_id and ${seenBy('m', memberOf(ms))}`;
   await db(ms)
     .whereIn('thread_id', threadIds)
     .whereNull('left_at')
@@ -506,6 +561,9 @@ export const recountMemberships = async (db: Db, threadIds: number[]) => {
       message_count: db.raw(`(select count(*) ${visible})`),
       unread_count: db.raw(
         `(select count(*) ${visible} and m.id > ${ms}.last_read_message_id and (m.author_id is null or m.author_id <> ${ms}.user_id))`
+      ),
+      last_visible_message_id: db.raw(
+        `case when last_visible_message_id is null then null else coalesce((select max(m.id) ${visible}), last_visible_message_id) end`
       ),
     });
 };

@@ -1,6 +1,6 @@
 import { createDocumentId } from '../utils/ids';
 import { TABLES, strapiColumns, toInt, toIso, type Db } from './db';
-import { hiddenByBlock } from './blocks';
+import { knownMember, seenBy, type Audience } from './visibility';
 
 export type MessageRow = {
   id: number;
@@ -12,9 +12,12 @@ export type MessageRow = {
   excerpt: string;
   deletedAt: string | null;
   createdAt: string;
+  /** Who may see it besides the author (repositories/visibility): null, everyone. */
+  audience: Audience;
+  audienceUserId: number | null;
 };
 
-const COLUMNS = ['id', 'document_id', 'thread_id', 'author_id', 'body', 'format', 'excerpt', 'deleted_at', 'created_at'];
+const COLUMNS = ['id', 'document_id', 'thread_id', 'author_id', 'body', 'format', 'excerpt', 'deleted_at', 'created_at', 'audience', 'audience_user_id'];
 
 const mapMessage = (r: Record<string, unknown>): MessageRow => ({
   id: toInt(r.id),
@@ -26,11 +29,22 @@ const mapMessage = (r: Record<string, unknown>): MessageRow => ({
   excerpt: (r.excerpt as string) ?? '',
   deletedAt: toIso(r.deleted_at),
   createdAt: toIso(r.created_at) as string,
+  audience: (r.audience as Audience) ?? null,
+  audienceUserId: r.audience_user_id == null ? null : toInt(r.audience_user_id),
 });
 
 export const insertMessage = async (
   db: Db,
-  input: { threadId: number; authorId: number; body: string; format: string; excerpt: string; now: Date }
+  input: {
+    threadId: number;
+    authorId: number;
+    body: string;
+    format: string;
+    excerpt: string;
+    now: Date;
+    audience?: Audience;
+    audienceUserId?: number | null;
+  }
 ) => {
   const documentId = createDocumentId();
   const [row] = await db(TABLES.messages)
@@ -41,25 +55,30 @@ export const insertMessage = async (
       body: input.body,
       format: input.format,
       excerpt: input.excerpt,
+      audience: input.audience ?? null,
+      audience_user_id: input.audienceUserId ?? null,
     })
     .returning(COLUMNS);
   return mapMessage(row);
 };
 
+/** The viewer of a thread: their user id and whether they were reached only through a role. */
+export type Viewer = { userId: number; hidden: boolean };
+
 /**
  * One page of a thread's messages as a member sees them, newest first: messages after the
- * member's visibility watermark, not hidden by a block, and, when paging back, before
- * `beforeId`. Served by the `(thread_id, id)` index.
+ * member's visibility watermark that they may see (visibility.seenBy), and, when paging back,
+ * before `beforeId`. Served by the `(thread_id, id)` index.
  */
 export const listThreadMessages = async (
   db: Db,
-  input: { viewerId: number; threadId: number; visibleAfterId: number; beforeId?: number; limit: number }
+  input: { viewer: Viewer; threadId: number; visibleAfterId: number; beforeId?: number; limit: number }
 ) => {
   const q = db(`${TABLES.messages} as m`)
     .select(COLUMNS.map((c) => `m.${c}`))
     .where('m.thread_id', input.threadId)
     .andWhere('m.id', '>', input.visibleAfterId)
-    .whereNotExists(hiddenByBlock(db, input.viewerId, 'm'))
+    .whereRaw(seenBy('m', knownMember(input.viewer.userId, input.viewer.hidden)))
     .orderBy('m.id', 'desc')
     .limit(input.limit);
   if (input.beforeId !== undefined) q.andWhere('m.id', '<', input.beforeId);
@@ -67,15 +86,20 @@ export const listThreadMessages = async (
 };
 
 /**
- * The newest message of each thread that `viewerId` may see, in one query: for the rare threads
- * whose last message is hidden from them by a block.
+ * The newest message of each thread that the viewer may see, in one query: for the rare threads
+ * whose last message is hidden from them by a block (broadcasts keep theirs per member).
  */
-export const newestVisibleMessages = async (db: Db, viewerId: number, threads: { threadId: number; visibleAfterId: number }[]) => {
+export const newestVisibleMessages = async (
+  db: Db,
+  viewerId: number,
+  threads: { threadId: number; visibleAfterId: number; hidden: boolean }[]
+) => {
   if (threads.length === 0) return [];
   const newest = db(`${TABLES.messages} as m`)
     .max('m.id')
-    .whereIn('m.thread_id', threads.map((t) => t.threadId))
-    .whereNotExists(hiddenByBlock(db, viewerId, 'm'))
+    .where((w) => {
+      for (const t of threads) w.orWhere((o) => o.where('m.thread_id', t.threadId).whereRaw(seenBy('m', knownMember(viewerId, t.hidden))));
+    })
     .groupBy('m.thread_id');
   const rows = (await db(TABLES.messages).select(COLUMNS).whereIn('id', newest)).map(mapMessage);
   const after = new Map(threads.map((t) => [t.threadId, t.visibleAfterId]));
@@ -104,6 +128,20 @@ export const countRecentByAuthor = async (db: Db, authorId: number, since: Date)
   return { count: toInt(row?.count), oldest: toIso(row?.oldest) };
 };
 
-/** Whether `viewerId` blocked the author of message `messageId` before it was written (then it is not theirs to see). */
-export const isHiddenByBlock = async (db: Db, viewerId: number, messageId: number) =>
-  Boolean(await db(`${TABLES.messages} as m`).select('m.id').where('m.id', messageId).whereExists(hiddenByBlock(db, viewerId, 'm')).first());
+/**
+ * Whether message `messageId` is not for `viewerId` to see (visibility.seenBy): they blocked its
+ * author before it was written, or it is a broadcast reply for other members. The caller has
+ * checked the viewer is a member.
+ */
+export const isHiddenFrom = async (db: Db, viewerId: number, messageId: number) =>
+  Boolean(
+    await db(`${TABLES.messages} as m`)
+      .join(`${TABLES.memberships} as ms`, (j) => j.on('ms.thread_id', 'm.thread_id').andOnVal('ms.user_id', viewerId))
+      .select('m.id')
+      .where('m.id', messageId)
+      .whereRaw(`not ${seenBy('m', { userId: 'ms.user_id', hidden: 'ms.hidden' })}`)
+      .first()
+  );
+
+/** The former name of isHiddenFrom (blocks were once the only reason). */
+export const isHiddenByBlock = isHiddenFrom;

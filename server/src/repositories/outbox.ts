@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { TABLES, insertInChunks, toInt, yieldToEventLoop, type Db } from './db';
+import { memberOf, narrowToAudience, seenBy } from './visibility';
 
 /*
  * The email outbox. A send writes one `job` row in its own transaction (O(1) whatever the number
@@ -53,8 +54,9 @@ export const enqueueJob = (db: Db, job: { event: OutboxEvent; messageId?: number
 
 /**
  * Who is told about message `messageId` by email: the notification rules in one statement.
- * A current member other than the author, who did not block the author, receives messages, and
- * whose level (their own, else the site default) asks for it:
+ * A current member other than the author, who may see the message (visibility.seenBy: a
+ * broadcast recipient's reply is for the starter alone), did not block the author, receives
+ * messages, and whose level (their own, else the site default) asks for it:
  *   every: each message; newThreads: the first message of a thread;
  *   firstUnread: only while the thread had no earlier unread message for them.
  */
@@ -70,6 +72,7 @@ export const expandMessageJob = async (
     .leftJoin(`${TABLES.preferences} as p`, 'p.user_id', 'ms.user_id')
     .select('ms.user_id')
     .where('ms.thread_id', job.threadId)
+    .whereRaw(`exists (select 1 from ${TABLES.messages} mx where mx.id = ? and ${seenBy('mx', memberOf('ms'))})`, [X])
     .whereNot('ms.user_id', input.authorId)
     .whereNull('ms.left_at')
     .andWhere('ms.visible_after_message_id', '<', X)
@@ -91,15 +94,21 @@ export const expandMessageJob = async (
                 .whereRaw('m.id > ms.visible_after_message_id')
                 .andWhere('m.id', '<', X)
                 .andWhere((w3) => w3.whereNull('m.author_id').orWhereRaw('m.author_id <> ms.user_id'))
-                .whereNotExists(hiddenByBlockFor(db))
+                .whereRaw(seenBy('m', memberOf('ms')))
             )
         )
     );
   // Big threads are evaluated a slice of members at a time, the event loop free in between
   // (SQLite's driver is synchronous): a message to a 10,000-user role must not stall the server.
-  const membershipIds = (await db(TABLES.memberships).select('id').where('thread_id', job.threadId).orderBy('id')).map(
-    (r: Record<string, unknown>) => toInt(r.id)
-  );
+  // Only the message's audience (a broadcast recipient's reply: the starter's row, not 10,000).
+  const message = await db(TABLES.messages).select('audience', 'audience_user_id').where('id', X).first();
+  const membershipIds = (
+    await narrowToAudience(db(TABLES.memberships).select('id').where('thread_id', job.threadId), (c) => c, {
+      authorId: input.authorId,
+      audience: message?.audience ?? null,
+      audienceUserId: message?.audience_user_id == null ? null : toInt(message.audience_user_id),
+    }).orderBy('id')
+  ).map((r: Record<string, unknown>) => toInt(r.id));
   const userIds: number[] = [];
   for (let i = 0; i < membershipIds.length; i += EXPANSION_SLICE) {
     if (i > 0) await yieldToEventLoop();
@@ -111,14 +120,6 @@ export const expandMessageJob = async (
 
 /* Like DELIVERY_CHUNK: small enough that a slice whose pages must come from disk stays short. */
 const EXPANSION_SLICE = 200;
-
-/** hiddenByBlock for the member of the enclosing query (ms.user_id) rather than a fixed viewer. */
-const hiddenByBlockFor = (db: Db) =>
-  db(`${TABLES.blocks} as b2`)
-    .select(db.raw('1'))
-    .whereRaw('b2.blocker_id = ms.user_id')
-    .whereRaw('b2.blocked_id = m.author_id')
-    .whereRaw('b2.created_at <= m.created_at');
 
 export const insertEmails = async (db: Db, job: OutboxRow, recipients: { userId?: number; email?: string }[], now: Date) => {
   await insertInChunks(db, TABLES.outbox, recipients, {

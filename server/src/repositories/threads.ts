@@ -24,12 +24,22 @@ export type ThreadRow = {
   createdAt: string;
   /** Null on threads written before the preview existed: their lists read the memberships. */
   participantPreview: ParticipantPreview | null;
+  /** Who started the thread (null once their account is deleted). */
+  starterId: number | null;
+  /** The roles the thread was sent to, as named then ([] when none). */
+  roles: ThreadRole[];
+  /** Members not reached through a role only (the starter and the listed users), departed included. */
+  listedMemberCount: number;
+  /** Some members were reached only through a role: a broadcast (see repositories/visibility). */
+  hasHiddenMembers: boolean;
 };
+
+export type ThreadRole = { id: number; name: string };
 
 /** The thread columns mapThread reads (a list selects these, not the row's other Strapi columns). */
 export const THREAD_COLUMNS = [
   'id', 'document_id', 'subject', 'is_group', 'member_count', 'message_count', 'last_message_id', 'last_message_at',
-  'created_at', 'participant_preview',
+  'created_at', 'participant_preview', 'starter_id', 'roles', 'listed_member_count',
 ];
 
 /* SQLite hands JSON columns back as text; PostgreSQL (jsonb) parsed. */
@@ -39,21 +49,36 @@ const parsePreview = (v: unknown): ParticipantPreview | null => {
   return Array.isArray(value) ? (value as ParticipantPreview) : null;
 };
 
+const parseRoles = (v: unknown): ThreadRole[] => {
+  if (v === null || v === undefined) return [];
+  const value = typeof v === 'string' ? JSON.parse(v) : v;
+  return Array.isArray(value) ? (value as ThreadRole[]) : [];
+};
+
 /* Stored as JSON text on every database (knex would send a JS array to PostgreSQL as an array literal). */
 const previewColumn = (preview: ParticipantPreview) => JSON.stringify(preview);
 
-export const mapThread = (r: Record<string, unknown>): ThreadRow => ({
-  id: toInt(r.id),
-  documentId: String(r.document_id),
-  subject: (r.subject as string) ?? '',
-  isGroup: toBool(r.is_group),
-  memberCount: toInt(r.member_count),
-  messageCount: toInt(r.message_count),
-  lastMessageId: toInt(r.last_message_id),
-  lastMessageAt: toIso(r.last_message_at),
-  createdAt: toIso(r.created_at) as string,
-  participantPreview: parsePreview(r.participant_preview),
-});
+export const mapThread = (r: Record<string, unknown>): ThreadRow => {
+  const memberCount = toInt(r.member_count);
+  // Threads written before broadcasts existed (null): every member is listed.
+  const listedMemberCount = r.listed_member_count == null ? memberCount : toInt(r.listed_member_count);
+  return {
+    id: toInt(r.id),
+    documentId: String(r.document_id),
+    subject: (r.subject as string) ?? '',
+    isGroup: toBool(r.is_group),
+    memberCount,
+    messageCount: toInt(r.message_count),
+    lastMessageId: toInt(r.last_message_id),
+    lastMessageAt: toIso(r.last_message_at),
+    createdAt: toIso(r.created_at) as string,
+    participantPreview: parsePreview(r.participant_preview),
+    starterId: r.starter_id == null ? null : toInt(r.starter_id),
+    roles: parseRoles(r.roles),
+    listedMemberCount,
+    hasHiddenMembers: listedMemberCount < memberCount,
+  };
+};
 
 /**
  * Creates a thread, its first message and one membership per member, in their final state (the
@@ -68,12 +93,18 @@ export const createThreadWithMessage = async (
     subject: string;
     authorId: number;
     memberIds: number[];
+    /** Members reached only through a role (see repositories/visibility). */
+    hiddenIds?: Set<number>;
+    roles?: ThreadRole[];
     isGroup: boolean;
     message: { body: string; format: string; excerpt: string };
     now: Date;
   }
 ) => {
   const threadDocumentId = createDocumentId();
+  const hidden = input.hiddenIds ?? new Set<number>();
+  const listedIds = input.memberIds.filter((id) => !hidden.has(id));
+  const isBroadcast = hidden.size > 0;
   const [threadRow] = await db(TABLES.threads)
     .insert({
       ...strapiColumns(threadDocumentId, input.now),
@@ -84,8 +115,11 @@ export const createThreadWithMessage = async (
       last_message_id: 0,
       last_message_at: input.now,
       starter_id: input.authorId,
+      roles: input.roles && input.roles.length > 0 ? JSON.stringify(input.roles) : null,
+      listed_member_count: listedIds.length,
+      // Only members everyone may see: hidden members are shown to the starter in the thread's own view.
       participant_preview: previewColumn(
-        [...new Set(input.memberIds)].sort((a, b) => a - b).slice(0, PARTICIPANT_PREVIEW_SIZE).map((userId) => ({ userId }))
+        [...new Set(listedIds)].sort((a, b) => a - b).slice(0, PARTICIPANT_PREVIEW_SIZE).map((userId) => ({ userId }))
       ),
     })
     .returning('id');
@@ -110,6 +144,9 @@ export const createThreadWithMessage = async (
           message_count: 1,
           visible_after_message_id: 0,
           delivered_message_id: message.id,
+          hidden: hidden.has(userId),
+          // Kept in broadcasts only, where the thread's last message may not be one the member can see.
+          last_visible_message_id: isBroadcast ? message.id : null,
         };
       });
     },

@@ -6,6 +6,7 @@ import * as threadsRepo from '../repositories/threads';
 import * as tagsRepo from '../repositories/tags';
 import type { MessageRow } from '../repositories/messages';
 import { toMillis } from '../repositories/db';
+import { membersShown } from '../repositories/visibility';
 import { decodeCursor, encodeCursor } from '../utils/cursor';
 import { forbidden, notFound, validationError } from '../utils/errors';
 import { getService } from '../utils/get-service';
@@ -33,19 +34,43 @@ const inboxService = ({ strapi }: { strapi: Core.Strapi }) => {
 
   type Member = { threadId: number; userId: number; left: boolean };
 
+  /** What the viewer is shown of a thread's members (repositories/visibility): all, the listed ones, or the starter and themselves. */
+  const shownTo = (viewer: Actor, view: MemberView) => membersShown(view.thread, { userId: viewer.id, hidden: view.membership.hidden });
+
   /**
-   * Up to `perThread` members of each thread by user id. A list takes them from the threads'
-   * participant previews (no statement); a thread's own view, and threads written before previews
+   * Up to `perThread` members of each thread by user id, among those the viewer is shown. A list
+   * takes them from the threads' participant previews (no statement; a broadcast's preview holds
+   * only the members everyone may see); a thread's own view, and threads written before previews
    * existed, read the memberships.
    */
-  const membersOf = async (threads: threadsRepo.ThreadRow[], perThread: number): Promise<Member[]> => {
-    const previewed = perThread <= threadsRepo.PARTICIPANT_PREVIEW_SIZE ? threads.filter((t) => t.participantPreview !== null) : [];
-    const withoutPreview = threads.filter((t) => !previewed.includes(t));
-    const read = withoutPreview.length > 0 ? await membershipsRepo.listMembers(knex(), withoutPreview, perThread) : [];
+  const membersOf = async (viewer: Actor, views: MemberView[], perThread: number): Promise<Member[]> => {
+    const inList = perThread <= threadsRepo.PARTICIPANT_PREVIEW_SIZE;
+    const previewed = inList ? views.filter((v) => v.thread.participantPreview !== null) : [];
+    const withoutPreview = views.filter((v) => !previewed.includes(v));
+    const read =
+      withoutPreview.length > 0
+        ? await membershipsRepo.listMembers(
+            knex(),
+            withoutPreview.map((v) => {
+              const { scope } = shownTo(viewer, v);
+              const starter = v.thread.starterId === null ? [] : [v.thread.starterId];
+              return {
+                ...v.thread,
+                scope: scope === 'all' ? undefined : scope === 'listed' ? { listedOnly: true } : { userIds: [...starter, viewer.id] },
+              };
+            }),
+            perThread
+          )
+        : [];
     return [
-      ...previewed.flatMap((t) =>
-        (t.participantPreview ?? []).slice(0, perThread).map((p) => ({ threadId: t.id, userId: p.userId, left: p.left === true }))
-      ),
+      ...previewed.flatMap((v) => {
+        const t = v.thread;
+        const preview = (t.participantPreview ?? []).map((p) => ({ threadId: t.id, userId: p.userId, left: p.left === true }));
+        if (shownTo(viewer, v).scope !== 'starter') return preview.slice(0, perThread);
+        // A broadcast's recipient: the starter (as the preview has them) and themselves.
+        const starter = preview.find((p) => p.userId === t.starterId) ?? (t.starterId === null ? [] : { threadId: t.id, userId: t.starterId, left: false });
+        return [...[starter].flat(), { threadId: t.id, userId: viewer.id, left: false }].sort((a, b) => a.userId - b.userId);
+      }),
       ...read,
     ];
   };
@@ -92,10 +117,10 @@ const inboxService = ({ strapi }: { strapi: Core.Strapi }) => {
         ? messagesRepo.newestVisibleMessages(
             knex(),
             viewer.id,
-            hidden.map((v) => ({ threadId: v.thread.id, visibleAfterId: v.membership.visibleAfterMessageId }))
+            hidden.map((v) => ({ threadId: v.thread.id, visibleAfterId: v.membership.visibleAfterMessageId, hidden: v.membership.hidden }))
           )
         : [],
-      membersOf(views.map((v) => v.thread), participantsPerThread).then(async (members) => ({
+      membersOf(viewer, views, participantsPerThread).then(async (members) => ({
         members,
         summaries: await people.summaries([...members.map((m) => m.userId), ...authorIds(visibleLast)]),
       })),
@@ -115,14 +140,18 @@ const inboxService = ({ strapi }: { strapi: Core.Strapi }) => {
       participantsByThread.set(m.threadId, list);
     }
 
-    return views.map(({ thread, membership }) => {
+    return views.map((view) => {
+      const { thread, membership } = view;
       const last = lastByThread.get(thread.id);
+      // A broadcast's recipients see a conversation with its starter; listed users, the listed members.
+      const shown = shownTo(viewer, view);
       return {
         id: thread.documentId,
         subject: thread.subject,
-        isGroup: thread.isGroup,
+        isGroup: shown.scope === 'all' ? thread.isGroup : shown.count > 2,
         participants: participantsByThread.get(thread.id) ?? [],
-        participantCount: thread.memberCount,
+        participantCount: shown.count,
+        roles: thread.roles.map((r) => ({ id: r.id, name: r.name })),
         messageCount: membership.messageCount,
         unreadCount: membership.unreadCount,
         lastMessageAt: last ? last.createdAt : null,
@@ -149,7 +178,7 @@ const inboxService = ({ strapi }: { strapi: Core.Strapi }) => {
   /** A page of messages, newest first from the database, returned oldest first with the cursor to older ones. */
   const messagePage = async (viewer: Actor, view: MemberView, limit: number, beforeId?: number) => {
     const rows = await messagesRepo.listThreadMessages(knex(), {
-      viewerId: viewer.id,
+      viewer: { userId: viewer.id, hidden: view.membership.hidden },
       threadId: view.thread.id,
       visibleAfterId: view.membership.visibleAfterMessageId,
       beforeId,

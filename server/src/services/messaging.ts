@@ -4,6 +4,7 @@ import * as messagesRepo from '../repositories/messages';
 import * as membershipsRepo from '../repositories/memberships';
 import * as threadsRepo from '../repositories/threads';
 import * as outboxRepo from '../repositories/outbox';
+import { audienceSize, membersShown, replyAudience } from '../repositories/visibility';
 import type { RecipientRef } from '../utils/errors';
 import { forbidden, notFound, refusedError } from '../utils/errors';
 import { getService } from '../utils/get-service';
@@ -49,14 +50,22 @@ const messagingService = ({ strapi }: { strapi: Core.Strapi }) => {
    * Would a message from `author` to `recipients` go through? The same gate as `send` and
    * `reply` (pass `context.threadId` for a reply), without writing anything.
    */
-  /** The gate's input for a reply by `author` to a thread they are a current member of (404 otherwise). */
+  /**
+   * The gate's input for a reply by `author` to a thread they are a current member of (404
+   * otherwise): the members the reply goes to, as the author is shown them. A broadcast
+   * recipient's reply goes to the starter alone, so it is checked as in a 1:1 thread.
+   */
   const replyTarget = async (author: Actor, threadDocumentId: string) => {
     const view = await membershipsRepo.findActiveMembership(knex(), author.id, threadDocumentId);
     if (!view) throw notFound('Thread');
+    const shown = membersShown(view.thread, { userId: author.id, hidden: view.membership.hidden });
+    const isGroup = shown.scope === 'all' ? view.thread.isGroup : shown.count > 2;
+    const scope =
+      shown.scope === 'all' ? undefined : shown.scope === 'listed' ? { listedOnly: true } : { userIds: view.thread.starterId === null ? [] : [view.thread.starterId] };
     // Group replies only check the sender, unless guards want to see the members.
-    const needMembers = !view.thread.isGroup || getService('guards').list().length > 0;
-    const memberIds = needMembers ? await membershipsRepo.listActiveMemberIds(knex(), view.thread.id, author.id) : [];
-    return { view, reply: { threadId: view.thread.documentId, isGroup: view.thread.isGroup, memberIds } };
+    const needMembers = !isGroup || getService('guards').list().length > 0;
+    const memberIds = needMembers ? await membershipsRepo.listActiveMemberIds(knex(), view.thread.id, author.id, scope) : [];
+    return { view, reply: { threadId: view.thread.documentId, isGroup, memberIds } };
   };
 
   const canSend = async (input: {
@@ -97,6 +106,13 @@ const messagingService = ({ strapi }: { strapi: Core.Strapi }) => {
       if (allowed.length === 0) throw refusedError([...refused, ...skipped]);
 
       const memberIds = [author.id, ...allowed];
+      // Users reached only through a role do not see the others (a broadcast: repositories/visibility).
+      const named = new Set(data.recipients.filter((r) => r.type === 'user').map((r) => r.id));
+      const hiddenIds = new Set(allowed.filter((id) => !named.has(id)));
+      const refusedRoles = new Set(refused.filter((r) => r.recipient.type === 'role').map((r) => r.recipient.id));
+      const roleIds = [...new Set(data.recipients.filter((r) => r.type === 'role' && !refusedRoles.has(r.id)).map((r) => r.id))];
+      const roleNames = roleIds.length > 0 ? await getService('people').findRoles(roleIds) : new Map<number, { id: number; name: string }>();
+      const roles = roleIds.filter((id) => roleNames.has(id)).map((id) => ({ id, name: roleNames.get(id)!.name }));
       const now = new Date();
       const { thread, message } = await strapi.db.transaction(async ({ trx }) => {
         if (!options.bypassRules) await gate.assertRate(trx, author.id, settings.rateLimit, now);
@@ -104,6 +120,8 @@ const messagingService = ({ strapi }: { strapi: Core.Strapi }) => {
           subject: data.subject?.trim() ?? '',
           authorId: author.id,
           memberIds,
+          hiddenIds,
+          roles,
           isGroup: memberIds.length > 2,
           message: { body: rendered.html, format: rendered.format, excerpt: rendered.excerpt },
           now,
@@ -156,6 +174,8 @@ const messagingService = ({ strapi }: { strapi: Core.Strapi }) => {
       }
 
       const now = new Date();
+      // In a broadcast, a recipient's reply is for the starter alone (repositories/visibility).
+      const audience = replyAudience(view.thread, { userId: author.id, hidden: view.membership.hidden });
       const message = await strapi.db.transaction(async ({ trx }) => {
         // The rate first: its lock on the author's row comes before the thread's (lock order).
         if (!options.bypassRules) await gate.assertRate(trx, author.id, settings.rateLimit, now);
@@ -167,11 +187,12 @@ const messagingService = ({ strapi }: { strapi: Core.Strapi }) => {
           format: rendered.format,
           excerpt: rendered.excerpt,
           now,
+          ...audience,
         });
         await threadsRepo.recordMessageOnThread(trx, view.thread.id, msg.id, now);
-        // Big threads are delivered by the outbox worker once this commits (see DEFERRED_DELIVERY_ABOVE).
-        if (view.thread.memberCount <= membershipsRepo.DEFERRED_DELIVERY_ABOVE) {
-          await membershipsRepo.deliverMessage(trx, { threadId: view.thread.id, messageId: msg.id, now });
+        // Big audiences are delivered by the outbox worker once this commits (see DEFERRED_DELIVERY_ABOVE).
+        if (audienceSize(view.thread, audience) <= membershipsRepo.DEFERRED_DELIVERY_ABOVE) {
+          await membershipsRepo.deliverMessage(trx, { threadId: view.thread.id, messageId: msg.id, now, message: { authorId: author.id, ...audience } });
         }
         await membershipsRepo.recordAuthorActivity(trx, { threadId: view.thread.id, authorId: author.id, messageId: msg.id, now });
         await outboxRepo.enqueueJob(trx, { event: 'reply', messageId: msg.id, threadId: view.thread.id, now });

@@ -102,7 +102,8 @@ const readStateService = ({ strapi }: { strapi: Core.Strapi }) => {
         viewer,
         threadDocumentId,
         async (trx, view) => {
-          if (!view.thread.isGroup) {
+          // A broadcast's recipient may leave it too, even when the role had them alone.
+          if (!view.thread.isGroup && !view.membership.hidden) {
             throw validationError('Only group threads can be left', [{ path: ['id'], message: 'is a 1:1 thread' }]);
           }
           await membershipsRepo.updateMembership(trx, view.membership.id, {
@@ -111,7 +112,12 @@ const readStateService = ({ strapi }: { strapi: Core.Strapi }) => {
             unread_count: 0,
             updated_at: now,
           });
-          const members = await membershipsRepo.listMembers(trx, [view.thread], threadsRepo.PARTICIPANT_PREVIEW_SIZE);
+          // The preview lists the members everyone may see: a broadcast's hidden members are not among them.
+          const members = await membershipsRepo.listMembers(
+            trx,
+            [{ ...view.thread, scope: view.thread.hasHiddenMembers ? { listedOnly: true } : undefined }],
+            threadsRepo.PARTICIPANT_PREVIEW_SIZE
+          );
           await threadsRepo.writeParticipantPreview(trx, view.thread.id, members);
           return view.thread;
         },
