@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
+import { isPostgres, type Db } from './dialect';
 
 /** A knex handle: the connection itself or a transaction. Every repository function takes one. */
-export type Db = Knex | Knex.Transaction;
+export type { Db };
 
 export const TABLES = {
   threads: 'pm_threads',
@@ -47,7 +48,6 @@ type KnexClient = {
 type Compilable = { toSQL(): { sql: string; bindings: readonly unknown[] }; options?(options: Record<string, unknown>): unknown };
 
 const clientOf = (db: Db) => (db as unknown as { client: KnexClient }).client;
-const isPostgres = (db: Db) => clientOf(db).dialect === 'postgresql';
 
 /**
  * PostgreSQL: named prepared statements for the hot reads, unless PRIVATE_MESSAGES_PREPARED_STATEMENTS
@@ -102,7 +102,7 @@ export const selectRows = async (db: Db, query: Compilable): Promise<Record<stri
       await client.releaseConnection(connection);
     }
   }
-  if (client.dialect === 'postgresql' && pgPreparedStatements() && query.options) query.options({ name: statementName(query.toSQL().sql) });
+  if (isPostgres(db) && pgPreparedStatements() && query.options) query.options({ name: statementName(query.toSQL().sql) });
   const result = await (query as unknown as Promise<unknown>);
   return (Array.isArray(result) ? result : (result as { rows: Record<string, unknown>[] }).rows) as Record<string, unknown>[];
 };

@@ -1,6 +1,7 @@
 import { createDocumentId } from '../utils/ids';
 import { TABLES, strapiColumns, toInt, toIso, type Db } from './db';
 import { hiddenByBlock } from './blocks';
+import { insertReturning } from './dialect';
 
 export type MessageRow = {
   id: number;
@@ -33,16 +34,19 @@ export const insertMessage = async (
   input: { threadId: number; authorId: number; body: string; format: string; excerpt: string; now: Date }
 ) => {
   const documentId = createDocumentId();
-  const [row] = await db(TABLES.messages)
-    .insert({
+  const row = await insertReturning(
+    db,
+    TABLES.messages,
+    {
       ...strapiColumns(documentId, input.now),
       thread_id: input.threadId,
       author_id: input.authorId,
       body: input.body,
       format: input.format,
       excerpt: input.excerpt,
-    })
-    .returning(COLUMNS);
+    },
+    COLUMNS
+  );
   return mapMessage(row);
 };
 
