@@ -1,8 +1,29 @@
 import path from 'node:path';
 import { startSqliteCheckpointer } from '../lib/sqlite-checkpointer';
 
-/** SQLite by default; PostgreSQL with DATABASE_CLIENT=postgres (as in CI and the benchmarks). */
+/**
+ * SQLite by default; PostgreSQL with DATABASE_CLIENT=postgres, MySQL/MariaDB with DATABASE_CLIENT=mysql
+ * (as in CI and the benchmarks).
+ */
 export default ({ env }) => {
+  if (env('DATABASE_CLIENT', 'sqlite') === 'mysql') {
+    return {
+      connection: {
+        client: 'mysql',
+        connection: {
+          host: env('DATABASE_HOST', '127.0.0.1'),
+          port: env.int('DATABASE_PORT', 3306),
+          database: env('DATABASE_NAME', 'private_messages'),
+          user: env('DATABASE_USERNAME', 'root'),
+          password: env('DATABASE_PASSWORD', ''),
+          // utf8mb4: emoji and other 4-byte characters round-trip in subjects, bodies and tag names.
+          charset: 'utf8mb4',
+          ssl: false,
+        },
+        pool: { min: 0, max: env.int('DATABASE_POOL_MAX', 10) },
+      },
+    };
+  }
   if (env('DATABASE_CLIENT', 'sqlite') === 'postgres') {
     return {
       connection: {

@@ -1,47 +1,24 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import knex from 'knex';
 import { createStrapi, type Core } from '@strapi/strapi';
 import { PLAYGROUND, PLAYGROUND_DIST, TMP } from './paths';
+import { createServerDatabase, databaseClient } from './databases';
 
-export const isPostgres = () => process.env.DATABASE_CLIENT === 'postgres';
-
-export const pgAdmin = () =>
-  knex({
-    client: 'pg',
-    connection: {
-      host: process.env.DATABASE_HOST ?? '127.0.0.1',
-      port: Number(process.env.DATABASE_PORT ?? 5432),
-      user: process.env.DATABASE_USERNAME ?? 'postgres',
-      password: process.env.DATABASE_PASSWORD ?? '',
-      database: 'postgres',
-    },
-    pool: { min: 0, max: 1 },
-  });
+export { isPostgres, isMysql, pgAdmin, mysqlAdmin, databaseClient } from './databases';
 
 /**
- * A database of its own for one test file (or one browser-test run): a new PostgreSQL database, or
- * a new SQLite file `<label>-<pid>.db` (the pid keeps concurrent jest runs apart). Returns its remover.
+ * A database of its own for one test file (or one browser-test run): a new PostgreSQL or
+ * MySQL/MariaDB database, or a new SQLite file `<label>-<pid>.db` (the pid keeps concurrent jest runs
+ * apart). Returns its remover.
  */
 export const prepareDatabase = async (label = `worker-${process.env.JEST_WORKER_ID ?? '0'}`) => {
   fs.mkdirSync(TMP, { recursive: true });
-  if (isPostgres()) {
-    const name = `pm_${label.replace(/\W/g, '_')}_${process.pid}_${Date.now()}`;
-    const admin = pgAdmin();
-    try {
-      await admin.raw(`CREATE DATABASE ${name}`);
-    } finally {
-      await admin.destroy();
-    }
+  if (databaseClient() !== 'sqlite') {
+    // MySQL limits names to 64 characters.
+    const name = `pm_${label.replace(/\W/g, '_').slice(0, 24)}_${process.pid}_${Date.now()}`;
+    const drop = await createServerDatabase(name);
     process.env.DATABASE_NAME = name;
-    return async () => {
-      const a = pgAdmin();
-      try {
-        await a.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      } finally {
-        await a.destroy();
-      }
-    };
+    return drop;
   }
   const file = path.join(TMP, `${label}-${process.pid}.db`);
   const remove = () => {

@@ -1,5 +1,6 @@
 import { TABLES, strapiColumns, toInt, toIso, type Db } from './db';
 import { createDocumentId } from '../utils/ids';
+import { insertIgnoreReturning } from './dialect';
 
 export const listBlockedBy = async (db: Db, blockerId: number) =>
   (
@@ -8,12 +9,14 @@ export const listBlockedBy = async (db: Db, blockerId: number) =>
 
 /** Inserts the block unless it exists; true when it is new. */
 export const insertBlock = async (db: Db, blockerId: number, blockedId: number, now: Date) => {
-  const rows = await db(TABLES.blocks)
-    .insert({ ...strapiColumns(createDocumentId(), now), blocker_id: blockerId, blocked_id: blockedId })
-    .onConflict(['blocker_id', 'blocked_id'])
-    .ignore()
-    .returning('id');
-  return rows.length > 0;
+  const row = await insertIgnoreReturning(
+    db,
+    TABLES.blocks,
+    { ...strapiColumns(createDocumentId(), now), blocker_id: blockerId, blocked_id: blockedId },
+    ['blocker_id', 'blocked_id'],
+    ['id']
+  );
+  return row !== null;
 };
 
 export const deleteBlock = async (db: Db, blockerId: number, blockedId: number) =>

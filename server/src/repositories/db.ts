@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
+import { isPostgres, isSqlite, type Db } from './dialect';
 
 /** A knex handle: the connection itself or a transaction. Every repository function takes one. */
-export type Db = Knex | Knex.Transaction;
+export type { Db };
 
 export const TABLES = {
   threads: 'pm_threads',
@@ -48,18 +49,14 @@ type KnexClient = {
 type Compilable = { toSQL(): { sql: string; bindings: readonly unknown[] }; options?(options: Record<string, unknown>): unknown };
 
 const clientOf = (db: Db) => (db as unknown as { client: KnexClient }).client;
-const isPostgres = (db: Db) => clientOf(db).dialect === 'postgresql';
-export const isSqlite = (db: Db) => clientOf(db).driverName === 'better-sqlite3';
+export { isSqlite } from './dialect';
 
 /**
  * Whether `SELECT ... FOR UPDATE SKIP LOCKED` exists (PostgreSQL, MySQL 8, MariaDB 10.6): competing
  * workers then pass over rows another one is claiming instead of waiting for it. SQLite has a
  * single writer, so there is nothing to skip.
  */
-export const canSkipLocked = (db: Db) => {
-  const dialect = clientOf(db).dialect ?? '';
-  return dialect === 'postgresql' || dialect.startsWith('mysql');
-};
+export const canSkipLocked = (db: Db) => !isSqlite(db);
 
 /**
  * PostgreSQL: named prepared statements for the hot reads, unless PRIVATE_MESSAGES_PREPARED_STATEMENTS
@@ -114,7 +111,7 @@ export const selectRows = async (db: Db, query: Compilable): Promise<Record<stri
       await client.releaseConnection(connection);
     }
   }
-  if (client.dialect === 'postgresql' && pgPreparedStatements() && query.options) query.options({ name: statementName(query.toSQL().sql) });
+  if (isPostgres(db) && pgPreparedStatements() && query.options) query.options({ name: statementName(query.toSQL().sql) });
   const result = await (query as unknown as Promise<unknown>);
   return (Array.isArray(result) ? result : (result as { rows: Record<string, unknown>[] }).rows) as Record<string, unknown>[];
 };

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { selectRows, TABLES, toBool, toInt, toIso, yieldToEventLoop, type Db } from './db';
+import { forUpdate, rawRows, whereLikeInsensitive } from './dialect';
 import { mapThread, THREAD_COLUMNS, type ThreadRow } from './threads';
 import { memberOf, memberSees, narrowToAudience, seenBy, type Audience } from './visibility';
 
@@ -162,8 +163,6 @@ export type InboxFilters = {
   unreadOnly?: boolean;
 };
 
-const dialectOf = (db: Db) => (db as unknown as { client: { dialect: string } }).client.dialect;
-
 /** `%text%` for LIKE, with LIKE's own wildcards taken literally (escaped with a backslash). */
 const containsPattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
@@ -210,14 +209,7 @@ export const listInboxPage = async (db: Db, userId: number, limit: number, after
   }
   if (filters.unreadOnly) q.andWhere('ms.unread_count', '>', 0);
   if (filters.subjectContains) {
-    const pattern = containsPattern(filters.subjectContains);
-    const dialect = dialectOf(db);
-    // PostgreSQL: ILIKE, Unicode-aware. SQLite's LIKE ignores the case of ASCII letters only;
-    // MySQL's follows the column's (case-insensitive by default) collation, and `\` is already
-    // its LIKE escape (and an escape in its string literals, so no ESCAPE clause there).
-    if (dialect === 'postgresql') q.andWhereRaw(`t.subject ilike ? escape '\\'`, [pattern]);
-    else if (dialect.startsWith('mysql')) q.andWhere('t.subject', 'like', pattern);
-    else q.andWhereRaw(`t.subject like ? escape '\\'`, [pattern]);
+    whereLikeInsensitive(db, q, 't.subject', containsPattern(filters.subjectContains));
   }
   return (await selectRows(db, q)).map(mapMemberView);
 };
@@ -269,8 +261,7 @@ export const listMembers = async (
     parts.push(`select * from (select thread_id, user_id, left_at from ${TABLES.memberships} where thread_id = ? and user_id is not null${conditions} order by user_id limit ?) s${i}`);
     bindings.push(t.id, ...only, perThread);
   });
-  const result = await db.raw(parts.join(' union all '), bindings);
-  const rows: Record<string, unknown>[] = Array.isArray(result) ? result : result.rows;
+  const rows = await rawRows(db, parts.join(' union all '), bindings);
   return rows.map(mapMember).sort((a, b) => a.threadId - b.threadId || a.userId - b.userId);
 };
 
@@ -485,8 +476,7 @@ export const lockActiveMemberships = async (db: Db, userId: number, threadDocume
     .andWhere('ms.user_id', userId)
     .whereNull('ms.left_at')
     .orderBy('ms.id', 'asc');
-  if (dialectOf(db) !== 'sqlite3') q.forUpdate('ms');
-  return (await q).map((r: Record<string, unknown>) => ({
+  return (await forUpdate(db, q, 'ms')).map((r: Record<string, unknown>) => ({
     id: toInt(r.id),
     threadId: toInt(r.thread_id),
     threadDocumentId: String(r.document_id),

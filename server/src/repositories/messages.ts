@@ -1,6 +1,7 @@
 import { createDocumentId } from '../utils/ids';
 import { TABLES, strapiColumns, toInt, toIso, type Db } from './db';
 import { knownMember, seenBy, type Audience } from './visibility';
+import { insertReturning } from './dialect';
 
 export type MessageRow = {
   id: number;
@@ -47,8 +48,10 @@ export const insertMessage = async (
   }
 ) => {
   const documentId = createDocumentId();
-  const [row] = await db(TABLES.messages)
-    .insert({
+  const row = await insertReturning(
+    db,
+    TABLES.messages,
+    {
       ...strapiColumns(documentId, input.now),
       thread_id: input.threadId,
       author_id: input.authorId,
@@ -57,8 +60,9 @@ export const insertMessage = async (
       excerpt: input.excerpt,
       audience: input.audience ?? null,
       audience_user_id: input.audienceUserId ?? null,
-    })
-    .returning(COLUMNS);
+    },
+    COLUMNS
+  );
   return mapMessage(row);
 };
 

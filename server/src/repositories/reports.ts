@@ -1,5 +1,6 @@
 import { createDocumentId } from '../utils/ids';
 import { TABLES, strapiColumns, toInt, toIso, type Db } from './db';
+import { insertIgnoreReturning } from './dialect';
 
 export type ReportRow = {
   id: number;
@@ -31,18 +32,19 @@ const mapReport = (r: Record<string, unknown>): ReportRow => ({
 
 /** Inserts a report unless this reporter already reported this message; null then. */
 export const insertReport = async (db: Db, input: { messageId: number; reporterId: number; reason: string; now: Date }) => {
-  const rows = await db(TABLES.reports)
-    .insert({
+  const row = await insertIgnoreReturning(
+    db,
+    TABLES.reports,
+    {
       ...strapiColumns(createDocumentId(), input.now),
       message_id: input.messageId,
       reporter_id: input.reporterId,
       reason: input.reason,
       status: 'open',
-    })
-    .onConflict(['message_id', 'reporter_id'])
-    .ignore()
-    .returning('*');
-  return rows.length > 0 ? mapReport(rows[0]) : null;
+    },
+    ['message_id', 'reporter_id']
+  );
+  return row ? mapReport(row) : null;
 };
 
 /** A page of reports, newest first, served by (status, id). */

@@ -1,4 +1,5 @@
 import { TABLES, type Db } from './db';
+import { isPostgres } from './dialect';
 
 /** Indexes that Strapi's content-type schemas cannot declare, created by the plugin's bootstrap. */
 
@@ -20,7 +21,7 @@ export const SUBJECT_TRGM_INDEX = 'pm_threads_subject_trgm_idx';
  * error message.
  */
 export const ensureSubjectSearchIndex = async (db: Db): Promise<'created' | 'exists' | 'skipped' | { error: string }> => {
-  if ((db as unknown as { client: { dialect: string } }).client.dialect !== 'postgresql') return 'skipped';
+  if (!isPostgres(db)) return 'skipped';
   try {
     const { rows } = await db.raw('select 1 from pg_indexes where tablename = ? and indexname = ?', [TABLES.threads, SUBJECT_TRGM_INDEX]);
     if (rows.length > 0) return 'exists';

@@ -1,5 +1,6 @@
 import { createDocumentId } from '../utils/ids';
 import { TABLES, selectRows, strapiColumns, toInt, toIso, type Db } from './db';
+import { insertIgnoreReturning } from './dialect';
 
 const SUSPENSIONS = TABLES.suspensions;
 
@@ -30,19 +31,21 @@ export const insertSuspension = async (
   db: Db,
   input: { userId: number; suspendedById: number; reportId: number | null; note: string | null; now: Date }
 ) => {
-  const rows = await db(SUSPENSIONS)
-    .insert({
+  const row = await insertIgnoreReturning(
+    db,
+    SUSPENSIONS,
+    {
       ...strapiColumns(createDocumentId(), input.now),
       user_id: input.userId,
       suspended_at: input.now,
       suspended_by_id: input.suspendedById,
       report_id: input.reportId,
       note: input.note,
-    })
-    .onConflict('user_id')
-    .ignore()
-    .returning('id');
-  return rows.length > 0;
+    },
+    ['user_id'],
+    ['id']
+  );
+  return row !== null;
 };
 
 /** Whether the user is suspended: asked on every send, one lookup of pm_suspensions_user_uq. */

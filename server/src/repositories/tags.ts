@@ -1,5 +1,6 @@
 import { createDocumentId } from '../utils/ids';
 import { selectRows, whereIdIn, TABLES, strapiColumns, toInt, type Db } from './db';
+import { insertReturning } from './dialect';
 
 /*
  * Tags (pm_tags) and where they are applied: Strapi's manyToMany link table between memberships
@@ -45,14 +46,12 @@ export const findTagByKey = async (db: Db, ownerId: number, nameKey: string) => 
 
 export const insertTag = async (db: Db, input: { ownerId: number; name: string; nameKey: string; now: Date }) => {
   const documentId = createDocumentId();
-  const [row] = await db(TABLES.tags)
-    .insert({
-      ...strapiColumns(documentId, input.now),
-      name: input.name,
-      name_key: input.nameKey,
-      owner_id: input.ownerId,
-    })
-    .returning(COLUMNS);
+  const row = await insertReturning(
+    db,
+    TABLES.tags,
+    { ...strapiColumns(documentId, input.now), name: input.name, name_key: input.nameKey, owner_id: input.ownerId },
+    COLUMNS
+  );
   return mapTag(row);
 };
 

@@ -1,6 +1,7 @@
 import { createDocumentId, createOrderedDocumentIds } from '../utils/ids';
 import { insertMessage } from './messages';
 import { TABLES, insertInChunks, strapiColumns, toBool, toInt, toIso, type Db } from './db';
+import { forUpdate, insertReturning } from './dialect';
 
 /**
  * The members a thread list shows: the first PARTICIPANT_PREVIEW_SIZE by user id, those who left
@@ -105,8 +106,7 @@ export const createThreadWithMessage = async (
   const hidden = input.hiddenIds ?? new Set<number>();
   const listedIds = input.memberIds.filter((id) => !hidden.has(id));
   const isBroadcast = hidden.size > 0;
-  const [threadRow] = await db(TABLES.threads)
-    .insert({
+  const threadRow = await insertReturning(db, TABLES.threads, {
       ...strapiColumns(threadDocumentId, input.now),
       subject: input.subject,
       is_group: input.isGroup,
@@ -121,9 +121,8 @@ export const createThreadWithMessage = async (
       participant_preview: previewColumn(
         [...new Set(listedIds)].sort((a, b) => a - b).slice(0, PARTICIPANT_PREVIEW_SIZE).map((userId) => ({ userId }))
       ),
-    })
-    .returning('id');
-  const threadId = toInt(typeof threadRow === 'object' ? threadRow.id : threadRow);
+  }, ['id']);
+  const threadId = toInt(threadRow.id);
   const message = await insertMessage(db, { threadId, authorId: input.authorId, ...input.message, now: input.now });
   await db(TABLES.threads).where({ id: threadId }).update({ last_message_id: message.id });
 
@@ -155,13 +154,12 @@ export const createThreadWithMessage = async (
 };
 
 /**
- * Takes the thread row's write lock (PostgreSQL; SQLite serializes writers anyway). A reply takes it
+ * Takes the thread row's write lock (PostgreSQL, MySQL/MariaDB; SQLite serializes writers anyway). A reply takes it
  * before its message gets an id, so concurrent replies are recorded in id order; purges take the
  * same locks before recounting. Lock order everywhere: thread, then memberships.
  */
 export const lockThread = async (db: Db, threadId: number) => {
-  const client = String((db as unknown as { client: { config: { client: string } } }).client.config.client);
-  if (client === 'pg' || client === 'postgres') await db(TABLES.threads).select('id').where({ id: threadId }).forUpdate();
+  await forUpdate(db, db(TABLES.threads).select('id').where({ id: threadId }));
 };
 
 /** Records a new last message on the thread. Runs before the memberships update (lock order). */

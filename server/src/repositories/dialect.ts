@@ -1,0 +1,103 @@
+import type { Knex } from 'knex';
+
+/**
+ * Every difference between the databases the plugin runs on (SQLite, PostgreSQL, MySQL/MariaDB)
+ * lives here; repositories ask this module instead of reading knex's client themselves.
+ */
+export type Db = Knex | Knex.Transaction;
+export type Dialect = 'sqlite' | 'postgres' | 'mysql';
+
+const dialects = new WeakMap<object, Dialect>();
+
+/** The database behind a knex handle (a transaction shares its connection's client). */
+export const dialectOf = (db: Db): Dialect => {
+  const client = (db as unknown as { client: { dialect?: string; config?: { client?: unknown } } }).client;
+  let dialect = dialects.get(client);
+  if (!dialect) {
+    const name = String(client.dialect ?? client.config?.client ?? '');
+    dialect = name === 'postgresql' || name === 'pg' || name === 'postgres' ? 'postgres' : name.startsWith('mysql') ? 'mysql' : 'sqlite';
+    dialects.set(client, dialect);
+  }
+  return dialect;
+};
+
+export const isPostgres = (db: Db) => dialectOf(db) === 'postgres';
+export const isMysql = (db: Db) => dialectOf(db) === 'mysql';
+export const isSqlite = (db: Db) => dialectOf(db) === 'sqlite';
+
+/** The id MySQL reports for an insert (knex answers `[insertId]`); 0 when INSERT IGNORE skipped the row. */
+const insertId = (result: unknown) => Number(Array.isArray(result) ? result[0] : result) || 0;
+
+/**
+ * Inserts one row and reads back `columns` of it. PostgreSQL and SQLite answer with RETURNING;
+ * MySQL/MariaDB have no RETURNING for INSERT (knex only warns), so the row is read by its new id.
+ */
+export const insertReturning = async (db: Db, table: string, row: Record<string, unknown>, columns: string[] | '*' = '*') => {
+  if (isMysql(db)) {
+    const id = insertId(await db(table).insert(row));
+    return (await db(table).select(columns).where({ id }).first()) as Record<string, unknown>;
+  }
+  const [inserted] = await db(table).insert(row).returning(columns as string[]);
+  return inserted as Record<string, unknown>;
+};
+
+/**
+ * Inserts one row unless a unique key over `conflictColumns` already holds it; answers the new row's
+ * `columns`, or null when it was there. (MySQL's INSERT IGNORE reports insert id 0 for a skipped row.)
+ */
+export const insertIgnoreReturning = async (
+  db: Db,
+  table: string,
+  row: Record<string, unknown>,
+  conflictColumns: string[],
+  columns: string[] | '*' = '*'
+) => {
+  if (isMysql(db)) {
+    const id = insertId(await db(table).insert(row).onConflict(conflictColumns).ignore());
+    return id ? ((await db(table).select(columns).where({ id }).first()) as Record<string, unknown>) : null;
+  }
+  const rows = await db(table).insert(row).onConflict(conflictColumns).ignore().returning(columns as string[]);
+  return rows.length > 0 ? (rows[0] as Record<string, unknown>) : null;
+};
+
+/**
+ * Row locks for the rest of the transaction. SQLite has none and needs none: it serializes writers
+ * (one connection, and each transaction holds the database's write lock).
+ */
+export const forUpdate = <Q extends Knex.QueryBuilder>(db: Db, query: Q, ...tables: string[]): Q =>
+  (isSqlite(db) ? query : query.forUpdate(...tables)) as Q;
+
+/** Like forUpdate, skipping rows another transaction holds (PostgreSQL, MySQL 8, MariaDB 10.6+). */
+export const forUpdateSkipLocked = <Q extends Knex.QueryBuilder>(db: Db, query: Q): Q =>
+  (isSqlite(db) ? query : query.forUpdate().skipLocked()) as Q;
+
+/**
+ * A case-insensitive `column LIKE pattern` (the pattern escapes `%`, `_` and `\` with `\`).
+ * PostgreSQL: ILIKE (served by the trigram index). SQLite: LIKE is case-insensitive for ASCII.
+ * MySQL/MariaDB: LIKE follows the column's collation, case-insensitive with the utf8mb4 `_ci`
+ * collations Strapi creates tables with; a backslash is already LIKE's escape there, and an
+ * ESCAPE clause would need it doubled.
+ */
+export const whereLikeInsensitive = <Q extends Knex.QueryBuilder>(db: Db, query: Q, column: string, pattern: string): Q => {
+  switch (dialectOf(db)) {
+    case 'postgres':
+      return query.andWhereRaw(`?? ilike ? escape '\\'`, [column, pattern]) as Q;
+    case 'mysql':
+      return query.andWhere(column, 'like', pattern) as Q;
+    default:
+      return query.andWhereRaw(`?? like ? escape '\\'`, [column, pattern]) as Q;
+  }
+};
+
+/** Runs raw SQL and answers its rows: drivers shape results differently (pg `{rows}`, mysql2 `[rows, fields]`). */
+export const rawRows = async (db: Db, sql: string, bindings: readonly unknown[] = []): Promise<Record<string, unknown>[]> => {
+  const result = await db.raw(sql, bindings as Knex.RawBinding[]);
+  switch (dialectOf(db)) {
+    case 'postgres':
+      return result.rows;
+    case 'mysql':
+      return result[0];
+    default:
+      return result;
+  }
+};
