@@ -28,9 +28,20 @@ export default ({ env }) => ({
     },
   },
   'users-permissions': {
-    // A KeyObject, not the string: jsonwebtoken's verify first tries to read a string secret as a PEM
-    // public key, and that failed parse (an exception) costs about 0.4 ms of CPU on every
-    // authenticated request (docs/benchmarks.md, item 17). Tokens are the same either way.
-    config: { jwtSecret: createSecretKey(Buffer.from(env('JWT_SECRET', 'playground-users-permissions-jwt-secret'))) },
+    config: {
+      // As a fresh Strapi 5.54 app is configured (create-strapi-app): refresh mode, sessions with the
+      // refresh token in an httpOnly cookie. Access tokens are signed and verified with `jwtSecret`
+      // (users-permissions falls back to admin.auth.secret only when it is unset).
+      // PM_JWT_MANAGEMENT=legacy-support switches to the older stateless tokens (benchmarks only).
+      jwtManagement: env('PM_JWT_MANAGEMENT', 'refresh'),
+      sessions: { httpOnly: true },
+      // A KeyObject, not the string: jsonwebtoken's verify first tries to read a string secret as a PEM
+      // public key, and that failed parse (an exception) costs about 0.4 ms of CPU on every
+      // authenticated request, in either mode (docs/benchmarks.md, item 17 and "Authentication
+      // modes"). Tokens are the same either way. PM_JWT_SECRET_AS_STRING=true: the string (benchmarks).
+      jwtSecret: env.bool('PM_JWT_SECRET_AS_STRING', false)
+        ? env('JWT_SECRET', 'playground-users-permissions-jwt-secret')
+        : createSecretKey(Buffer.from(env('JWT_SECRET', 'playground-users-permissions-jwt-secret'))),
+    },
   },
 });

@@ -138,7 +138,13 @@ const startServer = async (db, name) => {
   };
 };
 
-const tokenFor = (id) => jwt.sign({ id }, JWT_SECRET, { expiresIn: '1d' });
+// The playground authenticates as a fresh Strapi 5.54 app does, in refresh mode (PM_JWT_MANAGEMENT,
+// playground/config/plugins.ts): an access token as users-permissions' session manager signs it (it
+// verifies the signature and `type`, not the session row); in legacy mode, `{ id }`.
+const tokenFor = (id) =>
+  (process.env.PM_JWT_MANAGEMENT ?? 'refresh') === 'refresh'
+    ? jwt.sign({ userId: String(id), sessionId: 'bench', type: 'access' }, JWT_SECRET, { expiresIn: '1d' })
+    : jwt.sign({ id }, JWT_SECRET, { expiresIn: '1d' });
 const authHeaders = (id) => ({ authorization: `Bearer ${tokenFor(id)}`, 'content-type': 'application/json' });
 
 const hit = async (method, url, id, body) => {

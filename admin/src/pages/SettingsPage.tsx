@@ -42,7 +42,7 @@ const SettingsPage = () => {
   const {
     isLoading: isLoadingPermissions,
     allowedActions: { canUpdate },
-  } = useRBAC({ update: PERMISSIONS.settingsUpdate });
+  } = useRBAC(PERMISSIONS.settingsUpdate); // an array: the object form is deprecated (console warning)
 
   const [initial, setInitial] = React.useState<Settings | null>(null);
   const [values, setValues] = React.useState<FormValues | null>(null);
