@@ -1,13 +1,9 @@
 import type { Core } from '@strapi/strapi';
+import { EVENTS } from '../events';
 import * as blocksRepo from '../repositories/blocks';
 import { forbidden, notFound, validationError } from '../utils/errors';
 import { getService } from '../utils/get-service';
 import type { Actor } from './people';
-
-export const BLOCK_EVENTS = {
-  blocked: 'private-messages.user.blocked',
-  unblocked: 'private-messages.user.unblocked',
-} as const;
 
 /**
  * Blocking: a blocked user cannot start a thread with the blocker nor reply to them in a 1:1
@@ -36,14 +32,14 @@ const blocksService = ({ strapi }: { strapi: Core.Strapi }) => {
         throw forbidden('This user cannot be blocked', { code: 'unblockable' });
       }
       const created = await blocksRepo.insertBlock(knex(), actor.id, userId, new Date());
-      if (created) strapi.eventHub.emit(BLOCK_EVENTS.blocked, { blockerId: actor.id, blockedId: userId });
+      if (created) strapi.eventHub.emit(EVENTS.userBlocked, { blockerId: actor.id, blockedId: userId });
       const [summary] = (await list(actor)).filter((b) => b.id === userId);
       return summary;
     },
 
     async unblock(actor: Actor, userId: number) {
       if (await blocksRepo.deleteBlock(knex(), actor.id, userId)) {
-        strapi.eventHub.emit(BLOCK_EVENTS.unblocked, { blockerId: actor.id, blockedId: userId });
+        strapi.eventHub.emit(EVENTS.userUnblocked, { blockerId: actor.id, blockedId: userId });
       }
     },
   };

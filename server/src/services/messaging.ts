@@ -7,6 +7,7 @@ import * as outboxRepo from '../repositories/outbox';
 import { audienceSize, membersShown, replyAudience } from '../repositories/visibility';
 import type { RecipientRef } from '../utils/errors';
 import { forbidden, notFound, refusedError } from '../utils/errors';
+import { EVENTS } from '../events';
 import { getService } from '../utils/get-service';
 import { newThreadSchema, parse, replySchema } from '../validation';
 import type { Actor } from './people';
@@ -20,13 +21,6 @@ export type SendInput = Omit<z.input<typeof newThreadSchema>, 'recipients'> & {
   recipients: (RecipientRef | number)[];
 };
 export type ReplyInput = z.input<typeof replySchema> & { author: UserInput; threadId: string };
-
-export const EVENTS = {
-  threadCreated: 'private-messages.thread.created',
-  messageCreated: 'private-messages.message.created',
-  messageDeleted: 'private-messages.message.deleted',
-  threadLeft: 'private-messages.thread.left',
-} as const;
 
 /**
  * The only writer of threads and messages: new threads, replies and deletions, each in one

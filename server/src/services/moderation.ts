@@ -9,13 +9,8 @@ import { TABLES } from '../repositories/db';
 import { conflict, notFound, validationError } from '../utils/errors';
 import { getService } from '../utils/get-service';
 import type { Actor } from './people';
-import { EVENTS } from './messaging';
+import { EVENTS } from '../events';
 
-export const REPORT_EVENT = 'private-messages.message.reported';
-export const SUSPENSION_EVENTS = {
-  suspended: 'private-messages.user.suspended',
-  unsuspended: 'private-messages.user.unsuspended',
-} as const;
 /** Messages shown on each side of a reported one. */
 const CONTEXT_SIZE = 3;
 
@@ -108,7 +103,7 @@ const moderationService = ({ strapi }: { strapi: Core.Strapi }) => {
       if (!report) throw conflict('You already reported this message');
       getService('outbox').kick();
       const thread = await threadsRepo.findThreadById(knex(), message.threadId);
-      strapi.eventHub.emit(REPORT_EVENT, {
+      strapi.eventHub.emit(EVENTS.messageReported, {
         reportId: report.documentId,
         messageId: message.documentId,
         threadId: thread?.documentId,
@@ -160,7 +155,7 @@ const moderationService = ({ strapi }: { strapi: Core.Strapi }) => {
         }
       });
       if (suspended && message?.authorId) {
-        strapi.eventHub.emit(SUSPENSION_EVENTS.suspended, { userId: message.authorId, reportId: documentId, byModerator: adminId });
+        strapi.eventHub.emit(EVENTS.userSuspended, { userId: message.authorId, reportId: documentId, byModerator: adminId });
       }
       if (deleted && message) {
         const thread = await threadsRepo.findThreadById(knex(), message.threadId);
@@ -194,7 +189,7 @@ const moderationService = ({ strapi }: { strapi: Core.Strapi }) => {
     /** Lifts a user's suspension (404 when they are not suspended): they may send again. */
     async liftSuspension(userId: number, adminId: number) {
       if (!(await suspensionsRepo.deleteSuspension(knex(), userId))) throw notFound('Suspension');
-      strapi.eventHub.emit(SUSPENSION_EVENTS.unsuspended, { userId, byModerator: adminId });
+      strapi.eventHub.emit(EVENTS.userUnsuspended, { userId, byModerator: adminId });
     },
   };
 };

@@ -1,4 +1,5 @@
 import type { Core } from '@strapi/strapi';
+import { EVENTS } from '../events';
 import * as membershipsRepo from '../repositories/memberships';
 import * as threadsRepo from '../repositories/threads';
 import { notFound, validationError } from '../utils/errors';
@@ -123,7 +124,7 @@ const readStateService = ({ strapi }: { strapi: Core.Strapi }) => {
         },
         { lockThreadFirst: true }
       );
-      strapi.eventHub.emit('private-messages.thread.left', { threadId: thread.documentId, userId: viewer.id });
+      strapi.eventHub.emit(EVENTS.threadLeft, { threadId: thread.documentId, userId: viewer.id });
     },
   };
 };
