@@ -1,7 +1,7 @@
 import { createDocumentId } from '../utils/ids';
 import { TABLES, strapiColumns, toInt, toIso, type Db } from './db';
 import { knownMember, seenBy, type Audience } from './visibility';
-import { insertReturning } from './dialect';
+import { insertReturning, rawRows } from './dialect';
 
 export type MessageRow = {
   id: number;
@@ -149,3 +149,28 @@ export const isHiddenFrom = async (db: Db, viewerId: number, messageId: number) 
 
 /** The former name of isHiddenFrom (blocks were once the only reason). */
 export const isHiddenByBlock = isHiddenFrom;
+
+/**
+ * The ids of up to `size` messages on each side of each given message, in thread order, the message
+ * itself included: one statement for the whole moderation page (two index range scans per message
+ * on (thread_id, id)), instead of a pair of queries per report.
+ */
+export const messageNeighbourhoods = async (db: Db, messages: { id: number; threadId: number }[], size: number) => {
+  const result = new Map<number, number[]>(messages.map((m) => [m.id, [m.id]]));
+  if (messages.length === 0) return result;
+  const parts: string[] = [];
+  const bindings: number[] = [];
+  messages.forEach((m, i) => {
+    // The anchor is inlined (an id read from the database, checked): PostgreSQL cannot type a bare parameter there.
+    if (!Number.isSafeInteger(m.id)) throw new Error(`Not an integer id: ${m.id}`);
+    for (const [side, op, order] of [['b', '<', 'desc'], ['a', '>', 'asc']] as const) {
+      parts.push(
+        `select * from (select id, ${m.id} as anchor from ${TABLES.messages} where thread_id = ? and id ${op} ? order by id ${order} limit ?) ${side}${i}`
+      );
+      bindings.push(m.threadId, m.id, size);
+    }
+  });
+  for (const row of await rawRows(db, parts.join(' union all '), bindings)) result.get(toInt(row.anchor))!.push(toInt(row.id));
+  for (const ids of result.values()) ids.sort((x, y) => x - y);
+  return result;
+};

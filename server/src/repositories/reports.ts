@@ -80,3 +80,7 @@ export const resolveReport = async (
       updated_at: values.now,
     })
   ) > 0;
+
+/** Reports by id (the outbox's moderator emails). */
+export const findReportsByIds = async (db: Db, ids: number[]) =>
+  ids.length === 0 ? [] : (await db(TABLES.reports).select('*').whereIn('id', [...new Set(ids)])).map(mapReport);

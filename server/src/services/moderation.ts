@@ -5,7 +5,6 @@ import * as reportsRepo from '../repositories/reports';
 import * as suspensionsRepo from '../repositories/suspensions';
 import * as outboxRepo from '../repositories/outbox';
 import * as threadsRepo from '../repositories/threads';
-import { TABLES } from '../repositories/db';
 import { conflict, notFound, validationError } from '../utils/errors';
 import { getService } from '../utils/get-service';
 import type { Actor } from './people';
@@ -30,24 +29,11 @@ const moderationService = ({ strapi }: { strapi: Core.Strapi }) => {
   const present = async (reports: reportsRepo.ReportRow[]) => {
     const messages = await messagesRepo.findMessagesByIds(knex(), reports.map((r) => r.messageId).filter((id): id is number => id !== null));
     const byId = new Map(messages.map((m) => [m.id, m]));
-    // Moderation pages are small (≤ 100 reports) and cold: one context query per report is fine here.
-    const contexts = await Promise.all(
-      reports.map(async (r) => {
-        const m = r.messageId !== null ? byId.get(r.messageId) : undefined;
-        if (!m) return [];
-        const [before, after] = await Promise.all([
-          knex()(TABLES.messages).select('id').where('thread_id', m.threadId).andWhere('id', '<', m.id).orderBy('id', 'desc').limit(CONTEXT_SIZE),
-          knex()(TABLES.messages).select('id').where('thread_id', m.threadId).andWhere('id', '>', m.id).orderBy('id', 'asc').limit(CONTEXT_SIZE),
-        ]);
-        return [...before.reverse(), { id: m.id }, ...after].map((row: { id: number }) => Number(row.id));
-      })
-    );
+    const neighbourhoods = await messagesRepo.messageNeighbourhoods(knex(), messages, CONTEXT_SIZE);
+    const contexts = reports.map((r) => (r.messageId !== null && byId.has(r.messageId) ? neighbourhoods.get(r.messageId)! : []));
     const contextMessages = await messagesRepo.findMessagesByIds(knex(), [...new Set(contexts.flat())]);
     const contextById = new Map(contextMessages.map((m) => [m.id, m]));
-    const threads = await knex()(TABLES.threads)
-      .select('id', 'document_id', 'subject')
-      .whereIn('id', [...new Set(messages.map((m) => m.threadId))]);
-    const threadById = new Map(threads.map((t: any) => [Number(t.id), { id: t.document_id as string, subject: (t.subject as string) ?? '' }]));
+    const threadById = await threadsRepo.findThreadSubjects(knex(), messages.map((m) => m.threadId));
     const userIds = [
       ...reports.map((r) => r.reporterId).filter((id): id is number => id !== null),
       ...contextMessages.map((m) => m.authorId).filter((id): id is number => id !== null),
@@ -75,7 +61,7 @@ const moderationService = ({ strapi }: { strapi: Core.Strapi }) => {
         createdAt: r.createdAt,
         reporter: r.reporterId === null ? null : users.get(r.reporterId),
         message: m ? asMessage(m.id) : null,
-        thread: m ? threadById.get(m.threadId) ?? null : null,
+        thread: m && threadById.has(m.threadId) ? { id: threadById.get(m.threadId)!.documentId, subject: threadById.get(m.threadId)!.subject } : null,
         context: contexts[i].map((id) => ({ ...asMessage(id), reported: id === r.messageId })),
         resolution: r.resolution,
         note: r.note,

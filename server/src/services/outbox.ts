@@ -3,7 +3,8 @@ import * as outboxRepo from '../repositories/outbox';
 import * as claimsRepo from '../repositories/outbox-claims';
 import * as messagesRepo from '../repositories/messages';
 import * as membershipsRepo from '../repositories/memberships';
-import { TABLES, toInt } from '../repositories/db';
+import * as reportsRepo from '../repositories/reports';
+import * as threadsRepo from '../repositories/threads';
 import { getService } from '../utils/get-service';
 import { messageEmail, messageIdDomain, outboxMessageId, reportEmail, threadUrl } from './notification-email';
 import { MAX_ATTEMPTS, withClaimedBatch, type Claim } from './outbox-lease';
@@ -113,17 +114,15 @@ const outboxService = ({ strapi }: { strapi: Core.Strapi }) => {
   const sendClaimedEmails = async (emails: outboxRepo.OutboxRow[], { token, leaseMs }: Claim) => {
     const settings = await getService('settings').get();
     const messages = new Map((await messagesRepo.findMessagesByIds(knex(), emails.map((e) => e.messageId).filter((id): id is number => id !== null))).map((m) => [m.id, m]));
-    const threads = new Map(
-      (await knex()(TABLES.threads).select('id', 'document_id', 'subject').whereIn('id', emails.map((e) => e.threadId ?? 0))).map((t: any) => [toInt(t.id), t])
+    const threads = await threadsRepo.findThreadSubjects(knex(), emails.map((e) => e.threadId ?? 0));
+    const reports = new Map((await reportsRepo.findReportsByIds(knex(), emails.map((e) => e.reportId ?? 0))).map((r) => [r.id, r]));
+    const reportMessages = new Map(
+      (await messagesRepo.findMessagesByIds(knex(), [...reports.values()].map((r) => r.messageId ?? 0))).map((m) => [m.id, m])
     );
-    const reports = new Map(
-      (await knex()(TABLES.reports).select('id', 'reason', 'reporter_id', 'message_id').whereIn('id', emails.map((e) => e.reportId ?? 0))).map((r: any) => [toInt(r.id), r])
-    );
-    const reportMessages = new Map((await messagesRepo.findMessagesByIds(knex(), [...reports.values()].map((r: any) => toInt(r.message_id)))).map((m) => [m.id, m]));
     const people = await users([
       ...emails.map((e) => e.userId ?? 0),
       ...[...messages.values()].map((m) => m.authorId ?? 0),
-      ...[...reports.values()].map((r: any) => toInt(r.reporter_id)),
+      ...[...reports.values()].map((r) => r.reporterId ?? 0),
     ]);
     const adminUrl = `${(strapi.config.get('admin.url', '/admin') as string).replace(/\/$/, '')}/plugins/private-messages`;
     const domain = messageIdDomain(strapi.config.get('server.url'), strapi.config.get('plugin::email.settings.defaultFrom'));
@@ -135,9 +134,9 @@ const outboxService = ({ strapi }: { strapi: Core.Strapi }) => {
         if (entry.event === 'report') {
           const report = reports.get(entry.reportId ?? 0);
           to = entry.email;
-          const reported = report ? reportMessages.get(toInt(report.message_id)) : undefined;
+          const reported = report ? reportMessages.get(report.messageId ?? 0) : undefined;
           content = reportEmail({
-            reporterName: people.get(toInt(report?.reporter_id))?.username ?? 'A user',
+            reporterName: people.get(report?.reporterId ?? 0)?.username ?? 'A user',
             reason: report?.reason ?? '',
             excerpt: reported?.excerpt ?? '',
             adminUrl,
@@ -149,9 +148,9 @@ const outboxService = ({ strapi }: { strapi: Core.Strapi }) => {
           if (message && thread && !message.deletedAt) {
             content = messageEmail({
               senderName: people.get(message.authorId ?? 0)?.username ?? 'Someone',
-              subject: thread.subject ?? '',
+              subject: thread.subject,
               excerpt: message.excerpt,
-              url: threadUrl(settings.threadUrlTemplate, thread.document_id),
+              url: threadUrl(settings.threadUrlTemplate, thread.documentId),
               isNewThread: entry.event === 'new_thread',
             });
           }

@@ -1,0 +1,109 @@
+import { TABLES, toInt, type Db } from './db';
+import { forUpdate } from './dialect';
+import { threadIdsOf } from './threads';
+import { memberOf, seenBy } from './visibility';
+
+/*
+ * Set-based forms of the read-state changes, over any number of the user's memberships at once
+ * (POST /threads/:id/read and friends pass one, POST /threads/actions up to a hundred). The rules
+ * are read-state's; these are its statements. Callers lock the rows first (lockActiveMemberships).
+ */
+
+const threadColumnOf = (db: Db, column: string) =>
+  db.raw(`(select t.${column} from ${TABLES.threads} t where t.id = ${TABLES.memberships}.thread_id)`);
+
+/**
+ * The user's current memberships of the given threads (by documentId), locked for the rest of
+ * the transaction in id order (PostgreSQL; SQLite has one writer at a time anyway). Threads the
+ * user never belonged to, or left, are simply missing from the result.
+ */
+export const lockActiveMemberships = async (db: Db, userId: number, threadDocumentIds: string[]) => {
+  if (threadDocumentIds.length === 0) return [];
+  const q = db(`${TABLES.memberships} as ms`)
+    .join(`${TABLES.threads} as t`, 't.id', 'ms.thread_id')
+    .select('ms.id', 'ms.thread_id', 't.document_id')
+    .whereIn('ms.thread_id', threadIdsOf(db, threadDocumentIds))
+    .andWhere('ms.user_id', userId)
+    .whereNull('ms.left_at')
+    .orderBy('ms.id', 'asc');
+  return (await forUpdate(db, q, 'ms')).map((r: Record<string, unknown>) => ({
+    id: toInt(r.id),
+    threadId: toInt(r.thread_id),
+    threadDocumentId: String(r.document_id),
+  }));
+};
+
+/** Everything read: the watermark moves to each thread's last message. */
+export const markReadMany = (db: Db, membershipIds: number[]) =>
+  membershipIds.length === 0
+    ? Promise.resolve(0)
+    : db(TABLES.memberships)
+        .whereIn('id', membershipIds)
+        .update({ unread_count: 0, last_read_message_id: threadColumnOf(db, 'last_message_id') });
+
+/**
+ * The newest message from someone else that the user may see (not hidden by a block) becomes
+ * the only unread one; memberships of threads with no such message are left alone. Returns how
+ * many changed. Each lookup walks `pm_messages_thread_order_idx` (thread_id, id) backwards.
+ */
+export const markNewestUnreadMany = (db: Db, userId: number, membershipIds: number[]) => {
+  if (membershipIds.length === 0) return Promise.resolve(0);
+  const fromOthers = () =>
+    db(`${TABLES.messages} as m`)
+      .whereRaw(`m.thread_id = ${TABLES.memberships}.thread_id`)
+      .whereRaw(`m.id > ${TABLES.memberships}.visible_after_message_id`)
+      // Only a message already delivered to the member: on PostgreSQL a reply to a big thread can
+      // commit between the caller's catch-up and this statement, and its delivery, still to come,
+      // will count it as unread then (after this watermark), not twice.
+      .whereRaw(`m.id <= ${TABLES.memberships}.delivered_message_id`)
+      .andWhere((w) => w.whereNot('m.author_id', userId).orWhereNull('m.author_id'))
+      .whereRaw(seenBy('m', memberOf(TABLES.memberships)));
+  return db(TABLES.memberships)
+    .whereIn('id', membershipIds)
+    .whereExists(fromOthers().select(db.raw('1')))
+    .update({ last_read_message_id: db.raw('(?) - 1', [fromOthers().max('m.id')]), unread_count: 1 });
+};
+
+/** Out of the inbox until the next message, which will show only what came after now. */
+export const removeFromInboxMany = (db: Db, membershipIds: number[], now: Date) =>
+  membershipIds.length === 0
+    ? Promise.resolve(0)
+    : db(TABLES.memberships)
+        .whereIn('id', membershipIds)
+        .update({
+          in_inbox: false,
+          removed_at: now,
+          unread_count: 0,
+          message_count: 0,
+          visible_after_message_id: threadColumnOf(db, 'last_message_id'),
+          last_read_message_id: threadColumnOf(db, 'last_message_id'),
+          // Nothing before the new visibility watermark counts: nothing is left to deliver.
+          delivered_message_id: threadColumnOf(db, 'last_message_id'),
+          updated_at: now,
+        });
+
+/**
+ * What a member's counts must be, recomputed from the messages: the definition the incremental
+ * updates (deliveryChanges, the read-state changes) keep. A message counts for a member when it
+ * is after their visibility watermark and not hidden by a block; it is unread when it is also
+ * after their read watermark and written by someone else. Used after a purge, and by tests.
+ */
+export const recountMemberships = async (db: Db, threadIds: number[]) => {
+  if (threadIds.length === 0) return;
+  const ms = TABLES.memberships;
+  const visible = `from ${TABLES.messages} m
+     where m.thread_id = ${ms}.thread_id and m.id > ${ms}.visible_after_message_id and ${seenBy('m', memberOf(ms))}`;
+  await db(ms)
+    .whereIn('thread_id', threadIds)
+    .whereNull('left_at')
+    .update({
+      delivered_message_id: threadColumnOf(db, 'last_message_id'),
+      message_count: db.raw(`(select count(*) ${visible})`),
+      unread_count: db.raw(
+        `(select count(*) ${visible} and m.id > ${ms}.last_read_message_id and (m.author_id is null or m.author_id <> ${ms}.user_id))`
+      ),
+      last_visible_message_id: db.raw(
+        `case when last_visible_message_id is null then null else coalesce((select max(m.id) ${visible}), last_visible_message_id) end`
+      ),
+    });
+};
