@@ -1,9 +1,11 @@
 import * as React from 'react';
-import { Alert, Box, Button, Checkbox, Field, Flex, Grid, Typography } from '@strapi/design-system';
+import { Alert, Button, Flex, Grid } from '@strapi/design-system';
 import { Check } from '@strapi/icons';
-import { Layouts, Page, useAPIErrorHandler, useFetchClient, useNotification, useRBAC } from '@strapi/strapi/admin';
+import { Layouts, Page } from '@strapi/strapi/admin';
+import { FormatsSection } from '../components/FormatsSection';
+import { useSettingsForm } from '../hooks/useSettingsForm';
 import { useIntl } from 'react-intl';
-import { EMAIL_LEVELS, FORMAT_NAMES, apiErrorOf, statusOf, type FormatName, type Role, type Settings } from '../api';
+import { EMAIL_LEVELS, type FormatName } from '../api';
 import {
   NumberField,
   RolesField,
@@ -15,15 +17,7 @@ import {
 } from '../components/Fields';
 import { PERMISSIONS } from '../permissions';
 import { getTrad } from '../utils/getTrad';
-import {
-  BOUNDS,
-  changedSettings,
-  fromFormValues,
-  serverErrorsToForm,
-  toFormValues,
-  type FormErrors,
-  type FormValues,
-} from '../utils/settingsForm';
+import { BOUNDS } from '../utils/settingsForm';
 
 /** Settings → Private Messages: every setting of the plugin, read-only without the update action. */
 const ProtectedSettingsPage = () => (
@@ -36,88 +30,22 @@ const SettingsPage = () => {
   const { formatMessage } = useIntl();
   const t = (id: string, defaultMessage: string, values?: Record<string, React.ReactNode>) =>
     formatMessage({ id: getTrad(id), defaultMessage }, values as Record<string, string>);
-  const { get, put } = useFetchClient();
-  const { toggleNotification } = useNotification();
-  const { formatAPIError } = useAPIErrorHandler();
-  const {
-    isLoading: isLoadingPermissions,
-    allowedActions: { canUpdate },
-  } = useRBAC(PERMISSIONS.settingsUpdate); // an array: the object form is deprecated (console warning)
-
-  const [initial, setInitial] = React.useState<Settings | null>(null);
-  const [values, setValues] = React.useState<FormValues | null>(null);
-  const [roles, setRoles] = React.useState<Role[] | null | undefined>(undefined);
-  const [errors, setErrors] = React.useState<FormErrors>({});
-  const [loadError, setLoadError] = React.useState(false);
-  const [isSaving, setIsSaving] = React.useState(false);
   const [dismissed, setDismissed] = React.useState<Record<string, boolean>>({});
   const dismiss = (id: string) => () => setDismissed((d) => ({ ...d, [id]: true }));
-
-  React.useEffect(() => {
-    let cancelled = false;
-    get<{ data: Settings }>('/private-messages/settings')
-      .then(({ data }) => {
-        if (cancelled) return;
-        setInitial(data.data);
-        setValues(toFormValues(data.data));
-      })
-      .catch(() => !cancelled && setLoadError(true));
-    // Role names, through the plugin's own route (guarded by settings.read like this page).
-    get<{ data: Role[] }>('/private-messages/roles')
-      .then(({ data }) => !cancelled && setRoles(data.data))
-      .catch(() => !cancelled && setRoles(null));
-    return () => {
-      cancelled = true;
-    };
-  }, [get]);
-
-  const readOnly = !canUpdate;
-  const modified = React.useMemo(
-    () => initial !== null && values !== null && JSON.stringify(values) !== JSON.stringify(toFormValues(initial)),
-    [initial, values],
-  );
-
-  const set = <K extends keyof FormValues>(key: K, value: FormValues[K]) => {
-    setValues((v) => (v ? { ...v, [key]: value } : v));
-  };
-  const setFormat = (format: FormatName, key: 'allowedTags' | 'allowedAttributes', value: string) => {
-    setValues((v) => (v ? { ...v, formats: { ...v.formats, [format]: { ...v.formats[format], [key]: value } } } : v));
-  };
-
-  const handleSubmit = async (event: React.FormEvent) => {
-    event.preventDefault();
-    if (!values || !initial || readOnly) return;
-    const { settings, errors: found } = fromFormValues(values);
-    setErrors(found);
-    if (Object.keys(found).length > 0) {
-      toggleNotification({
-        type: 'danger',
-        message: t('settings.notification.invalid', 'Some settings are not valid: see the messages under the fields.'),
-      });
-      return;
-    }
-    const changes = changedSettings(initial, settings);
-    if (Object.keys(changes).length === 0) {
-      setValues(toFormValues(initial));
-      return;
-    }
-    setIsSaving(true);
-    try {
-      const { data } = await put<{ data: Settings }>('/private-messages/settings', changes);
-      setInitial(data.data);
-      setValues(toFormValues(data.data));
-      toggleNotification({ type: 'success', message: t('settings.notification.saved', 'Settings saved') });
-    } catch (error) {
-      const body = apiErrorOf(error);
-      if (statusOf(error) === 400) setErrors(serverErrorsToForm(body?.details?.errors));
-      toggleNotification({
-        type: 'danger',
-        message: body?.message ?? formatAPIError(error as Parameters<typeof formatAPIError>[0]),
-      });
-    } finally {
-      setIsSaving(false);
-    }
-  };
+  const {
+    canUpdate,
+    isLoadingPermissions,
+    values,
+    roles,
+    errors,
+    loadError,
+    isSaving,
+    readOnly,
+    modified,
+    set,
+    setFormat,
+    handleSubmit,
+  } = useSettingsForm(t);
 
   if (loadError) return <Page.Error />;
   if (isLoadingPermissions || !values || roles === undefined) return <Page.Loading />;
@@ -285,92 +213,9 @@ const SettingsPage = () => {
               </Grid.Root>
             </Section>
 
-            <Section
-              title={t('settings.section.formats', 'Message formats')}
-              description={t(
-                'settings.section.formats.description',
-                'Scripts, event handlers, frames, forms and unsafe URLs are always removed, whatever the allow-lists say.',
-              )}
-            >
-              <Grid.Root gap={5}>
-                <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
-                  <Field.Root
-                    name="enabledFormats"
-                    error={errors.enabledFormats ? formatErrorText(errors.enabledFormats, formatMessage) : undefined}
-                    hint={t('settings.enabledFormats.hint', 'The formats a sender may choose.')}
-                  >
-                    <Field.Label>{t('settings.enabledFormats', 'Enabled formats')}</Field.Label>
-                    <Flex direction="column" alignItems="flex-start" gap={2} paddingTop={1}>
-                      {FORMAT_NAMES.map((f) => (
-                        <Checkbox
-                          key={f}
-                          name={`enabledFormats.${f}`}
-                          disabled={readOnly}
-                          checked={values.enabledFormats.includes(f)}
-                          onCheckedChange={(checked: boolean | 'indeterminate') =>
-                            set(
-                              'enabledFormats',
-                              checked === true
-                                ? FORMAT_NAMES.filter((x) => x === f || values.enabledFormats.includes(x))
-                                : values.enabledFormats.filter((x) => x !== f),
-                            )
-                          }
-                        >
-                          {formatLabel(f)}
-                        </Checkbox>
-                      ))}
-                    </Flex>
-                    <Field.Hint />
-                    <Field.Error />
-                  </Field.Root>
-                </Grid.Item>
-                <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
-                  <SelectField<FormatName>
-                    {...common('defaultFormat')}
-                    label={t('settings.defaultFormat', 'Default format')}
-                    hint={t('settings.defaultFormat.hint', 'Used when a sender does not choose one; must be enabled.')}
-                    value={values.defaultFormat}
-                    onChange={(v) => set('defaultFormat', v)}
-                    options={FORMAT_NAMES.map((f) => ({ value: f, label: formatLabel(f) }))}
-                  />
-                </Grid.Item>
-                {(['basic_html', 'full_html'] as const).map((f) => (
-                  <React.Fragment key={f}>
-                    <Grid.Item col={12} direction="column" alignItems="stretch">
-                      <Box paddingTop={2}>
-                        <Typography variant="sigma" textColor="neutral600">
-                          {formatLabel(f)}
-                        </Typography>
-                      </Box>
-                    </Grid.Item>
-                    <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
-                      <TextareaField
-                        {...common(`formats.${f}.allowedTags`)}
-                        label={t('settings.allowedTags', 'Allowed tags')}
-                        hint={t(
-                          'settings.allowedTags.hint',
-                          'Tag names separated by commas; other tags are removed and their text kept.',
-                        )}
-                        value={values.formats[f].allowedTags}
-                        onChange={(v) => setFormat(f, 'allowedTags', v)}
-                      />
-                    </Grid.Item>
-                    <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
-                      <TextareaField
-                        {...common(`formats.${f}.allowedAttributes`)}
-                        label={t('settings.allowedAttributes', 'Allowed attributes')}
-                        hint={t(
-                          'settings.allowedAttributes.hint',
-                          'One tag per line: "a: href, title"; "*" applies to every tag.',
-                        )}
-                        value={values.formats[f].allowedAttributes}
-                        onChange={(v) => setFormat(f, 'allowedAttributes', v)}
-                      />
-                    </Grid.Item>
-                  </React.Fragment>
-                ))}
-              </Grid.Root>
-            </Section>
+            <FormatsSection
+              {...{ t, formatMessage, values, errors, readOnly, common, formatLabel, set, setFormat }}
+            />
 
             <Section title={t('settings.section.notifications', 'Users and notifications')}>
               <Grid.Root gap={5}>
@@ -491,9 +336,6 @@ const SettingsPage = () => {
     </Page.Main>
   );
 };
-
-const formatErrorText = (error: FormErrors[string], formatMessage: ReturnType<typeof useIntl>['formatMessage']) =>
-  typeof error === 'string' ? error : formatMessage(error, error.values);
 
 export { ProtectedSettingsPage, SettingsPage };
 export default ProtectedSettingsPage;
