@@ -63,9 +63,14 @@ export const insertIgnoreReturning = async (
 /**
  * Row locks for the rest of the transaction. SQLite has none and needs none: it serializes writers
  * (one connection, and each transaction holds the database's write lock).
+ *
+ * Lock one table per statement. MariaDB has no `FOR UPDATE OF <table>` (knex drops the table list
+ * on MySQL), so a locking join would lock the rows of every joined table, in the join's order.
+ * The plugin's lock order, the same on every database: the author's user row (the send rate),
+ * then threads in id order, then memberships in id order. A transaction that takes a membership's
+ * lock and then its thread's deadlocks against a concurrent reply to that thread.
  */
-export const forUpdate = <Q extends Knex.QueryBuilder>(db: Db, query: Q, ...tables: string[]): Q =>
-  (isSqlite(db) ? query : query.forUpdate(...tables)) as Q;
+export const forUpdate = <Q extends Knex.QueryBuilder>(db: Db, query: Q): Q => (isSqlite(db) ? query : query.forUpdate()) as Q;
 
 /** Like forUpdate, skipping rows another transaction holds (PostgreSQL, MySQL 8, MariaDB 10.6+). */
 export const forUpdateSkipLocked = <Q extends Knex.QueryBuilder>(db: Db, query: Q): Q =>
