@@ -106,3 +106,27 @@ export const rawRows = async (db: Db, sql: string, bindings: readonly unknown[] 
       return result;
   }
 };
+
+/**
+ * MySQL/MariaDB only: makes `column` compare byte for byte (utf8mb4_bin), whatever collation its
+ * table got from the database. The `_ci` collations hold 'e' = 'é' and 'ß' = 'ss', and
+ * utf8mb4_unicode_ci every emoji equal to every other: a unique index over such a column refuses
+ * values that PostgreSQL and SQLite keep apart. Keeps the column's type and nullability, and does
+ * nothing once done. Strapi's schema sync does not compare collations; if it ever rewrites the
+ * column, the next boot runs this again. Answers whether it changed the column.
+ */
+export const ensureBinaryCollation = async (db: Db, table: string, column: string) => {
+  if (!isMysql(db)) return false;
+  const [info] = await rawRows(
+    db,
+    `select column_type as type, is_nullable as nullable, collation_name as collation from information_schema.columns
+      where table_schema = database() and table_name = ? and column_name = ?`,
+    [table, column]
+  );
+  if (!info || info.collation === 'utf8mb4_bin') return false;
+  const type = String(info.type);
+  if (!/^(var)?char\(\d+\)$/i.test(type)) throw new Error(`${table}.${column} is ${type}, not a character column`);
+  const nullable = info.nullable === 'YES' ? 'null' : 'not null';
+  await db.raw(`alter table ?? modify ?? ${type} character set utf8mb4 collate utf8mb4_bin ${nullable}`, [table, column]);
+  return true;
+};
