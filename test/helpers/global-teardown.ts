@@ -1,7 +1,7 @@
 import { isMysql } from './databases';
-import { dropTemplates } from './mysql-template';
+import { dropStaleTemplates } from './mysql-template';
 
-/** Runs once after a `jest` run: on MySQL/MariaDB, drops the template databases the run copied from. */
+/** Runs once after a `jest` run: on MySQL/MariaDB, drops template databases of older builds (mysql-template.ts). */
 export default async function globalTeardown() {
-  if (isMysql() && process.env.MYSQL_TEST_TEMPLATE !== 'false') await dropTemplates();
+  if (isMysql()) await dropStaleTemplates();
 }

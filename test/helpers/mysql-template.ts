@@ -17,8 +17,8 @@ import { PLAYGROUND, PLAYGROUND_DIST, ROOT } from './paths';
  * The template is what a boot of this checkout's build writes with PLAYGROUND_SEED=false: its name
  * carries a hash of the checkout's path, of the plugin's server build and of the compiled
  * playground, so a rebuild makes a new one. The env a test file boots with (SMTP port) changes
- * nothing a boot writes. Jest workers build it once between them (a named lock), and the run's
- * globalTeardown drops this checkout's templates (dropTemplates).
+ * nothing a boot writes. Jest workers build it once between them (a named lock); a run's
+ * globalTeardown drops the checkout's templates of older builds (dropStaleTemplates).
  */
 
 const READY_TABLE = 'pm_template_ready';
@@ -120,12 +120,19 @@ export const copyTemplateInto = async (target: string) => {
   }
 };
 
-/** Drops this checkout's templates (jest's globalTeardown on MySQL). */
-export const dropTemplates = async () => {
+/**
+ * Drops this checkout's templates of other builds (jest's globalTeardown on MySQL). The current
+ * build's stays for the next run, and for a run still going beside this one (`npm test` and
+ * `npm run test:e2e` share it).
+ */
+export const dropStaleTemplates = async () => {
   const admin = mysqlAdmin();
   try {
+    const current = templateName();
     const names = (await rows(admin, 'show databases')).map((r) => String(Object.values(r)[0]));
-    for (const name of names.filter((n) => n.startsWith(checkoutPrefix()))) await admin.raw(`DROP DATABASE IF EXISTS \`${name}\``);
+    for (const name of names.filter((n) => n.startsWith(checkoutPrefix()) && n !== current)) {
+      await admin.raw(`DROP DATABASE IF EXISTS \`${name}\``);
+    }
   } finally {
     await admin.destroy();
   }
