@@ -4,6 +4,7 @@ module.exports = {
   transform: { '^.+\\.(t|j)sx?$': ['@swc/jest'] },
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   globalSetup: '<rootDir>/test/helpers/global-setup.ts',
+  globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
   maxWorkers: 2,
   // Each file loads a whole Strapi; recycle a worker before its memory piles up.
   workerIdleMemoryLimit: '512MB',

@@ -8,6 +8,7 @@ module.exports = {
   transform: { '^.+\\.(t|j)sx?$': ['@swc/jest'] },
   testMatch: ['<rootDir>/test/e2e/**/*.e2e.ts'],
   globalSetup: '<rootDir>/test/e2e/global-setup.ts',
+  globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
   maxWorkers: 1,
   testTimeout: 120_000,
 };

@@ -2,6 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { getService } from './utils/get-service';
 import { ensureSubjectSearchIndex } from './repositories/search-indexes';
 import { backfillDeliveredMarks } from './repositories/memberships';
+import { ensureExactTagKeys } from './repositories/tags';
 import { outboxLeaseMs } from './services/outbox-lease';
 
 /** The plugin's RBAC actions: settings.read, settings.update, reports.manage. */
@@ -33,6 +34,8 @@ const bootstrap = async ({ strapi }: { strapi: Core.Strapi }) => {
   await getService('settings', strapi).checkAvatarField();
   await registerAdminActions(strapi);
   await backfillOnce(strapi, 'delivered-marks', () => backfillDeliveredMarks(strapi.db.connection));
+  // MySQL/MariaDB: tag names unique ignoring case only, whatever the database's collation.
+  await ensureExactTagKeys(strapi.db.connection);
 
   // PostgreSQL: a trigram index serves the inbox's subject search (`q`); it works without one.
   const subjectIndex = await ensureSubjectSearchIndex(strapi.db.connection);

@@ -78,6 +78,23 @@ describe('GET and POST /tags', () => {
     await createTag(bob, 'support');
   });
 
+  it('ignores case only: names that differ by accents or by emoji are different tags, on every database', async () => {
+    // MySQL/MariaDB's default collations hold 'e' = 'é', 'ß' = 'ss' and (utf8mb4_unicode_ci) any emoji equal to any other.
+    const [ann] = await ctx.users(1);
+    const names = ['résumé', 'resume', 'straße', 'strasse', '😀 fun', '😎 fun', '🎉'];
+    const tags: { id: string; name: string }[] = [];
+    for (const name of names) tags.push(await createTag(ann, name));
+    expect(tags.map((t) => t.name)).toEqual(names);
+    expect((await tagsOf(ann)).map((t: any) => t.name).sort()).toEqual([...names].sort());
+    // Case still counts for nothing, and a 409 names the tag it clashes with, not a look-alike.
+    const clash = await as(ctx.strapi, ann).post('/tags', { name: 'RÉSUMÉ' }).expect(409);
+    expect(clash.body.error.details).toEqual({ tag: tags[0] });
+    const renamed = await as(ctx.strapi, ann).put(`/tags/${tags[5].id}`, { name: '😀 FUN' }).expect(409);
+    expect(renamed.body.error.details).toEqual({ tag: tags[4] });
+    await as(ctx.strapi, ann).put(`/tags/${tags[6].id}`, { name: '🎊' }).expect(200);
+    expect((await tagsOf(ann)).find((t: any) => t.id === tags[6].id)).toEqual({ id: tags[6].id, name: '🎊' });
+  });
+
   it('keeps names unique when the same name is created concurrently', async () => {
     const [ann] = await ctx.users(1);
     const results = await Promise.all(

@@ -48,6 +48,20 @@ describe('POST /threads', () => {
     expect(res.body.meta.refused).toEqual([]);
   });
 
+  it('keeps 4-byte characters (emoji, astral scripts) in subjects and bodies, on every database', async () => {
+    // MySQL/MariaDB's legacy `utf8` (utf8mb3) stores no 4-byte character: utf8mb4 throughout.
+    const subject = 'Party 🎉 𝔘𝔫𝔦𝔠𝔬𝔡𝔢 𠜎';
+    const body = 'See you there 😀👍🏽 — 𝒳 and 𠜎';
+    const { thread, message } = await startThread(ctx.strapi, ann, [bob], { subject, body });
+    expect(thread.subject).toBe(subject);
+    expect(message.body).toBe(body);
+    const view = (await as(ctx.strapi, bob).get(`/threads/${thread.id}`).expect(200)).body.data;
+    expect(view.subject).toBe(subject);
+    expect(view.messages.map((m: any) => m.body)).toEqual([body]);
+    const inbox = (await as(ctx.strapi, bob).get('/threads').query({ q: 'party 🎉' }).expect(200)).body.data;
+    expect(inbox.map((t: any) => [t.id, t.subject, t.lastMessage.excerpt])).toEqual([[thread.id, subject, body]]);
+  });
+
   it('starts a group thread when there are more than two members', async () => {
     const { thread } = await startThread(ctx.strapi, ann, [bob, cat]);
     expect(thread.isGroup).toBe(true);

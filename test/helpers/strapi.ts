@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createStrapi, type Core } from '@strapi/strapi';
 import { PLAYGROUND, PLAYGROUND_DIST, TMP } from './paths';
-import { createServerDatabase, databaseClient } from './databases';
+import { createServerDatabase, databaseClient, isMysql } from './databases';
+import { copyTemplateInto } from './mysql-template';
 
 export { isPostgres, isMysql, pgAdmin, mysqlAdmin, databaseClient } from './databases';
 
@@ -18,6 +19,16 @@ export const prepareDatabase = async (label = `worker-${process.env.JEST_WORKER_
     const name = `pm_${label.replace(/\W/g, '_').slice(0, 24)}_${process.pid}_${Date.now()}`;
     const drop = await createServerDatabase(name);
     process.env.DATABASE_NAME = name;
+    // MySQL/MariaDB: a copy of an already-migrated database (mysql-template.ts); MYSQL_TEST_TEMPLATE=false
+    // lets every boot migrate its own, as a first boot in an app does.
+    if (isMysql() && process.env.MYSQL_TEST_TEMPLATE !== 'false') {
+      try {
+        await copyTemplateInto(name);
+      } catch (error) {
+        await drop();
+        throw error;
+      }
+    }
     return drop;
   }
   const file = path.join(TMP, `${label}-${process.pid}.db`);

@@ -63,9 +63,14 @@ export const insertIgnoreReturning = async (
 /**
  * Row locks for the rest of the transaction. SQLite has none and needs none: it serializes writers
  * (one connection, and each transaction holds the database's write lock).
+ *
+ * Lock one table per statement. MariaDB has no `FOR UPDATE OF <table>` (knex drops the table list
+ * on MySQL), so a locking join would lock the rows of every joined table, in the join's order.
+ * The plugin's lock order, the same on every database: the author's user row (the send rate),
+ * then threads in id order, then memberships in id order. A transaction that takes a membership's
+ * lock and then its thread's deadlocks against a concurrent reply to that thread.
  */
-export const forUpdate = <Q extends Knex.QueryBuilder>(db: Db, query: Q, ...tables: string[]): Q =>
-  (isSqlite(db) ? query : query.forUpdate(...tables)) as Q;
+export const forUpdate = <Q extends Knex.QueryBuilder>(db: Db, query: Q): Q => (isSqlite(db) ? query : query.forUpdate()) as Q;
 
 /** Like forUpdate, skipping rows another transaction holds (PostgreSQL, MySQL 8, MariaDB 10.6+). */
 export const forUpdateSkipLocked = <Q extends Knex.QueryBuilder>(db: Db, query: Q): Q =>
@@ -100,4 +105,28 @@ export const rawRows = async (db: Db, sql: string, bindings: readonly unknown[] 
     default:
       return result;
   }
+};
+
+/**
+ * MySQL/MariaDB only: makes `column` compare byte for byte (utf8mb4_bin), whatever collation its
+ * table got from the database. The `_ci` collations hold 'e' = 'é' and 'ß' = 'ss', and
+ * utf8mb4_unicode_ci every emoji equal to every other: a unique index over such a column refuses
+ * values that PostgreSQL and SQLite keep apart. Keeps the column's type and nullability, and does
+ * nothing once done. Strapi's schema sync does not compare collations; if it ever rewrites the
+ * column, the next boot runs this again. Answers whether it changed the column.
+ */
+export const ensureBinaryCollation = async (db: Db, table: string, column: string) => {
+  if (!isMysql(db)) return false;
+  const [info] = await rawRows(
+    db,
+    `select column_type as type, is_nullable as nullable, collation_name as collation from information_schema.columns
+      where table_schema = database() and table_name = ? and column_name = ?`,
+    [table, column]
+  );
+  if (!info || info.collation === 'utf8mb4_bin') return false;
+  const type = String(info.type);
+  if (!/^(var)?char\(\d+\)$/i.test(type)) throw new Error(`${table}.${column} is ${type}, not a character column`);
+  const nullable = info.nullable === 'YES' ? 'null' : 'not null';
+  await db.raw(`alter table ?? modify ?? ${type} character set utf8mb4 collate utf8mb4_bin ${nullable}`, [table, column]);
+  return true;
 };

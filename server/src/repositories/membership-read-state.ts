@@ -1,6 +1,6 @@
 import { TABLES, toInt, type Db } from './db';
 import { forUpdate } from './dialect';
-import { threadIdsOf } from './threads';
+import { lockThreads } from './threads';
 import { memberOf, seenBy } from './visibility';
 
 /*
@@ -14,22 +14,30 @@ const threadColumnOf = (db: Db, column: string) =>
 
 /**
  * The user's current memberships of the given threads (by documentId), locked for the rest of
- * the transaction in id order (PostgreSQL; SQLite has one writer at a time anyway). Threads the
- * user never belonged to, or left, are simply missing from the result.
+ * the transaction. Threads the user never belonged to, or left, are simply missing from the result.
+ *
+ * In the plugin's lock order (dialect.forUpdate): the threads' rows first, in id order, as a
+ * reply locks its thread before the thread's memberships; then the memberships, in id order. A
+ * reply in flight to one of them commits first, so the caller's statements see its delivery.
+ * The memberships are found before anything is locked (a non-member locks nothing of a thread),
+ * and read again under the lock: the user may have left meanwhile.
  */
 export const lockActiveMemberships = async (db: Db, userId: number, threadDocumentIds: string[]) => {
   if (threadDocumentIds.length === 0) return [];
-  const q = db(`${TABLES.memberships} as ms`)
+  const current = () => db(`${TABLES.memberships} as ms`).where('ms.user_id', userId).whereNull('ms.left_at');
+  const candidates: Record<string, unknown>[] = await current()
     .join(`${TABLES.threads} as t`, 't.id', 'ms.thread_id')
-    .select('ms.id', 'ms.thread_id', 't.document_id')
-    .whereIn('ms.thread_id', threadIdsOf(db, threadDocumentIds))
-    .andWhere('ms.user_id', userId)
-    .whereNull('ms.left_at')
-    .orderBy('ms.id', 'asc');
-  return (await forUpdate(db, q, 'ms')).map((r: Record<string, unknown>) => ({
+    .select('ms.thread_id', 't.document_id')
+    .whereIn('t.document_id', threadDocumentIds);
+  if (candidates.length === 0) return [];
+  const documentIds = new Map(candidates.map((r) => [toInt(r.thread_id), String(r.document_id)]));
+  const threadIds = [...documentIds.keys()];
+  await lockThreads(db, threadIds);
+  const locked = await forUpdate(db, current().select('ms.id', 'ms.thread_id').whereIn('ms.thread_id', threadIds).orderBy('ms.id', 'asc'));
+  return locked.map((r: Record<string, unknown>) => ({
     id: toInt(r.id),
     threadId: toInt(r.thread_id),
-    threadDocumentId: String(r.document_id),
+    threadDocumentId: documentIds.get(toInt(r.thread_id))!,
   }));
 };
 

@@ -61,12 +61,17 @@ const lockExisting = async (db: Db, userId: number) =>
  * Not an upsert on every send: each would use up a value of the id sequence (PostgreSQL, MySQL).
  * Run it first in the transaction: on MySQL's REPEATABLE READ, a plain read before it would fix
  * the transaction's snapshot before the lock is held.
+ *
+ * The creation is an upsert that rewrites the row when a concurrent first send made it: that takes
+ * the row's write lock at once. Skipping the duplicate instead (INSERT IGNORE) takes a shared lock
+ * on InnoDB, and two sends that both waited for the creator then each wanted the write lock the
+ * other's shared lock kept from them: a deadlock (seen with 50 concurrent first replies).
  */
 export const lockUserRow = async (db: Db, userId: number, now: Date) => {
   if (await lockExisting(db, userId)) return;
   await db(PREFERENCES)
     .insert({ ...strapiColumns(createDocumentId(), now), user_id: userId })
     .onConflict('user_id')
-    .ignore();
+    .merge({ user_id: userId });
   await lockExisting(db, userId);
 };

@@ -1,5 +1,6 @@
 import { TABLES, toInt, type Db } from './db';
-import { dialectOf, forUpdate, rawRows } from './dialect';
+import { dialectOf, rawRows } from './dialect';
+import { lockThreads as lockThreadRows } from './threads';
 
 /** Any constant: the lock that lets only one instance purge at a time. */
 const PURGE_LOCK = 727_001;
@@ -36,8 +37,7 @@ export const listPurgeable = async (db: Db, cutoff: Date, limit: number) => {
  * (statements with fresh snapshots) see their messages; later sends wait for us and add to exact
  * counts. Without it, a recount blocked by a send would overwrite its +1 with a stale count.
  */
-export const lockThreads = (db: Db, threadIds: number[]) =>
-  forUpdate(db, db(TABLES.threads).select('id').whereIn('id', threadIds).orderBy('id'));
+export const lockThreads = (db: Db, threadIds: number[]) => lockThreadRows(db, threadIds);
 
 /** Deletes the messages for good; their reports stay, pointing at no message. Answers how many went. */
 export const deleteMessages = async (db: Db, ids: number[]) => {

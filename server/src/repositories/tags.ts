@@ -1,6 +1,6 @@
 import { createDocumentId } from '../utils/ids';
 import { selectRows, whereIdIn, TABLES, strapiColumns, toInt, type Db } from './db';
-import { insertReturning } from './dialect';
+import { ensureBinaryCollation, insertReturning } from './dialect';
 
 /*
  * Tags (pm_tags) and where they are applied: Strapi's manyToMany link table between memberships
@@ -19,6 +19,14 @@ const mapTag = (r: Record<string, unknown>): TagRow => ({
   nameKey: String(r.name_key),
   ownerId: toInt(r.owner_id),
 });
+
+/**
+ * Names are unique per owner ignoring case only: the service lower-cases `name_key`, and the
+ * unique (owner_id, name_key) index must compare keys exactly. On MySQL/MariaDB the column is made
+ * utf8mb4_bin at bootstrap, or the table's `_ci` collation would also merge 'résumé' with 'resume'
+ * and (utf8mb4_unicode_ci) any two emoji. Answers whether it changed the column.
+ */
+export const ensureExactTagKeys = (db: Db) => ensureBinaryCollation(db, TABLES.tags, 'name_key');
 
 /** The user's tags, alphabetically (case-insensitively). */
 export const listTags = async (db: Db, ownerId: number) =>

@@ -162,6 +162,16 @@ export const lockThread = async (db: Db, threadId: number) => {
   await forUpdate(db, db(TABLES.threads).select('id').where({ id: threadId }));
 };
 
+/**
+ * Locks several threads' rows in id order: two transactions locking overlapping sets (bulk
+ * actions, purges) then queue on the lowest id they share instead of each holding what the
+ * other waits for.
+ */
+export const lockThreads = async (db: Db, threadIds: number[]) => {
+  if (threadIds.length === 0) return;
+  await forUpdate(db, db(TABLES.threads).select('id').whereIn('id', threadIds).orderBy('id'));
+};
+
 /** Records a new last message on the thread. Runs before the memberships update (lock order). */
 export const recordMessageOnThread = (db: Db, threadId: number, messageId: number, now: Date) =>
   db(TABLES.threads)
