@@ -71,6 +71,7 @@ const bus = redisUrl ? 'redis' : databaseClient() === 'postgres' ? 'postgres' : 
     const { thread } = await startThread(ctx.strapi, alice, [bob]);
     await bobOnB.next((e) => e.event === 'message.created', 10_000);
 
+    const mark = bobOnB.events.length;
     const admin = pgAdmin();
     try {
       const { rows } = await admin.raw('select pg_terminate_backend(pid) as killed from pg_stat_activity where application_name = ?', [`pm_stream_${other.instance}`]);
@@ -78,10 +79,31 @@ const bus = redisUrl ? 'redis' : databaseClient() === 'postgres' ? 'postgres' : 
     } finally {
       await admin.destroy();
     }
-    const mark = bobOnB.events.length;
-    await bobOnB.next((e) => e.event === 'resync', 10_000, mark);
+    const lost = await bobOnB.next((e) => e.event === 'resync', 10_000, mark);
     // Once it listens again (a second resync says so), sends through A reach B again.
-    await bobOnB.next((e) => e.event === 'resync', 15_000, bobOnB.events.findIndex((e, i) => i >= mark && e.event === 'resync') + 1);
+    await bobOnB.next((e) => e.event === 'resync', 15_000, bobOnB.events.indexOf(lost) + 1);
+    const after = await reply(ctx.strapi, alice, thread.id, 'are you back?');
+    expect((await bobOnB.next((e) => e.event === 'message.created' && e.data.messageId === after.id, 10_000)).data.threadId).toBe(thread.id);
+  }, 60_000);
+
+  (bus === 'redis' ? it : it.skip)('resyncs and delivers again after Redis drops the subscriber', async () => {
+    const [alice, bob] = await ctx.users(2);
+    const bobOnB = await openStream(other.base, { jwt: bob.jwt });
+    clients.push(bobOnB);
+    await bobOnB.next((e) => e.event === 'unread-count');
+    const { thread } = await startThread(ctx.strapi, alice, [bob]);
+    await bobOnB.next((e) => e.event === 'message.created', 10_000);
+
+    const mark = bobOnB.events.length;
+    const Redis = require('ioredis');
+    const admin = new Redis(redisUrl);
+    try {
+      await admin.client('KILL', 'TYPE', 'pubsub');
+    } finally {
+      admin.disconnect();
+    }
+    const lost = await bobOnB.next((e) => e.event === 'resync', 10_000, mark);
+    await bobOnB.next((e) => e.event === 'resync', 15_000, bobOnB.events.indexOf(lost) + 1);
     const after = await reply(ctx.strapi, alice, thread.id, 'are you back?');
     expect((await bobOnB.next((e) => e.event === 'message.created' && e.data.messageId === after.id, 10_000)).data.threadId).toBe(thread.id);
   }, 60_000);
