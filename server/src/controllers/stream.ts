@@ -28,6 +28,10 @@ export default {
     const actor = await actorFrom(ctx);
     const ticketExpiry = ctx.state.streamCredentialExpiresAt as number | undefined;
     await getService('stream').open(ctx, actor.id, ticketExpiry ?? bearerExpiry(ctx));
+    // An open stream keeps its Koa context for hours: let go of what authentication left there (the
+    // user with their role, a CASL ability of every grant), which would be most of its memory.
+    ctx.state.user = undefined;
+    ctx.state.auth = undefined;
   },
 
   async ticket(ctx: Context) {
