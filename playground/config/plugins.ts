@@ -10,6 +10,9 @@ export default ({ env }) => ({
     resolve: path.resolve(__dirname, path.basename(path.dirname(__dirname)) === 'dist' ? '../../..' : '../..'),
     config: {
       defaultAvatarUrl: env('PM_DEFAULT_AVATAR_URL', 'https://www.gravatar.com/avatar/?d=mp'),
+      // The real-time stream (GET /stream): PM_REALTIME='{"adapter":"redis","redis":{"url":"redis://127.0.0.1:6379"}}'
+      // and the like (tests and benchmarks shorten its intervals the same way).
+      realtime: env.json('PM_REALTIME', {}),
     },
   },
   email: {

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 'use strict';
 /**
+ * `npm run bench -- --stream`: the real-time stream instead (scripts/bench/stream.js).
  * `npm run bench [-- --quick | --full] [--db sqlite,postgres] [--duration 10] [--connections 10]
  *    [--messages N --threads N --users N] [--steps 10000,100000,...] [--skip-build] [--no-docs]`
  *
@@ -453,5 +454,7 @@ const main = async () => {
 };
 
 if (require.main === module) {
-  main().then(() => process.exit(0), (e) => { console.error(e); process.exit(1); });
+  // `--stream`: the real-time stream's own benchmark (scripts/bench/stream.js).
+  const run = process.argv.includes('--stream') ? () => require('./stream').main(process.argv.slice(2)) : main;
+  run().then(() => process.exit(0), (e) => { console.error(e); process.exit(1); });
 }

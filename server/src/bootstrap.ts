@@ -62,6 +62,9 @@ const bootstrap = async ({ strapi }: { strapi: Core.Strapi }) => {
   // What a previous run left goes out without waiting for the next send, even where cron is off:
   // once the server listens (not in scripts or consoles that boot Strapi without serving), work
   // committed but never drained; once a crash's claims have expired, the work they held.
+  // The real-time stream: its bus to the other instances, its timers (services/stream.ts).
+  await getService('stream', strapi).start();
+
   const outbox = getService('outbox', strapi);
   strapi.server.httpServer.once('listening', () => {
     outbox.kick();

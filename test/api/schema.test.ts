@@ -37,7 +37,7 @@ const indexesOf = async (table: string): Promise<Record<string, string[]>> => {
 
 describe('the plugin in a real Strapi', () => {
   it('registers its content types, hidden from the content manager', () => {
-    for (const name of ['thread', 'message', 'membership', 'tag', 'block', 'preference', 'report', 'outbox-entry', 'suspension']) {
+    for (const name of ['thread', 'message', 'membership', 'tag', 'block', 'preference', 'report', 'outbox-entry', 'suspension', 'stream-ticket', 'stream-event']) {
       const model = strapi.getModel(`plugin::private-messages.${name}` as any) as any;
       expect(model).toBeDefined();
       expect(model.pluginOptions['content-manager'].visible).toBe(false);
@@ -61,5 +61,7 @@ describe('the plugin in a real Strapi', () => {
     expect((await indexesOf('pm_blocks')).pm_blocks_pair_uq).toEqual(['blocker_id', 'blocked_id']);
     // The send gate's suspension lookup, once per send.
     expect((await indexesOf('pm_suspensions')).pm_suspensions_user_uq).toEqual(['user_id']);
+    // The stream's ticket check, on every EventSource (re)connection.
+    expect((await indexesOf('pm_stream_tickets')).pm_stream_tickets_hash_uq).toEqual(['token_hash']);
   });
 });

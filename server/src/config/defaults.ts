@@ -95,3 +95,55 @@ export const defaultConfig: PluginConfig = {
   avatarField: null,
   defaultAvatarUrl: null,
 };
+
+/** The real-time stream's bus: how instances tell each other about changes (docs/api.md, *Real-time stream*). */
+export const STREAM_ADAPTERS = ['auto', 'memory', 'postgres', 'redis', 'poll'] as const;
+export type StreamAdapter = (typeof STREAM_ADAPTERS)[number];
+
+/**
+ * The real-time stream (GET /stream). Read from `config/plugins` only (`realtime: {...}`), at boot:
+ * it holds connection strings, so the admin API neither shows nor changes it.
+ */
+export type RealtimeConfig = {
+  /**
+   * `auto`: `redis` when `redis.url` is set, else `postgres` on PostgreSQL, `poll` on MySQL/MariaDB,
+   * `memory` (this process only) on SQLite.
+   */
+  adapter: StreamAdapter;
+  /** Redis for the `redis` adapter (needs the `ioredis` package in the app). */
+  redis: { url: string | null; channel: string };
+  /** PostgreSQL LISTEN connection; null: Strapi's own connection settings (set it to bypass PgBouncer). */
+  postgres: { connectionString: string | null; channel: string };
+  /** Open streams per user on one instance (a browser tab each); one more is a 429. */
+  maxStreamsPerUser: number;
+  /** Open streams on one instance, all users together. */
+  maxStreams: number;
+  /** A comment line this often keeps proxies from closing an idle stream. */
+  heartbeatSeconds: number;
+  /** How long a ticket from POST /stream/tickets lets EventSource (re)connect (never past the JWT's own expiry). */
+  ticketSeconds: number;
+  /** How often open streams' users are checked again (blocked, deleted, suspended, lost the action). */
+  recheckSeconds: number;
+  /** Events kept per user for Last-Event-ID replay, and for how long after their last stream closed. */
+  replayEvents: number;
+  replaySeconds: number;
+  /** `poll` adapter: how often each instance reads the events others published. */
+  pollIntervalMs: number;
+  /** The reconnect delay EventSource is told (`retry:`). */
+  retryMs: number;
+};
+
+export const defaultRealtimeConfig: RealtimeConfig = {
+  adapter: 'auto',
+  redis: { url: null, channel: 'private-messages:stream' },
+  postgres: { connectionString: null, channel: 'pm_stream' },
+  maxStreamsPerUser: 5,
+  maxStreams: 10_000,
+  heartbeatSeconds: 20,
+  ticketSeconds: 600,
+  recheckSeconds: 30,
+  replayEvents: 100,
+  replaySeconds: 300,
+  pollIntervalMs: 1000,
+  retryMs: 3000,
+};

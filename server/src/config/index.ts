@@ -1,4 +1,4 @@
-import { resolveConfig } from './resolve';
+import { resolveConfig, resolveRealtimeConfig } from './resolve';
 
 /*
  * Strapi merges a plugin's `default` config into the user's with lodash's defaultsDeep, which
@@ -10,5 +10,6 @@ export default {
   default: {},
   validator(config: unknown) {
     resolveConfig(config);
+    resolveRealtimeConfig(config);
   },
 };

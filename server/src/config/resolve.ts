@@ -1,5 +1,5 @@
-import { defaultConfig, type PluginConfig } from './defaults';
-import { pluginConfigSchema } from './schema';
+import { defaultConfig, defaultRealtimeConfig, type PluginConfig, type RealtimeConfig } from './defaults';
+import { pluginConfigSchema, realtimeConfigSchema } from './schema';
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -25,7 +25,7 @@ export const formatIssues = (issues: { path: PropertyKey[]; message: string }[])
 
 /** The defaults overridden by each layer in turn; throws when the result is not a valid configuration. */
 export const resolveConfig = (...layers: unknown[]): PluginConfig => {
-  const merged = layers.reduce<PluginConfig>((acc, layer) => mergeSettings(acc, layer ?? {}), defaultConfig);
+  const merged = layers.reduce<PluginConfig>((acc, layer) => mergeSettings(acc, withoutRealtime(layer) ?? {}), defaultConfig);
   const result = pluginConfigSchema.safeParse(merged);
   if (!result.success) {
     // The issues go along so the admin API can list each offending path (services/settings.ts).
@@ -34,4 +34,21 @@ export const resolveConfig = (...layers: unknown[]): PluginConfig => {
     });
   }
   return result.data as PluginConfig;
+};
+
+/** `realtime` is not a setting of the admin panel: it is read on its own (resolveRealtimeConfig). */
+const withoutRealtime = (layer: unknown) => {
+  if (!isPlainObject(layer) || !('realtime' in layer)) return layer;
+  const { realtime: _realtime, ...rest } = layer;
+  return rest;
+};
+
+/** The stream's configuration: the defaults overridden by `config/plugins`' `realtime`; throws when invalid. */
+export const resolveRealtimeConfig = (fileConfig: unknown): RealtimeConfig => {
+  const realtime = isPlainObject(fileConfig) ? fileConfig.realtime : undefined;
+  const result = realtimeConfigSchema.safeParse(mergeSettings(defaultRealtimeConfig, realtime ?? {}));
+  if (!result.success) {
+    throw new Error(`Invalid configuration of plugin private-messages: realtime.${formatIssues(result.error.issues)}`);
+  }
+  return result.data as RealtimeConfig;
 };

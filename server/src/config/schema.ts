@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EMAIL_LEVELS, FORMAT_NAMES } from './defaults';
+import { EMAIL_LEVELS, FORMAT_NAMES, STREAM_ADAPTERS } from './defaults';
 import { isHttpUrl, isHttpUrlTemplate } from './urls';
 
 const tagName = z.string().regex(/^[a-z][a-z0-9]*$/, 'a lowercase HTML tag name');
@@ -50,3 +50,24 @@ export const pluginConfigSchema = settingsFieldsSchema.refine((c) => c.enabledFo
     message: 'defaultFormat must be one of enabledFormats',
     path: ['defaultFormat'],
   });
+
+/** `realtime` in config/plugins (config/defaults.ts, RealtimeConfig): bounds that keep one instance safe. */
+export const realtimeConfigSchema = z.strictObject({
+  adapter: z.enum(STREAM_ADAPTERS),
+  redis: z.strictObject({ url: z.string().max(2048).nullable(), channel: z.string().min(1).max(128) }),
+  postgres: z.strictObject({
+    connectionString: z.string().max(2048).nullable(),
+    // An SQL identifier: LISTEN takes no parameter.
+    channel: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'a lowercase SQL identifier'),
+  }),
+  maxStreamsPerUser: z.number().int().min(1).max(100),
+  maxStreams: z.number().int().min(1).max(1_000_000),
+  heartbeatSeconds: z.number().int().min(5).max(300),
+  ticketSeconds: z.number().int().min(30).max(86_400),
+  // "Stops receiving within a minute": never checked less often.
+  recheckSeconds: z.number().int().min(1).max(60),
+  replayEvents: z.number().int().min(0).max(10_000),
+  replaySeconds: z.number().int().min(0).max(3600),
+  pollIntervalMs: z.number().int().min(50).max(60_000),
+  retryMs: z.number().int().min(100).max(600_000),
+});

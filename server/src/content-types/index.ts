@@ -7,5 +7,7 @@ import preference from './preference';
 import report from './report';
 import outboxEntry from './outbox-entry';
 import suspension from './suspension';
+import streamTicket from './stream-ticket';
+import streamEvent from './stream-event';
 
-export default { thread, message, membership, tag, block, preference, report, 'outbox-entry': outboxEntry, suspension };
+export default { thread, message, membership, tag, block, preference, report, 'outbox-entry': outboxEntry, suspension, 'stream-ticket': streamTicket, 'stream-event': streamEvent };

@@ -9,6 +9,7 @@ import roleRecipients from './role-recipients';
 import reports from './reports';
 import blocks from './blocks';
 import preferences from './preferences';
+import stream from './stream';
 import adminSettings from './admin-settings';
 import adminReports from './admin-reports';
 import adminSuspensions from './admin-suspensions';
@@ -25,6 +26,7 @@ export default {
   reports,
   blocks,
   preferences,
+  stream,
   'admin-settings': adminSettings,
   'admin-reports': adminReports,
   'admin-suspensions': adminSuspensions,

@@ -16,6 +16,8 @@ export const TABLES = {
   reports: 'pm_reports',
   outbox: 'pm_outbox',
   suspensions: 'pm_suspensions',
+  streamTickets: 'pm_stream_tickets',
+  streamEvents: 'pm_stream_events',
 } as const;
 
 /* Drivers disagree on types: SQLite hands back 0/1 and epoch milliseconds, PostgreSQL

@@ -52,6 +52,12 @@ export const insertSuspension = async (
 export const isSuspended = async (db: Db, userId: number) =>
   (await selectRows(db, db(SUSPENSIONS).select('id').where('user_id', userId).limit(1))).length > 0;
 
+/** Which of these users are suspended, in one statement (the stream's periodic check). */
+export const suspendedAmong = async (db: Db, userIds: number[]) =>
+  userIds.length === 0
+    ? new Set<number>()
+    : new Set((await db(SUSPENSIONS).select('user_id').whereIn('user_id', userIds)).map((r: Record<string, unknown>) => Number(r.user_id)));
+
 /**
  * A page of suspensions, newest first (by id: rows are only ever inserted, so id order is
  * suspension order). Rows whose user was deleted since (user_id set to null) are left out.

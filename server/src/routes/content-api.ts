@@ -1,3 +1,4 @@
+import { streamTicketStrategy } from '../realtime/ticket-strategy';
 import type { PluginRouter } from './types';
 
 const RETRY_AFTER = 'plugin::private-messages.retry-after';
@@ -37,5 +38,8 @@ export default {
     { method: 'DELETE', path: '/blocks/:userId', handler: 'blocks.delete' },
     { method: 'GET', path: '/preferences', handler: 'preferences.find' },
     { method: 'PUT', path: '/preferences', handler: 'preferences.update' },
+    // Server-Sent Events: a ticket (for the browser's EventSource) or the usual Bearer JWT.
+    { method: 'GET', path: '/stream', handler: 'stream.connect', config: { auth: { strategies: [streamTicketStrategy, 'users-permissions'] } as any } },
+    { method: 'POST', path: '/stream/tickets', handler: 'stream.ticket' },
   ],
 } satisfies PluginRouter;

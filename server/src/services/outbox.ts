@@ -1,4 +1,6 @@
 import type { Core } from '@strapi/strapi';
+import { EVENTS } from '../events';
+import { messageDocumentIds } from '../repositories/stream';
 import * as outboxRepo from '../repositories/outbox';
 import * as claimsRepo from '../repositories/outbox-claims';
 import * as messagesRepo from '../repositories/messages';
@@ -66,7 +68,11 @@ const outboxService = ({ strapi }: { strapi: Core.Strapi }) => {
    */
   const deliverReply = async (job: outboxRepo.OutboxRow) => {
     if (job.event !== 'reply' || !job.threadId || !job.messageId) return;
-    await membershipsRepo.deliverMessageInChunks(knex(), { threadId: job.threadId, messageId: job.messageId, now: new Date() });
+    const delivered = await membershipsRepo.deliverMessageInChunks(knex(), { threadId: job.threadId, messageId: job.messageId, now: new Date() });
+    if (delivered > 0) {
+      const ids = await messageDocumentIds(knex(), job.messageId);
+      if (ids) strapi.eventHub.emit(EVENTS.messageDelivered, ids);
+    }
   };
 
   const logError = (error: Error) => strapi.log.error(`[private-messages] outbox: ${error.message}`);

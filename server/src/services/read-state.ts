@@ -59,6 +59,10 @@ const readStateService = ({ strapi }: { strapi: Core.Strapi }) => {
     return membershipsRepo.markNewestUnreadMany(trx, viewer.id, membershipIds);
   };
 
+  /** After the change committed: the viewer's other tabs hear of it (the stream). */
+  const changed = (viewer: Actor, threadDocumentId: string, change: 'read' | 'unread' | 'removed') =>
+    strapi.eventHub.emit(EVENTS.threadsUpdated, { userId: viewer.id, threadIds: [threadDocumentId], change });
+
   /** Removes the threads of these memberships from the viewer's inbox. */
   const removeIn = (trx: any, _viewer: Actor, membershipIds: number[], now = new Date()): Promise<number> =>
     membershipsRepo.removeFromInboxMany(trx, membershipIds, now);
@@ -71,14 +75,17 @@ const readStateService = ({ strapi }: { strapi: Core.Strapi }) => {
     /** Everything in the thread is read. */
     async markRead(viewer: Actor, threadDocumentId: string) {
       await withMembership(viewer, threadDocumentId, (trx, { membership }) => markReadIn(trx, viewer, [membership.id]));
+      changed(viewer, threadDocumentId, 'read');
       return { unreadCount: 0 };
     },
 
     /** The newest message from someone else becomes unread again (and only it). */
     async markUnread(viewer: Actor, threadDocumentId: string) {
-      return withMembership(viewer, threadDocumentId, async (trx, { membership }) => ({
+      const result = await withMembership(viewer, threadDocumentId, async (trx, { membership }) => ({
         unreadCount: (await markUnreadIn(trx, viewer, [membership.id])) > 0 ? 1 : 0,
       }));
+      changed(viewer, threadDocumentId, 'unread');
+      return result;
     },
 
     /**
@@ -87,6 +94,7 @@ const readStateService = ({ strapi }: { strapi: Core.Strapi }) => {
      */
     async remove(viewer: Actor, threadDocumentId: string) {
       await withMembership(viewer, threadDocumentId, (trx, { membership }) => removeIn(trx, viewer, [membership.id]));
+      changed(viewer, threadDocumentId, 'removed');
     },
 
     markReadIn,

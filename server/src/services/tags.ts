@@ -4,6 +4,7 @@ import * as membershipsRepo from '../repositories/memberships';
 import * as tagsRepo from '../repositories/tags';
 import type { Db } from '../repositories/db';
 import type { TagRow } from '../repositories/tags';
+import { EVENTS } from '../events';
 import { conflict, notFound } from '../utils/errors';
 import { getService } from '../utils/get-service';
 import type { Actor } from './people';
@@ -116,6 +117,7 @@ const tagsService = ({ strapi }: { strapi: Core.Strapi }) => {
         const tags = await resolveOwn(trx, viewer, tagDocumentIds);
         await tagsRepo.setMembershipTags(trx, membership.id, tags.map((t) => t.id));
       });
+      strapi.eventHub.emit(EVENTS.threadsUpdated, { userId: viewer.id, threadIds: [threadDocumentId], change: 'tags' });
       return getService('inbox').getThreadSummary(viewer, threadDocumentId);
     },
   };

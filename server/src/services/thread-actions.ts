@@ -1,6 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import * as membershipsRepo from '../repositories/memberships';
+import { EVENTS } from '../events';
 import { getService } from '../utils/get-service';
 import type { ThreadAction } from '../validation/tags';
 import type { Actor } from './people';
@@ -46,6 +47,8 @@ const threadActionsService = ({ strapi }: { strapi: Core.Strapi }) => ({
       }
       return ids.length;
     });
+    const change = { markRead: 'read', markUnread: 'unread', delete: 'removed', addTags: 'tags', removeTags: 'tags' }[input.action];
+    strapi.eventHub.emit(EVENTS.threadsUpdated, { userId: viewer.id, threadIds, change });
     return { updated };
   },
 });

@@ -1,0 +1,229 @@
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import { as, reply, startThread } from '../helpers/api';
+import { useStrapi } from '../helpers/setup';
+import { listen, openStream, type SseClient } from '../helpers/sse';
+import { createRole, grant, pluginActions, revoke, setRole } from '../helpers/users';
+
+/*
+ * GET /stream with a real Strapi: who hears of what (the REST visibility rule), credentials,
+ * replay. Every stream a test opens is closed by it.
+ */
+const ctx = useStrapi({ env: { PM_REALTIME: JSON.stringify({ recheckSeconds: 1, heartbeatSeconds: 5, maxStreamsPerUser: 3 }) } });
+const QUIET_MS = 600;
+let base: string;
+const open: SseClient[] = [];
+const connect = async (options: Parameters<typeof openStream>[1]) => {
+  const client = await openStream(base, options);
+  open.push(client);
+  return client;
+};
+const ready = (c: SseClient) => c.next((e) => e.event === 'unread-count');
+
+beforeAll(async () => {
+  base = await listen(ctx.strapi);
+});
+afterEach(() => {
+  for (const c of open.splice(0)) c.close();
+});
+
+describe('GET /stream', () => {
+  it('answers 401 without a credential, and 403 to a role without stream.connect', async () => {
+    const none = await connect({});
+    expect(none.status).toBe(401);
+    const bad = await connect({ ticket: 'x'.repeat(43) });
+    expect(bad.status).toBe(401);
+
+    const role = await createRole(ctx.strapi, `NoStream ${Date.now()}`);
+    await grant(ctx.strapi, role.id, pluginActions(ctx.strapi).filter((a) => !a.endsWith('stream.connect')));
+    const [user] = await ctx.users(1);
+    await setRole(ctx.strapi, user.id, role.id);
+    const refused = await connect({ jwt: user.jwt });
+    expect(refused.status).toBe(403);
+    // A ticket stands for the user: their role still decides.
+    const { ticket } = (await as(ctx.strapi, user).post('/stream/tickets').expect(200)).body.data;
+    expect((await connect({ ticket })).status).toBe(403);
+  });
+
+  it('tells the recipient and the author\'s other tabs, with ids and counters only; a third user hears nothing', async () => {
+    const [alice, bob, carol] = await ctx.users(3);
+    const [aliceTab, bobTab, carolTab] = await Promise.all([connect({ jwt: alice.jwt }), connect({ jwt: bob.jwt }), connect({ jwt: carol.jwt })]);
+    expect(bobTab.status).toBe(200);
+    expect((await ready(bobTab)).data).toEqual({ threads: 0, messages: 0 });
+    await Promise.all([ready(aliceTab), ready(carolTab)]);
+
+    const { thread, message } = await startThread(ctx.strapi, alice, [bob]);
+    const created = await bobTab.next((e) => e.event === 'message.created');
+    expect(created.data).toEqual({ threadId: thread.id, messageId: message.id });
+    expect(created.id).toMatch(/^[a-z0-9]+\.\d+$/);
+    expect((await bobTab.next((e) => e.event === 'unread-count' && e.data.messages === 1)).data).toEqual({ threads: 1, messages: 1 });
+    expect((await aliceTab.next((e) => e.event === 'message.created')).data).toEqual({ threadId: thread.id, messageId: message.id });
+    expect(await carolTab.during(QUIET_MS)).toEqual([]);
+  });
+
+  it('keeps a thread a member left, a blocked author\'s messages and a removed thread\'s past to themselves', async () => {
+    const [alice, bob, dave, erin] = await ctx.users(4);
+    const { thread, message: first } = await startThread(ctx.strapi, alice, [bob, dave, erin], { subject: 'group' });
+    await as(ctx.strapi, dave).post('/blocks', { userId: alice.id }).expect(201);
+    await as(ctx.strapi, erin).post(`/threads/${thread.id}/leave`).expect(204);
+    await as(ctx.strapi, bob).del(`/threads/${thread.id}`).expect(204);
+    const [bobTab, daveTab, erinTab] = await Promise.all([connect({ jwt: bob.jwt }), connect({ jwt: dave.jwt }), connect({ jwt: erin.jwt })]);
+    await Promise.all([ready(bobTab), ready(daveTab), ready(erinTab)]);
+
+    // The first message was before bob's removal: its deletion is nothing to him.
+    await as(ctx.strapi, alice).del(`/messages/${first.id}`).expect(204);
+    expect(await bobTab.during(QUIET_MS)).toEqual([]);
+
+    const later = await reply(ctx.strapi, alice, thread.id, 'after all that');
+    // Bob removed the thread; a new message brings it back, as GET /threads shows it.
+    expect((await bobTab.next((e) => e.event === 'message.created')).data).toEqual({ threadId: thread.id, messageId: later.id });
+    expect(await daveTab.during(QUIET_MS)).toEqual([]);
+    expect(await erinTab.during(0)).toEqual([]);
+    // Dave still hears of what bob writes.
+    const fromBob = await reply(ctx.strapi, bob, thread.id, 'hi dave');
+    expect((await daveTab.next((e) => e.event === 'message.created')).data.messageId).toBe(fromBob.id);
+    expect(await erinTab.during(QUIET_MS)).toEqual([]);
+  });
+
+  it('a broadcast recipient\'s reply reaches the author alone', async () => {
+    const role = await createRole(ctx.strapi, `Members ${Date.now()}`);
+    await grant(ctx.strapi, role.id, pluginActions(ctx.strapi).filter((a) => !a.endsWith('deleted-message.view')));
+    const [author, r1, r2] = await ctx.users(3);
+    for (const u of [r1, r2]) await setRole(ctx.strapi, u.id, role.id);
+    const { thread } = await startThread(ctx.strapi, author, [], { recipients: [{ type: 'role', id: role.id }] });
+    const [authorTab, r1Tab, r2Tab] = await Promise.all([connect({ jwt: author.jwt }), connect({ jwt: r1.jwt }), connect({ jwt: r2.jwt })]);
+    await Promise.all([ready(authorTab), ready(r1Tab), ready(r2Tab)]);
+
+    const answer = await reply(ctx.strapi, r1, thread.id, 'only for the author');
+    expect((await authorTab.next((e) => e.event === 'message.created')).data.messageId).toBe(answer.id);
+    expect(await r2Tab.during(QUIET_MS, 'message.created')).toEqual([]);
+
+    const fromAuthor = await reply(ctx.strapi, author, thread.id, 'for everyone');
+    expect((await r2Tab.next((e) => e.event === 'message.created')).data.messageId).toBe(fromAuthor.id);
+    expect((await r1Tab.next((e) => e.event === 'message.created' && e.data.messageId === fromAuthor.id)).data.threadId).toBe(thread.id);
+  });
+
+  it('tells a user\'s other tabs of read state and tags, with the new unread count', async () => {
+    const [alice, bob] = await ctx.users(2);
+    const { thread } = await startThread(ctx.strapi, alice, [bob]);
+    const [tab1, tab2] = await Promise.all([connect({ jwt: bob.jwt }), connect({ jwt: bob.jwt })]);
+    expect((await ready(tab2)).data).toEqual({ threads: 1, messages: 1 });
+    await ready(tab1);
+    await as(ctx.strapi, bob).post(`/threads/${thread.id}/read`).expect(200);
+    expect((await tab2.next((e) => e.event === 'thread.updated')).data).toEqual({ threadId: thread.id });
+    expect((await tab2.next((e) => e.event === 'unread-count' && e.data.messages === 0)).data).toEqual({ threads: 0, messages: 0 });
+    await as(ctx.strapi, bob).post('/threads/actions', { action: 'markUnread', threadIds: [thread.id] }).expect(200);
+    await tab1.next((e) => e.event === 'unread-count' && e.data.messages === 1);
+  });
+
+  it('replays what a reconnecting client missed after Last-Event-ID, or answers resync', async () => {
+    const [alice, bob] = await ctx.users(2);
+    const first = await connect({ jwt: bob.jwt });
+    await ready(first);
+    const { thread, message } = await startThread(ctx.strapi, alice, [bob]);
+    await first.next((e) => e.event === 'message.created');
+    await first.next((e) => e.event === 'unread-count' && e.data.messages === 1);
+    const lastId = first.lastEventId()!;
+    first.close();
+    await first.ended;
+
+    const missed = await reply(ctx.strapi, alice, thread.id, 'while you were away');
+    // The event is computed for bob although no stream of his is open: give it a moment.
+    await new Promise((r) => setTimeout(r, 300));
+    const again = await connect({ jwt: bob.jwt, lastEventId: lastId });
+    const replayed = await again.next((e) => e.event === 'message.created');
+    expect(replayed.data).toEqual({ threadId: thread.id, messageId: missed.id });
+    expect(replayed.data.messageId).not.toBe(message.id);
+    expect((await again.next((e) => e.event === 'unread-count')).data).toEqual({ threads: 1, messages: 2 });
+
+    const stranger = await connect({ jwt: bob.jwt, lastEventId: 'ffffffffffff.1' });
+    expect((await stranger.next(() => true)).event).toBe('resync');
+    expect((await stranger.next((e) => e.event === 'unread-count')).data).toEqual({ threads: 1, messages: 2 });
+  });
+
+  it('issues reusable tickets for EventSource; an expired one gives reauth, then 401', async () => {
+    const [alice, bob] = await ctx.users(2);
+    const res = await as(ctx.strapi, bob).post('/stream/tickets').expect(200);
+    const { ticket, expiresAt } = res.body.data;
+    expect(ticket).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(new Date(expiresAt).getTime()).toBeGreaterThan(Date.now());
+    // Stored hashed: the ticket itself is nowhere in the table.
+    const rows = await ctx.strapi.db.connection('pm_stream_tickets').select('token_hash');
+    expect(rows.map((r: any) => r.token_hash)).not.toContain(ticket);
+
+    const tab = await connect({ ticket });
+    await ready(tab);
+    const { message } = await startThread(ctx.strapi, alice, [bob]);
+    expect((await tab.next((e) => e.event === 'message.created')).data.messageId).toBe(message.id);
+    const reused = await connect({ ticket });
+    expect(reused.status).toBe(200);
+    reused.close();
+
+    // Make it expire in a moment, then connect with it.
+    await ctx.strapi.db.connection('pm_stream_tickets').update({ expires_at: new Date(Date.now() + 800) });
+    const short = await connect({ ticket });
+    await ready(short);
+    expect((await short.next((e) => e.event === 'reauth', 3000)).data).toEqual({});
+    await short.ended;
+    expect((await connect({ ticket })).status).toBe(401);
+    expect((await connect({ query: `ticket=${ticket}&user=1` })).status).toBe(401);
+    await as(ctx.strapi, bob).get('/stream?user=1').expect(400);
+  });
+
+  it('ends the streams of a user who is blocked, suspended or loses the action, within the recheck interval', async () => {
+    const role = await createRole(ctx.strapi, `Revocable ${Date.now()}`);
+    await grant(ctx.strapi, role.id, pluginActions(ctx.strapi));
+    const [blocked, lost] = await ctx.users(2);
+    for (const u of [blocked, lost]) await setRole(ctx.strapi, u.id, role.id);
+    const [a, b] = await Promise.all([connect({ jwt: blocked.jwt }), connect({ jwt: lost.jwt })]);
+    await Promise.all([ready(a), ready(b)]);
+    await ctx.strapi.db.query('plugin::users-permissions.user').update({ where: { id: blocked.id }, data: { blocked: true } });
+    await a.ended;
+    await revoke(ctx.strapi, role.id, ['plugin::private-messages.stream.connect']);
+    await b.ended;
+    expect((await connect({ jwt: lost.jwt })).status).toBe(403);
+  }, 15_000);
+
+  it('caps the streams of one user', async () => {
+    const [user] = await ctx.users(1);
+    const tabs = await Promise.all([1, 2, 3].map(() => connect({ jwt: user.jwt })));
+    expect(tabs.map((t) => t.status)).toEqual([200, 200, 200]);
+    const fourth = await connect({ jwt: user.jwt });
+    expect(fourth.status).toBe(429);
+    expect(fourth.body.error.name).toBe('RateLimitError');
+  });
+
+  it('leaves no stream, listener or follower behind after 500 connections', async () => {
+    const [user] = await ctx.users(1);
+    const stream = ctx.strapi.plugin('private-messages').service('stream');
+    const server = ctx.strapi.server.httpServer;
+    // The server notices each close on its own schedule.
+    const settle = async () => {
+      for (let i = 0; i < 50 && stream.stats().streams > 0; i += 1) await new Promise((r) => setTimeout(r, 100));
+    };
+    const listenersBefore = server.listenerCount('request') + server.listenerCount('connection');
+    v8.setFlagsFromString('--expose_gc');
+    const gc = vm.runInNewContext('gc') as () => void;
+    const cycle = async () => {
+      const tab = await openStream(base, { jwt: user.jwt });
+      await ready(tab);
+      tab.close();
+      await tab.ended;
+    };
+    // Warm up (first-use allocations, caches), then measure the heap around 500 more.
+    for (let i = 0; i < 50; i += 1) await cycle();
+    await settle();
+    gc();
+    const heapBefore = process.memoryUsage().heapUsed;
+    // Users of earlier tests are still followed for replay (replaySeconds); this one is now too, once.
+    const followedBefore = stream.stats().followedUsers;
+    for (let i = 0; i < 500; i += 1) await cycle();
+    await settle();
+    expect(stream.stats().streams).toBe(0);
+    expect(stream.stats().followedUsers).toBe(followedBefore);
+    expect(server.listenerCount('request') + server.listenerCount('connection')).toBe(listenersBefore);
+    gc();
+    // What 500 streams would hold if they stayed is far more (a PassThrough, a socket, a Koa context each).
+    expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(4 * 1024 * 1024);
+  }, 120_000);
+});

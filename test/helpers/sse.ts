@@ -1,0 +1,129 @@
+import type { AddressInfo } from 'node:net';
+import type { Core } from '@strapi/strapi';
+
+/** One event as a client sees it (comments are counted, not kept). */
+export type SseEvent = { id?: string; event: string; data: any };
+
+export type SseClient = {
+  status: number;
+  events: SseEvent[];
+  comments: number;
+  /** Resolves with the first event (after `from`, an index into `events`) that matches, or rejects after `ms`. */
+  next(match: (e: SseEvent) => boolean, ms?: number, from?: number): Promise<SseEvent>;
+  /** Waits `ms` and answers the events of that name received meanwhile. */
+  during(ms: number, name?: string): Promise<SseEvent[]>;
+  /** Resolves when the server ends the stream. */
+  ended: Promise<void>;
+  close(): void;
+  lastEventId(): string | undefined;
+  /** The response body when it was not a stream (an error). */
+  body: any;
+};
+
+/** Makes the test's Strapi listen on a port (the SSE client needs a real socket); answers its base URL. */
+export const listen = async (strapi: Core.Strapi): Promise<string> => {
+  const server = strapi.server.httpServer;
+  if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+};
+
+/**
+ * A Server-Sent Events client over node's fetch, parsing the stream as a browser would
+ * (https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation).
+ */
+export const openStream = async (
+  base: string,
+  options: { jwt?: string; ticket?: string; lastEventId?: string; query?: string } = {}
+): Promise<SseClient> => {
+  const controller = new AbortController();
+  const headers: Record<string, string> = { accept: 'text/event-stream' };
+  if (options.jwt) headers.authorization = `Bearer ${options.jwt}`;
+  if (options.lastEventId) headers['last-event-id'] = options.lastEventId;
+  const params = new URLSearchParams();
+  if (options.ticket) params.set('ticket', options.ticket);
+  const query = options.query ?? params.toString();
+  const res = await fetch(`${base}/api/private-messages/stream${query ? `?${query}` : ''}`, { headers, signal: controller.signal });
+  const events: SseEvent[] = [];
+  const waiters = new Set<() => boolean>();
+  const client: SseClient = {
+    status: res.status,
+    events,
+    comments: 0,
+    body: undefined,
+    ended: Promise.resolve(),
+    close: () => controller.abort(),
+    lastEventId: () => [...events].reverse().find((e) => e.id)?.id,
+    next(match, ms = 5000, from = 0) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const found = events.slice(from).find(match);
+          if (found) {
+            clearTimeout(timer);
+            resolve(found);
+            return true;
+          }
+          return false;
+        };
+        const timer = setTimeout(() => reject(new Error(`no matching event within ${ms} ms; got ${JSON.stringify(events)}`)), ms);
+        if (!check()) {
+          const waiter = () => check();
+          waiters.add(waiter);
+          setTimeout(() => waiters.delete(waiter), ms + 10);
+        }
+      });
+    },
+    async during(ms, name) {
+      const start = events.length;
+      await new Promise((r) => setTimeout(r, ms));
+      return events.slice(start).filter((e) => !name || e.event === name);
+    },
+  };
+  if (!(res.headers.get('content-type') ?? '').startsWith('text/event-stream')) {
+    client.body = await res.json().catch(() => null);
+    return client;
+  }
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  client.ended = (async () => {
+    let buffer = '';
+    let current: { id?: string; event?: string; data: string[] } = { data: [] };
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        buffer += decoder.decode(value, { stream: true });
+        let nl: number;
+        while ((nl = buffer.indexOf('\n')) >= 0) {
+          const line = buffer.slice(0, nl).replace(/\r$/, '');
+          buffer = buffer.slice(nl + 1);
+          if (line === '') {
+            if (current.data.length > 0) {
+              const text = current.data.join('\n');
+              let data: unknown = text;
+              try {
+                data = JSON.parse(text);
+              } catch {
+                // not JSON: kept as text
+              }
+              events.push({ id: current.id, event: current.event ?? 'message', data });
+              for (const w of [...waiters]) if (w()) waiters.delete(w);
+            }
+            current = { data: [] };
+          } else if (line.startsWith(':')) {
+            client.comments += 1;
+          } else {
+            const colon = line.indexOf(':');
+            const field = colon < 0 ? line : line.slice(0, colon);
+            const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
+            if (field === 'data') current.data.push(value);
+            if (field === 'event') current.event = value;
+            if (field === 'id') current.id = value;
+          }
+        }
+      }
+    } catch {
+      // aborted by close()
+    }
+  })();
+  return client;
+};
