@@ -7,5 +7,6 @@ import preference from './preference';
 import report from './report';
 import outboxEntry from './outbox-entry';
 import suspension from './suspension';
+import importMap from './import-map';
 
-export default { thread, message, membership, tag, block, preference, report, 'outbox-entry': outboxEntry, suspension };
+export default { thread, message, membership, tag, block, preference, report, 'outbox-entry': outboxEntry, suspension, 'import-map': importMap };

@@ -13,6 +13,7 @@ import guards from './guards';
 import moderation from './moderation';
 import purge from './purge';
 import outbox from './outbox';
+import drupalImport from './drupal-import';
 
 export default {
   settings,
@@ -30,4 +31,5 @@ export default {
   moderation,
   purge,
   outbox,
+  'drupal-import': drupalImport,
 };
