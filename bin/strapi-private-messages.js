@@ -28,7 +28,7 @@ Options:
   --app-dir DIR         the Strapi app (default: the current directory)`;
 
 const parseArgs = (argv) => {
-  const [command, ...rest] = argv;
+  const [command, ...rest] = argv[0] && argv[0].startsWith('-') ? [undefined, ...argv] : argv;
   const options = { verify: true };
   const take = (i, name) => {
     if (i + 1 >= rest.length) throw new Error(`${name} needs a value`);

@@ -1,4 +1,8 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
 import { as } from '../helpers/api';
+import { PLAYGROUND, ROOT, TMP } from '../helpers/paths';
 import { generateDrupal, type DrupalData } from '../helpers/drupal-generator';
 import type { DrupalVariant } from '../helpers/drupal-schema';
 import { createDrupalSource, type DrupalSource } from '../helpers/drupal-source';
@@ -184,4 +188,44 @@ describe.each(['d7-1', 'd6-2', 'd6-1'] as DrupalVariant[])('import-drupal (%s)',
     if (variant !== 'd6-2') expect((await prefs(b)).emailNotifications).toBe('never');
     if (variant !== 'd6-1') expect((await prefs(dd)).messagingEnabled).toBe(false);
   });
+});
+
+describe('the command (bin/strapi-private-messages.js)', () => {
+  const run = (args: string[]) =>
+    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'strapi-private-messages.js'), ...args], {
+        cwd: PLAYGROUND,
+        env: { ...process.env, LOG_LEVEL: 'error', PLAYGROUND_SEED: 'false', CRON_ENABLED: 'false' },
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      child.stderr.on('data', (d) => (stderr += d));
+      const timer = setTimeout(() => child.kill('SIGKILL'), 170_000);
+      child.on('exit', (code) => {
+        clearTimeout(timer);
+        resolve({ code, stdout, stderr });
+      });
+    });
+
+  it('answers --help, refuses bad options with exit code 1', async () => {
+    expect((await run(['--help'])).code).toBe(0);
+    const bad = await run(['import-drupal', '--source', 'mysql://x/y', '--variant', 'd8']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('Unknown --variant d8');
+    expect((await run(['import-drupal'])).stderr).toContain('--source is required');
+  });
+
+  it('loads the app in the current directory, dry-runs, prints the summary and writes the report (exit 2: losses)', async () => {
+    const s = await scenario('d7-2');
+    const reportFile = path.join(TMP, `drupal-report-${process.pid}.json`);
+    const result = await run(['import-drupal', '--source', s.source.url, '--dry-run', '--report', reportFile]);
+    expect(result.stderr).not.toContain('Import failed');
+    expect(result.code).toBe(2);
+    expect(result.stdout).toContain('Dry run (nothing written)');
+    expect(result.stdout).toContain('partialDeletions');
+    const report = JSON.parse(fs.readFileSync(reportFile, 'utf8'));
+    expect(report).toMatchObject({ dryRun: true, variant: 'd7-2' });
+    fs.rmSync(reportFile, { force: true });
+  }, 180_000);
 });

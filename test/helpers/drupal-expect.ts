@@ -47,11 +47,11 @@ export const drupalUnread = async (source: DrupalSource, uid: number, d6one: boo
     )[0].n
   );
 
-/** The messages privatemsg shows a user in a thread (privatemsg_sql_messages): their live rows. */
+/** The messages privatemsg shows a user in a thread (privatemsg_sql_messages, grouped by mid): their live rows. */
 export const drupalThreadMids = async (source: DrupalSource, uid: number, threadId: number, d6one: boolean) =>
   (
     await source.query(
-      `select i.mid from pm_index i join pm_message m on m.mid = i.mid
+      `select distinct i.mid from pm_index i join pm_message m on m.mid = i.mid
        where i.thread_id = ? and i.${d6one ? 'uid' : 'recipient'} = ? and i.deleted = 0${d6one ? '' : ` and i.${USER_TYPES}`} order by i.mid`,
       [threadId, uid]
     )
