@@ -5,7 +5,7 @@ import { as } from '../helpers/api';
 import { PLAYGROUND, ROOT, TMP } from '../helpers/paths';
 import { generateDrupal, type DrupalData } from '../helpers/drupal-generator';
 import type { DrupalVariant } from '../helpers/drupal-schema';
-import { createDrupalSource, type DrupalSource } from '../helpers/drupal-source';
+import { createDrupalSource, createPgDrupalSource, type DrupalSource } from '../helpers/drupal-source';
 import {
   apiInboxSubjects,
   apiThreadMids,
@@ -187,6 +187,25 @@ describe.each(['d7-1', 'd6-2', 'd6-1'] as DrupalVariant[])('import-drupal (%s)',
     if (variant !== 'd6-2') expect((await prefs(a)).emailNotifications).toBe('every');
     if (variant !== 'd6-2') expect((await prefs(b)).emailNotifications).toBe('never');
     if (variant !== 'd6-1') expect((await prefs(dd)).messagingEnabled).toBe(false);
+  });
+});
+
+describe('import-drupal from a PostgreSQL source (D7 2.x)', () => {
+  let source: DrupalSource | undefined;
+  afterAll(async () => source?.drop());
+
+  it('reads the same privatemsg schema on PostgreSQL', async () => {
+    await emptyPluginTables(ctx.strapi);
+    const mysqlScenario = await scenario('d7-2');
+    const data = generateDrupal('d7-2', { seed: 7 });
+    source = await createPgDrupalSource(data);
+    const s = { variant: 'd7-2' as DrupalVariant, data, source, users: mysqlScenario.users };
+    const report = await importer().run({ source: source.url });
+    expect(report.source).toMatch(/^postgres:/);
+    expect(report.variant).toBe('d7-2');
+    expect(report.verification.unreadDiffering).toEqual([]);
+    expect(report.verification.messageListsDiffering).toBe(1);
+    expect(await expectLikePrivatemsg(s)).toHaveLength(1);
   });
 });
 

@@ -95,7 +95,7 @@ export const drupalInboxSubjects = async (source: DrupalSource, uid: number, d6o
     `select distinct i.thread_id, (select subject from pm_message f where f.mid = i.thread_id) as subject from pm_index i
      join pm_message m on m.mid = i.mid
      where i.${who} = ? and i.deleted = 0${d6one ? '' : ` and i.${USER_TYPES}`}
-       and (? is null
+       and (coalesce(?, 0) = 0
             or exists (select 1 from pm_tags_index ti where ti.tag_id = ? and ti.uid = i.${who} and ti.thread_id = i.thread_id)
             or not exists (select 1 from pm_index o join pm_message om on om.mid = o.mid
                            where o.thread_id = i.thread_id and o.${who} = i.${who} and o.deleted = 0 and om.author <> i.${who}))`,

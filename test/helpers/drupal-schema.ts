@@ -124,3 +124,29 @@ export const drupalDdl = (variant: DrupalVariant, { filter = true } = {}) => [
   ...(variant === 'd7-1' || variant === 'd6-2' ? [pmDisable] : []),
   ...(variant === 'd7-1' || variant === 'd6-1' ? [pmEmailNotify] : []),
 ];
+
+/*
+ * D7 2.x on PostgreSQL, as Drupal 7's pgsql driver creates it: unsigned ints are integers with a
+ * CHECK (>= 0), serial for serial, text for 'big' text, bytea for blobs (`variable.value`).
+ */
+const u = (name: string, extra = 'NOT NULL') => `${name} integer ${extra} CHECK (${name} >= 0)`;
+export const drupalPgDdlD7_2 = () => [
+  `CREATE TABLE users (${u('uid', "NOT NULL DEFAULT 0")}, name varchar(60) NOT NULL DEFAULT '', pass varchar(128) NOT NULL DEFAULT '',
+    mail varchar(254) DEFAULT '', created integer NOT NULL DEFAULT 0, status smallint NOT NULL DEFAULT 0, PRIMARY KEY (uid))`,
+  `CREATE TABLE role (rid serial CHECK (rid >= 0), name varchar(64) NOT NULL DEFAULT '', PRIMARY KEY (rid))`,
+  `CREATE TABLE users_roles (${u('uid', 'NOT NULL DEFAULT 0')}, ${u('rid', 'NOT NULL DEFAULT 0')}, PRIMARY KEY (uid, rid))`,
+  `CREATE TABLE variable (name varchar(128) NOT NULL DEFAULT '', value bytea NOT NULL, PRIMARY KEY (name))`,
+  `CREATE TABLE pm_index (${u('mid')}, ${u('thread_id')}, ${u('recipient')}, ${u('is_new', 'NOT NULL DEFAULT 1')},
+    ${u('deleted', 'NOT NULL DEFAULT 0')}, type varchar(255) NOT NULL DEFAULT 'user', PRIMARY KEY (mid, recipient, type))`,
+  `CREATE INDEX pm_index_list_idx ON pm_index (recipient, type, deleted, is_new)`,
+  `CREATE INDEX pm_index_messages_idx ON pm_index (mid, recipient, type)`,
+  `CREATE INDEX pm_index_participants_idx ON pm_index (thread_id, recipient, type, deleted)`,
+  `CREATE TABLE pm_message (mid serial CHECK (mid >= 0), ${u('author')}, subject varchar(255) NOT NULL, body text NOT NULL,
+    format varchar(255) NULL, ${u('timestamp')}, has_tokens smallint NOT NULL DEFAULT 0 CHECK (has_tokens >= 0),
+    ${u('reply_to_mid', 'NOT NULL DEFAULT 0')}, PRIMARY KEY (mid))`,
+  `CREATE TABLE pm_tags (tag_id serial CHECK (tag_id >= 0), tag varchar(255) NOT NULL, public smallint DEFAULT 0 CHECK (public >= 0),
+    hidden smallint DEFAULT 0 CHECK (hidden >= 0), PRIMARY KEY (tag_id))`,
+  `CREATE TABLE pm_tags_index (${u('tag_id')}, ${u('uid')}, ${u('thread_id')}, PRIMARY KEY (tag_id, uid, thread_id))`,
+  `CREATE TABLE pm_block_user (${u('author')}, ${u('recipient')}, PRIMARY KEY (author, recipient))`,
+  `CREATE TABLE pm_setting (${u('id')}, type varchar(128) NOT NULL, setting varchar(128) NOT NULL, value integer NULL, PRIMARY KEY (id, type, setting))`,
+];

@@ -1,5 +1,8 @@
 import mysql from 'mysql2/promise';
-import { drupalDdl, type DrupalVariant } from './drupal-schema';
+// pg ships no types (and @types/pg is not a dependency): its Client is used untyped.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const pg = require('pg') as { Client: new (options: object) => any };
+import { drupalDdl, drupalPgDdlD7_2, type DrupalVariant } from './drupal-schema';
 import type { DrupalData } from './drupal-generator';
 
 /*
@@ -61,6 +64,52 @@ export const createDrupalSource = async (variant: DrupalVariant, data: DrupalDat
     drop: async () => {
       await conn.query(`drop database if exists \`${name}\``);
       await conn.end();
+    },
+  };
+};
+
+/** A D7 2.x Drupal database on this machine's PostgreSQL (127.0.0.1:5432, postgres). */
+export const createPgDrupalSource = async (data: DrupalData): Promise<DrupalSource> => {
+  const name = `drupal_test_${process.env.JEST_WORKER_ID ?? '0'}_${process.pid}_pg_d7_2`;
+  const connection = { host: process.env.DRUPAL_PG_HOST ?? '127.0.0.1', port: Number(process.env.DRUPAL_PG_PORT ?? 5432), user: 'postgres' };
+  const admin = new pg.Client({ ...connection, database: 'postgres' });
+  await admin.connect();
+  await admin.query(`drop database if exists ${name} with (force)`);
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const client = new pg.Client({ ...connection, database: name });
+  await client.connect();
+  const numbered = (sql: string) => {
+    let n = 0;
+    return sql.replace(/\?/g, () => `$${(n += 1)}`);
+  };
+  const insert = async (table: string, rows: Record<string, unknown>[]) => {
+    for (const r of rows) {
+      const columns = Object.keys(r);
+      await client.query(`insert into ${table} (${columns.join(', ')}) values (${columns.map((_, i) => `$${i + 1}`).join(', ')})`, columns.map((c) => r[c]));
+    }
+  };
+  for (const ddl of drupalPgDdlD7_2()) await client.query(ddl);
+  await insert('users', [{ uid: 0, name: '', mail: '' }, ...data.users].map((x) => ({ uid: x.uid, name: x.name, mail: x.mail, status: 1 })));
+  await insert('role', [{ rid: 1, name: 'anonymous user' }, { rid: 2, name: 'authenticated user' }, ...data.roles]);
+  await insert('users_roles', data.usersRoles);
+  await insert('variable', Object.entries(data.variables).map(([k, v]) => ({ name: k, value: Buffer.from(v) })));
+  await insert('pm_message', data.messages);
+  await insert('pm_index', data.rows);
+  await insert('pm_tags', data.tags);
+  await insert('pm_tags_index', data.tagIndex);
+  await insert('pm_block_user', data.blocks);
+  await insert('pm_setting', data.settings);
+  return {
+    name,
+    url: `postgres://postgres@${connection.host}:${connection.port}/${name}`,
+    query: async (sql, params = []) => (await client.query(numbered(sql), params as unknown[])).rows,
+    drop: async () => {
+      await client.end();
+      const dropper = new pg.Client({ ...connection, database: 'postgres' });
+      await dropper.connect();
+      await dropper.query(`drop database if exists ${name} with (force)`);
+      await dropper.end();
     },
   };
 };
