@@ -75,12 +75,23 @@ export const generateDrupal = (variant: DrupalVariant, { seed = 1, threads = 24,
   let clock = 1_500_000_000;
   const formats: (string | number | null)[] = d6 ? [1, 3, 0, 2] : ['filtered_html', 'full_html', 'plain_text', null, 'php_code'];
   const bodies = ['Hello <b>there</b>\n\nSecond paragraph', 'Grüße aus Köln — 東京', '<p>ok</p><script>alert(1)</script>', 'Plain line one\nline two'];
+  // Sets instead of scans: the generator also makes databases of a million messages.
+  const inboxTagged = new Set<string>();
   const tagInbox = (uid: number, thread: number) => {
-    if (!data.tagIndex.some((t) => t.tag_id === INBOX && t.uid === uid && t.thread_id === thread)) data.tagIndex.push({ tag_id: INBOX, uid, thread_id: thread });
+    if (inboxTagged.has(`${uid}:${thread}`)) return;
+    inboxTagged.add(`${uid}:${thread}`);
+    data.tagIndex.push({ tag_id: INBOX, uid, thread_id: thread });
   };
+  const rowKeys = new Set<string>();
+  const rowsByThread = new Map<number, Row[]>();
   const addRow = (r: Row) => {
-    const existing = data.rows.find((x) => x.mid === r.mid && x.recipient === r.recipient && x.type === r.type);
-    if (!existing) data.rows.push(r);
+    const key = `${r.mid}:${r.recipient}:${r.type}`;
+    if (rowKeys.has(key)) return;
+    rowKeys.add(key);
+    data.rows.push(r);
+    const list = rowsByThread.get(r.thread_id);
+    if (list) list.push(r);
+    else rowsByThread.set(r.thread_id, [r]);
   };
 
   const post = (author: number, thread: number | null, to: { users: number[]; roles: number[] }, opts: { subject?: string; tokens?: boolean } = {}) => {
@@ -107,12 +118,12 @@ export const generateDrupal = (variant: DrupalVariant, { seed = 1, threads = 24,
   };
   /** privatemsg's reply: to every participant of the thread (roles expanded again). */
   const reply = (author: number, thread: number) => {
-    const participants = data.rows.filter((r) => r.thread_id === thread);
+    const participants = rowsByThread.get(thread) ?? [];
     const users = [...new Set(participants.filter((r) => r.type === 'user').map((r) => r.recipient))];
     const roleIds = [...new Set(participants.filter((r) => r.type === 'role').map((r) => r.recipient))];
     return post(author, thread, { users, roles: roleIds });
   };
-  const rowsOf = (uid: number, thread: number) => data.rows.filter((r) => r.thread_id === thread && r.recipient === uid && r.type !== 'role');
+  const rowsOf = (uid: number, thread: number) => (rowsByThread.get(thread) ?? []).filter((r) => r.recipient === uid && r.type !== 'role');
   const read = (uid: number, thread: number) => rowsOf(uid, thread).forEach((r) => (r.is_new = 0));
   const markUnread = (uid: number, thread: number) => rowsOf(uid, thread).forEach((r) => (r.is_new = 1));
   const removeThread = (uid: number, thread: number) => {

@@ -54,7 +54,7 @@ export type ImportReport = {
   verification?: {
     users: number;
     unreadMatching: number;
-    unreadDiffering: { uid: number; drupal: number; strapi: number }[];
+    unreadDiffering: { userId: number; drupal: number; strapi: number }[];
     memberships: number;
     messageListsMatching: number;
     messageListsDiffering: number;

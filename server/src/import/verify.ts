@@ -25,11 +25,11 @@ export const verifyImport = async (
   }
   const strapiUnread = await importVerify.unreadImportedThreadsPerUser(knex, source);
   const users = new Set([...drupalUnread.keys(), ...strapiUnread.keys()]);
-  const unreadDiffering: { uid: number; drupal: number; strapi: number }[] = [];
+  const unreadDiffering: { userId: number; drupal: number; strapi: number }[] = [];
   for (const userId of users) {
     const drupal = drupalUnread.get(userId) ?? 0;
     const strapi = strapiUnread.get(userId) ?? 0;
-    if (drupal !== strapi) unreadDiffering.push({ uid: userId, drupal, strapi });
+    if (drupal !== strapi) unreadDiffering.push({ userId, drupal, strapi });
   }
 
   let memberships = 0;

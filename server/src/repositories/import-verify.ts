@@ -7,13 +7,14 @@ import { memberOf, seenBy } from './visibility';
  * has unread, read with the same conditions the API uses (visibility.seenBy, unread_count).
  */
 
-/** Per user: how many imported threads they have unread (GET /unread-count's `threads`, within the import). */
+/**
+ * Per member of the imported threads: how many of them they have unread (GET /unread-count's
+ * `threads`, within the import); members with none unread are listed with 0.
+ */
 export const unreadImportedThreadsPerUser = async (db: Db, source: string) => {
   const rows = await db(`${TABLES.memberships} as ms`)
     .join(`${IMPORT_MAP} as im`, (j) => j.on('im.target_id', 'ms.thread_id').andOnVal('im.kind', 'thread').andOnVal('im.source', source))
-    .select('ms.user_id')
-    .count({ n: '*' })
-    .where('ms.unread_count', '>', 0)
+    .select('ms.user_id', db.raw('sum(case when ms.unread_count > 0 then 1 else 0 end) as n'))
     .whereNull('ms.left_at')
     .groupBy('ms.user_id');
   return new Map<number, number>(rows.map((r: Record<string, unknown>) => [toInt(r.user_id), toInt(r.n)]));
