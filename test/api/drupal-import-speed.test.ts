@@ -43,7 +43,7 @@ afterAll(async () => source?.drop());
   console.log(
     `import-drupal (${process.env.DATABASE_CLIENT ?? 'sqlite'}): ${report.imported.threads} threads, ${report.imported.messages} messages, ` +
       `${report.imported.memberships} memberships in ${seconds.toFixed(1)} s (${Math.round(report.imported.messages / seconds)} messages/s, ` +
-      `check included), peak RSS ${Math.round(peak / 1048576)} MB`
+      `${report.verification ? 'check included' : 'no check'}), peak RSS ${Math.round(peak / 1048576)} MB`
   );
-  expect(report.verification.unreadDiffering).toEqual([]);
+  if (report.verification) expect(report.verification.unreadDiffering).toEqual([]);
 }, 1_800_000);
