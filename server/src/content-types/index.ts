@@ -9,5 +9,19 @@ import outboxEntry from './outbox-entry';
 import suspension from './suspension';
 import streamTicket from './stream-ticket';
 import streamEvent from './stream-event';
+import importMap from './import-map';
 
-export default { thread, message, membership, tag, block, preference, report, 'outbox-entry': outboxEntry, suspension, 'stream-ticket': streamTicket, 'stream-event': streamEvent };
+export default {
+  thread,
+  message,
+  membership,
+  tag,
+  block,
+  preference,
+  report,
+  'outbox-entry': outboxEntry,
+  suspension,
+  'stream-ticket': streamTicket,
+  'stream-event': streamEvent,
+  'import-map': importMap,
+};

@@ -14,6 +14,7 @@ import moderation from './moderation';
 import purge from './purge';
 import outbox from './outbox';
 import stream from './stream';
+import drupalImport from './drupal-import';
 
 export default {
   settings,
@@ -32,4 +33,5 @@ export default {
   purge,
   outbox,
   stream,
+  'drupal-import': drupalImport,
 };

@@ -1,0 +1,148 @@
+import type { Core } from '@strapi/strapi';
+import type { Db } from '../repositories/db';
+import * as importMap from '../repositories/import-map';
+import * as importPeople from '../repositories/import-people';
+import { getService } from '../utils/get-service';
+import { mapFormat, renderImportedBody } from './formats';
+import type { MapContext } from './mapper';
+import { createReader, detectSchema, type Variant } from './reader';
+import { addLossy, newReport, type ImportReport, type LossyCounts } from './report';
+import { mapSiteSettings } from './site-settings';
+import { openSource } from './source';
+import { importThreadBatch } from './threads-batch';
+import { importUserState } from './user-state';
+import { matchUsers, parseUserMatching } from './users';
+import { verifyImport } from './verify';
+
+/*
+ * `strapi-private-messages import-drupal`: privatemsg (D6/D7, 1.x/2.x) into this plugin. Reads the
+ * source in batches of threads, writes each batch in one transaction through the importer's
+ * repositories (import-threads, import-people, import-map), then users' blocks and preferences,
+ * the site settings, and checks the result against privatemsg's own queries. No email, no outbox
+ * row, no event: nothing here goes through messaging.
+ */
+
+export type ImportOptions = {
+  source: string;
+  dryRun?: boolean;
+  /** `email` (default), `username`, or the path of a JSON map `{drupalUid: strapiUserId}`. */
+  users?: string;
+  variant?: Variant | 'auto';
+  /** Messages by Drupal users with no Strapi user: kept with no author (`null`, default) or left out (`skip`). */
+  unmatched?: 'null' | 'skip';
+  batchSize?: number;
+  /** Run the check after the import (default true; never in a dry run). */
+  verify?: boolean;
+};
+
+export type ImportProgress = { phase: 'threads' | 'users' | 'settings' | 'verify'; done: number; total: number };
+
+const USER_UID = 'plugin::users-permissions.user';
+const ROLE_UID = 'plugin::users-permissions.role';
+
+export const runDrupalImport = async (
+  strapi: Core.Strapi,
+  options: ImportOptions,
+  onProgress: (p: ImportProgress) => void = () => {}
+): Promise<ImportReport> => {
+  const knex = strapi.db.connection as unknown as Db;
+  const dryRun = Boolean(options.dryRun);
+  const batchSize = options.batchSize ?? 500;
+  const source = await openSource(options.source);
+  try {
+    const schema = await detectSchema(source, options.variant && options.variant !== 'auto' ? options.variant : undefined);
+    const reader = createReader(source, schema);
+    const report = newReport(source.key, schema.variant, dryRun);
+    const lossy: LossyCounts = {};
+
+    // Users and roles on both sides.
+    const drupalUsers = await reader.users();
+    const usersTable = strapi.db.metadata.get(USER_UID).tableName;
+    const rolesTable = strapi.db.metadata.get(ROLE_UID).tableName;
+    const matched = matchUsers(drupalUsers, await importPeople.strapiUsersForMatching(knex, usersTable), parseUserMatching(options.users));
+    const drupalUids = new Set(drupalUsers.map((u) => u.uid));
+    const drupalUserByUid = new Map(drupalUsers.map((u) => [u.uid, u]));
+    const userOf = (uid: number) => matched.get(uid);
+    report.users.drupal = drupalUsers.length;
+    report.users.matched = matched.size;
+    const unmatched = new Set<number>();
+
+    const drupalRoles = await reader.roles();
+    const strapiRoles = await importPeople.rolesByName(knex, rolesTable);
+    const strapiRoleOf = (rid: number) => strapiRoles.get((drupalRoles.get(rid) ?? '').toLowerCase());
+    const roleThreads = new Map<number, number>();
+
+    const variables = await reader.variables();
+    const inboxTag = schema.tags ? Number(variables.get('privatemsg_filter_inbox_tag') ?? 0) : 0;
+    const defaultFormat = (variables.get('filter_default_format') as string | number | undefined) ?? (schema.integerFormats ? 1 : null);
+    const settings = await getService('settings', strapi).get();
+
+    const mapContext: MapContext = {
+      userOf,
+      drupalUserExists: (uid) => drupalUids.has(uid),
+      unmatched: options.unmatched ?? 'null',
+      inboxTagId: inboxTag > 0 ? inboxTag : null,
+      render: (m) => {
+        const { format, known } = mapFormat(m.format, defaultFormat);
+        return { ...renderImportedBody(settings, m.body, format), format, knownFormat: known };
+      },
+      onUnmatched: (uid) => unmatched.add(uid),
+      onRole: (rid) => roleThreads.set(rid, (roleThreads.get(rid) ?? 0) + 1),
+    };
+
+    // Threads, batch by batch (each batch commits with its import-map entries: a rerun resumes).
+    const total = await reader.threadCount();
+    const batchContext = {
+      knex,
+      reader,
+      source: source.key,
+      dryRun,
+      map: mapContext,
+      roleOf: (rid: number) => ({ id: strapiRoleOf(rid) ?? 0, name: drupalRoles.get(rid) ?? `role ${rid}` }),
+      report,
+      lossy,
+    };
+    let after = 0;
+    let done = 0;
+    onProgress({ phase: 'threads', done, total });
+    for (;;) {
+      const threadIds = await reader.threadIdsAfter(after, batchSize);
+      if (threadIds.length === 0) break;
+      await importThreadBatch(batchContext, threadIds);
+      after = threadIds[threadIds.length - 1];
+      done += threadIds.length;
+      onProgress({ phase: 'threads', done, total });
+    }
+
+    onProgress({ phase: 'users', done: 0, total: 1 });
+    await importUserState({ knex, reader, source: source.key, dryRun, userOf, userRoles: await reader.userRoles() }, report, lossy);
+    onProgress({ phase: 'users', done: 1, total: 1 });
+
+    // Site settings, once per source (an admin may change them afterwards).
+    const globalLevel = (await reader.settingRows('email_notify_level')).find((r) => r.type === 'global' && r.value >= 0)?.value ?? null;
+    const siteSettings = mapSiteSettings(variables, globalLevel, strapiRoleOf, lossy);
+    const settingsDone = (await importMap.allMappings(knex, source.key, 'settings')).size > 0;
+    if (!settingsDone && Object.keys(siteSettings).length > 0) {
+      report.imported.settings = Object.keys(siteSettings);
+      if (!dryRun) {
+        await getService('settings', strapi).update(siteSettings);
+        await importMap.insertMappings(knex, source.key, 'settings', [{ sourceId: 0, targetId: 0 }], new Date());
+      }
+    }
+
+    report.users.unmatched = [...unmatched].sort((a, b) => a - b).map((uid) => {
+      const u = drupalUserByUid.get(uid);
+      return { uid, name: u?.name ?? '', mail: u?.mail ?? null };
+    });
+    report.roles = [...roleThreads].map(([rid, threads]) => ({ rid, name: drupalRoles.get(rid) ?? `role ${rid}`, threads }));
+    addLossy(report, lossy);
+
+    if (!dryRun && options.verify !== false) {
+      await verifyImport({ knex, reader, source: source.key, userOf, batchSize }, report, (d) => onProgress({ phase: 'verify', done: d, total }));
+    }
+    report.finishedAt = new Date().toISOString();
+    return report;
+  } finally {
+    await source.close();
+  }
+};

@@ -1,0 +1,29 @@
+import type { ImportReport } from './report';
+
+/** The report as the command prints it: what was (or would be) imported, every loss, the check. */
+export const summarize = (report: ImportReport): string[] => {
+  const i = report.imported;
+  const lines = [
+    `${report.dryRun ? 'Dry run (nothing written)' : 'Imported'} from ${report.source} (privatemsg ${report.variant}):`,
+    `  threads ${i.threads} new, ${i.threadsUpdated} with new messages; messages ${i.messages}; memberships ${i.memberships}`,
+    `  tags ${i.tags} (${i.tagLinks} uses); blocks ${i.blocks}; users' preferences ${i.preferences}; settings: ${i.settings.join(', ') || 'none'}`,
+    `  already imported before: ${report.skippedAlreadyImported.threads} threads, ${report.skippedAlreadyImported.messages} messages`,
+    `  users: ${report.users.matched} of ${report.users.drupal} Drupal accounts matched; ${report.users.unmatched.length} unmatched with messages`,
+  ];
+  for (const r of report.roles) lines.push(`  role "${r.name}" (rid ${r.rid}) was a recipient in ${r.threads} threads`);
+  const lossy = Object.entries(report.lossy);
+  if (lossy.length > 0) {
+    lines.push('Not carried over exactly:');
+    for (const [key, { count, what }] of lossy) lines.push(`  ${key}: ${count} (${what})`);
+  }
+  const v = report.verification;
+  if (v) {
+    lines.push(
+      `Check against privatemsg: unread counts ${v.unreadMatching}/${v.users} users equal` +
+        (v.unreadDiffering.length > 0 ? ` (${v.unreadDiffering.length} differ)` : '') +
+        `; message lists ${v.messageListsMatching}/${v.memberships} memberships equal` +
+        (v.messageListsDiffering > 0 ? ` (${v.messageListsDiffering} differ, see the reported losses)` : '')
+    );
+  }
+  return lines;
+};

@@ -1,0 +1,190 @@
+import { createDocumentId, createOrderedDocumentIds } from '../utils/ids';
+import { TABLES, strapiColumns, toInt, yieldToEventLoop, type Db } from './db';
+import { PARTICIPANT_PREVIEW_SIZE } from './threads';
+import { isPostgres } from './dialect';
+import { memberOf, seenBy, type Audience } from './visibility';
+
+/*
+ * Bulk writes of the Drupal importer (services/drupal-import): threads, messages and memberships
+ * by the hundred, then their counters rebuilt set-based. Nothing here sends email, writes the
+ * outbox or emits events: the rows are written as they would be after every delivery had run.
+ */
+
+const CHUNK = 400;
+
+/** Inserts rows in chunks and answers the id of each, by the documentId minted for it (works on every database). */
+const insertReturningIds = async (db: Db, table: string, rows: Record<string, unknown>[]) => {
+  const ids = new Map<string, number>();
+  for (let i = 0; i < rows.length; i += CHUNK) {
+    if (i > 0) await yieldToEventLoop();
+    const chunk = rows.slice(i, i + CHUNK);
+    await db(table).insert(chunk);
+    const found = await db(table).select('id', 'document_id').whereIn('document_id', chunk.map((r) => r.document_id as string));
+    for (const r of found) ids.set(String(r.document_id), toInt(r.id));
+  }
+  return rows.map((r) => ids.get(r.document_id as string) as number);
+};
+
+export type NewThread = { subject: string; starterId: number | null; roles: { id: number; name: string }[]; createdAt: Date };
+
+/** Creates threads (counters are filled by rebuildThreadCounters); answers their ids in order. */
+export const insertThreads = (db: Db, threads: NewThread[], now: Date) =>
+  insertReturningIds(
+    db,
+    TABLES.threads,
+    threads.map((t) => ({
+      ...strapiColumns(createDocumentId(), now),
+      created_at: t.createdAt,
+      subject: t.subject,
+      is_group: false,
+      member_count: 0,
+      message_count: 0,
+      last_message_id: 0,
+      last_message_at: t.createdAt,
+      starter_id: t.starterId,
+      roles: t.roles.length > 0 ? JSON.stringify(t.roles) : null,
+      listed_member_count: 0,
+      participant_preview: JSON.stringify([]),
+    }))
+  );
+
+export type NewMessage = {
+  threadId: number;
+  authorId: number | null;
+  createdAt: Date;
+  body: string;
+  format: string;
+  excerpt: string;
+  audience: Audience;
+  audienceUserId: number | null;
+};
+
+/** Inserts messages in the order given (callers sort them by source id: ids keep the thread's order). */
+export const insertMessages = (db: Db, messages: NewMessage[], now: Date) =>
+  insertReturningIds(
+    db,
+    TABLES.messages,
+    messages.map((m) => ({
+      ...strapiColumns(createDocumentId(), now),
+      created_at: m.createdAt,
+      updated_at: m.createdAt,
+      thread_id: m.threadId,
+      author_id: m.authorId,
+      body: m.body,
+      format: m.format,
+      excerpt: m.excerpt,
+      audience: m.audience,
+      audience_user_id: m.audienceUserId,
+    }))
+  );
+
+export type ImportedMembership = {
+  threadId: number;
+  userId: number;
+  hidden: boolean;
+  inInbox: boolean;
+  visibleAfterMessageId: number;
+  lastReadMessageId: number;
+  unreadCount: number;
+  removedAt: Date | null;
+};
+
+const MEMBERSHIP_STATE = ['hidden', 'in_inbox', 'visible_after_message_id', 'last_read_message_id', 'unread_count', 'removed_at', 'updated_at'];
+
+/**
+ * Writes each member's read state, as computed from privatemsg's rows: new memberships are
+ * inserted, those of threads imported before (a later run bringing new messages) take the new
+ * state. Counts other than unread are rebuilt afterwards (rebuildMembershipCounters).
+ */
+export const upsertMemberships = async (db: Db, memberships: ImportedMembership[], now: Date) => {
+  for (let i = 0; i < memberships.length; i += CHUNK) {
+    if (i > 0) await yieldToEventLoop();
+    const chunk = memberships.slice(i, i + CHUNK);
+    const documentIds = createOrderedDocumentIds(chunk.length);
+    await db(TABLES.memberships)
+      .insert(
+        chunk.map((m, n) => ({
+          ...strapiColumns(documentIds[n], now),
+          thread_id: m.threadId,
+          user_id: m.userId,
+          hidden: m.hidden,
+          in_inbox: m.inInbox,
+          last_activity_at: now,
+          visible_after_message_id: m.visibleAfterMessageId,
+          last_read_message_id: m.lastReadMessageId,
+          unread_count: m.unreadCount,
+          message_count: 0,
+          delivered_message_id: 0,
+          removed_at: m.removedAt,
+        }))
+      )
+      .onConflict(['thread_id', 'user_id'])
+      .merge(MEMBERSHIP_STATE);
+  }
+};
+
+const inList = (ids: number[]) => {
+  for (const id of ids) if (!Number.isSafeInteger(id)) throw new Error(`Not an integer id: ${id}`);
+  return ids.join(', ');
+};
+
+/**
+ * Each thread's counters from its rows: messages, last message, members, listed members (not
+ * reached through a role only), group or not; and its participant preview, given per thread (the
+ * first PARTICIPANT_PREVIEW_SIZE listed members by user id), in one CASE statement.
+ */
+export const rebuildThreadCounters = async (db: Db, threads: { id: number; listedUserIds: number[] }[]) => {
+  if (threads.length === 0) return;
+  const t = TABLES.threads;
+  const m = TABLES.messages;
+  const ms = TABLES.memberships;
+  const ids = inList(threads.map((x) => x.id));
+  const members = `(select count(*) from ${ms} where ${ms}.thread_id = ${t}.id)`;
+  const previews = threads.map((x) =>
+    JSON.stringify([...new Set(x.listedUserIds)].sort((a, b) => a - b).slice(0, PARTICIPANT_PREVIEW_SIZE).map((userId) => ({ userId })))
+  );
+  await db.raw(
+    `update ${t} set
+       message_count = (select count(*) from ${m} where ${m}.thread_id = ${t}.id),
+       last_message_id = coalesce((select max(id) from ${m} where ${m}.thread_id = ${t}.id), 0),
+       last_message_at = coalesce((select max(created_at) from ${m} where ${m}.thread_id = ${t}.id), ${t}.last_message_at),
+       member_count = ${members},
+       listed_member_count = (select count(*) from ${ms} where ${ms}.thread_id = ${t}.id and coalesce(${ms}.hidden, false) = false),
+       is_group = (${members} > 2),
+       participant_preview = case id ${threads.map(() => (isPostgres(db) ? 'when ? then ?::jsonb' : 'when ? then ?')).join(' ')} end
+     where id in (${ids})`,
+    threads.flatMap((x, i) => [x.id, previews[i]])
+  );
+};
+
+/**
+ * Each membership's counts from the messages it sees (visibility.seenBy, after its visibility
+ * watermark): message count, activity time, the newest visible message (broadcasts only), and
+ * everything delivered. Unread counts are privatemsg's, written by upsertMemberships.
+ */
+export const rebuildMembershipCounters = async (db: Db, threadIds: number[]) => {
+  if (threadIds.length === 0) return;
+  const ms = TABLES.memberships;
+  const t = TABLES.threads;
+  const visible = `from ${TABLES.messages} m
+     where m.thread_id = ${ms}.thread_id and m.id > ${ms}.visible_after_message_id and ${seenBy('m', memberOf(ms))}`;
+  const thread = (column: string) => `(select ${column} from ${t} where ${t}.id = ${ms}.thread_id)`;
+  await db.raw(
+    `update ${ms} set
+       message_count = (select count(*) ${visible}),
+       last_activity_at = coalesce((select max(m.created_at) ${visible}), ${thread('last_message_at')}),
+       last_visible_message_id = case when ${thread('listed_member_count')} < ${thread('member_count')}
+                                      then (select max(m.id) ${visible}) else null end,
+       delivered_message_id = ${thread('last_message_id')}
+     where thread_id in (${inList(threadIds)})`
+  );
+};
+
+/** The memberships of these threads, by `threadId:userId` (for tag links). */
+export const membershipIdsOf = async (db: Db, threadIds: number[]) => {
+  const found = new Map<string, number>();
+  if (threadIds.length === 0) return found;
+  const rows = await db(TABLES.memberships).select('id', 'thread_id', 'user_id').whereIn('thread_id', threadIds);
+  for (const r of rows) found.set(`${toInt(r.thread_id)}:${toInt(r.user_id)}`, toInt(r.id));
+  return found;
+};

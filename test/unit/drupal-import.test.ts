@@ -1,0 +1,146 @@
+import { defaultConfig } from '../../server/src/config/defaults';
+import { autoParagraphs, mapFormat, renderImportedBody } from '../../server/src/import/formats';
+import { planThread, type MapContext } from '../../server/src/import/mapper';
+import { readPhpValue, unserializePhp } from '../../server/src/import/php-serialized';
+import type { IndexRow, SourceMessage } from '../../server/src/import/reader';
+import type { LossyCounts } from '../../server/src/import/report';
+import { mapSiteSettings } from '../../server/src/import/site-settings';
+
+describe('unserializePhp (Drupal `variable` values)', () => {
+  it('reads scalars, byte-length strings and arrays (lists and maps)', () => {
+    expect(unserializePhp('i:45;')).toBe(45);
+    expect(unserializePhp('b:1;')).toBe(true);
+    expect(unserializePhp('d:1.5;')).toBe(1.5);
+    expect(unserializePhp('N;')).toBeNull();
+    expect(unserializePhp('s:5:"Köln";')).toBe('Köln'); // 5 bytes, 4 characters
+    expect(unserializePhp('s:4:"a";b";')).toBe('a";b'); // quotes inside are counted, not parsed
+    expect(unserializePhp('a:2:{i:0;s:1:"x";i:1;i:2;}')).toEqual(['x', 2]);
+    expect(unserializePhp('a:2:{s:6:"action";i:0;s:7:"enabled";b:1;}')).toEqual({ action: 0, enabled: true });
+    expect(unserializePhp(Buffer.from('a:1:{i:3;a:0:{}}'))).toEqual({ 3: [] });
+  });
+
+  it('refuses objects and broken input; readPhpValue falls back', () => {
+    expect(() => unserializePhp('O:8:"stdClass":0:{}')).toThrow();
+    expect(() => unserializePhp('s:10:"short";')).toThrow();
+    expect(() => unserializePhp('i:1;junk')).toThrow();
+    expect(readPhpValue('O:1:"x":0:{}', 'fallback')).toBe('fallback');
+    expect(readPhpValue(null, 3)).toBe(3);
+  });
+});
+
+describe('text formats', () => {
+  it('maps D7 names and D6 numbers to ours, unknown ones to basic_html (reported)', () => {
+    expect(mapFormat('filtered_html', null)).toEqual({ format: 'basic_html', known: true });
+    expect(mapFormat('full_html', null)).toEqual({ format: 'full_html', known: true });
+    expect(mapFormat(null, null)).toEqual({ format: 'plain_text', known: true });
+    expect(mapFormat('php_code', null)).toEqual({ format: 'basic_html', known: false });
+    expect(mapFormat(3, 1)).toEqual({ format: 'full_html', known: true });
+    expect(mapFormat(0, 1)).toEqual({ format: 'basic_html', known: true }); // the site default
+    expect(mapFormat(2, 1)).toEqual({ format: 'basic_html', known: false }); // D6 PHP code
+  });
+
+  it('re-sanitizes with our rules and keeps Drupal line breaks', () => {
+    expect(autoParagraphs('one\ntwo\n\nthree')).toBe('<p>one<br>two</p><p>three</p>');
+    expect(autoParagraphs('<p>kept</p>')).toBe('<p>kept</p>');
+    const { body, excerpt } = renderImportedBody(defaultConfig, 'Hi <a href="javascript:x()" onclick="y()">there</a><script>z()</script>', 'basic_html');
+    expect(body).toBe('<p>Hi <a rel="nofollow noopener">there</a></p>');
+    expect(excerpt).toBe('Hi there');
+    expect(renderImportedBody(defaultConfig, '<b>x</b>', 'plain_text').body).toBe('&lt;b&gt;x&lt;/b&gt;');
+  });
+});
+
+describe('planThread (privatemsg rows to memberships)', () => {
+  const msg = (mid: number, author: number): SourceMessage => ({ mid, author, subject: `S${mid}`, body: `b${mid}`, format: 'plain_text', timestamp: 1_500_000_000 + mid, hasTokens: false });
+  const row = (mid: number, recipient: number, isNew: boolean, deleted = 0, type = 'user'): IndexRow => ({ mid, threadId: 1, recipient, isNew, deleted, type });
+  const ctx = (over: Partial<MapContext> = {}): MapContext => ({
+    userOf: (uid) => (uid === 9 ? undefined : uid + 100),
+    drupalUserExists: (uid) => uid > 0 && uid < 20,
+    unmatched: 'null',
+    inboxTagId: null,
+    render: (m) => ({ body: m.body, format: 'plain_text', excerpt: m.body, knownFormat: true }),
+    onUnmatched: () => {},
+    onRole: () => {},
+    ...over,
+  });
+
+  it('keeps exact unread counts, revived threads and removals', () => {
+    const lossy: LossyCounts = {};
+    const plan = planThread(
+      1,
+      [msg(1, 2), msg(2, 3), msg(3, 2), msg(4, 2)],
+      [
+        row(1, 2, false), row(2, 2, false), row(3, 2, false), row(4, 2, false),
+        // 3 removed the thread after message 2; message 3 revived it; 4 is unread, 3 read: contiguous.
+        row(1, 3, false, 100), row(2, 3, false, 100), row(3, 3, false), row(4, 3, true),
+        // 4 removed everything.
+        row(1, 4, true, 200), row(3, 4, false, 250),
+        // 5: unread, read, unread: not contiguous.
+        row(1, 5, true), row(2, 5, false), row(3, 5, true),
+      ],
+      [],
+      ctx(),
+      lossy
+    )!;
+    const member = (uid: number) => plan.members.find((m) => m.userId === uid + 100)!;
+    expect(member(3)).toMatchObject({ visibleAfterMid: 2, unreadCount: 1, firstUnreadMid: 4, removedAt: null, inInbox: true });
+    expect(member(4)).toMatchObject({ removedAt: new Date(250_000), inInbox: false, unreadCount: 0, visibleAfterMid: 4 });
+    expect(member(5)).toMatchObject({ unreadCount: 2, firstUnreadMid: 1, visibleAfterMid: 0 });
+    expect(lossy.unreadNotContiguous).toBe(1);
+    expect(plan.starterId).toBe(102);
+    expect(plan.subject).toBe('S1');
+  });
+
+  it('a role on the first message makes a broadcast: hidden members, audiences from who had rows', () => {
+    const lossy: LossyCounts = {};
+    const roles: number[] = [];
+    const plan = planThread(
+      1,
+      [msg(1, 2), msg(2, 3), msg(3, 2)],
+      [
+        row(1, 2, false), row(1, 7, false, 0, 'role'), row(1, 3, true, 0, 'hidden'), row(1, 4, true, 0, 'hidden'),
+        // 3 (hidden) replies to the starter only.
+        row(2, 3, false, 0, 'hidden'), row(2, 2, true),
+        row(3, 2, false), row(3, 3, true, 0, 'hidden'), row(3, 4, true, 0, 'hidden'),
+        // uid 9 has no Strapi account, uid 30 no Drupal account.
+        row(1, 9, true), row(1, 30, true),
+      ],
+      [],
+      ctx({ onRole: (rid) => roles.push(rid) }),
+      lossy
+    )!;
+    expect(roles).toEqual([7]);
+    expect(plan.members.filter((m) => m.hidden).map((m) => m.userId).sort()).toEqual([103, 104]);
+    expect(plan.messages.map((m) => [m.mid, m.audience, m.audienceUserId])).toEqual([[1, null, null], [2, 'direct', 102], [3, null, null]]);
+    expect(lossy).toMatchObject({ roleRows: 1, unmatchedRecipientRows: 1, orphanRecipientRows: 1 });
+  });
+
+  it('unmatched authors: null author by default, skipped with --unmatched skip', () => {
+    const rows = [row(1, 2, false), row(2, 2, true), row(2, 9, false)];
+    expect(planThread(1, [msg(1, 2), msg(2, 9)], rows, [], ctx(), {})!.messages.map((m) => m.authorId)).toEqual([102, null]);
+    const lossy: LossyCounts = {};
+    expect(planThread(1, [msg(1, 2), msg(2, 9)], rows, [], ctx({ unmatched: 'skip' }), lossy)!.messages.map((m) => m.mid)).toEqual([1]);
+    expect(lossy.skippedMessages).toBe(1);
+  });
+});
+
+describe('mapSiteSettings', () => {
+  it('maps flush, limits, block rules and the notification default', () => {
+    const lossy: LossyCounts = {};
+    const vars = new Map<string, any>([
+      ['privatemsg_flush_enabled', 1],
+      ['privatemsg_flush_days', '45'],
+      ['privatemsg_limits_send_enabled', true],
+      ['privatemsg_limits_send_amount', 10],
+      ['privatemsg_limits_send_timeframe', 3600],
+      ['pm_block_user_actions', [{ author: 2, recipient: 4, action: 0, enabled: 1 }, { author: 2, recipient: 3, action: 1, enabled: 1 }]],
+    ]);
+    expect(mapSiteSettings(vars, 8, (rid) => (rid === 4 ? 40 : undefined), lossy)).toEqual({
+      purgeDeletedAfterDays: 45,
+      rateLimit: { max: 10, windowSeconds: 3600 },
+      unblockableRoles: [40],
+      emailNotificationsDefault: 'firstUnread',
+    });
+    expect(lossy).toEqual({ settingsApproximated: 1, blockRulesDropped: 1 });
+    expect(mapSiteSettings(new Map([['privatemsg_flush_days', 9]]), null, () => undefined, {})).toEqual({ purgeDeletedAfterDays: 0 });
+  });
+});
