@@ -17,6 +17,8 @@ const run = (cmd, args, opts = {}) => {
 
 if (!fs.existsSync(path.join(root, 'node_modules', '@strapi', 'strapi'))) run('npm', ['install', '--no-audit', '--no-fund']);
 run('npm', ['run', 'build']);
+// The demo inbox at /messages/ (playground/public/messages), built on the typed client.
+run('node', ['scripts/build-demo.js']);
 
 // Notification emails go to a local catcher (see README: "Reading the playground's emails").
 const { startMailCatcher } = require('./mail-catcher');
