@@ -38,7 +38,7 @@ const open = async (username: string, viewport: { width: number; height: number 
   const page = await context.newPage();
   // Poll every half second when the server has no stream (the demo falls back to polling).
   await page.goto(`${baseUrl}/messages/index.html?poll=500`);
-  await page.getByLabel('User').selectOption(username);
+  await page.getByLabel('User', { exact: true }).selectOption(username);
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.getByText(`Logged in as ${username}`).waitFor();
   return page;
@@ -53,7 +53,7 @@ const compose = async (page: Page, to: string, subject: string, body: string) =>
   await combo.press('ArrowDown');
   await combo.press('Enter');
   await page.getByRole('list', { name: 'Recipients' }).getByText(to).waitFor();
-  await page.getByLabel('Subject').fill(subject);
+  await page.getByLabel('Subject', { exact: true }).fill(subject);
   await page.getByLabel('Message', { exact: true }).fill(body);
   await page.getByRole('button', { name: 'Send', exact: true }).click();
 };
@@ -75,8 +75,8 @@ describe('the demo inbox', () => {
 
     await item.click();
     await bob.getByRole('heading', { name: 'Lunch on Friday?' }).waitFor();
-    await bob.getByText('Shall we try the new place?').waitFor();
-    await bob.getByLabel('Reply').fill('Yes, 12:30!');
+    await bob.getByRole('log', { name: 'Messages' }).getByText('Shall we try the new place?').waitFor();
+    await bob.getByLabel('Reply', { exact: true }).fill('Yes, 12:30!');
     await bob.getByRole('button', { name: 'Send reply' }).click();
     // Alice has the thread open: the reply appears there, again without a reload.
     await alice.locator('#message-list').getByText('Yes, 12:30!').waitFor();
@@ -89,7 +89,7 @@ describe('the demo inbox', () => {
     bob.once('dialog', (d) => d.accept());
     await bob.getByRole('button', { name: 'Block' }).click();
     await bob.getByText('alice is blocked').waitFor();
-    await alice.getByLabel('Reply').fill('Are you there?');
+    await alice.getByLabel('Reply', { exact: true }).fill('Are you there?');
     await alice.getByRole('button', { name: 'Send reply' }).click();
     await alice.locator('#reply-error').getByText('This user does not accept messages from you').waitFor();
     await alice.screenshot({ path: path.join(SHOTS, 'demo-inbox-refused.png') });

@@ -1,6 +1,7 @@
 import { createPrivateMessagesClient, isPrivateMessagesError, type PrivateMessagesClient, type Thread, type Message, type Tag } from '../../../client/src';
 import { $, el, errorText, show, when } from './dom';
 import { setupCompose } from './compose';
+import { startLive } from './live';
 
 /*
  * The demo inbox the playground serves at /messages/: a front end made with nothing but the
@@ -168,37 +169,10 @@ const onChange = async () => {
       const { messages, ...thread } = data;
       state.current = { thread, messages, olderCursor: meta.olderCursor };
       renderThread();
+      // The reader has it open: what just arrived is read.
+      if (thread.unreadCount > 0) await pm().threads.markRead(thread.id).then(() => Promise.all([loadInbox(), refreshCount()]));
     }
   }
-};
-
-/** The stream when the server has one; polling the unread count when it does not. */
-const startLive = () => {
-  let poller: ReturnType<typeof setInterval> | null = null;
-  const poll = () => {
-    if (poller) return;
-    $('#live').textContent = 'Updates: polling';
-    poller = setInterval(async () => {
-      if (await refreshCount().catch(() => false)) await onChange();
-    }, pollMs);
-  };
-  const handle = pm().stream({
-    onOpen: () => {
-      $('#live').textContent = 'Updates: live';
-      if (poller) clearInterval(poller), (poller = null);
-    },
-    onEvent: (e) => {
-      if (e.event === 'unread-count') renderBadge(e.data.threads);
-      else if (e.event === 'reauth') logout();
-      else void onChange();
-    },
-    onError: () => poll(),
-    maxReconnectDelayMs: 60_000,
-  });
-  state.stop = () => {
-    handle.close();
-    if (poller) clearInterval(poller);
-  };
 };
 
 const login = async (identifier: string, password: string) => {
@@ -226,7 +200,7 @@ const start = async () => {
   $('#me').textContent = `Logged in as ${saved.user.username}`;
   await Promise.all([loadTags(), loadInbox(), refreshCount()]);
   setupCompose(pm(), async (threadId) => (await loadInbox(), openThread(threadId)));
-  startLive();
+  state.stop = startLive(pm(), { pollMs, onChange, refreshCount, renderBadge, logout });
   $('#main').focus();
 };
 
