@@ -5,7 +5,9 @@ import type { AddressInfo } from 'node:net';
 import { useStrapi } from '../helpers/setup';
 import { responses } from '../../server/src/contract/responses';
 import { contentApiContract } from '../../server/src/contract/routes';
+import contentApi from '../../server/src/routes/content-api';
 import type * as ClientModule from '../../client/src';
+import type { StreamEvent } from '../../client/src';
 
 /*
  * The built client (dist/client, what `strapi-plugin-private-messages/client` resolves to) against a
@@ -151,5 +153,31 @@ describe('the built client', () => {
       Object.entries(pm).flatMap(([group, value]) => (typeof value === 'function' ? [group] : Object.keys(value).map((m) => `${group}.${m}`)))
     );
     for (const r of contentApiContract) expect(methods).toContain(r.operation);
+  });
+
+  // The server's stream comes with its own branch: this runs once routes/content-api.ts mounts it.
+  const serverHasStream = contentApi.routes.some((r) => r.path === '/stream');
+  (serverHasStream ? it : it.skip)('stream() receives the server’s events for a new message, and tickets', async () => {
+    const [ann, bob] = await ctx.users(2);
+    const events: StreamEvent[] = [];
+    let opened!: () => void;
+    const open = new Promise<void>((resolve) => (opened = resolve));
+    const pmBob = createPrivateMessagesClient({ baseUrl, token: bob.jwt });
+    const handle = pmBob.stream({ onEvent: (e) => events.push(e), onOpen: () => opened() });
+    try {
+      await open;
+      const { data } = await createPrivateMessagesClient({ baseUrl, token: ann.jwt }).threads.create({ recipients: [{ type: 'user', id: bob.id }], body: 'live?' });
+      const end = Date.now() + 10_000;
+      while (!(events.some((e) => e.event === 'message.created') && events.some((e) => e.event === 'unread-count')) && Date.now() < end) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(events).toContainEqual({ event: 'message.created', id: expect.any(String), data: { threadId: data.thread.id, messageId: data.message.id } });
+      expect(events).toContainEqual({ event: 'unread-count', id: expect.any(String), data: { threads: 1, messages: 1 } });
+      expect(handle.lastEventId).toEqual(expect.any(String));
+      checked('streamTicket', await pmBob.stream.ticket());
+    } finally {
+      handle.close();
+      await handle.done;
+    }
   });
 });

@@ -11,7 +11,7 @@ import type { RouteContract } from './routes';
  */
 
 /** The ticket query of GET /stream: EventSource cannot send an Authorization header. */
-export const streamQuerySchema = z.strictObject({ ticket: z.string().min(1).max(512).optional() });
+export const streamQuerySchema = z.strictObject({ ticket: z.string().max(128).optional() });
 
 export const streamContract = [
   {
@@ -22,7 +22,7 @@ export const streamContract = [
     summary: 'A ticket for EventSource (reusable until it expires, so EventSource can reconnect)',
     query: emptyQuerySchema,
     body: emptyBodySchema,
-    status: 201,
+    status: 200,
     response: 'streamTicket',
     errors: [],
   },
