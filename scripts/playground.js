@@ -20,6 +20,8 @@ const run = (cmd, args, opts = {}) => {
 
 if (!fs.existsSync(path.join(root, 'node_modules', '@strapi', 'strapi'))) run('npm', ['install', '--no-audit', '--no-fund']);
 run('npm', ['run', 'build']);
+// The demo inbox at /messages/ (playground/public/messages), built on the typed client.
+run('node', ['scripts/build-demo.js']);
 
 /**
  * Strapi connects to an existing database on PostgreSQL and MySQL/MariaDB: create it if missing, with the

@@ -1,0 +1,136 @@
+import { createTransport, type ClientOptions } from './http';
+import { pages, items } from './pages';
+import { createStream, type StreamOptions } from './stream';
+import type { BodyOf, InboxQuery, Operation, ParamsOf, QueryOf, ResponseOf } from './types';
+
+/**
+ * Method and path of every operation of the contract. `Record<Operation, ...>` makes a route of
+ * the table without an entry here a compile error; test/unit/client-routes.test.ts checks that
+ * each entry is the table's method and path.
+ */
+export const ROUTES: Record<Operation, readonly [method: string, path: string]> = {
+  'threads.list': ['GET', '/threads'],
+  'threads.create': ['POST', '/threads'],
+  'threads.bulk': ['POST', '/threads/actions'],
+  'threads.get': ['GET', '/threads/:id'],
+  'threads.messages': ['GET', '/threads/:id/messages'],
+  'threads.reply': ['POST', '/threads/:id/messages'],
+  'threads.markRead': ['POST', '/threads/:id/read'],
+  'threads.markUnread': ['POST', '/threads/:id/unread'],
+  'threads.leave': ['POST', '/threads/:id/leave'],
+  'threads.remove': ['DELETE', '/threads/:id'],
+  'threads.setTags': ['PUT', '/threads/:id/tags'],
+  'tags.list': ['GET', '/tags'],
+  'tags.create': ['POST', '/tags'],
+  'tags.rename': ['PUT', '/tags/:id'],
+  'tags.remove': ['DELETE', '/tags/:id'],
+  'messages.remove': ['DELETE', '/messages/:id'],
+  'messages.deletedBody': ['GET', '/messages/:id/deleted-body'],
+  'messages.report': ['POST', '/messages/:id/report'],
+  unreadCount: ['GET', '/unread-count'],
+  'recipients.search': ['GET', '/recipients'],
+  'recipients.canMessage': ['GET', '/can-message/:userId'],
+  'recipients.roles': ['GET', '/role-recipients'],
+  'blocks.list': ['GET', '/blocks'],
+  'blocks.create': ['POST', '/blocks'],
+  'blocks.remove': ['DELETE', '/blocks/:userId'],
+  'preferences.get': ['GET', '/preferences'],
+  'preferences.update': ['PUT', '/preferences'],
+  'stream.ticket': ['POST', '/stream/tickets'],
+  'stream.connect': ['GET', '/stream'],
+};
+
+type CallInput<O extends Operation> = {
+  params?: ParamsOf<O>;
+  query?: QueryOf<O>;
+  body?: BodyOf<O>;
+  signal?: AbortSignal;
+};
+
+type Opts = { signal?: AbortSignal };
+
+/**
+ * A typed client of the plugin's content API. Every method resolves to the route's answer
+ * (`{data, meta}`; nothing for 204 routes) and rejects with a PrivateMessagesError.
+ */
+export const createPrivateMessagesClient = (options: ClientOptions) => {
+  const transport = createTransport(options);
+
+  /** Any operation of the contract, by name: the methods below are this with their arguments named. */
+  const call = <O extends Operation>(operation: O, input: CallInput<O> = {}): Promise<ResponseOf<O>> => {
+    const [method, path] = ROUTES[operation];
+    return transport.request<ResponseOf<O>>(method, path, input as never);
+  };
+  const id = (value: string) => ({ id: value }) as never;
+
+  const threads = {
+    list: (query: InboxQuery = {}, o: Opts = {}) => call('threads.list', { query, ...o }),
+    /** Every page of the inbox from the first, following `meta.nextCursor`. */
+    pages: (query: Omit<InboxQuery, 'cursor'> = {}, o: Opts = {}) =>
+      pages((cursor) => call('threads.list', { query: { ...query, cursor }, ...o }), (page) => page.meta.nextCursor),
+    /** Every thread of the inbox, one page at a time. */
+    all: (query: Omit<InboxQuery, 'cursor'> = {}, o: Opts = {}) => items(threads.pages(query, o)),
+    create: (body: BodyOf<'threads.create'>, o: Opts = {}) => call('threads.create', { body, ...o }),
+    get: (threadId: string, query: QueryOf<'threads.get'> = {}, o: Opts = {}) => call('threads.get', { params: id(threadId), query, ...o }),
+    messages: (threadId: string, query: QueryOf<'threads.messages'> = {}, o: Opts = {}) =>
+      call('threads.messages', { params: id(threadId), query, ...o }),
+    /** Pages of older messages, starting before `before` (a thread's `meta.olderCursor`), following `meta.olderCursor`. */
+    olderPages: (threadId: string, before: string | null, query: { limit?: number } = {}, o: Opts = {}) =>
+      pages((cursor) => call('threads.messages', { params: id(threadId), query: { ...query, before: cursor }, ...o }), (p) => p.meta.olderCursor, before),
+    reply: (threadId: string, body: BodyOf<'threads.reply'>, o: Opts = {}) => call('threads.reply', { params: id(threadId), body, ...o }),
+    markRead: (threadId: string, o: Opts = {}) => call('threads.markRead', { params: id(threadId), body: {}, ...o }),
+    markUnread: (threadId: string, o: Opts = {}) => call('threads.markUnread', { params: id(threadId), body: {}, ...o }),
+    leave: (threadId: string, o: Opts = {}) => call('threads.leave', { params: id(threadId), body: {}, ...o }),
+    remove: (threadId: string, o: Opts = {}) => call('threads.remove', { params: id(threadId), ...o }),
+    setTags: (threadId: string, tagIds: string[], o: Opts = {}) => call('threads.setTags', { params: id(threadId), body: { tags: tagIds }, ...o }),
+    bulk: (body: BodyOf<'threads.bulk'>, o: Opts = {}) => call('threads.bulk', { body, ...o }),
+  };
+
+  const tags = {
+    list: (o: Opts = {}) => call('tags.list', o),
+    create: (name: string, o: Opts = {}) => call('tags.create', { body: { name }, ...o }),
+    rename: (tagId: string, name: string, o: Opts = {}) => call('tags.rename', { params: id(tagId), body: { name }, ...o }),
+    remove: (tagId: string, o: Opts = {}) => call('tags.remove', { params: id(tagId), ...o }),
+  };
+
+  const messages = {
+    remove: (messageId: string, o: Opts = {}) => call('messages.remove', { params: id(messageId), ...o }),
+    deletedBody: (messageId: string, o: Opts = {}) => call('messages.deletedBody', { params: id(messageId), ...o }),
+    report: (messageId: string, reason: string, o: Opts = {}) => call('messages.report', { params: id(messageId), body: { reason }, ...o }),
+  };
+
+  const recipients = {
+    search: (q: string, query: { limit?: number } = {}, o: Opts = {}) => call('recipients.search', { query: { q, ...query }, ...o }),
+    canMessage: (userId: number, o: Opts = {}) => call('recipients.canMessage', { params: { userId } as never, ...o }),
+    roles: (o: Opts = {}) => call('recipients.roles', o),
+  };
+
+  const blocks = {
+    list: (o: Opts = {}) => call('blocks.list', o),
+    create: (userId: number, o: Opts = {}) => call('blocks.create', { body: { userId }, ...o }),
+    remove: (userId: number, o: Opts = {}) => call('blocks.remove', { params: { userId } as never, ...o }),
+  };
+
+  const preferences = {
+    get: (o: Opts = {}) => call('preferences.get', o),
+    update: (body: BodyOf<'preferences.update'>, o: Opts = {}) => call('preferences.update', { body, ...o }),
+  };
+
+  const ticket = (o: Opts = {}) => call('stream.ticket', { body: {}, ...o });
+  /** The real-time stream: see StreamOptions. Returns a handle whose `close()` ends it. */
+  const stream = Object.assign((streamOptions: StreamOptions) => createStream(transport, streamOptions, ticket), { ticket });
+
+  return {
+    call,
+    threads,
+    tags,
+    messages,
+    recipients,
+    blocks,
+    preferences,
+    unreadCount: (o: Opts = {}) => call('unreadCount', o),
+    stream,
+  };
+};
+
+export type PrivateMessagesClient = ReturnType<typeof createPrivateMessagesClient>;

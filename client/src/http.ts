@@ -1,0 +1,128 @@
+import type { ErrorDetails, Refusal } from './types';
+
+/** The base path of the plugin's content API on a Strapi app. */
+export const API_PREFIX = '/api/private-messages';
+
+export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
+
+export type ClientOptions = {
+  /** The Strapi app's URL, e.g. `https://cms.example.com` (no trailing `/api`). */
+  baseUrl: string;
+  /** A users-permissions JWT... */
+  token?: string;
+  /** ...or a function that returns the current one (a refreshed token, or null when logged out). */
+  getToken?: () => string | null | undefined | Promise<string | null | undefined>;
+  /** Defaults to the global `fetch` (Node 20 and browsers). */
+  fetch?: FetchLike;
+};
+
+/**
+ * A refused request, in Strapi's error shape: `status`, `name` (`ValidationError`,
+ * `ForbiddenError`, `NotFoundError`, ...), `message` and `details`; `code`/`codes` are the
+ * machine-readable reasons (`details.code`, or each `details.refused[].code`).
+ */
+export class PrivateMessagesError extends Error {
+  readonly status: number;
+  readonly details: ErrorDetails;
+  /** Per-recipient refusals of a send (`details.refused`), empty otherwise. */
+  readonly refused: Refusal[];
+  /** Every machine-readable code: `details.code` first, then each refused recipient's. */
+  readonly codes: string[];
+  /** The first of `codes`, if any. */
+  readonly code: string | undefined;
+  /** Seconds to wait after a 429 (the Retry-After header). */
+  readonly retryAfter: number | undefined;
+
+  constructor(init: { status: number; name: string; message: string; details?: ErrorDetails; retryAfter?: number }) {
+    super(init.message);
+    this.name = init.name;
+    this.status = init.status;
+    this.details = init.details ?? {};
+    this.refused = Array.isArray(this.details.refused) ? this.details.refused : [];
+    const codes = [typeof this.details.code === 'string' ? this.details.code : null, ...this.refused.map((r) => r.code)];
+    this.codes = [...new Set(codes.filter((c): c is string => typeof c === 'string'))];
+    this.code = this.codes[0];
+    this.retryAfter = init.retryAfter ?? (typeof this.details.retryAfter === 'number' ? this.details.retryAfter : undefined);
+  }
+}
+
+export const isPrivateMessagesError = (e: unknown): e is PrivateMessagesError => e instanceof PrivateMessagesError;
+
+/** Turns a non-2xx answer into a PrivateMessagesError, whatever its body (Strapi's shape, or a proxy's HTML page). */
+export const errorFromResponse = async (res: Response): Promise<PrivateMessagesError> => {
+  const retryHeader = res.headers.get('retry-after');
+  const retryAfter = retryHeader && /^\d+$/.test(retryHeader) ? Number(retryHeader) : undefined;
+  let body: unknown = null;
+  try {
+    body = await res.json();
+  } catch {
+    // Not JSON: the status says what happened.
+  }
+  const error = (body as { error?: { status?: number; name?: string; message?: string; details?: ErrorDetails } } | null)?.error;
+  return new PrivateMessagesError({
+    status: error?.status ?? res.status,
+    name: error?.name ?? 'HttpError',
+    message: error?.message ?? (res.statusText || `HTTP ${res.status}`),
+    details: error?.details && typeof error.details === 'object' ? error.details : {},
+    retryAfter,
+  });
+};
+
+type QueryValue = string | number | boolean | undefined | null;
+
+export const toSearch = (query?: Record<string, QueryValue>) => {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(query ?? {})) {
+    if (value === undefined || value === null) continue;
+    search.set(key, String(value));
+  }
+  const text = search.toString();
+  return text ? `?${text}` : '';
+};
+
+/** `/threads/:id` with `{id}` → `/threads/k2l3...` (each value URL-encoded). */
+export const fillPath = (path: string, params?: Record<string, string | number>) =>
+  path.replace(/:(\w+)/g, (_, name: string) => {
+    const value = params?.[name];
+    if (value === undefined || value === '') throw new TypeError(`Missing path parameter "${name}"`);
+    return encodeURIComponent(String(value));
+  });
+
+/** The transport every method goes through: the token, JSON in and out, errors as PrivateMessagesError. */
+export const createTransport = (options: ClientOptions) => {
+  const fetchImpl: FetchLike | undefined = options.fetch ?? (globalThis.fetch ? globalThis.fetch.bind(globalThis) : undefined);
+  if (!fetchImpl) throw new TypeError('No fetch available: pass `fetch` to createPrivateMessagesClient');
+  if (!options.baseUrl) throw new TypeError('createPrivateMessagesClient needs a baseUrl');
+  const base = options.baseUrl.replace(/\/+$/, '') + API_PREFIX;
+
+  const token = async () => (options.getToken ? await options.getToken() : options.token) ?? null;
+
+  const headers = async (extra: Record<string, string> = {}) => {
+    const jwt = await token();
+    return { accept: 'application/json', ...(jwt ? { authorization: `Bearer ${jwt}` } : {}), ...extra };
+  };
+
+  const request = async <T>(
+    method: string,
+    path: string,
+    init: { params?: Record<string, string | number>; query?: Record<string, QueryValue>; body?: unknown; signal?: AbortSignal } = {}
+  ): Promise<T> => {
+    const hasBody = init.body !== undefined;
+    const res = await fetchImpl(`${base}${fillPath(path, init.params)}${toSearch(init.query)}`, {
+      method,
+      headers: await headers(hasBody ? { 'content-type': 'application/json' } : {}),
+      body: hasBody ? JSON.stringify(init.body) : undefined,
+      signal: init.signal,
+    });
+    if (!res.ok) throw await errorFromResponse(res);
+    if (res.status === 204) return undefined as T;
+    return (await res.json()) as T;
+  };
+
+  /** Whether a new token may come from getToken (after `reauth`). */
+  const canRefresh = Boolean(options.getToken);
+
+  return { base, fetch: fetchImpl, token, headers, request, canRefresh };
+};
+
+export type Transport = ReturnType<typeof createTransport>;

@@ -1,0 +1,49 @@
+import type { z } from 'zod';
+import type { contentApiContract } from '../../server/src/contract/routes';
+import type { streamContract, streamEventSchema } from '../../server/src/contract/stream';
+import type * as schemas from '../../server/src/contract/responses';
+import type { ErrorDetails, RefusalCode, RequestCode } from '../../server/src/contract/errors';
+
+/*
+ * Every type of the client comes from the schemas the server validates with and answers with
+ * (server/src/contract): `import type` only, so none of them, nor zod, is in the client's bundle.
+ */
+
+type Contract = (typeof contentApiContract)[number] | (typeof streamContract)[number];
+export type Operation = Contract['operation'];
+type RouteOf<O extends Operation> = Extract<Contract, { operation: O }>;
+
+/** Path parameters, as the server reads them. */
+export type ParamsOf<O extends Operation> = RouteOf<O> extends { params: infer P extends z.ZodType } ? z.output<P> : never;
+/** Query parameters, as the server reads them after coercion (numbers, `unread: true`). */
+export type QueryOf<O extends Operation> = RouteOf<O> extends { query: infer Q extends z.ZodType } ? z.output<Q> : never;
+/** The JSON body the route takes. */
+export type BodyOf<O extends Operation> = RouteOf<O> extends { body: infer B extends z.ZodType } ? z.input<B> : never;
+/** The answer's `{data, meta}` envelope, or void for 204 routes. */
+export type ResponseOf<O extends Operation> = RouteOf<O> extends { response: infer R extends keyof typeof schemas.responses }
+  ? z.output<(typeof schemas.responses)[R]>
+  : void;
+
+export type UserSummary = z.output<typeof schemas.userSummarySchema>;
+export type Participant = z.output<typeof schemas.participantSchema>;
+export type RoleSummary = z.output<typeof schemas.roleSummarySchema>;
+export type Tag = z.output<typeof schemas.tagSchema>;
+export type Thread = z.output<typeof schemas.threadSchema>;
+export type ThreadWithMessages = z.output<typeof schemas.threadWithMessagesSchema>;
+export type Message = z.output<typeof schemas.messageSchema>;
+export type Refusal = z.output<typeof schemas.refusalSchema>;
+export type BlockedUser = z.output<typeof schemas.blockedUserSchema>;
+export type Preferences = z.output<typeof schemas.preferencesSchema>;
+export type UnreadCount = z.output<typeof schemas.unreadCountSchema>;
+export type Report = z.output<typeof schemas.reportSchema>;
+export type RecipientCandidate = z.output<typeof schemas.recipientCandidateSchema>;
+export type StreamTicket = z.output<typeof schemas.streamTicketSchema>;
+export type StreamEvent = z.output<typeof streamEventSchema>;
+export type StreamEventName = StreamEvent['event'];
+
+export type NewThread = BodyOf<'threads.create'>;
+export type Reply = BodyOf<'threads.reply'>;
+export type InboxQuery = QueryOf<'threads.list'>;
+export type BulkAction = BodyOf<'threads.bulk'>;
+
+export type { ErrorDetails, RefusalCode, RequestCode };

@@ -1,0 +1,32 @@
+#!/usr/bin/env node
+/*
+ * Bundles the demo inbox (demo/inbox/src, built on the typed client) into
+ * playground/public/messages/app.js, which the playground's Strapi serves at /messages/.
+ * esbuild is already installed with Strapi's build tools.
+ */
+const path = require('node:path');
+const esbuild = require('esbuild');
+
+const ROOT = path.resolve(__dirname, '..');
+const OUT = path.join(ROOT, 'playground/public/messages/app.js');
+
+const buildDemo = () =>
+  esbuild.build({
+    entryPoints: [path.join(ROOT, 'demo/inbox/src/main.ts')],
+    bundle: true,
+    format: 'iife',
+    target: ['es2020', 'chrome100', 'firefox100', 'safari15'],
+    outfile: OUT,
+    minify: true,
+    sourcemap: false,
+    logLevel: 'warning',
+  });
+
+if (require.main === module) {
+  buildDemo().then(() => console.log(`built ${path.relative(process.cwd(), OUT)}`), (error) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
+
+module.exports = { buildDemo, OUT };

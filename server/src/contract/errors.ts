@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import { contractSchemas, refusalSchema } from './responses';
+
+/*
+ * Strapi's error shape and the machine-readable codes the plugin puts in it. A front end switches
+ * on `error.details.refused[].code` (per recipient) or `error.details.code` (the whole request).
+ */
+
+/** Per-recipient refusals of the send gate (services/send-gate.ts, services/guards.ts); a guard may add its own. */
+export const REFUSAL_CODES = [
+  'role_not_allowed',
+  'no_permission',
+  'sender_suspended',
+  'sender_disabled',
+  'recipient_disabled',
+  'recipient_cannot_read',
+  'blocked',
+  'self',
+  'unknown_recipient',
+  'role_send_not_allowed',
+  'guard_failed',
+] as const;
+export type RefusalCode = (typeof REFUSAL_CODES)[number];
+
+/** `details.code` of refusals that concern the whole request rather than one recipient. */
+export const REQUEST_CODES = ['max_recipients', 'rate_limited', 'unblockable', 'unknown_author'] as const;
+export type RequestCode = (typeof REQUEST_CODES)[number];
+
+export const ERROR_NAMES = {
+  400: 'ValidationError',
+  401: 'UnauthorizedError',
+  403: 'ForbiddenError',
+  404: 'NotFoundError',
+  409: 'ConflictError',
+  413: 'PayloadTooLargeError',
+  429: 'RateLimitError',
+} as const;
+export type ErrorStatus = keyof typeof ERROR_NAMES;
+
+export const validationIssueSchema = z.strictObject({
+  path: z.array(z.string()),
+  message: z.string(),
+  name: z.string(),
+});
+
+export const errorDetailsSchema = z
+  .looseObject({
+    errors: z.array(validationIssueSchema).optional().describe('400: one entry per offending path'),
+    refused: z.array(refusalSchema).optional().describe(`403: every refused recipient; codes: ${REFUSAL_CODES.join(', ')}, or a guard's own`),
+    code: z.string().optional().describe(`the rule that refused the whole request: ${REQUEST_CODES.join(', ')}`),
+    limit: z.number().int().optional().describe('max_recipients: the limit'),
+    retryAfter: z.number().int().optional().describe('rate_limited: seconds to wait (also the Retry-After header)'),
+    tag: z.strictObject({ id: z.string(), name: z.string() }).optional().describe('409 on a tag name: the tag that has it'),
+    threadIds: z.array(z.string()).optional().describe('404 of a bulk action: the thread ids the caller may not act on'),
+    tagIds: z.array(z.string()).optional().describe('404 of a bulk action or thread tags: the tag ids that are not the caller’s'),
+  })
+  .register(contractSchemas, { id: 'ErrorDetails' });
+
+/** `{data: null, error: {status, name, message, details}}`, every 4xx answer. */
+export const errorResponseSchema = z
+  .strictObject({
+    data: z.null(),
+    error: z.strictObject({
+      status: z.number().int(),
+      name: z.string(),
+      message: z.string(),
+      details: errorDetailsSchema,
+    }),
+  })
+  .register(contractSchemas, { id: 'Error' });
+
+export type ErrorDetails = z.infer<typeof errorDetailsSchema>;
+export type ErrorResponse = z.infer<typeof errorResponseSchema>;

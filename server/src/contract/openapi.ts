@@ -1,0 +1,126 @@
+import { z } from 'zod';
+import { ERROR_NAMES, REFUSAL_CODES, REQUEST_CODES } from './errors';
+import { contractSchemas } from './responses';
+import { CONTENT_API_PREFIX, contentApiContract, responseSchemaOf, type RouteContract } from './routes';
+import { streamContract } from './stream';
+
+/*
+ * docs/openapi.json, made from the route table (`npm run openapi` writes it; a test fails when the
+ * committed file differs). zod 4's own converter, as Strapi's `@strapi/openapi` uses: named schemas
+ * become components, the rest is inlined.
+ */
+
+type JsonSchema = Record<string, unknown>;
+const COMPONENTS = '#/components/schemas/';
+
+/** Our schemas' `$defs` references point at the document's components instead. */
+const toComponentRefs = (value: unknown): unknown => {
+  if (Array.isArray(value)) return value.map(toComponentRefs);
+  if (value === null || typeof value !== 'object') return value;
+  const out: JsonSchema = {};
+  for (const [key, v] of Object.entries(value)) {
+    if (key === '$schema' || key === '$defs' || key === '$id') continue;
+    out[key] = key === '$ref' && typeof v === 'string' ? v.replace('#/$defs/', COMPONENTS) : toComponentRefs(v);
+  }
+  return out;
+};
+
+const jsonSchema = (schema: z.ZodType, io: 'input' | 'output') =>
+  toComponentRefs(z.toJSONSchema(schema, { io, metadata: contractSchemas, target: 'draft-2020-12' })) as JsonSchema;
+
+const openApiPath = (path: string) => CONTENT_API_PREFIX + path.replace(/:(\w+)/g, '{$1}');
+
+const parameters = (r: RouteContract) => {
+  const list: JsonSchema[] = [];
+  for (const [where, schema] of [['path', r.params], ['query', r.query]] as const) {
+    if (!schema) continue;
+    const s = jsonSchema(schema, 'input');
+    const required = new Set((s.required as string[] | undefined) ?? []);
+    for (const [name, property] of Object.entries((s.properties ?? {}) as Record<string, JsonSchema>)) {
+      const { description, ...rest } = property;
+      list.push({
+        name,
+        in: where,
+        required: where === 'path' || required.has(name),
+        ...(description ? { description } : {}),
+        schema: rest,
+      });
+    }
+  }
+  return list;
+};
+
+const ERROR_MEANINGS: Record<number, string> = {
+  400: 'Malformed input (an unknown key included): `details.errors` lists each offending path',
+  401: 'No or bad JWT',
+  403: 'Forbidden: the role lacks this action (Strapi’s own 403, also without a JWT), or a rule refused it',
+  404: 'Not found, or the caller is not a member (never reveals that a thread exists)',
+  409: 'Conflict (a duplicate)',
+  413: 'The message body is over the configured maximum length',
+  429: 'Rate limit exceeded: wait `Retry-After` seconds',
+};
+
+const errorResponse = (status: number, r: RouteContract) => {
+  const codes = status === 403 || status === 429 ? (r.codes ?? []).filter((c) => (status === 429 ? c === 'rate_limited' : c !== 'rate_limited')) : [];
+  const name = ERROR_NAMES[status as keyof typeof ERROR_NAMES];
+  return {
+    description: `${name}. ${ERROR_MEANINGS[status]}${codes.length ? `. Codes: ${codes.map((c) => `\`${c}\``).join(', ')}` : ''}`,
+    ...(status === 429 ? { headers: { 'Retry-After': { description: 'seconds to wait', schema: { type: 'integer' } } } } : {}),
+    content: { 'application/json': { schema: { $ref: `${COMPONENTS}Error` } } },
+  };
+};
+
+const operation = (r: RouteContract) => {
+  const response = responseSchemaOf(r);
+  const success =
+    r.produces === 'text/event-stream'
+      ? { description: 'Server-Sent Events', content: { 'text/event-stream': { schema: { type: 'string' } } } }
+      : r.status === 204
+        ? { description: 'No content' }
+        : { description: 'OK', content: { 'application/json': { schema: jsonSchema(response!, 'output') } } };
+  const statuses = [...new Set([400, 401, 403, ...r.errors])].sort();
+  const [controller, action] = r.action.split('.');
+  return {
+    operationId: r.operation,
+    summary: r.summary,
+    description: `users-permissions action \`plugin::private-messages.${r.action}\`${r.codes?.length ? `. Refusal codes: ${r.codes.map((c) => `\`${c}\``).join(', ')}` : ''}`,
+    tags: [controller],
+    'x-strapi-action': { controller, action },
+    ...(parameters(r).length ? { parameters: parameters(r) } : {}),
+    ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(r.body, 'input') } } } } : {}),
+    responses: {
+      [r.status]: success,
+      ...Object.fromEntries(statuses.map((s) => [s, errorResponse(s, r)])),
+    },
+  };
+};
+
+export const allContentApiRoutes = (): readonly RouteContract[] => [...contentApiContract, ...streamContract];
+
+export const buildOpenApiDocument = (version: string) => {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const r of allContentApiRoutes()) {
+    paths[openApiPath(r.path)] ??= {};
+    paths[openApiPath(r.path)][r.method.toLowerCase()] = operation(r);
+  }
+  const { schemas } = z.toJSONSchema(contractSchemas, { uri: (id) => `${COMPONENTS}${id}`, target: 'draft-2020-12' });
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Private Messages for Strapi 5: content API',
+      version,
+      description:
+        'Routes of strapi-plugin-private-messages under /api/private-messages. Each is a users-permissions action a site ' +
+        'builder grants per role. Errors use Strapi’s shape; refusals carry machine-readable codes: per recipient in ' +
+        `\`details.refused[].code\` (${REFUSAL_CODES.join(', ')}, or a guard's own), for the whole request in \`details.code\` ` +
+        `(${REQUEST_CODES.join(', ')}). Generated from server/src/contract by \`npm run openapi\`.`,
+    },
+    servers: [{ url: 'http://localhost:1337', description: 'a Strapi app with the plugin' }],
+    security: [{ bearerAuth: [] }],
+    paths,
+    components: {
+      securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'users-permissions JWT' } },
+      schemas: Object.fromEntries(Object.entries(schemas).map(([id, s]) => [id, toComponentRefs(s)])),
+    },
+  };
+};

@@ -1,0 +1,129 @@
+import { z } from 'zod';
+import { EMAIL_LEVELS, FORMAT_NAMES } from '../config/defaults';
+
+/*
+ * What the content API answers, as zod schemas: the one description the OpenAPI document
+ * (docs/openapi.json) and the typed client (client/src) are made from, and that the client's
+ * behaviour test checks real answers against. Objects are strict, so a key the server starts
+ * sending without it being declared here fails that test instead of drifting silently.
+ */
+
+/** Named schemas: components/schemas in the OpenAPI document (a registry of our own, not zod's global one). */
+export const contractSchemas = z.registry<{ id: string; description?: string }>();
+
+const isoTime = z.string().describe('ISO 8601 UTC time');
+const documentId = z.string().describe('Strapi documentId');
+
+export const userSummarySchema = z
+  .strictObject({
+    id: z.number().int(),
+    username: z.string().nullable(),
+    avatarUrl: z.string().nullable().describe('an absolute http(s) URL, the configured default, or null'),
+  })
+  .register(contractSchemas, { id: 'UserSummary' });
+
+export const participantSchema = userSummarySchema.extend({ left: z.boolean() }).register(contractSchemas, { id: 'Participant' });
+export const roleSummarySchema = z.strictObject({ id: z.number().int(), name: z.string() }).register(contractSchemas, { id: 'RoleSummary' });
+export const tagSchema = z.strictObject({ id: documentId, name: z.string() }).register(contractSchemas, { id: 'Tag' });
+
+export const lastMessageSchema = z
+  .strictObject({
+    id: documentId,
+    excerpt: z.string().describe('plain text, at most 140 characters; "" when deleted'),
+    deleted: z.boolean(),
+    author: userSummarySchema.nullable(),
+  })
+  .register(contractSchemas, { id: 'LastMessage' });
+
+export const threadSchema = z
+  .strictObject({
+    id: documentId,
+    subject: z.string(),
+    isGroup: z.boolean(),
+    participants: z.array(participantSchema),
+    participantCount: z.number().int(),
+    roles: z.array(roleSummarySchema),
+    messageCount: z.number().int(),
+    unreadCount: z.number().int(),
+    lastMessageAt: isoTime.nullable(),
+    lastMessage: lastMessageSchema.nullable(),
+    tags: z.array(tagSchema),
+    createdAt: isoTime,
+  })
+  .register(contractSchemas, { id: 'Thread' });
+
+export const messageSchema = z
+  .strictObject({
+    id: documentId,
+    threadId: documentId,
+    author: userSummarySchema.nullable().describe('null when the author’s account was deleted'),
+    body: z.string().nullable().describe('sanitized HTML; null when deleted, unless the caller may view deleted messages'),
+    format: z.enum(FORMAT_NAMES),
+    deleted: z.boolean(),
+    isNew: z.boolean().describe('unread for the caller'),
+    createdAt: isoTime,
+  })
+  .register(contractSchemas, { id: 'Message' });
+
+export const threadWithMessagesSchema = threadSchema
+  .extend({ messages: z.array(messageSchema).describe('the newest page, oldest first') })
+  .register(contractSchemas, { id: 'ThreadWithMessages' });
+
+export const recipientRefSchema = z.strictObject({ type: z.enum(['user', 'role']), id: z.number().int() });
+
+/** One refused recipient: `code` is one of REFUSAL_CODES or a guard's own code. */
+export const refusalSchema = z
+  .strictObject({ recipient: recipientRefSchema, code: z.string(), message: z.string() })
+  .register(contractSchemas, { id: 'Refusal' });
+
+export const blockedUserSchema = userSummarySchema.extend({ blockedAt: isoTime }).register(contractSchemas, { id: 'BlockedUser' });
+export const preferencesSchema = z
+  .strictObject({ messagingEnabled: z.boolean(), emailNotifications: z.enum(EMAIL_LEVELS) })
+  .register(contractSchemas, { id: 'Preferences' });
+export const unreadCountSchema = z
+  .strictObject({ threads: z.number().int(), messages: z.number().int() })
+  .register(contractSchemas, { id: 'UnreadCount' });
+export const reportSchema = z
+  .strictObject({ id: documentId, messageId: documentId, reason: z.string(), status: z.enum(['open', 'resolved']), createdAt: isoTime })
+  .register(contractSchemas, { id: 'Report' });
+export const recipientCandidateSchema = z
+  .discriminatedUnion('type', [
+    userSummarySchema.extend({ type: z.literal('user') }),
+    roleSummarySchema.extend({ type: z.literal('role') }),
+  ])
+  .register(contractSchemas, { id: 'RecipientCandidate' });
+export const streamTicketSchema = z
+  .strictObject({ ticket: z.string(), expiresAt: isoTime })
+  .register(contractSchemas, { id: 'StreamTicket' });
+
+const nextCursor = z.string().nullable().describe('null on the last page');
+
+/** `{data, meta?}` envelopes, one per answer. */
+export const responses = {
+  threadList: z.strictObject({ data: z.array(threadSchema), meta: z.strictObject({ nextCursor }) }),
+  threadCreated: z.strictObject({
+    data: z.strictObject({ thread: threadSchema, message: messageSchema }),
+    meta: z.strictObject({ refused: z.array(refusalSchema).describe('recipients skipped (skipRefused, or reached through a role)') }),
+  }),
+  threadWithMessages: z.strictObject({ data: threadWithMessagesSchema, meta: z.strictObject({ olderCursor: nextCursor }) }),
+  messagePage: z.strictObject({ data: z.array(messageSchema), meta: z.strictObject({ olderCursor: nextCursor }) }),
+  message: z.strictObject({ data: messageSchema }),
+  thread: z.strictObject({ data: threadSchema }),
+  threadUnread: z.strictObject({ data: z.strictObject({ unreadCount: z.number().int() }) }),
+  bulkResult: z.strictObject({ data: z.strictObject({ updated: z.number().int() }) }),
+  tagList: z.strictObject({ data: z.array(tagSchema) }),
+  tag: z.strictObject({ data: tagSchema }),
+  report: z.strictObject({ data: reportSchema }),
+  unreadCount: z.strictObject({ data: unreadCountSchema }),
+  recipients: z.strictObject({ data: z.array(recipientCandidateSchema) }),
+  canMessage: z.strictObject({
+    data: z.strictObject({ allowed: z.boolean(), reasons: z.array(z.strictObject({ code: z.string(), message: z.string() })) }),
+  }),
+  roles: z.strictObject({ data: z.array(roleSummarySchema) }),
+  blockList: z.strictObject({ data: z.array(blockedUserSchema) }),
+  blockedUser: z.strictObject({ data: blockedUserSchema }),
+  preferences: z.strictObject({ data: preferencesSchema }),
+  streamTicket: z.strictObject({ data: streamTicketSchema }),
+} as const;
+
+export type ResponseName = keyof typeof responses;

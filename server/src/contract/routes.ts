@@ -1,0 +1,87 @@
+import type { z } from 'zod';
+import {
+  emptyBodySchema,
+  emptyQuerySchema,
+  inboxQuerySchema,
+  messageParams,
+  messagesQuerySchema,
+  newThreadSchema,
+  recipientsQuerySchema,
+  replySchema,
+  threadParams,
+  threadQuerySchema,
+  userParams,
+} from '../validation';
+import { tagBodySchema, tagParams, threadActionSchema, threadTagsSchema } from '../validation/tags';
+import { blockBodySchema, blockParams, preferencesBodySchema, reportBodySchema } from '../validation/trust';
+import type { ErrorStatus, RefusalCode, RequestCode } from './errors';
+import { REFUSAL_CODES } from './errors';
+import { responses, type ResponseName } from './responses';
+
+/*
+ * Every content-API route, once: its users-permissions action, the schemas of what it takes (the
+ * very ones its controller validates with) and of what it answers, and how it refuses. The OpenAPI
+ * document and the typed client are made from this table; routes/content-api.ts is checked
+ * against it by a test (test/unit/contract.test.ts), so a route cannot exist in one and not the other.
+ */
+
+export type RouteContract = {
+  /** The typed client's method (`client.threads.list`, ...) and the OpenAPI operationId. */
+  operation: string;
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** Relative to /api/private-messages, Strapi's `:param` syntax. */
+  path: string;
+  /** `controller.action`: the users-permissions action `plugin::private-messages.<action>`. */
+  action: string;
+  summary: string;
+  params?: z.ZodType;
+  query?: z.ZodType;
+  body?: z.ZodType;
+  status: 200 | 201 | 204;
+  /** The answer's envelope (none for 204). */
+  response?: ResponseName;
+  /** The 4xx answers besides 400 (always possible: unknown keys) and Strapi's 401/403 for a missing grant. */
+  errors: ErrorStatus[];
+  /** Machine-readable codes in `details.refused[].code` or `details.code`. */
+  codes?: readonly (RefusalCode | RequestCode)[];
+  /** Not a JSON answer (the event stream). */
+  produces?: 'text/event-stream';
+};
+
+export const CONTENT_API_PREFIX = '/api/private-messages';
+
+export const contentApiContract = [
+  { operation: 'threads.list', method: 'GET', path: '/threads', action: 'threads.find', summary: 'The caller’s inbox, newest activity first', query: inboxQuerySchema, status: 200, response: 'threadList', errors: [404] },
+  { operation: 'threads.create', method: 'POST', path: '/threads', action: 'threads.create', summary: 'Start a thread', query: emptyQuerySchema, body: newThreadSchema, status: 201, response: 'threadCreated', errors: [403, 413, 429], codes: [...REFUSAL_CODES, 'max_recipients', 'rate_limited', 'unknown_author'] },
+  { operation: 'threads.bulk', method: 'POST', path: '/threads/actions', action: 'thread-actions.apply', summary: 'Bulk action on up to 100 threads, all or nothing', query: emptyQuerySchema, body: threadActionSchema, status: 200, response: 'bulkResult', errors: [404] },
+  { operation: 'threads.get', method: 'GET', path: '/threads/:id', action: 'threads.findOne', summary: 'A thread and its newest page of messages (never changes read state)', params: threadParams, query: threadQuerySchema, status: 200, response: 'threadWithMessages', errors: [404] },
+  { operation: 'threads.messages', method: 'GET', path: '/threads/:id/messages', action: 'threads.messages', summary: 'Older messages of a thread', params: threadParams, query: messagesQuerySchema, status: 200, response: 'messagePage', errors: [404] },
+  { operation: 'threads.reply', method: 'POST', path: '/threads/:id/messages', action: 'threads.reply', summary: 'Reply to a thread', params: threadParams, query: emptyQuerySchema, body: replySchema, status: 201, response: 'message', errors: [403, 404, 413, 429], codes: [...REFUSAL_CODES, 'rate_limited'] },
+  { operation: 'threads.markRead', method: 'POST', path: '/threads/:id/read', action: 'threads.read', summary: 'Mark the whole thread read', params: threadParams, query: emptyQuerySchema, body: emptyBodySchema, status: 200, response: 'threadUnread', errors: [404] },
+  { operation: 'threads.markUnread', method: 'POST', path: '/threads/:id/unread', action: 'threads.unread', summary: 'Mark the newest message from someone else unread', params: threadParams, query: emptyQuerySchema, body: emptyBodySchema, status: 200, response: 'threadUnread', errors: [404] },
+  { operation: 'threads.leave', method: 'POST', path: '/threads/:id/leave', action: 'threads.leave', summary: 'Leave a group thread (400 on a 1:1 thread)', params: threadParams, query: emptyQuerySchema, body: emptyBodySchema, status: 204, errors: [404] },
+  { operation: 'threads.remove', method: 'DELETE', path: '/threads/:id', action: 'threads.remove', summary: 'Remove the thread from the caller’s inbox (a later message brings it back)', params: threadParams, query: emptyQuerySchema, status: 204, errors: [404] },
+  { operation: 'threads.setTags', method: 'PUT', path: '/threads/:id/tags', action: 'tags.setOnThread', summary: 'Set the caller’s tags on a thread', params: threadParams, query: emptyQuerySchema, body: threadTagsSchema, status: 200, response: 'thread', errors: [404] },
+  { operation: 'tags.list', method: 'GET', path: '/tags', action: 'tags.find', summary: 'The caller’s tags, alphabetically', query: emptyQuerySchema, status: 200, response: 'tagList', errors: [] },
+  { operation: 'tags.create', method: 'POST', path: '/tags', action: 'tags.create', summary: 'Create a tag (names unique per user, ignoring case)', query: emptyQuerySchema, body: tagBodySchema, status: 201, response: 'tag', errors: [409] },
+  { operation: 'tags.rename', method: 'PUT', path: '/tags/:id', action: 'tags.update', summary: 'Rename a tag', params: tagParams, query: emptyQuerySchema, body: tagBodySchema, status: 200, response: 'tag', errors: [404, 409] },
+  { operation: 'tags.remove', method: 'DELETE', path: '/tags/:id', action: 'tags.delete', summary: 'Delete a tag (it leaves every thread)', params: tagParams, query: emptyQuerySchema, status: 204, errors: [404] },
+  { operation: 'messages.remove', method: 'DELETE', path: '/messages/:id', action: 'messages.remove', summary: 'Soft-delete one of the caller’s own messages', params: messageParams, query: emptyQuerySchema, status: 204, errors: [403, 404] },
+  { operation: 'messages.deletedBody', method: 'GET', path: '/messages/:id/deleted-body', action: 'deleted-message.view', summary: 'A message with its body even when deleted (the "view deleted messages" permission)', params: messageParams, query: emptyQuerySchema, status: 200, response: 'message', errors: [403, 404] },
+  { operation: 'messages.report', method: 'POST', path: '/messages/:id/report', action: 'reports.create', summary: 'Report a message to the moderators', params: messageParams, query: emptyQuerySchema, body: reportBodySchema, status: 201, response: 'report', errors: [404, 409] },
+  { operation: 'unreadCount', method: 'GET', path: '/unread-count', action: 'unread-count.count', summary: 'Threads with unread messages and unread messages: cheap enough to poll', query: emptyQuerySchema, status: 200, response: 'unreadCount', errors: [] },
+  { operation: 'recipients.search', method: 'GET', path: '/recipients', action: 'recipients.search', summary: 'Users (and roles) the caller may write to, for autocomplete', query: recipientsQuerySchema, status: 200, response: 'recipients', errors: [] },
+  { operation: 'recipients.canMessage', method: 'GET', path: '/can-message/:userId', action: 'recipients.canMessage', summary: 'Whether a new thread to this user would go through, and every reason why not', params: userParams, query: emptyQuerySchema, status: 200, response: 'canMessage', errors: [], codes: REFUSAL_CODES },
+  { operation: 'recipients.roles', method: 'GET', path: '/role-recipients', action: 'role-recipients.find', summary: 'Roles the caller may write to (the "send messages to roles" permission)', query: emptyQuerySchema, status: 200, response: 'roles', errors: [] },
+  { operation: 'blocks.list', method: 'GET', path: '/blocks', action: 'blocks.find', summary: 'Users the caller blocked, newest first', query: emptyQuerySchema, status: 200, response: 'blockList', errors: [] },
+  { operation: 'blocks.create', method: 'POST', path: '/blocks', action: 'blocks.create', summary: 'Block a user', query: emptyQuerySchema, body: blockBodySchema, status: 201, response: 'blockedUser', errors: [403, 404], codes: ['unblockable'] },
+  { operation: 'blocks.remove', method: 'DELETE', path: '/blocks/:userId', action: 'blocks.delete', summary: 'Unblock a user', params: blockParams, query: emptyQuerySchema, status: 204, errors: [] },
+  { operation: 'preferences.get', method: 'GET', path: '/preferences', action: 'preferences.find', summary: 'The caller’s messaging and email preferences', query: emptyQuerySchema, status: 200, response: 'preferences', errors: [] },
+  { operation: 'preferences.update', method: 'PUT', path: '/preferences', action: 'preferences.update', summary: 'Change either preference or both', query: emptyQuerySchema, body: preferencesBodySchema, status: 200, response: 'preferences', errors: [] },
+] as const satisfies readonly RouteContract[];
+
+export type ContentApiRoute = (typeof contentApiContract)[number];
+export type Operation = ContentApiRoute['operation'];
+
+/** The answer's `z.infer`-able schema of a route. */
+export const responseSchemaOf = (r: RouteContract) => (r.response ? responses[r.response] : undefined);

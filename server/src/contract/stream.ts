@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import { emptyBodySchema, emptyQuerySchema } from '../validation';
+import { contractSchemas, unreadCountSchema } from './responses';
+import type { RouteContract } from './routes';
+
+/*
+ * The real-time stream of the contract (Server-Sent Events): its two routes and its events. Events
+ * carry ids and counters, never bodies or subjects. The routes are declared here even before the
+ * server serves them, so the client and the document follow the contract; the route test
+ * (test/unit/contract.test.ts) checks them against routes/content-api.ts once they are there.
+ */
+
+/** The ticket query of GET /stream: EventSource cannot send an Authorization header. */
+export const streamQuerySchema = z.strictObject({ ticket: z.string().max(128).optional() });
+
+export const streamContract = [
+  {
+    operation: 'stream.ticket',
+    method: 'POST',
+    path: '/stream/tickets',
+    action: 'stream.ticket',
+    summary: 'A ticket for EventSource (reusable until it expires, so EventSource can reconnect)',
+    query: emptyQuerySchema,
+    body: emptyBodySchema,
+    status: 200,
+    response: 'streamTicket',
+    errors: [],
+  },
+  {
+    operation: 'stream.connect',
+    method: 'GET',
+    path: '/stream',
+    action: 'stream.connect',
+    summary:
+      'Server-Sent Events: message.created, thread.updated, unread-count, resync, reauth. Authorization: Bearer, or ?ticket=. ' +
+      'Send Last-Event-ID on reconnect to get the events missed (or resync when they are too old)',
+    query: streamQuerySchema,
+    status: 200,
+    produces: 'text/event-stream',
+    errors: [],
+  },
+] as const satisfies readonly RouteContract[];
+
+const threadRef = z.strictObject({ threadId: z.string() });
+
+/** `data` of each event name. */
+export const streamEvents = {
+  'message.created': z.strictObject({ threadId: z.string(), messageId: z.string() }),
+  'thread.updated': threadRef,
+  'unread-count': unreadCountSchema,
+  resync: z.strictObject({}),
+  reauth: z.strictObject({}),
+} as const;
+
+export type StreamEventName = keyof typeof streamEvents;
+
+const event = <N extends StreamEventName>(name: N) =>
+  z.strictObject({ event: z.literal(name), id: z.string().optional(), data: streamEvents[name] });
+
+/** One event as the client hands it over: its name, id (for Last-Event-ID) and data. */
+export const streamEventSchema = z
+  .discriminatedUnion('event', [event('message.created'), event('thread.updated'), event('unread-count'), event('resync'), event('reauth')])
+  .register(contractSchemas, { id: 'StreamEvent' });

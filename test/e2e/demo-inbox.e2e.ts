@@ -1,0 +1,101 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { Browser, Page } from 'playwright-core';
+import { bootStrapi, stopStrapi, type TestStrapi } from '../helpers/strapi';
+import { ROOT } from '../helpers/paths';
+import { launchBrowser } from './support/browser';
+
+/*
+ * The demo inbox the playground serves at /messages/ (built on the typed client), in Chromium, with
+ * the playground's own seed (demo users alice and bob): two users side by side, one writes, the
+ * other's page shows it without a reload; then a reply, a block and the refusal it causes.
+ */
+
+const { buildDemo } = require(path.join(ROOT, 'scripts/build-demo.js'));
+const SHOTS = path.join(ROOT, 'docs/screenshots');
+
+let strapi: TestStrapi;
+let browser: Browser;
+let baseUrl = '';
+
+beforeAll(async () => {
+  await buildDemo();
+  strapi = await bootStrapi({ PLAYGROUND_SEED: 'true' });
+  await new Promise<void>((resolve) => strapi.server.httpServer.listen(0, '127.0.0.1', resolve));
+  baseUrl = `http://127.0.0.1:${(strapi.server.httpServer.address() as AddressInfo).port}`;
+  browser = await launchBrowser();
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await stopStrapi(strapi);
+});
+
+const open = async (username: string, viewport: { width: number; height: number }) => {
+  const context = await browser.newContext({ viewport, locale: 'en-US', timezoneId: 'UTC' });
+  context.setDefaultTimeout(15_000);
+  const page = await context.newPage();
+  // Poll every half second when the server has no stream (the demo falls back to polling).
+  await page.goto(`${baseUrl}/messages/index.html?poll=500`);
+  await page.getByLabel('User', { exact: true }).selectOption(username);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByText(`Logged in as ${username}`).waitFor();
+  return page;
+};
+
+const compose = async (page: Page, to: string, subject: string, body: string) => {
+  await page.getByRole('button', { name: 'New message' }).click();
+  const combo = page.getByRole('combobox', { name: 'To' });
+  await combo.pressSequentially(to.slice(0, 2));
+  await page.getByRole('option', { name: to }).waitFor();
+  // Keyboard only: down to the suggestion, Enter to pick it.
+  await combo.press('ArrowDown');
+  await combo.press('Enter');
+  await page.getByRole('list', { name: 'Recipients' }).getByText(to).waitFor();
+  await page.getByLabel('Subject', { exact: true }).fill(subject);
+  await page.getByLabel('Message', { exact: true }).fill(body);
+  await page.getByRole('button', { name: 'Send', exact: true }).click();
+};
+
+describe('the demo inbox', () => {
+  it('shows a message to the other user without a reload, then replies, a block and its refusal', async () => {
+    const alice = await open('alice', { width: 1100, height: 800 });
+    const bob = await open('bob', { width: 390, height: 844 });
+    const bobBadge = bob.locator('#badge');
+    const before = (await bobBadge.isVisible()) ? Number((await bobBadge.textContent())!.split(' ')[0]) : 0;
+
+    await compose(alice, 'bob', 'Lunch on Friday?', 'Shall we try the new place?');
+    await alice.getByRole('heading', { name: 'Lunch on Friday?' }).waitFor();
+
+    // Bob's page, never reloaded: the thread arrives in his inbox and his badge counts it.
+    const item = bob.getByRole('button', { name: /Lunch on Friday\?/ });
+    await item.waitFor();
+    await bobBadge.getByText(`${before + 1} unread`).waitFor();
+
+    await item.click();
+    await bob.getByRole('heading', { name: 'Lunch on Friday?' }).waitFor();
+    await bob.getByRole('log', { name: 'Messages' }).getByText('Shall we try the new place?').waitFor();
+    await bob.getByLabel('Reply', { exact: true }).fill('Yes, 12:30!');
+    await bob.getByRole('button', { name: 'Send reply' }).click();
+    // Alice has the thread open: the reply appears there, again without a reload.
+    await alice.locator('#message-list').getByText('Yes, 12:30!').waitFor();
+
+    fs.mkdirSync(SHOTS, { recursive: true });
+    await alice.screenshot({ path: path.join(SHOTS, 'demo-inbox.png') });
+    await bob.screenshot({ path: path.join(SHOTS, 'demo-inbox-phone.png') });
+
+    // Bob blocks Alice: her next reply is refused, with the reason shown, and he is no longer suggested.
+    bob.once('dialog', (d) => d.accept());
+    await bob.getByRole('button', { name: 'Block' }).click();
+    await bob.getByText('alice is blocked').waitFor();
+    await alice.getByLabel('Reply', { exact: true }).fill('Are you there?');
+    await alice.getByRole('button', { name: 'Send reply' }).click();
+    await alice.locator('#reply-error').getByText('This user does not accept messages from you').waitFor();
+    await alice.screenshot({ path: path.join(SHOTS, 'demo-inbox-refused.png') });
+    await alice.getByRole('button', { name: 'New message' }).click();
+    await alice.getByRole('combobox', { name: 'To' }).pressSequentially('bo');
+    await alice.waitForTimeout(1000);
+    expect(await alice.getByRole('option', { name: 'bob' }).count()).toBe(0);
+  });
+});

@@ -1,0 +1,39 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+/*
+ * The README's "A front end in five minutes" React component, as written, compiles against the
+ * client's types (strapi-plugin-private-messages/client mapped to client/src) with tsc --strict.
+ */
+
+const ROOT = path.resolve(__dirname, '../..');
+const DIR = path.join(ROOT, 'test/.tmp/readme-client');
+
+it('the README’s React inbox type-checks against the client', () => {
+  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const block = readme.split('<!-- readme:react-inbox -->')[1]?.match(/```tsx\n([\s\S]*?)```/)?.[1];
+  expect(block).toBeDefined();
+  fs.mkdirSync(DIR, { recursive: true });
+  fs.writeFileSync(path.join(DIR, 'Inbox.tsx'), block!);
+  fs.writeFileSync(
+    path.join(DIR, 'tsconfig.json'),
+    JSON.stringify({
+      include: ['./Inbox.tsx'],
+      compilerOptions: {
+        target: 'ES2020', module: 'ESNext', moduleResolution: 'Bundler', jsx: 'react-jsx', strict: true, noEmit: true,
+        skipLibCheck: true, lib: ['ES2022', 'DOM'], types: ['node'], typeRoots: [path.join(ROOT, 'node_modules/@types')],
+        baseUrl: '.', paths: { 'strapi-plugin-private-messages/client': [path.join(ROOT, 'client/src/index.ts')] },
+      },
+    })
+  );
+  const tsc = path.join(ROOT, 'node_modules/typescript/bin/tsc');
+  const run = () => execFileSync(process.execPath, [tsc, '-p', path.join(DIR, 'tsconfig.json')], { cwd: ROOT, encoding: 'utf8' });
+  expect(() => {
+    try {
+      run();
+    } catch (error) {
+      throw new Error((error as { stdout?: string }).stdout || String(error));
+    }
+  }).not.toThrow();
+}, 120_000);
