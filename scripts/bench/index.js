@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 'use strict';
 /**
- * `npm run bench [-- --quick | --full] [--db sqlite,postgres] [--duration 10] [--connections 10]
+ * `npm run bench [-- --quick | --full] [--db sqlite,postgres,mysql] [--duration 10] [--connections 10]
  *    [--messages N --threads N --users N] [--steps 10000,100000,...] [--skip-build] [--no-docs]`
  *
  * Generates data sets (scripts/generate), builds the playground for production (`strapi build`) and
@@ -22,8 +22,8 @@ const { spawn, spawnSync } = require('node:child_process');
 const { performance } = require('node:perf_hooks');
 const autocannon = require('autocannon');
 const jwt = require('jsonwebtoken');
-const { sqliteSink, pgSink } = require('../generate/sinks');
-const { sqlitePlan, pgPlan, bindSqlite, bindPg } = require('./plans');
+const { sqliteSink, pgSink, mysqlSink } = require('../generate/sinks');
+const { sqlitePlan, pgPlan, mysqlPlan, bindSqlite, bindPg } = require('./plans');
 const { drupalQueries } = require('./drupal');
 const { writeDocs } = require('./report');
 
@@ -61,15 +61,18 @@ const parseArgs = (argv) => {
 };
 
 const log = (...a) => console.log(...a);
+// The machine may be shared: its load average goes next to the figures.
+const loadavg = () => require('node:os').loadavg().map((x) => x.toFixed(2)).join(', ');
+const load1 = () => Number(require('node:os').loadavg()[0].toFixed(2));
 const run = (cmd, args, opts = {}) => {
   const r = spawnSync(cmd, args, { stdio: 'inherit', cwd: ROOT, ...opts });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited with ${r.status}`);
 };
 
 const dbEnv = (db, name) =>
-  db === 'postgres'
-    ? { DATABASE_CLIENT: 'postgres', DATABASE_NAME: `pm_bench_${name}` }
-    : { DATABASE_CLIENT: 'sqlite', DATABASE_FILENAME: `.tmp/bench-${name}.db` };
+  db === 'sqlite'
+    ? { DATABASE_CLIENT: 'sqlite', DATABASE_FILENAME: `.tmp/bench-${name}.db` }
+    : { DATABASE_CLIENT: db, DATABASE_NAME: `pm_bench_${name}` };
 
 const generate = (db, name, size, baselines) => {
   const manifest = path.join(PLAYGROUND, '.tmp', `bench-${db}-${name}.json`);
@@ -100,13 +103,17 @@ const vacuum = async (db, name) => {
   }
 };
 
-const openSink = (db, name) =>
-  db === 'postgres'
-    ? pgSink({
-        host: process.env.DATABASE_HOST ?? '127.0.0.1', port: Number(process.env.DATABASE_PORT ?? 5432),
-        database: `pm_bench_${name}`, user: process.env.DATABASE_USERNAME ?? 'postgres', password: process.env.DATABASE_PASSWORD ?? '',
-      })
-    : sqliteSink(path.join(PLAYGROUND, '.tmp', `bench-${name}.db`), { readOnly: true });
+const openSink = (db, name) => {
+  if (db === 'sqlite') return sqliteSink(path.join(PLAYGROUND, '.tmp', `bench-${name}.db`), { readOnly: true });
+  const connection = {
+    host: process.env.DATABASE_HOST ?? '127.0.0.1', port: Number(process.env.DATABASE_PORT ?? (db === 'mysql' ? 3306 : 5432)),
+    database: `pm_bench_${name}`, user: process.env.DATABASE_USERNAME ?? (db === 'mysql' ? 'root' : 'postgres'), password: process.env.DATABASE_PASSWORD ?? '',
+  };
+  return db === 'mysql' ? mysqlSink(connection) : pgSink(connection);
+};
+
+/** The plan checker of a database (plans.js). */
+const planOf = (db) => ({ sqlite: sqlitePlan, postgres: pgPlan, mysql: mysqlPlan })[db];
 
 // --- the server ----------------------------------------------------------------------------------
 const startServer = async (db, name) => {
@@ -163,7 +170,7 @@ const load = async (o, url, id, extra = {}) => {
   await autocannon({ url: `${BASE}${url}`, connections: extra.connections ?? o.connections, duration: 2, headers: authHeaders(id) });
   const r = await autocannon({ url: `${BASE}${url}`, connections: extra.connections ?? o.connections, duration: extra.duration ?? o.duration, headers: authHeaders(id) });
   return {
-    url, status: 200, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, mean: r.latency.average,
+    url, status: 200, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, mean: r.latency.average, load1: load1(),
     non2xx: r.non2xx, errors: r.errors, bytes: Math.round(first.text.length),
   };
 };
@@ -224,7 +231,7 @@ const timeIt = async (fn, n = 50) => {
 };
 
 const replay = (sink, db, queries) => async () => {
-  for (const q of queries) await sink.all(q.sql, q.bindings.map(db === 'postgres' ? bindPg : bindSqlite));
+  for (const q of queries) await sink.all(q.sql, q.bindings.map(db === 'sqlite' ? bindSqlite : bindPg));
 };
 
 /** Outbox jobs not done yet (a reply to a big thread is delivered to its members by one). */
@@ -249,7 +256,7 @@ const writes = async (n, fn) => {
   while ((await pendingJobs()) > 0 && Date.now() < deadline) await new Promise((res) => setTimeout(res, 50));
   const backgroundMs = Math.round(performance.now() - s);
   const l = await loop(true);
-  return { n, statuses, medianMs: median(lat), maxMs: Math.max(...lat), loopMaxMs: l.maxMs, loopP99Ms: l.p99Ms, backgroundMs };
+  return { n, statuses, medianMs: median(lat), maxMs: Math.max(...lat), loopMaxMs: l.maxMs, loopP99Ms: l.p99Ms, backgroundMs, load1: load1() };
 };
 
 const tableCounts = async (sink) => {
@@ -265,6 +272,7 @@ const tableCounts = async (sink) => {
 // --- one database --------------------------------------------------------------------------------
 const benchDb = async (o, db) => {
   const out = { db, steps: [], routes: {}, floor: {}, rest: {}, drupal: {}, writes: {}, plans: [], failures: [] };
+  out.load = { start: loadavg() };
 
   // Growth: the heavy user's inbox at smaller sizes (plugin data only).
   for (const messages of o.steps) {
@@ -285,6 +293,7 @@ const benchDb = async (o, db) => {
     const sink = await openSink(db, 'main');
     try {
       const counts = await tableCounts(sink);
+      if (db !== 'sqlite') out.server = String((await sink.all('select version() as v'))[0].v).split(' ')[0];
       const H = m.heavyUser.id;
       const MED = m.medianUser.id;
       const routes = {
@@ -321,7 +330,7 @@ const benchDb = async (o, db) => {
         log(`   in-process: ${qs.length} queries, ${floorMs.toFixed(3)} ms`);
         if (key.startsWith('rest')) continue;
         for (const q of qs) {
-          const p = db === 'postgres' ? await pgPlan(sink, q, counts) : await sqlitePlan(sink, q, counts);
+          const p = await planOf(db)(sink, q, counts);
           out.plans.push({ route: key, sql: q.sql, ...p });
           if (p.problems.length) {
             out.failures.push({ route: key, sql: q.sql, problems: p.problems });
@@ -346,7 +355,7 @@ const benchDb = async (o, db) => {
           if (who === 'heavy') {
             const step = q[0];
             const pq = { sql: step.sql(db, null), bindings: step.params(null) };
-            const p = db === 'postgres' ? await pgPlan(sink, pq, counts) : await sqlitePlan(sink, pq, counts);
+            const p = await planOf(db)(sink, pq, counts);
             out.plans.push({ route: `privatemsg ${qname} (baseline)`, sql: pq.sql, ...p, baseline: true });
           }
         }
@@ -387,8 +396,9 @@ const benchDb = async (o, db) => {
   }
   out.steps.push(await (async () => ({
     messages: m.counts.messages, threads: m.counts.threads, heavyThreads: m.heavyUser.inboxThreads,
-    httpMs: out.routes.inboxHeavy.p50, httpMean: out.routes.inboxHeavy.mean, floorMs: out.floor.inboxHeavy?.ms, drupalMs: out.drupal.inbox_heavy?.ms,
+    httpMs: out.routes.inboxHeavy.p50, httpMean: out.routes.inboxHeavy.mean, floorMs: out.floor.inboxHeavy?.ms, drupalMs: out.drupal.inbox_heavy?.ms, load1: out.routes.inboxHeavy.load1,
   }))());
+  out.load.end = loadavg();
   return out;
 };
 
@@ -415,7 +425,7 @@ const growthPoint = async (o, db, name, m) => {
     const rec = await record('GET', url, m.heavyUser.id);
     const r = await load(o, url, m.heavyUser.id);
     const floorMs = await timeIt(replay(sink, db, withoutAuth(rec.queries, auth)));
-    const point = { messages: m.counts.messages, threads: m.counts.threads, heavyThreads: m.heavyUser.inboxThreads, httpMs: r.p50, httpMean: r.mean, rps: r.rps, floorMs };
+    const point = { messages: m.counts.messages, threads: m.counts.threads, heavyThreads: m.heavyUser.inboxThreads, httpMs: r.p50, httpMean: r.mean, rps: r.rps, floorMs, load1: r.load1 };
     log(`   heavy inbox at ${m.counts.messages} messages: HTTP mean ${r.mean} ms (${r.rps?.toFixed(0)} req/s), in-process ${floorMs.toFixed(3)} ms`);
     return point;
   } finally {
@@ -432,7 +442,11 @@ const main = async () => {
     run(STRAPI_BIN, ['build'], { cwd: PLAYGROUND, env: { ...process.env, NODE_ENV: 'production' } });
   }
   const resultsFile = path.join(ROOT, 'playground', '.tmp', 'bench-results.json');
-  const previous = fs.existsSync(resultsFile) ? JSON.parse(fs.readFileSync(resultsFile, 'utf8')) : null;
+  // The last run of this checkout of the same size, else the committed results (docs/benchmarks.json).
+  const previous = [resultsFile, path.join(ROOT, 'docs', 'benchmarks.json')]
+    .filter((f) => fs.existsSync(f))
+    .map((f) => JSON.parse(fs.readFileSync(f, 'utf8')))
+    .find((r) => JSON.stringify(r.options?.size) === JSON.stringify(o.size)) ?? null;
   const results = { startedAt: new Date().toISOString(), options: o, machine: { cpus: require('node:os').cpus().length, node: process.version }, dbs: {} };
   for (const db of o.dbs) {
     results.dbs[db] = await benchDb(o, db);

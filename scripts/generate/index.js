@@ -131,7 +131,7 @@ async function generate(options) {
   const o = { ...parseArgs([]), ...options };
   const log = o.quiet ? () => {} : (...a) => console.log(...a);
   const t0 = Date.now();
-  const timings = {};
+  const timings = { tables: {} };
 
   if (o.db === 'postgres') {
     process.env.DATABASE_CLIENT = 'postgres';
@@ -346,6 +346,7 @@ async function generate(options) {
           cliProgress.Presets.shades_classic
         );
     bar.start(total, 0, { table: '' });
+    const cpu0 = { generator: process.cpuUsage(), database: await sink.serverCpuSeconds?.() };
     const groupTime = {};
     for (const group of ['plugin', 'rest', 'drupal']) {
       const list = jobs.filter((j) => j.group === group);
@@ -359,11 +360,15 @@ async function generate(options) {
       }
       for (const j of list) {
         bar.update({ table: j.table });
+        const tl = Date.now();
         await sink.load(j.table, j.columns, j.produce, (n) => bar.increment(n, { table: j.table }));
+        timings.tables[j.table] = { load: Date.now() - tl };
       }
       for (const j of list) {
         bar.update({ table: `indexes of ${j.table}` });
+        const ti = Date.now();
         await sink.restoreIndexes(j.table);
+        timings.tables[j.table].indexes = Date.now() - ti;
       }
       groupTime[group] = Date.now() - tg;
     }
@@ -371,6 +376,9 @@ async function generate(options) {
     const tf = Date.now();
     await sink.finish(jobs.filter((j) => j.columns.includes('id')).map((j) => j.table));
     timings.finish = Date.now() - tf;
+    const cpu1 = process.cpuUsage(cpu0.generator);
+    const dbCpu = cpu0.database != null ? (await sink.serverCpuSeconds()) - cpu0.database : null;
+    timings.cpuSeconds = { generator: Math.round((cpu1.user + cpu1.system) / 1e4) / 100, database: dbCpu != null ? Math.round(dbCpu * 100) / 100 : null };
     Object.assign(timings, Object.fromEntries(Object.entries(groupTime).map(([k, v]) => [`load_${k}`, v])));
     timings.total = Date.now() - t0;
 
@@ -427,6 +435,11 @@ async function generate(options) {
         (groupTime.rest ? `, core-REST baseline ${seconds(groupTime.rest)}` : '') +
         (groupTime.drupal ? `, privatemsg baseline ${seconds(groupTime.drupal)} (${drupalRows} pm_index rows)` : '') +
         `, schema boot ${seconds(timings.boot ?? 0)}, model ${seconds(timings.model)}, finish ${seconds(timings.finish)}`
+    );
+    log(
+      `Loads (table: load + indexes): ${Object.entries(timings.tables).map(([t, v]) => `${t} ${seconds(v.load)} + ${seconds(v.indexes ?? 0)}`).join(', ')}; ` +
+        `CPU during the loads: generator ${timings.cpuSeconds.generator} s${timings.cpuSeconds.database != null ? `, database server ${timings.cpuSeconds.database} s` : ''}; ` +
+        `machine load ${require('node:os').loadavg().map((x) => x.toFixed(2)).join(', ')}`
     );
     log(`Heavy user ${manifest.heavyUser.username} (id ${manifest.heavyUser.id}, ${manifest.heavyUser.inboxThreads} threads in the inbox); median user ${manifest.medianUser.username} (${manifest.medianUser.inboxThreads}); password ${PASSWORD}`);
     log(`Manifest: ${path.relative(process.cwd(), manifestFile)}`);
