@@ -20,7 +20,16 @@ export default ({ env }) => {
           charset: 'utf8mb4',
           ssl: false,
         },
-        pool: { min: 0, max: env.int('DATABASE_POOL_MAX', 10) },
+        pool: {
+          min: 0,
+          max: env.int('DATABASE_POOL_MAX', 10),
+          // READ COMMITTED, PostgreSQL's default: InnoDB's REPEATABLE READ takes gap locks on every
+          // locking read and set-based update, and concurrent replies, bulk actions and purges deadlock.
+          // A block body: mysql2's query object has a `then` that throws, and the pool awaits what this returns.
+          afterCreate: (conn: { query: (sql: string, cb: (error: Error | null) => void) => unknown }, done: (error: Error | null, conn: unknown) => void) => {
+            conn.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED', (error) => done(error, conn));
+          },
+        },
       },
     };
   }
@@ -36,14 +45,7 @@ export default ({ env }) => {
           password: env('DATABASE_PASSWORD', ''),
           ssl: false,
         },
-        pool: {
-          min: 0,
-          max: env.int('DATABASE_POOL_MAX', 10),
-          // READ COMMITTED, PostgreSQL's default: InnoDB's REPEATABLE READ takes gap locks on every
-          // locking read and set-based update, and concurrent replies, bulk actions and purges deadlock.
-          afterCreate: (conn: { query: (sql: string, cb: (error: Error | null) => void) => void }, done: (error: Error | null, conn: unknown) => void) =>
-            conn.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED', (error) => done(error, conn)),
-        },
+        pool: { min: 0, max: env.int('DATABASE_POOL_MAX', 10) },
       },
     };
   }
