@@ -2,7 +2,8 @@
 'use strict';
 /**
  * `npm run bench [-- --quick | --full] [--db sqlite,postgres,mysql] [--duration 10] [--connections 10]
- *    [--messages N --threads N --users N] [--steps 10000,100000,...] [--skip-build] [--no-docs]`
+ *    [--messages N --threads N --users N] [--steps 10000,100000,...] [--skip-build] [--no-docs] [--reuse]
+ *    [--short-writes]`
  *
  * Generates data sets (scripts/generate), builds the playground for production (`strapi build`) and
  * runs it (`strapi start`), then drives it on loopback with autocannon and measures, on each database:
@@ -15,6 +16,10 @@
  *
  * --quick: 2,000 users, 5,000 threads, 50,000 messages (steps 10k, 50k), 5 s per route: minutes.
  * default/--full: 10,000 users, 200,000 threads, 2,000,000 messages (steps 10k, 100k, 1M, 2M).
+ * --reuse: keep the benchmark's databases of an earlier run (the generator empties their tables)
+ * instead of dropping them: no schema creation (80 s per database on a loaded MariaDB).
+ * --short-writes: --quick's write series (100 1:1 replies, 30 in the big thread) at any size, for a
+ * machine so loaded that each reply takes a second.
  */
 const fs = require('node:fs');
 const path = require('node:path');
@@ -35,7 +40,7 @@ const PORT = Number(process.env.BENCH_PORT ?? 1347);
 const BASE = `http://127.0.0.1:${PORT}`;
 
 const parseArgs = (argv) => {
-  const o = { quick: false, dbs: ['sqlite', 'postgres'], duration: null, connections: 10, build: true, docs: true };
+  const o = { quick: false, dbs: ['sqlite', 'postgres'], duration: null, connections: 10, build: true, docs: true, fresh: true };
   const sizes = {};
   for (let i = 0; i < argv.length; i += 1) {
     const a = argv[i];
@@ -47,6 +52,8 @@ const parseArgs = (argv) => {
     else if (a === '--connections') o.connections = Number(next());
     else if (a === '--skip-build') o.build = false;
     else if (a === '--no-docs') o.docs = false;
+    else if (a === '--reuse') o.fresh = false;
+    else if (a === '--short-writes') o.shortWrites = true;
     else if (a === '--messages') sizes.messages = Number(next());
     else if (a === '--threads') sizes.threads = Number(next());
     else if (a === '--users') sizes.users = Number(next());
@@ -74,14 +81,14 @@ const dbEnv = (db, name) =>
     ? { DATABASE_CLIENT: 'sqlite', DATABASE_FILENAME: `.tmp/bench-${name}.db` }
     : { DATABASE_CLIENT: db, DATABASE_NAME: `pm_bench_${name}` };
 
-const generate = (db, name, size, baselines) => {
+const generate = (o, db, name, size, baselines) => {
   const manifest = path.join(PLAYGROUND, '.tmp', `bench-${db}-${name}.json`);
   const threads = size.threads ?? Math.max(100, Math.round(size.messages / 10));
   const users = size.users ?? Math.min(10000, Math.max(200, Math.round(threads / 20)));
   run(process.execPath, [
     path.join(ROOT, 'scripts', 'generate', 'index.js'),
     '--db', db, '--users', String(users), '--threads', String(threads), '--messages', String(size.messages),
-    '--baselines', baselines, '--fresh', '--manifest', manifest,
+    '--baselines', baselines, ...(o.fresh ? ['--fresh'] : []), '--manifest', manifest,
   ], { env: { ...process.env, ...dbEnv(db, name) } });
   return JSON.parse(fs.readFileSync(manifest, 'utf8'));
 };
@@ -277,14 +284,14 @@ const benchDb = async (o, db) => {
   // Growth: the heavy user's inbox at smaller sizes (plugin data only).
   for (const messages of o.steps) {
     log(`\n=== ${db}: ${messages} messages (growth step) ===`);
-    const m = generate(db, `s${messages}`, { messages }, 'none');
+    const m = generate(o, db, `s${messages}`, { messages }, 'none');
     await vacuum(db, `s${messages}`);
     grantAll(db, `s${messages}`);
     out.steps.push(await growthPoint(o, db, `s${messages}`, m));
   }
 
   log(`\n=== ${db}: ${o.size.messages} messages, ${o.size.threads} threads, ${o.size.users} users (main run) ===`);
-  const m = generate(db, 'main', o.size, 'all');
+  const m = generate(o, db, 'main', o.size, 'all');
   await vacuum(db, 'main');
   out.manifest = m;
   grantAll(db, 'main');
@@ -294,6 +301,11 @@ const benchDb = async (o, db) => {
     try {
       const counts = await tableCounts(sink);
       if (db !== 'sqlite') out.server = String((await sink.all('select version() as v'))[0].v).split(' ')[0];
+      if (db === 'mysql') {
+        // InnoDB caches pages in its own buffer pool only (O_DIRECT): its size decides what is read from disk.
+        const [v] = await sink.all('select @@innodb_buffer_pool_size as pool, @@innodb_flush_method as flush');
+        out.server += `, innodb_buffer_pool_size ${Math.round(Number(v.pool) / 1048576)} MB, ${v.flush}`;
+      }
       const H = m.heavyUser.id;
       const MED = m.medianUser.id;
       const routes = {
@@ -364,9 +376,9 @@ const benchDb = async (o, db) => {
       // Writes, with the event loop's worst delay during each series.
       out.writes.idle = await (async () => { await loop(true); await new Promise((r) => setTimeout(r, 2000)); return loop(true); })();
       const body = (i) => ({ body: `Benchmark reply ${i}: lorem ipsum dolor sit amet.` });
-      out.writes.reply1to1 = await writes(o.quick ? 100 : 300, (i) => hit('POST', `/api/private-messages/threads/${m.oneToOne.thread}/messages`, H, body(i)));
+      out.writes.reply1to1 = await writes(o.quick || o.shortWrites ? 100 : 300, (i) => hit('POST', `/api/private-messages/threads/${m.oneToOne.thread}/messages`, H, body(i)));
       log(`-- reply 1:1: ${JSON.stringify(out.writes.reply1to1)}`);
-      out.writes.replyBig = await writes(o.quick ? 30 : 100, (i) => hit('POST', `/api/private-messages/threads/${m.bigGroup.thread}/messages`, H, body(i)));
+      out.writes.replyBig = await writes(o.quick || o.shortWrites ? 30 : 100, (i) => hit('POST', `/api/private-messages/threads/${m.bigGroup.thread}/messages`, H, body(i)));
       out.writes.replyBig.members = m.bigGroup.members;
       log(`-- reply in a ${m.bigGroup.members}-member thread: ${JSON.stringify(out.writes.replyBig)}`);
       const roleTry = await hit('POST', '/api/private-messages/threads', H, { recipients: [{ type: 'role', id: m.roleId }], subject: 'To everyone', body: 'Hello all' });
@@ -382,9 +394,9 @@ const benchDb = async (o, db) => {
       // replies taken right before it (the machine drifts over minutes).
       const roleThread = roleTry.json?.data?.thread?.id;
       if (roleThread) {
-        out.writes.reply1to1Paired = await writes(o.quick ? 100 : 300, (i) => hit('POST', `/api/private-messages/threads/${m.oneToOne.thread}/messages`, H, body(i)));
+        out.writes.reply1to1Paired = await writes(o.quick || o.shortWrites ? 100 : 300, (i) => hit('POST', `/api/private-messages/threads/${m.oneToOne.thread}/messages`, H, body(i)));
         log(`-- reply 1:1, again: ${JSON.stringify(out.writes.reply1to1Paired)}`);
-        out.writes.replyRoleRecipient = await writes(o.quick ? 100 : 300, (i) => hit('POST', `/api/private-messages/threads/${roleThread}/messages`, MED, body(i)));
+        out.writes.replyRoleRecipient = await writes(o.quick || o.shortWrites ? 100 : 300, (i) => hit('POST', `/api/private-messages/threads/${roleThread}/messages`, MED, body(i)));
         out.writes.replyRoleRecipient.recipients = m.counts.users;
         log(`-- a recipient's reply to the message to a role of ${m.counts.users} users: ${JSON.stringify(out.writes.replyRoleRecipient)}`);
       }
