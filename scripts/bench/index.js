@@ -2,8 +2,9 @@
 'use strict';
 /**
  * `npm run bench -- --stream`: the real-time stream instead (scripts/bench/stream.js).
- * `npm run bench [-- --quick | --full] [--db sqlite,postgres] [--duration 10] [--connections 10]
- *    [--messages N --threads N --users N] [--steps 10000,100000,...] [--skip-build] [--no-docs]`
+ * `npm run bench [-- --quick | --full] [--db sqlite,postgres,mysql] [--duration 10] [--connections 10]
+ *    [--messages N --threads N --users N] [--steps 10000,100000,...] [--skip-build] [--no-docs] [--reuse]
+ *    [--short-writes]`
  *
  * Generates data sets (scripts/generate), builds the playground for production (`strapi build`) and
  * runs it (`strapi start`), then drives it on loopback with autocannon and measures, on each database:
@@ -16,6 +17,10 @@
  *
  * --quick: 2,000 users, 5,000 threads, 50,000 messages (steps 10k, 50k), 5 s per route: minutes.
  * default/--full: 10,000 users, 200,000 threads, 2,000,000 messages (steps 10k, 100k, 1M, 2M).
+ * --reuse: keep the benchmark's databases of an earlier run (the generator empties their tables)
+ * instead of dropping them: no schema creation (80 s per database on a loaded MariaDB).
+ * --short-writes: --quick's write series (100 1:1 replies, 30 in the big thread) at any size, for a
+ * machine so loaded that each reply takes a second.
  */
 const fs = require('node:fs');
 const path = require('node:path');
@@ -23,8 +28,8 @@ const { spawn, spawnSync } = require('node:child_process');
 const { performance } = require('node:perf_hooks');
 const autocannon = require('autocannon');
 const jwt = require('jsonwebtoken');
-const { sqliteSink, pgSink } = require('../generate/sinks');
-const { sqlitePlan, pgPlan, bindSqlite, bindPg } = require('./plans');
+const { sqliteSink, pgSink, mysqlSink } = require('../generate/sinks');
+const { sqlitePlan, pgPlan, mysqlPlan, bindSqlite, bindPg } = require('./plans');
 const { drupalQueries } = require('./drupal');
 const { writeDocs } = require('./report');
 
@@ -36,7 +41,7 @@ const PORT = Number(process.env.BENCH_PORT ?? 1347);
 const BASE = `http://127.0.0.1:${PORT}`;
 
 const parseArgs = (argv) => {
-  const o = { quick: false, dbs: ['sqlite', 'postgres'], duration: null, connections: 10, build: true, docs: true };
+  const o = { quick: false, dbs: ['sqlite', 'postgres'], duration: null, connections: 10, build: true, docs: true, fresh: true };
   const sizes = {};
   for (let i = 0; i < argv.length; i += 1) {
     const a = argv[i];
@@ -48,6 +53,8 @@ const parseArgs = (argv) => {
     else if (a === '--connections') o.connections = Number(next());
     else if (a === '--skip-build') o.build = false;
     else if (a === '--no-docs') o.docs = false;
+    else if (a === '--reuse') o.fresh = false;
+    else if (a === '--short-writes') o.shortWrites = true;
     else if (a === '--messages') sizes.messages = Number(next());
     else if (a === '--threads') sizes.threads = Number(next());
     else if (a === '--users') sizes.users = Number(next());
@@ -62,24 +69,27 @@ const parseArgs = (argv) => {
 };
 
 const log = (...a) => console.log(...a);
+// The machine may be shared: its load average goes next to the figures.
+const loadavg = () => require('node:os').loadavg().map((x) => x.toFixed(2)).join(', ');
+const load1 = () => Number(require('node:os').loadavg()[0].toFixed(2));
 const run = (cmd, args, opts = {}) => {
   const r = spawnSync(cmd, args, { stdio: 'inherit', cwd: ROOT, ...opts });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited with ${r.status}`);
 };
 
 const dbEnv = (db, name) =>
-  db === 'postgres'
-    ? { DATABASE_CLIENT: 'postgres', DATABASE_NAME: `pm_bench_${name}` }
-    : { DATABASE_CLIENT: 'sqlite', DATABASE_FILENAME: `.tmp/bench-${name}.db` };
+  db === 'sqlite'
+    ? { DATABASE_CLIENT: 'sqlite', DATABASE_FILENAME: `.tmp/bench-${name}.db` }
+    : { DATABASE_CLIENT: db, DATABASE_NAME: `pm_bench_${name}` };
 
-const generate = (db, name, size, baselines) => {
+const generate = (o, db, name, size, baselines) => {
   const manifest = path.join(PLAYGROUND, '.tmp', `bench-${db}-${name}.json`);
   const threads = size.threads ?? Math.max(100, Math.round(size.messages / 10));
   const users = size.users ?? Math.min(10000, Math.max(200, Math.round(threads / 20)));
   run(process.execPath, [
     path.join(ROOT, 'scripts', 'generate', 'index.js'),
     '--db', db, '--users', String(users), '--threads', String(threads), '--messages', String(size.messages),
-    '--baselines', baselines, '--fresh', '--manifest', manifest,
+    '--baselines', baselines, ...(o.fresh ? ['--fresh'] : []), '--manifest', manifest,
   ], { env: { ...process.env, ...dbEnv(db, name) } });
   return JSON.parse(fs.readFileSync(manifest, 'utf8'));
 };
@@ -101,13 +111,17 @@ const vacuum = async (db, name) => {
   }
 };
 
-const openSink = (db, name) =>
-  db === 'postgres'
-    ? pgSink({
-        host: process.env.DATABASE_HOST ?? '127.0.0.1', port: Number(process.env.DATABASE_PORT ?? 5432),
-        database: `pm_bench_${name}`, user: process.env.DATABASE_USERNAME ?? 'postgres', password: process.env.DATABASE_PASSWORD ?? '',
-      })
-    : sqliteSink(path.join(PLAYGROUND, '.tmp', `bench-${name}.db`), { readOnly: true });
+const openSink = (db, name) => {
+  if (db === 'sqlite') return sqliteSink(path.join(PLAYGROUND, '.tmp', `bench-${name}.db`), { readOnly: true });
+  const connection = {
+    host: process.env.DATABASE_HOST ?? '127.0.0.1', port: Number(process.env.DATABASE_PORT ?? (db === 'mysql' ? 3306 : 5432)),
+    database: `pm_bench_${name}`, user: process.env.DATABASE_USERNAME ?? (db === 'mysql' ? 'root' : 'postgres'), password: process.env.DATABASE_PASSWORD ?? '',
+  };
+  return db === 'mysql' ? mysqlSink(connection) : pgSink(connection);
+};
+
+/** The plan checker of a database (plans.js). */
+const planOf = (db) => ({ sqlite: sqlitePlan, postgres: pgPlan, mysql: mysqlPlan })[db];
 
 // --- the server ----------------------------------------------------------------------------------
 const startServer = async (db, name) => {
@@ -164,7 +178,7 @@ const load = async (o, url, id, extra = {}) => {
   await autocannon({ url: `${BASE}${url}`, connections: extra.connections ?? o.connections, duration: 2, headers: authHeaders(id) });
   const r = await autocannon({ url: `${BASE}${url}`, connections: extra.connections ?? o.connections, duration: extra.duration ?? o.duration, headers: authHeaders(id) });
   return {
-    url, status: 200, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, mean: r.latency.average,
+    url, status: 200, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, mean: r.latency.average, load1: load1(),
     non2xx: r.non2xx, errors: r.errors, bytes: Math.round(first.text.length),
   };
 };
@@ -225,7 +239,7 @@ const timeIt = async (fn, n = 50) => {
 };
 
 const replay = (sink, db, queries) => async () => {
-  for (const q of queries) await sink.all(q.sql, q.bindings.map(db === 'postgres' ? bindPg : bindSqlite));
+  for (const q of queries) await sink.all(q.sql, q.bindings.map(db === 'sqlite' ? bindSqlite : bindPg));
 };
 
 /** Outbox jobs not done yet (a reply to a big thread is delivered to its members by one). */
@@ -250,7 +264,7 @@ const writes = async (n, fn) => {
   while ((await pendingJobs()) > 0 && Date.now() < deadline) await new Promise((res) => setTimeout(res, 50));
   const backgroundMs = Math.round(performance.now() - s);
   const l = await loop(true);
-  return { n, statuses, medianMs: median(lat), maxMs: Math.max(...lat), loopMaxMs: l.maxMs, loopP99Ms: l.p99Ms, backgroundMs };
+  return { n, statuses, medianMs: median(lat), maxMs: Math.max(...lat), loopMaxMs: l.maxMs, loopP99Ms: l.p99Ms, backgroundMs, load1: load1() };
 };
 
 const tableCounts = async (sink) => {
@@ -266,18 +280,19 @@ const tableCounts = async (sink) => {
 // --- one database --------------------------------------------------------------------------------
 const benchDb = async (o, db) => {
   const out = { db, steps: [], routes: {}, floor: {}, rest: {}, drupal: {}, writes: {}, plans: [], failures: [] };
+  out.load = { start: loadavg() };
 
   // Growth: the heavy user's inbox at smaller sizes (plugin data only).
   for (const messages of o.steps) {
     log(`\n=== ${db}: ${messages} messages (growth step) ===`);
-    const m = generate(db, `s${messages}`, { messages }, 'none');
+    const m = generate(o, db, `s${messages}`, { messages }, 'none');
     await vacuum(db, `s${messages}`);
     grantAll(db, `s${messages}`);
     out.steps.push(await growthPoint(o, db, `s${messages}`, m));
   }
 
   log(`\n=== ${db}: ${o.size.messages} messages, ${o.size.threads} threads, ${o.size.users} users (main run) ===`);
-  const m = generate(db, 'main', o.size, 'all');
+  const m = generate(o, db, 'main', o.size, 'all');
   await vacuum(db, 'main');
   out.manifest = m;
   grantAll(db, 'main');
@@ -286,6 +301,12 @@ const benchDb = async (o, db) => {
     const sink = await openSink(db, 'main');
     try {
       const counts = await tableCounts(sink);
+      if (db !== 'sqlite') out.server = String((await sink.all('select version() as v'))[0].v).split(' ')[0];
+      if (db === 'mysql') {
+        // InnoDB caches pages in its own buffer pool only (O_DIRECT): its size decides what is read from disk.
+        const [v] = await sink.all('select @@innodb_buffer_pool_size as pool, @@innodb_flush_method as flush');
+        out.server += `, innodb_buffer_pool_size ${Math.round(Number(v.pool) / 1048576)} MB, ${v.flush}`;
+      }
       const H = m.heavyUser.id;
       const MED = m.medianUser.id;
       const routes = {
@@ -322,7 +343,7 @@ const benchDb = async (o, db) => {
         log(`   in-process: ${qs.length} queries, ${floorMs.toFixed(3)} ms`);
         if (key.startsWith('rest')) continue;
         for (const q of qs) {
-          const p = db === 'postgres' ? await pgPlan(sink, q, counts) : await sqlitePlan(sink, q, counts);
+          const p = await planOf(db)(sink, q, counts);
           out.plans.push({ route: key, sql: q.sql, ...p });
           if (p.problems.length) {
             out.failures.push({ route: key, sql: q.sql, problems: p.problems });
@@ -347,7 +368,7 @@ const benchDb = async (o, db) => {
           if (who === 'heavy') {
             const step = q[0];
             const pq = { sql: step.sql(db, null), bindings: step.params(null) };
-            const p = db === 'postgres' ? await pgPlan(sink, pq, counts) : await sqlitePlan(sink, pq, counts);
+            const p = await planOf(db)(sink, pq, counts);
             out.plans.push({ route: `privatemsg ${qname} (baseline)`, sql: pq.sql, ...p, baseline: true });
           }
         }
@@ -356,9 +377,9 @@ const benchDb = async (o, db) => {
       // Writes, with the event loop's worst delay during each series.
       out.writes.idle = await (async () => { await loop(true); await new Promise((r) => setTimeout(r, 2000)); return loop(true); })();
       const body = (i) => ({ body: `Benchmark reply ${i}: lorem ipsum dolor sit amet.` });
-      out.writes.reply1to1 = await writes(o.quick ? 100 : 300, (i) => hit('POST', `/api/private-messages/threads/${m.oneToOne.thread}/messages`, H, body(i)));
+      out.writes.reply1to1 = await writes(o.quick || o.shortWrites ? 100 : 300, (i) => hit('POST', `/api/private-messages/threads/${m.oneToOne.thread}/messages`, H, body(i)));
       log(`-- reply 1:1: ${JSON.stringify(out.writes.reply1to1)}`);
-      out.writes.replyBig = await writes(o.quick ? 30 : 100, (i) => hit('POST', `/api/private-messages/threads/${m.bigGroup.thread}/messages`, H, body(i)));
+      out.writes.replyBig = await writes(o.quick || o.shortWrites ? 30 : 100, (i) => hit('POST', `/api/private-messages/threads/${m.bigGroup.thread}/messages`, H, body(i)));
       out.writes.replyBig.members = m.bigGroup.members;
       log(`-- reply in a ${m.bigGroup.members}-member thread: ${JSON.stringify(out.writes.replyBig)}`);
       const roleTry = await hit('POST', '/api/private-messages/threads', H, { recipients: [{ type: 'role', id: m.roleId }], subject: 'To everyone', body: 'Hello all' });
@@ -374,9 +395,9 @@ const benchDb = async (o, db) => {
       // replies taken right before it (the machine drifts over minutes).
       const roleThread = roleTry.json?.data?.thread?.id;
       if (roleThread) {
-        out.writes.reply1to1Paired = await writes(o.quick ? 100 : 300, (i) => hit('POST', `/api/private-messages/threads/${m.oneToOne.thread}/messages`, H, body(i)));
+        out.writes.reply1to1Paired = await writes(o.quick || o.shortWrites ? 100 : 300, (i) => hit('POST', `/api/private-messages/threads/${m.oneToOne.thread}/messages`, H, body(i)));
         log(`-- reply 1:1, again: ${JSON.stringify(out.writes.reply1to1Paired)}`);
-        out.writes.replyRoleRecipient = await writes(o.quick ? 100 : 300, (i) => hit('POST', `/api/private-messages/threads/${roleThread}/messages`, MED, body(i)));
+        out.writes.replyRoleRecipient = await writes(o.quick || o.shortWrites ? 100 : 300, (i) => hit('POST', `/api/private-messages/threads/${roleThread}/messages`, MED, body(i)));
         out.writes.replyRoleRecipient.recipients = m.counts.users;
         log(`-- a recipient's reply to the message to a role of ${m.counts.users} users: ${JSON.stringify(out.writes.replyRoleRecipient)}`);
       }
@@ -388,8 +409,9 @@ const benchDb = async (o, db) => {
   }
   out.steps.push(await (async () => ({
     messages: m.counts.messages, threads: m.counts.threads, heavyThreads: m.heavyUser.inboxThreads,
-    httpMs: out.routes.inboxHeavy.p50, httpMean: out.routes.inboxHeavy.mean, floorMs: out.floor.inboxHeavy?.ms, drupalMs: out.drupal.inbox_heavy?.ms,
+    httpMs: out.routes.inboxHeavy.p50, httpMean: out.routes.inboxHeavy.mean, floorMs: out.floor.inboxHeavy?.ms, drupalMs: out.drupal.inbox_heavy?.ms, load1: out.routes.inboxHeavy.load1,
   }))());
+  out.load.end = loadavg();
   return out;
 };
 
@@ -416,7 +438,7 @@ const growthPoint = async (o, db, name, m) => {
     const rec = await record('GET', url, m.heavyUser.id);
     const r = await load(o, url, m.heavyUser.id);
     const floorMs = await timeIt(replay(sink, db, withoutAuth(rec.queries, auth)));
-    const point = { messages: m.counts.messages, threads: m.counts.threads, heavyThreads: m.heavyUser.inboxThreads, httpMs: r.p50, httpMean: r.mean, rps: r.rps, floorMs };
+    const point = { messages: m.counts.messages, threads: m.counts.threads, heavyThreads: m.heavyUser.inboxThreads, httpMs: r.p50, httpMean: r.mean, rps: r.rps, floorMs, load1: r.load1 };
     log(`   heavy inbox at ${m.counts.messages} messages: HTTP mean ${r.mean} ms (${r.rps?.toFixed(0)} req/s), in-process ${floorMs.toFixed(3)} ms`);
     return point;
   } finally {
@@ -433,7 +455,11 @@ const main = async () => {
     run(STRAPI_BIN, ['build'], { cwd: PLAYGROUND, env: { ...process.env, NODE_ENV: 'production' } });
   }
   const resultsFile = path.join(ROOT, 'playground', '.tmp', 'bench-results.json');
-  const previous = fs.existsSync(resultsFile) ? JSON.parse(fs.readFileSync(resultsFile, 'utf8')) : null;
+  // The last run of this checkout of the same size, else the committed results (docs/benchmarks.json).
+  const previous = [resultsFile, path.join(ROOT, 'docs', 'benchmarks.json')]
+    .filter((f) => fs.existsSync(f))
+    .map((f) => JSON.parse(fs.readFileSync(f, 'utf8')))
+    .find((r) => JSON.stringify(r.options?.size) === JSON.stringify(o.size)) ?? null;
   const results = { startedAt: new Date().toISOString(), options: o, machine: { cpus: require('node:os').cpus().length, node: process.version }, dbs: {} };
   for (const db of o.dbs) {
     results.dbs[db] = await benchDb(o, db);

@@ -8,6 +8,11 @@
  *   SMALL_TABLE) rows fails, unless its table has at most SMALL_TABLE rows (as on SQLite: the
  *   planner rightly reads a tiny table whole, once per outer row, rather than its index); a Sort fails when it sorts more rows than the statement returns; any scan
  *   that filters out more than SMALL_TABLE rows fails.
+ * - MySQL/MariaDB: MariaDB's `ANALYZE FORMAT=JSON` (runs the statement; actual rows per table), else
+ *   MySQL's `EXPLAIN FORMAT=JSON` (estimates): a full scan (`ALL`) or full index scan (`index`) of a
+ *   table of more than SMALL_TABLE rows reading more than max(rows returned, SMALL_TABLE) rows fails,
+ *   as does a filesort of more rows than max(rows returned, 100), and any table access that filters
+ *   out more than SMALL_TABLE rows.
  */
 const SMALL_TABLE = 1000;
 
@@ -62,4 +67,61 @@ const pgPlan = async (sink, q, rowCounts = new Map()) => {
   return { plan: lines.join('\n'), problems };
 };
 
-module.exports = { sqlitePlan, pgPlan, bindSqlite, bindPg, SMALL_TABLE };
+const isMariaDb = new WeakMap();
+
+const mysqlPlan = async (sink, q, rowCounts = new Map()) => {
+  if (!isMariaDb.has(sink)) isMariaDb.set(sink, /mariadb/i.test((await sink.all('select version() as v'))[0].v));
+  const analyze = isMariaDb.get(sink);
+  const bindings = q.bindings.map(bindPg);
+  const returned = (await sink.all(q.sql, bindings)).length;
+  // (MariaDB prints ANSI_QUOTES' double-quoted identifiers into its JSON unescaped: plain quoting for this one.)
+  await sink.exec("set session sql_mode = replace(@@session.sql_mode, 'ANSI_QUOTES', '')");
+  let rows;
+  try {
+    rows = await sink.all(`${analyze ? 'analyze' : 'explain'} format=json ${q.sql}`, bindings);
+  } finally {
+    await sink.exec("set session sql_mode = concat(@@session.sql_mode, ',ANSI_QUOTES')");
+  }
+  const doc = JSON.parse(Object.values(rows[0])[0]);
+  const problems = [];
+  const lines = [];
+  const tableOf = (alias) => {
+    const m = new RegExp(`[\`"]?(\\w+)[\`"]?\\s+(?:as\\s+)?[\`"]?${alias}[\`"]?(?:\\s|$|,)`, 'i').exec(q.sql);
+    return rowCounts.has(alias) ? alias : m ? m[1] : alias;
+  };
+  /** Walks the plan; answers the rows the visited tables pass on (for the filesort above them). */
+  const walk = (node, depth) => {
+    if (!node || typeof node !== 'object') return 0;
+    if (Array.isArray(node)) return node.reduce((n, c) => n + walk(c, depth), 0);
+    let out = 0;
+    for (const [key, child] of Object.entries(node)) {
+      if (key === 'table' && child && typeof child === 'object' && child.table_name) {
+        const t = child;
+        const loops = Number(t.r_loops ?? 1);
+        const read = analyze ? loops * Number(t.r_rows ?? 0) : Number(t.rows_examined_per_scan ?? t.rows ?? 0);
+        const kept = read * Number((analyze ? t.r_filtered : t.filtered) ?? 100) / 100;
+        const name = tableOf(t.table_name);
+        lines.push(`${'  '.repeat(depth)}${t.access_type} on ${t.table_name}${name !== t.table_name ? ` (${name})` : ''}${t.key ? ` using ${t.key}` : ''} (${analyze ? `loops=${loops}, rows read=${Math.round(read)}` : `est. rows=${read}`}, kept=${Math.round(kept)})${t.using_index ? ' index-only' : ''}`);
+        const size = rowCounts.get(name) ?? Infinity;
+        if (['ALL', 'index'].includes(t.access_type) && size > SMALL_TABLE && read > Math.max(returned, SMALL_TABLE)) {
+          problems.push(`${t.access_type === 'ALL' ? 'full scan' : 'full index scan'} of ${name} reads ${Math.round(read)} rows to return ${returned}`);
+        }
+        if (analyze && read - kept > SMALL_TABLE) problems.push(`${t.access_type} on ${name} filters out ${Math.round(read - kept)} rows`);
+        out += kept;
+        out += walk(Object.fromEntries(Object.entries(t).filter(([k]) => k !== 'table_name')), depth + 1);
+      } else if (key === 'filesort' || key === 'temporary_table') {
+        lines.push(`${'  '.repeat(depth)}${key}`);
+        const sorted = walk(child, depth + 1);
+        if (key === 'filesort' && sorted > Math.max(returned, 100)) problems.push(`filesort of ${Math.round(sorted)} rows to return ${returned}`);
+        out += sorted;
+      } else if (child && typeof child === 'object') {
+        out += walk(child, depth);
+      }
+    }
+    return out;
+  };
+  walk(doc, 0);
+  return { plan: lines.join('\n'), problems };
+};
+
+module.exports = { sqlitePlan, pgPlan, mysqlPlan, bindSqlite, bindPg, SMALL_TABLE };

@@ -72,7 +72,7 @@ const LABELS = {
 const svgChart = (results) => {
   const keys = ['trivial', 'inboxHeavy', 'inboxMedian', 'unreadHeavy', 'threadView', 'restInboxHeavy', 'restInboxMedian', 'restUnreadHeavy'];
   const dbs = Object.keys(results.dbs);
-  const colors = { sqlite: '#4c78a8', postgres: '#f58518' };
+  const colors = { sqlite: '#4c78a8', postgres: '#f58518', mysql: '#54a24b' };
   const max = Math.max(1, ...dbs.flatMap((d) => keys.map((k) => results.dbs[d].routes[k]?.rps ?? 0)));
   const rowH = 16 * dbs.length + 10;
   const left = 280;
@@ -82,7 +82,7 @@ const svgChart = (results) => {
   let s = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="12">\n`;
   s += `<rect width="100%" height="100%" fill="white"/>\n<text x="10" y="22" font-size="15" font-weight="bold">Requests per second on loopback (autocannon, ${results.options.connections} connections; higher is better)</text>\n`;
   dbs.forEach((d, i) => {
-    s += `<rect x="${10 + i * 120}" y="34" width="12" height="12" fill="${colors[d] ?? '#999'}"/><text x="${28 + i * 120}" y="45">${d}</text>\n`;
+    s += `<rect x="${10 + i * 120}" y="34" width="12" height="12" fill="${colors[d] ?? '#999'}"/><text x="${28 + i * 120}" y="45">${d === 'mysql' ? 'MariaDB' : d}</text>\n`;
   });
   keys.forEach((k, i) => {
     const y = 60 + i * rowH;
@@ -105,12 +105,13 @@ const writeDocs = (results, { write }) => {
   results.sizeLabel = `${m0.messages} messages, ${m0.threads} threads, ${m0.users} users, ${m0.memberships} memberships; ${results.machine.cpus} cores, Node ${results.machine.node}; run ${results.startedAt}`;
   lines.push(`Data set: ${results.sizeLabel}. privatemsg pm_index rows: ${m0.pmIndexRows}.`, '');
   for (const [db, r] of Object.entries(results.dbs)) {
-    lines.push(`### ${db}${r.fromRunAt ? ` (from the run of ${r.fromRunAt})` : ''}`, '');
-    lines.push('| route | req/s | p50 ms | p99 ms | in-process (knex) ms | queries | trivial route just before, req/s | vs trivial |', '|---|---:|---:|---:|---:|---:|---:|---:|');
+    lines.push(`### ${db}${r.server ? ` (${r.server})` : ''}${r.fromRunAt ? ` (from the run of ${r.fromRunAt})` : ''}`, '');
+    if (r.load) lines.push(`Machine load (\`uptime\`, 1/5/15 min) at the start of this database's run: ${r.load.start}; at its end: ${r.load.end}.`, '');
+    lines.push('| route | req/s | p50 ms | p99 ms | in-process (knex) ms | queries | trivial route just before, req/s | vs trivial | load (1 min) |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|');
     for (const [k, v] of Object.entries(r.routes)) {
       const fl = r.floor[k];
       const vt = vsTrivial(r, k);
-      lines.push(`| ${LABELS[k] ?? k} | ${v.rps ? f(v.rps) : `HTTP ${v.status}: ${v.error}`} | ${f(v.p50)} | ${f(v.p99)} | ${fl ? f(fl.ms, 3) : '–'} | ${fl ? fl.queries : '–'} | ${f(v.trivialRps)} | ${v.rps && vt ? `${f(100 * vt)}%` : '–'} |`);
+      lines.push(`| ${LABELS[k] ?? k} | ${v.rps ? f(v.rps) : `HTTP ${v.status}: ${v.error}`} | ${f(v.p50)} | ${f(v.p99)} | ${fl ? f(fl.ms, 3) : '–'} | ${fl ? fl.queries : '–'} | ${f(v.trivialRps)} | ${v.rps && vt ? `${f(100 * vt)}%` : '–'} | ${f(v.load1, 1)} |`);
     }
     lines.push('', '| Drupal privatemsg 7.x, in-process | ms | plugin, in-process ms | privatemsg / plugin |', '|---|---:|---:|---:|');
     const pair = { inbox_heavy: 'inboxHeavy', inbox_median: 'inboxMedian', unread_heavy: 'unreadHeavy', unread_median: 'unreadMedian', pagerCount_heavy: null, pagerCount_median: null };
@@ -118,13 +119,13 @@ const writeDocs = (results, { write }) => {
       const mine = pair[k] ? r.floor[pair[k]]?.ms : null;
       lines.push(`| ${k.replace('_', ', ')} | ${f(v.ms, 3)} | ${f(mine, 3)} | ${mine ? `${f(v.ms / mine, 1)}×` : '–'} |`);
     }
-    lines.push('', '| heavy user\'s inbox growth: messages | threads | heavy user\'s inbox threads | HTTP mean ms | in-process ms |', '|---:|---:|---:|---:|---:|');
-    for (const s of [...r.steps].sort((a, b) => a.messages - b.messages)) lines.push(`| ${s.messages} | ${s.threads} | ${s.heavyThreads} | ${f(s.httpMean, 2)} | ${f(s.floorMs, 3)} |`);
-    lines.push('', '| writes (sequential) | n | median ms | max ms | background work after the last, ms | event loop max delay ms | statuses |', '|---|---:|---:|---:|---:|---:|---|');
+    lines.push('', '| heavy user\'s inbox growth: messages | threads | heavy user\'s inbox threads | HTTP mean ms | in-process ms | load (1 min) |', '|---:|---:|---:|---:|---:|---:|');
+    for (const s of [...r.steps].sort((a, b) => a.messages - b.messages)) lines.push(`| ${s.messages} | ${s.threads} | ${s.heavyThreads} | ${f(s.httpMean, 2)} | ${f(s.floorMs, 3)} | ${f(s.load1, 1)} |`);
+    lines.push('', '| writes (sequential) | n | median ms | max ms | background work after the last, ms | event loop max delay ms | statuses | load (1 min) |', '|---|---:|---:|---:|---:|---:|---|---:|');
     for (const [k, w] of Object.entries(r.writes)) {
-      if (k === 'idle') lines.push(`| idle (2 s, for reference) | – | – | – | – | ${f(w.maxMs, 1)} | – |`);
-      else if (w.unsupported) lines.push(`| ${k} | – | – | – | – | – | refused: HTTP ${w.status} ${JSON.stringify(w.error).slice(0, 120)} |`);
-      else lines.push(`| ${k}${w.members ? ` (${w.members} members)` : ''}${w.recipients ? ` (${w.recipients} recipients)` : ''} | ${w.n} | ${f(w.medianMs, 2)} | ${f(w.maxMs, 1)} | ${w.backgroundMs ?? '–'} | ${f(w.loopMaxMs, 1)} | ${JSON.stringify(w.statuses)} |`);
+      if (k === 'idle') lines.push(`| idle (2 s, for reference) | – | – | – | – | ${f(w.maxMs, 1)} | – | – |`);
+      else if (w.unsupported) lines.push(`| ${k} | – | – | – | – | – | refused: HTTP ${w.status} ${JSON.stringify(w.error).slice(0, 120)} | – |`);
+      else lines.push(`| ${k}${w.members ? ` (${w.members} members)` : ''}${w.recipients ? ` (${w.recipients} recipients)` : ''} | ${w.n} | ${f(w.medianMs, 2)} | ${f(w.maxMs, 1)} | ${w.backgroundMs ?? '–'} | ${f(w.loopMaxMs, 1)} | ${JSON.stringify(w.statuses)} | ${f(w.load1, 1)} |`);
     }
     lines.push('', '| target | measured | met |', '|---|---:|---|');
     for (const t of targetsOf(db, r)) lines.push(`| ${t.name} | ${t.value === null ? 'n/a' : `${f(t.value, t.unit === '×' ? 2 : 1)}${t.unit}`} | ${t.ok ? 'yes' : '**no**'} |`);

@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 'use strict';
 /**
- * `npm run generate -- --users N --threads N --messages N [--group-share 0.1] [--db sqlite|postgres]
+ * `npm run generate -- --users N --threads N --messages N [--group-share 0.1] [--db sqlite|postgres|mysql]
  *    [--baselines none|rest|drupal|all] [--seed 42] [--fresh] [--no-boot]`
  *
  * Fills the playground's database (SQLite `playground/.tmp/data.db`, or DATABASE_FILENAME; PostgreSQL
- * from DATABASE_* like playground/config/database.ts) with generated private-messages data: users
+ * and MySQL/MariaDB from DATABASE_* like playground/config/database.ts) with generated private-messages data: users
  * (one heavy user with thousands of threads), 1:1 and group threads, a few 1,000-member groups,
  * messages, exact read state with removed and left members, tags and blocks. Strapi is booted once
  * for its schema sync, then everything goes in through bulk inserts with the tables' secondary
@@ -20,7 +20,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const cliProgress = require('cli-progress');
 const { buildModel } = require('./model');
-const { sqliteSink, pgSink } = require('./sinks');
+const { sqliteSink, pgSink, mysqlSink } = require('./sinks');
 const { PLAYGROUND, withStrapi } = require('./strapi');
 
 const PASSWORD = 'Password123!';
@@ -49,8 +49,8 @@ const parseArgs = (argv) => {
       process.exit(0);
     } else throw new Error(`Unknown argument ${a}`);
   }
-  o.db ??= process.env.DATABASE_CLIENT === 'postgres' ? 'postgres' : 'sqlite';
-  if (!['sqlite', 'postgres'].includes(o.db)) throw new Error('--db is sqlite or postgres');
+  o.db ??= ['postgres', 'mysql'].includes(process.env.DATABASE_CLIENT) ? process.env.DATABASE_CLIENT : 'sqlite';
+  if (!['sqlite', 'postgres', 'mysql'].includes(o.db)) throw new Error('--db is sqlite, postgres or mysql');
   if (!(o.users >= 3 && o.threads >= 1 && o.messages >= 1)) throw new Error('--users >= 3, --threads >= 1, --messages >= 1');
   return o;
 };
@@ -60,6 +60,14 @@ const pgConnection = () => ({
   port: Number(process.env.DATABASE_PORT ?? 5432),
   database: process.env.DATABASE_NAME ?? 'private_messages',
   user: process.env.DATABASE_USERNAME ?? 'postgres',
+  password: process.env.DATABASE_PASSWORD ?? '',
+});
+
+const mysqlConnection = () => ({
+  host: process.env.DATABASE_HOST ?? '127.0.0.1',
+  port: Number(process.env.DATABASE_PORT ?? 3306),
+  database: process.env.DATABASE_NAME ?? 'private_messages',
+  user: process.env.DATABASE_USERNAME ?? 'root',
   password: process.env.DATABASE_PASSWORD ?? '',
 });
 
@@ -78,6 +86,26 @@ const preparePg = async (fresh) => {
   } finally {
     await admin.end();
   }
+};
+
+/** Creates the MySQL/MariaDB database (utf8mb4) when missing (and drops it first with --fresh). */
+const prepareMysql = async (fresh) => {
+  const mysql = require('mysql2/promise');
+  const { database, ...c } = mysqlConnection();
+  const admin = await mysql.createConnection(c);
+  try {
+    if (fresh) await admin.query(`drop database if exists \`${database}\``);
+    await admin.query(`create database if not exists \`${database}\` character set utf8mb4`);
+  } finally {
+    await admin.end();
+  }
+};
+
+/** The sink (bulk writer) for a database kind; see sinks.js. */
+const openSink = async (db) => {
+  if (db === 'postgres') return pgSink(pgConnection());
+  if (db === 'mysql') return mysqlSink(mysqlConnection());
+  return sqliteSink(sqliteFile());
 };
 
 /* Document ids: 24 lowercase characters like Strapi's, unique per table and row. */
@@ -103,11 +131,14 @@ async function generate(options) {
   const o = { ...parseArgs([]), ...options };
   const log = o.quiet ? () => {} : (...a) => console.log(...a);
   const t0 = Date.now();
-  const timings = {};
+  const timings = { tables: {} };
 
   if (o.db === 'postgres') {
     process.env.DATABASE_CLIENT = 'postgres';
     await preparePg(o.fresh);
+  } else if (o.db === 'mysql') {
+    process.env.DATABASE_CLIENT = 'mysql';
+    await prepareMysql(o.fresh);
   } else {
     process.env.DATABASE_CLIENT = 'sqlite';
     const file = sqliteFile();
@@ -123,7 +154,7 @@ async function generate(options) {
     log(`Schema synced by booting Strapi (${seconds(timings.boot)})`);
   }
 
-  const sink = o.db === 'postgres' ? await pgSink(pgConnection()) : sqliteSink(sqliteFile());
+  const sink = await openSink(o.db);
   try {
     // 2. The data set, in memory.
     const tm = Date.now();
@@ -139,19 +170,28 @@ async function generate(options) {
     const plugin = ['pm_memberships_tags_lnk', 'pm_tags', 'pm_blocks', 'pm_memberships', 'pm_messages', 'pm_threads'];
     const rest = ['threads_last_message_lnk', 'messages_thread_lnk', 'messages_author_lnk', 'memberships_thread_lnk', 'memberships_user_lnk', 'threads', 'messages', 'memberships'];
     const drupal = ['pm_index', 'pm_message'];
-    const extraPluginTables = (await sink.all(
-      sink.kind === 'sqlite'
-        ? "select name from sqlite_master where type='table' and name like 'pm\\_%' escape '\\'"
-        : "select tablename as name from pg_tables where schemaname = current_schema() and tablename like 'pm\\_%'"
-    )).map((r) => r.name).filter((n) => !plugin.includes(n) && !drupal.includes(n));
+    const listTables = {
+      sqlite: "select name from sqlite_master where type='table'",
+      postgres: 'select tablename as name from pg_tables where schemaname = current_schema()',
+      mysql: 'select table_name as name from information_schema.tables where table_schema = database()',
+    }[sink.kind];
+    const extraPluginTables = (await sink.all(listTables))
+      .map((r) => r.name)
+      .filter((n) => n.startsWith('pm_') && !plugin.includes(n) && !drupal.includes(n));
     const clear = [...plugin, ...extraPluginTables, ...rest, ...drupal];
+    const emptyTable = {
+      sqlite: (t) => `delete from "${t}"`,
+      postgres: (t) => `truncate "${t}" restart identity cascade`,
+      mysql: (t) => `truncate table "${t}"`, // the sink's session has foreign key checks off
+    }[sink.kind];
     for (const t of clear) {
       if (!(await sink.exists(t))) continue;
-      await sink.exec(sink.kind === 'sqlite' ? `delete from "${t}"` : `truncate "${t}" restart identity cascade`);
+      await sink.exec(emptyTable(t));
     }
-    const genUsers = `select id from up_users where username like 'gen\\_%' escape '\\'`;
-    await sink.exec(`delete from up_users_role_lnk where user_id in (${genUsers})`);
-    await sink.exec(`delete from up_users where username like 'gen\\_%' escape '\\'`);
+    // (No LIKE: its escape character differs between the databases.)
+    const genUser = "substr(username, 1, 4) = 'gen_'";
+    await sink.exec(`delete from up_users_role_lnk where user_id in (select id from up_users where ${genUser})`);
+    await sink.exec(`delete from up_users where ${genUser}`);
 
     const role = (await sink.all("select id from up_roles where type = 'authenticated'"))[0];
     if (!role) throw new Error('No Authenticated role: was the schema synced (Strapi booted) on this database?');
@@ -163,7 +203,10 @@ async function generate(options) {
     const withBaselines = (name) => o.baselines === 'all' || o.baselines.split(',').includes(name);
     if (withBaselines('drupal')) {
       for (const t of ['pm_message', 'pm_index']) if (!(await sink.exists(t))) await sink.exec(DRUPAL_DDL[t]);
-      for (const ddl of DRUPAL_DDL.indexes) await sink.exec(ddl.replace('create index', 'create index if not exists'));
+      for (const ddl of DRUPAL_DDL.indexes) {
+        if (sink.kind !== 'mysql') await sink.exec(ddl.replace('create index', 'create index if not exists'));
+        else if (!(await sink.all('select 1 from information_schema.statistics where table_schema = database() and index_name = ?', [ddl.split(' ')[2]])).length) await sink.exec(ddl);
+      }
     }
 
     // 4. Bulk loads: rows, table by table, with a progress bar over all rows.
@@ -303,6 +346,7 @@ async function generate(options) {
           cliProgress.Presets.shades_classic
         );
     bar.start(total, 0, { table: '' });
+    const cpu0 = { generator: process.cpuUsage(), database: await sink.serverCpuSeconds?.() };
     const groupTime = {};
     for (const group of ['plugin', 'rest', 'drupal']) {
       const list = jobs.filter((j) => j.group === group);
@@ -316,11 +360,15 @@ async function generate(options) {
       }
       for (const j of list) {
         bar.update({ table: j.table });
+        const tl = Date.now();
         await sink.load(j.table, j.columns, j.produce, (n) => bar.increment(n, { table: j.table }));
+        timings.tables[j.table] = { load: Date.now() - tl };
       }
       for (const j of list) {
         bar.update({ table: `indexes of ${j.table}` });
+        const ti = Date.now();
         await sink.restoreIndexes(j.table);
+        timings.tables[j.table].indexes = Date.now() - ti;
       }
       groupTime[group] = Date.now() - tg;
     }
@@ -328,6 +376,9 @@ async function generate(options) {
     const tf = Date.now();
     await sink.finish(jobs.filter((j) => j.columns.includes('id')).map((j) => j.table));
     timings.finish = Date.now() - tf;
+    const cpu1 = process.cpuUsage(cpu0.generator);
+    const dbCpu = cpu0.database != null ? (await sink.serverCpuSeconds()) - cpu0.database : null;
+    timings.cpuSeconds = { generator: Math.round((cpu1.user + cpu1.system) / 1e4) / 100, database: dbCpu != null ? Math.round(dbCpu * 100) / 100 : null };
     Object.assign(timings, Object.fromEntries(Object.entries(groupTime).map(([k, v]) => [`load_${k}`, v])));
     timings.total = Date.now() - t0;
 
@@ -375,7 +426,7 @@ async function generate(options) {
       bigGroup,
       timingsMs: timings,
     };
-    const manifestFile = o.manifest ?? path.join(PLAYGROUND, '.tmp', `generated-${o.db === 'postgres' ? pgConnection().database : path.basename(sqliteFile())}.json`);
+    const manifestFile = o.manifest ?? path.join(PLAYGROUND, '.tmp', `generated-${o.db === 'sqlite' ? path.basename(sqliteFile()) : `${o.db === 'mysql' ? 'mysql-' : ''}${pgConnection().database}`}.json`);
     fs.mkdirSync(path.dirname(manifestFile), { recursive: true });
     fs.writeFileSync(manifestFile, `${JSON.stringify(manifest, null, 2)}\n`);
 
@@ -385,6 +436,11 @@ async function generate(options) {
         (groupTime.drupal ? `, privatemsg baseline ${seconds(groupTime.drupal)} (${drupalRows} pm_index rows)` : '') +
         `, schema boot ${seconds(timings.boot ?? 0)}, model ${seconds(timings.model)}, finish ${seconds(timings.finish)}`
     );
+    log(
+      `Loads (table: load + indexes): ${Object.entries(timings.tables).map(([t, v]) => `${t} ${seconds(v.load)} + ${seconds(v.indexes ?? 0)}`).join(', ')}; ` +
+        `CPU during the loads: generator ${timings.cpuSeconds.generator} s${timings.cpuSeconds.database != null ? `, database server ${timings.cpuSeconds.database} s` : ''}; ` +
+        `machine load ${require('node:os').loadavg().map((x) => x.toFixed(2)).join(', ')}`
+    );
     log(`Heavy user ${manifest.heavyUser.username} (id ${manifest.heavyUser.id}, ${manifest.heavyUser.inboxThreads} threads in the inbox); median user ${manifest.medianUser.username} (${manifest.medianUser.inboxThreads}); password ${PASSWORD}`);
     log(`Manifest: ${path.relative(process.cwd(), manifestFile)}`);
     return { manifest, manifestFile };
@@ -393,7 +449,7 @@ async function generate(options) {
   }
 }
 
-module.exports = { generate, parseArgs, pgConnection, sqliteFile };
+module.exports = { generate, parseArgs, pgConnection, mysqlConnection, sqliteFile, openSink };
 
 if (require.main === module) {
   generate(parseArgs(process.argv.slice(2))).then(

@@ -1,11 +1,10 @@
 'use strict';
 /**
  * Checks the generated counters against the messages themselves (the invariants the plugin keeps):
- * `node scripts/generate/verify.js [--db sqlite|postgres]`. Prints the number of violating rows per
+ * `node scripts/generate/verify.js [--db sqlite|postgres|mysql]`. Prints the number of violating rows per
  * rule; exits 1 when any.
  */
-const { sqliteSink, pgSink } = require('./sinks');
-const { pgConnection, sqliteFile } = require('./index');
+const { openSink } = require('./index');
 
 const RULES = {
   'membership.unread_count': `select count(*) as n from pm_memberships ms where ms.left_at is null and ms.unread_count <> (
@@ -24,7 +23,7 @@ const RULES = {
 };
 
 const verify = async (db) => {
-  const sink = db === 'postgres' ? await pgSink(pgConnection()) : sqliteSink(sqliteFile());
+  const sink = await openSink(db);
   let bad = 0;
   try {
     for (const [name, sql] of Object.entries(RULES)) {
@@ -42,6 +41,6 @@ module.exports = { verify };
 
 if (require.main === module) {
   const i = process.argv.indexOf('--db');
-  const db = i > 0 ? process.argv[i + 1] : process.env.DATABASE_CLIENT === 'postgres' ? 'postgres' : 'sqlite';
+  const db = i > 0 ? process.argv[i + 1] : ['postgres', 'mysql'].includes(process.env.DATABASE_CLIENT) ? process.env.DATABASE_CLIENT : 'sqlite';
   verify(db).then((bad) => process.exit(bad ? 1 : 0), (e) => { console.error(e); process.exit(1); });
 }

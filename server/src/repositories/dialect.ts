@@ -79,16 +79,19 @@ export const forUpdateSkipLocked = <Q extends Knex.QueryBuilder>(db: Db, query: 
 /**
  * A case-insensitive `column LIKE pattern` (the pattern escapes `%`, `_` and `\` with `\`).
  * PostgreSQL: ILIKE (served by the trigram index). SQLite: LIKE is case-insensitive for ASCII.
- * MySQL/MariaDB: LIKE follows the column's collation, case-insensitive with the utf8mb4 `_ci`
- * collations Strapi creates tables with; a backslash is already LIKE's escape there, and an
- * ESCAPE clause would need it doubled.
+ * MySQL/MariaDB: both sides lowercased (Unicode-aware) and compared in utf8mb4_bin, so that only
+ * case is ignored, as ILIKE does: a plain LIKE would follow the column's collation, which is also
+ * accent-insensitive (MariaDB's utf8mb4_general_ci, MySQL 8's utf8mb4_0900_ai_ci: `cafe` would
+ * find `Café`) and whatever else a site's collation makes equal. The pattern is converted to
+ * utf8mb4 first, whatever the connection's charset. A backslash is already LIKE's escape there
+ * (an ESCAPE clause would need it doubled). No index serves it (see search-indexes.ts).
  */
 export const whereLikeInsensitive = <Q extends Knex.QueryBuilder>(db: Db, query: Q, column: string, pattern: string): Q => {
   switch (dialectOf(db)) {
     case 'postgres':
       return query.andWhereRaw(`?? ilike ? escape '\\'`, [column, pattern]) as Q;
     case 'mysql':
-      return query.andWhere(column, 'like', pattern) as Q;
+      return query.andWhereRaw('lower(??) like lower(convert(? using utf8mb4)) collate utf8mb4_bin', [column, pattern]) as Q;
     default:
       return query.andWhereRaw(`?? like ? escape '\\'`, [column, pattern]) as Q;
   }

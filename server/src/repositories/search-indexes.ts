@@ -6,6 +6,14 @@ import { isPostgres } from './dialect';
 export const SUBJECT_TRGM_INDEX = 'pm_threads_subject_trgm_idx';
 
 /**
+ * MySQL/MariaDB get no index here, on purpose: nothing both offers serves "contains" (`%…%`). Their
+ * B-tree indexes serve prefixes only; InnoDB FULLTEXT matches whole words (`ello` would not find
+ * `Hello`), and its ngram parser is MySQL-only (not in MariaDB) and matches by the column's
+ * collation (accent-insensitive) with stopwords dropping n-grams. So `q` walks the caller's inbox
+ * index in order and checks each thread's subject, stopping after a page of matches, as on SQLite
+ * (plans in docs/inbox-filters.md); the portable way to a rare term's threads would be a trigram
+ * table of our own, kept by thread writes.
+ *
  * PostgreSQL only: a trigram (pg_trgm) GIN index on thread subjects, so that the inbox's `q`
  * filter (`subject ILIKE '%…%'`) finds a rare term's few threads through the index instead of
  * walking the user's inbox; for a common term the planner keeps walking the inbox index, which
