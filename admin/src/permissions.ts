@@ -1,6 +1,8 @@
-/** The plugin's RBAC actions (registered by the server in bootstrap), as the admin panel checks them. */
+import { ADMIN_ACTIONS } from '../../server/src/permissions';
+
+/** The plugin's RBAC actions (server/src/permissions.ts, registered by the server in bootstrap), as the admin panel checks them. */
 export const PERMISSIONS = {
-  settingsRead: [{ action: 'plugin::private-messages.settings.read', subject: null }],
-  settingsUpdate: [{ action: 'plugin::private-messages.settings.update', subject: null }],
-  reportsManage: [{ action: 'plugin::private-messages.reports.manage', subject: null }],
+  settingsRead: [{ action: ADMIN_ACTIONS.settingsRead, subject: null }],
+  settingsUpdate: [{ action: ADMIN_ACTIONS.settingsUpdate, subject: null }],
+  reportsManage: [{ action: ADMIN_ACTIONS.reportsManage, subject: null }],
 };

@@ -4,17 +4,13 @@ import { ensureSubjectSearchIndex } from './repositories/search-indexes';
 import { backfillDeliveredMarks } from './repositories/memberships';
 import { ensureExactTagKeys } from './repositories/tags';
 import { outboxLeaseMs } from './services/outbox-lease';
+import { ADMIN_ACTION_DEFINITIONS } from './permissions';
 
-/** The plugin's RBAC actions: settings.read, settings.update, reports.manage. */
+/** The plugin's RBAC actions (permissions.ts): settings.read, settings.update, reports.manage. */
 const registerAdminActions = async (strapi: Core.Strapi) => {
-  const actions = [
-    { uid: 'settings.read', displayName: 'Read settings', subCategory: 'Settings' },
-    { uid: 'settings.update', displayName: 'Update settings', subCategory: 'Settings' },
-    { uid: 'reports.manage', displayName: 'Moderate reported messages', subCategory: 'Moderation' },
-  ];
   await strapi
     .service('admin::permission')
-    .actionProvider.registerMany(actions.map((a) => ({ ...a, section: 'plugins', pluginName: 'private-messages' })));
+    .actionProvider.registerMany(ADMIN_ACTION_DEFINITIONS.map((a) => ({ ...a, section: 'plugins', pluginName: 'private-messages' })));
 };
 
 /**

@@ -1,8 +1,8 @@
 import request from 'supertest';
 import type { Core } from '@strapi/strapi';
 
-/** The plugin's RBAC actions, from the routes that check them. */
-export { RBAC as ADMIN_ACTIONS } from '../../server/src/routes/admin';
+/** The plugin's RBAC actions (server/src/permissions.ts). */
+export { ADMIN_ACTIONS } from '../../server/src/permissions';
 
 export const ADMIN_PASSWORD = 'Admin-pass-123';
 

@@ -25,7 +25,7 @@ export default {
     parse(emptyQuerySchema, ctx.query, 'query');
     const body = parse(newThreadSchema, requestBody(ctx));
     const actor = await actorFrom(ctx);
-    const { thread, message, refused } = await getService('messaging').send({ ...body, author: actor.id });
+    const { thread, message, refused } = await getService('messaging').startThread(actor, body);
     ctx.status = 201;
     ctx.body = { data: { thread, message }, meta: { refused } };
   },
@@ -47,7 +47,7 @@ export default {
     parse(emptyQuerySchema, ctx.query, 'query');
     const body = parse(replySchema, requestBody(ctx));
     const actor = await actorFrom(ctx);
-    const message = await getService('messaging').reply({ ...body, author: actor.id, threadId: id });
+    const message = await getService('messaging').addReply(actor, id, body);
     ctx.status = 201;
     ctx.body = { data: message };
   },

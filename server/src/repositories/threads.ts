@@ -1,5 +1,6 @@
 import { createDocumentId, createOrderedDocumentIds } from '../utils/ids';
-import { insertMessage } from './messages';
+import { insertMessage, type MessageRow } from './messages';
+import type { MemberView } from './memberships';
 import { TABLES, insertInChunks, strapiColumns, toBool, toInt, toIso, type Db } from './db';
 import { forUpdate, insertReturning } from './dialect';
 
@@ -121,10 +122,12 @@ export const createThreadWithMessage = async (
       participant_preview: previewColumn(
         [...new Set(listedIds)].sort((a, b) => a - b).slice(0, PARTICIPANT_PREVIEW_SIZE).map((userId) => ({ userId }))
       ),
-  }, ['id']);
+  }, THREAD_COLUMNS);
   const threadId = toInt(threadRow.id);
   const message = await insertMessage(db, { threadId, authorId: input.authorId, ...input.message, now: input.now });
   await db(TABLES.threads).where({ id: threadId }).update({ last_message_id: message.id });
+  // The row as written, as a read would map it (its last message is known only now).
+  const thread: ThreadRow = { ...mapThread(threadRow), lastMessageId: message.id };
 
   await insertInChunks(db, TABLES.memberships, input.memberIds, {
     yieldBetween: true,
@@ -150,8 +153,41 @@ export const createThreadWithMessage = async (
       });
     },
   });
-  return { thread: { id: threadId, documentId: threadDocumentId }, message };
+  return { thread, message };
 };
+
+/**
+ * The starter's view of a thread createThreadWithMessage just wrote, as findActiveMembership would
+ * read it back: their membership as written there (the message read, nothing unread). The
+ * membership's id is not read back (0): it only keys tags, and a new thread has none.
+ */
+export const startedThreadView = (thread: ThreadRow, message: MessageRow, authorId: number): MemberView => ({
+  thread,
+  membership: {
+    id: 0,
+    threadId: thread.id,
+    userId: authorId,
+    inInbox: true,
+    lastActivityAt: message.createdAt,
+    lastReadMessageId: message.id,
+    unreadCount: 0,
+    messageCount: 1,
+    visibleAfterMessageId: 0,
+    removedAt: null,
+    leftAt: null,
+    hidden: false,
+  },
+  lastMessage: {
+    id: message.id,
+    documentId: message.documentId,
+    threadId: thread.id,
+    authorId: message.authorId,
+    excerpt: message.excerpt,
+    deletedAt: null,
+    createdAt: message.createdAt,
+  },
+  lastMessageHidden: false,
+});
 
 /**
  * Takes the thread row's write lock (PostgreSQL, MySQL/MariaDB; SQLite serializes writers anyway). A reply takes it

@@ -160,6 +160,18 @@ export const createUsersRepository = (strapi: Core.Strapi) => {
       });
     },
 
+    /** Every users-permissions role (the settings page's role pickers), by name. */
+    listRoles(): Promise<{ id: number; name: string; type: string; description: string | null }[]> {
+      return strapi.db.query(ROLE_UID).findMany({ select: ['id', 'name', 'type', 'description'], orderBy: { name: 'asc' } });
+    },
+
+    /** Who to email: username and address of each user (deleted users are left out). */
+    async findContacts(ids: number[]): Promise<Map<number, { id: number; username: string; email: string | null }>> {
+      if (ids.length === 0) return new Map();
+      const rows = await strapi.db.query(USER_UID).findMany({ where: { id: { $in: [...new Set(ids)] } }, select: ['id', 'username', 'email'] });
+      return new Map(rows.map((u: { id: number; username: string; email: string | null }) => [u.id, u]));
+    },
+
     /** Every user of these roles (user id → role id), read straight from the users-permissions link table in one query. */
     roleMembers,
 

@@ -1,11 +1,5 @@
 import type { PluginRouter } from './types';
-
-/** RBAC actions of the plugin (registered in bootstrap), as the admin's hasPermissions policy names them. */
-export const RBAC = {
-  settingsRead: 'plugin::private-messages.settings.read',
-  settingsUpdate: 'plugin::private-messages.settings.update',
-  reportsManage: 'plugin::private-messages.reports.manage',
-} as const;
+import { ADMIN_ACTIONS as RBAC } from '../permissions';
 
 const guardedBy = (action: string) => ({
   policies: ['admin::isAuthenticatedAdmin', { name: 'admin::hasPermissions', config: { actions: [action] } }],

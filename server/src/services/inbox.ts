@@ -3,6 +3,7 @@ import * as membershipsRepo from '../repositories/memberships';
 import type { MemberView, MessagePreview } from '../repositories/memberships';
 import * as messagesRepo from '../repositories/messages';
 import * as threadsRepo from '../repositories/threads';
+import { startedThreadView, type ThreadRow } from '../repositories/threads';
 import * as tagsRepo from '../repositories/tags';
 import type { MessageRow } from '../repositories/messages';
 import { toMillis } from '../repositories/db';
@@ -103,9 +104,11 @@ const inboxService = ({ strapi }: { strapi: Core.Strapi }) => {
    * Threads as `viewer` sees them, in the order given, with at most `participantsPerThread`
    * participants each. The views carry their last message and, in lists, their participants
    * (memberViews); beyond them, a list page costs two statements at once: the users, and the
-   * viewer's tags (a thread's own view reads its participants first).
+   * viewer's tags (a thread's own view reads its participants first). `known` gives the members
+   * and tags instead (a thread just written: nothing to read back).
    */
-  const presentThreads = async (viewer: Actor, views: MemberView[], participantsPerThread: number) => {
+  type Known = { members: Member[]; tags: Awaited<ReturnType<typeof tagsOf>> };
+  const presentThreads = async (viewer: Actor, views: MemberView[], participantsPerThread: number, known?: Known) => {
     const people = getService('people');
     const authorIds = (messages: MessagePreview[]) => messages.map((m) => m.authorId).filter((id): id is number => id !== null);
     const visibleLast = views.flatMap((v) => (v.lastMessage && !v.lastMessageHidden ? [v.lastMessage] : []));
@@ -120,11 +123,11 @@ const inboxService = ({ strapi }: { strapi: Core.Strapi }) => {
             hidden.map((v) => ({ threadId: v.thread.id, visibleAfterId: v.membership.visibleAfterMessageId, hidden: v.membership.hidden }))
           )
         : [],
-      membersOf(viewer, views, participantsPerThread).then(async (members) => ({
+      (known ? Promise.resolve(known.members) : membersOf(viewer, views, participantsPerThread)).then(async (members) => ({
         members,
         summaries: await people.summaries([...members.map((m) => m.userId), ...authorIds(visibleLast)]),
       })),
-      tagsOf(views.map((v) => v.membership.id)),
+      known?.tags ?? tagsOf(views.map((v) => v.membership.id)),
     ]);
     const unsummarized = authorIds(replacements).filter((id) => !summaries.has(id));
     if (unsummarized.length > 0) for (const [id, summary] of await people.summaries(unsummarized)) summaries.set(id, summary);
@@ -253,6 +256,16 @@ const inboxService = ({ strapi }: { strapi: Core.Strapi }) => {
     async getThreadSummary(viewer: Actor, threadDocumentId: string) {
       const [thread] = await presentThreads(viewer, [await requireView(viewer, threadDocumentId)], PARTICIPANTS_IN_THREAD);
       return thread;
+    },
+
+    /**
+     * A thread its author just started, as getThreadSummary would read it back, from what was written:
+     * the starter sees every member (the first PARTICIPANTS_IN_THREAD by user id); no tags yet.
+     */
+    async presentStartedThread(author: Actor, { thread, message, memberIds }: { thread: ThreadRow; message: MessageRow; memberIds: number[] }) {
+      const members = [...new Set(memberIds)].sort((a, b) => a - b).slice(0, PARTICIPANTS_IN_THREAD);
+      const known = { members: members.map((userId) => ({ threadId: thread.id, userId, left: false })), tags: new Map() };
+      return (await presentThreads(author, [startedThreadView(thread, message, author.id)], PARTICIPANTS_IN_THREAD, known))[0];
     },
 
     /**

@@ -21,6 +21,9 @@ export type SendInput = Omit<z.input<typeof newThreadSchema>, 'recipients'> & {
   recipients: (RecipientRef | number)[];
 };
 export type ReplyInput = z.input<typeof replySchema> & { author: UserInput; threadId: string };
+/** A new thread's input once validated (newThreadSchema), and a reply's. */
+export type NewThreadData = z.infer<typeof newThreadSchema>;
+export type ReplyData = z.infer<typeof replySchema>;
 
 /**
  * The only writer of threads and messages: new threads, replies and deletions, each in one
@@ -80,69 +83,125 @@ const messagingService = ({ strapi }: { strapi: Core.Strapi }) => {
     };
   };
 
+  /**
+   * Starts a thread for an author already resolved, with input already validated (the controller
+   * has done both; `send` does them for other callers). Returns the thread as the author sees it,
+   * the first message, and who was refused, built from what was written.
+   */
+  const startThread = async (author: Actor, data: NewThreadData, options: SendOptions = {}) => {
+    const settings = await getService('settings').get();
+    const rendered = getService('formats').render(settings, data.body, data.format);
+
+    const gate = getService('send-gate');
+    if (!options.bypassRules) await gate.assertWithinLimits(data.recipients.length);
+    const { allowed, refused, skipped } = await gate.evaluate({
+      author,
+      recipients: data.recipients,
+      bypassRules: options.bypassRules,
+    });
+    if (refused.length > 0 && !data.skipRefused) throw refusedError(refused);
+    if (allowed.length === 0) throw refusedError([...refused, ...skipped]);
+
+    const memberIds = [author.id, ...allowed];
+    // Users reached only through a role do not see the others (a broadcast: repositories/visibility).
+    const named = new Set(data.recipients.filter((r) => r.type === 'user').map((r) => r.id));
+    const hiddenIds = new Set(allowed.filter((id) => !named.has(id)));
+    const refusedRoles = new Set(refused.filter((r) => r.recipient.type === 'role').map((r) => r.recipient.id));
+    const roleIds = [...new Set(data.recipients.filter((r) => r.type === 'role' && !refusedRoles.has(r.id)).map((r) => r.id))];
+    const roleNames = roleIds.length > 0 ? await getService('people').findRoles(roleIds) : new Map<number, { id: number; name: string }>();
+    const roles = roleIds.filter((id) => roleNames.has(id)).map((id) => ({ id, name: roleNames.get(id)!.name }));
+    const now = new Date();
+    const { thread, message } = await strapi.db.transaction(async ({ trx }) => {
+      if (!options.bypassRules) await gate.assertRate(trx, author.id, settings.rateLimit, now);
+      const created = await threadsRepo.createThreadWithMessage(trx, {
+        subject: data.subject?.trim() ?? '',
+        authorId: author.id,
+        memberIds,
+        hiddenIds,
+        roles,
+        isGroup: memberIds.length > 2,
+        message: { body: rendered.html, format: rendered.format, excerpt: rendered.excerpt },
+        now,
+      });
+      await outboxRepo.enqueueJob(trx, { event: 'new_thread', messageId: created.message.id, threadId: created.thread.id, now });
+      return created;
+    });
+    getService('outbox').kick();
+
+    strapi.eventHub.emit(EVENTS.threadCreated, {
+      threadId: thread.documentId,
+      authorId: author.id,
+      memberIds,
+    });
+    strapi.eventHub.emit(EVENTS.messageCreated, {
+      messageId: message.documentId,
+      threadId: thread.documentId,
+      authorId: author.id,
+    });
+
+    const inbox = getService('inbox');
+    return {
+      thread: await inbox.presentStartedThread(author, { thread, message, memberIds }),
+      message: await inbox.presentMessage(author, message, thread.documentId),
+      refused: [...refused, ...skipped],
+    };
+  };
+
+  /** Adds a message to a thread the author (resolved) is a current member of (404 otherwise); `data` is validated. */
+  const addReply = async (author: Actor, threadDocumentId: string, data: ReplyData, options: SendOptions = {}) => {
+    const { view, reply } = await replyTarget(author, threadDocumentId);
+    const settings = await getService('settings').get();
+    const rendered = getService('formats').render(settings, data.body, data.format);
+    const gate = getService('send-gate');
+    if (!options.bypassRules) {
+      const { refused } = await gate.evaluate({ author, recipients: [], reply });
+      if (refused.length > 0) throw refusedError(refused);
+    }
+
+    const now = new Date();
+    // In a broadcast, a recipient's reply is for the starter alone (repositories/visibility).
+    const audience = replyAudience(view.thread, { userId: author.id, hidden: view.membership.hidden });
+    const message = await strapi.db.transaction(async ({ trx }) => {
+      // The rate first: its lock on the author's row comes before the thread's (lock order).
+      if (!options.bypassRules) await gate.assertRate(trx, author.id, settings.rateLimit, now);
+      await threadsRepo.lockThread(trx, view.thread.id);
+      const msg = await messagesRepo.insertMessage(trx, {
+        threadId: view.thread.id,
+        authorId: author.id,
+        body: rendered.html,
+        format: rendered.format,
+        excerpt: rendered.excerpt,
+        now,
+        ...audience,
+      });
+      await threadsRepo.recordMessageOnThread(trx, view.thread.id, msg.id, now);
+      // Big audiences are delivered by the outbox worker once this commits (see DEFERRED_DELIVERY_ABOVE).
+      if (audienceSize(view.thread, audience) <= membershipsRepo.DEFERRED_DELIVERY_ABOVE) {
+        await membershipsRepo.deliverMessage(trx, { threadId: view.thread.id, messageId: msg.id, now, message: { authorId: author.id, ...audience } });
+      }
+      await membershipsRepo.recordAuthorActivity(trx, { threadId: view.thread.id, authorId: author.id, messageId: msg.id, now });
+      await outboxRepo.enqueueJob(trx, { event: 'reply', messageId: msg.id, threadId: view.thread.id, now });
+      return msg;
+    });
+    getService('outbox').kick();
+
+    strapi.eventHub.emit(EVENTS.messageCreated, {
+      messageId: message.documentId,
+      threadId: view.thread.documentId,
+      authorId: author.id,
+    });
+    return getService('inbox').presentMessage(author, message, view.thread.documentId);
+  };
+
   return {
-    /** Starts a thread. Returns the thread as the author sees it, the first message, and who was refused. */
+    /** Starts a thread (the programmatic API: the author by id or user object, the input validated here). */
     async send(input: SendInput, options: SendOptions = {}) {
       const { author: authorInput, ...rest } = input;
       const data = parse(newThreadSchema, { ...rest, recipients: normalizeRecipients(input.recipients) });
-      const author = await requireActor(authorInput);
-      const settings = await getService('settings').get();
-      const rendered = getService('formats').render(settings, data.body, data.format);
-
-      const gate = getService('send-gate');
-      if (!options.bypassRules) await gate.assertWithinLimits(data.recipients.length);
-      const { allowed, refused, skipped } = await gate.evaluate({
-        author,
-        recipients: data.recipients,
-        bypassRules: options.bypassRules,
-      });
-      if (refused.length > 0 && !data.skipRefused) throw refusedError(refused);
-      if (allowed.length === 0) throw refusedError([...refused, ...skipped]);
-
-      const memberIds = [author.id, ...allowed];
-      // Users reached only through a role do not see the others (a broadcast: repositories/visibility).
-      const named = new Set(data.recipients.filter((r) => r.type === 'user').map((r) => r.id));
-      const hiddenIds = new Set(allowed.filter((id) => !named.has(id)));
-      const refusedRoles = new Set(refused.filter((r) => r.recipient.type === 'role').map((r) => r.recipient.id));
-      const roleIds = [...new Set(data.recipients.filter((r) => r.type === 'role' && !refusedRoles.has(r.id)).map((r) => r.id))];
-      const roleNames = roleIds.length > 0 ? await getService('people').findRoles(roleIds) : new Map<number, { id: number; name: string }>();
-      const roles = roleIds.filter((id) => roleNames.has(id)).map((id) => ({ id, name: roleNames.get(id)!.name }));
-      const now = new Date();
-      const { thread, message } = await strapi.db.transaction(async ({ trx }) => {
-        if (!options.bypassRules) await gate.assertRate(trx, author.id, settings.rateLimit, now);
-        const created = await threadsRepo.createThreadWithMessage(trx, {
-          subject: data.subject?.trim() ?? '',
-          authorId: author.id,
-          memberIds,
-          hiddenIds,
-          roles,
-          isGroup: memberIds.length > 2,
-          message: { body: rendered.html, format: rendered.format, excerpt: rendered.excerpt },
-          now,
-        });
-        await outboxRepo.enqueueJob(trx, { event: 'new_thread', messageId: created.message.id, threadId: created.thread.id, now });
-        return created;
-      });
-      getService('outbox').kick();
-
-      strapi.eventHub.emit(EVENTS.threadCreated, {
-        threadId: thread.documentId,
-        authorId: author.id,
-        memberIds,
-      });
-      strapi.eventHub.emit(EVENTS.messageCreated, {
-        messageId: message.documentId,
-        threadId: thread.documentId,
-        authorId: author.id,
-      });
-
-      const inbox = getService('inbox');
-      return {
-        thread: await inbox.getThreadSummary(author, thread.documentId),
-        message: await inbox.presentMessage(author, message, thread.documentId),
-        refused: [...refused, ...skipped],
-      };
+      return startThread(await requireActor(authorInput), data, options);
     },
+
+    startThread,
 
     canSend,
 
@@ -156,51 +215,10 @@ const messagingService = ({ strapi }: { strapi: Core.Strapi }) => {
     async reply(input: ReplyInput, options: SendOptions = {}) {
       const { author: authorInput, threadId, ...rest } = input;
       const data = parse(replySchema, rest);
-      const author = await requireActor(authorInput);
-      const { view, reply } = await replyTarget(author, String(threadId));
-
-      const settings = await getService('settings').get();
-      const rendered = getService('formats').render(settings, data.body, data.format);
-      const gate = getService('send-gate');
-      if (!options.bypassRules) {
-        const { refused } = await gate.evaluate({ author, recipients: [], reply });
-        if (refused.length > 0) throw refusedError(refused);
-      }
-
-      const now = new Date();
-      // In a broadcast, a recipient's reply is for the starter alone (repositories/visibility).
-      const audience = replyAudience(view.thread, { userId: author.id, hidden: view.membership.hidden });
-      const message = await strapi.db.transaction(async ({ trx }) => {
-        // The rate first: its lock on the author's row comes before the thread's (lock order).
-        if (!options.bypassRules) await gate.assertRate(trx, author.id, settings.rateLimit, now);
-        await threadsRepo.lockThread(trx, view.thread.id);
-        const msg = await messagesRepo.insertMessage(trx, {
-          threadId: view.thread.id,
-          authorId: author.id,
-          body: rendered.html,
-          format: rendered.format,
-          excerpt: rendered.excerpt,
-          now,
-          ...audience,
-        });
-        await threadsRepo.recordMessageOnThread(trx, view.thread.id, msg.id, now);
-        // Big audiences are delivered by the outbox worker once this commits (see DEFERRED_DELIVERY_ABOVE).
-        if (audienceSize(view.thread, audience) <= membershipsRepo.DEFERRED_DELIVERY_ABOVE) {
-          await membershipsRepo.deliverMessage(trx, { threadId: view.thread.id, messageId: msg.id, now, message: { authorId: author.id, ...audience } });
-        }
-        await membershipsRepo.recordAuthorActivity(trx, { threadId: view.thread.id, authorId: author.id, messageId: msg.id, now });
-        await outboxRepo.enqueueJob(trx, { event: 'reply', messageId: msg.id, threadId: view.thread.id, now });
-        return msg;
-      });
-      getService('outbox').kick();
-
-      strapi.eventHub.emit(EVENTS.messageCreated, {
-        messageId: message.documentId,
-        threadId: view.thread.documentId,
-        authorId: author.id,
-      });
-      return getService('inbox').presentMessage(author, message, view.thread.documentId);
+      return addReply(await requireActor(authorInput), String(threadId), data, options);
     },
+
+    addReply,
 
     /**
      * Soft-deletes the caller's own message: others see a placeholder. The body stays until the

@@ -5,6 +5,7 @@ import * as reportsRepo from '../repositories/reports';
 import * as suspensionsRepo from '../repositories/suspensions';
 import * as outboxRepo from '../repositories/outbox';
 import * as threadsRepo from '../repositories/threads';
+import { createAdminsRepository } from '../repositories/admins';
 import { conflict, notFound, validationError } from '../utils/errors';
 import { getService } from '../utils/get-service';
 import type { Actor } from './people';
@@ -17,13 +18,7 @@ const CONTEXT_SIZE = 3;
 const moderationService = ({ strapi }: { strapi: Core.Strapi }) => {
   const knex = () => strapi.db.connection;
 
-  const adminSummaries = async (ids: number[]) => {
-    if (ids.length === 0) return new Map();
-    const admins = await strapi.db
-      .query('admin::user')
-      .findMany({ where: { id: { $in: ids } }, select: ['id', 'firstname', 'lastname', 'email'] });
-    return new Map(admins.map((a: { id: number }) => [a.id, a]));
-  };
+  const adminsRepo = createAdminsRepository(strapi);
 
   /** Reports with their message in the context of its thread, the reporter and who resolved them. */
   const present = async (reports: reportsRepo.ReportRow[]) => {
@@ -40,7 +35,7 @@ const moderationService = ({ strapi }: { strapi: Core.Strapi }) => {
     ];
     const [users, admins] = await Promise.all([
       getService('people').summaries(userIds),
-      adminSummaries(reports.map((r) => r.resolvedById).filter((id): id is number => id !== null)),
+      adminsRepo.summaries(reports.map((r) => r.resolvedById).filter((id): id is number => id !== null)),
     ]);
     const asMessage = (id: number) => {
       const m = contextById.get(id)!;
@@ -158,7 +153,7 @@ const moderationService = ({ strapi }: { strapi: Core.Strapi }) => {
       const { rows, total } = await suspensionsRepo.listSuspensions(knex(), { page, pageSize });
       const [users, admins] = await Promise.all([
         getService('people').summaries(rows.map((r) => r.userId)),
-        adminSummaries(rows.map((r) => r.suspendedById).filter((id): id is number => id !== null)),
+        adminsRepo.summaries(rows.map((r) => r.suspendedById).filter((id): id is number => id !== null)),
       ]);
       return {
         data: rows.map((r) => ({

@@ -7,7 +7,10 @@ import * as messagesRepo from '../repositories/messages';
 import * as membershipsRepo from '../repositories/memberships';
 import * as reportsRepo from '../repositories/reports';
 import * as threadsRepo from '../repositories/threads';
+import { createAdminsRepository } from '../repositories/admins';
+import { createUsersRepository } from '../repositories/users';
 import { getService } from '../utils/get-service';
+import { ADMIN_ACTIONS } from '../permissions';
 import { messageEmail, messageIdDomain, outboxMessageId, reportEmail, threadUrl } from './notification-email';
 import { MAX_ATTEMPTS, withClaimedBatch, type Claim } from './outbox-lease';
 
@@ -20,7 +23,6 @@ const BATCH = 25;
 const EMAIL_CONCURRENCY = 4;
 /** 10 s, 20 s, 40 s, ... capped at one hour. */
 const backoffMs = (attempts: number) => Math.min(10_000 * 2 ** attempts, 3_600_000);
-const REPORTS_ACTION = 'plugin::private-messages.reports.manage';
 
 /** Runs `work` over `items`, at most `limit` at a time. */
 const inParallel = async <T>(items: T[], limit: number, work: (item: T) => Promise<void>) => {
@@ -40,25 +42,14 @@ const inParallel = async <T>(items: T[], limit: number, work: (item: T) => Promi
 const outboxService = ({ strapi }: { strapi: Core.Strapi }) => {
   const knex = () => strapi.db.connection;
 
-  const users = async (ids: number[]) => {
-    if (ids.length === 0) return new Map<number, { id: number; username: string; email: string | null }>();
-    const rows = await strapi.db
-      .query('plugin::users-permissions.user')
-      .findMany({ where: { id: { $in: [...new Set(ids)] } }, select: ['id', 'username', 'email'] });
-    return new Map(rows.map((u: { id: number; username: string; email: string | null }) => [u.id, u]));
-  };
+  const usersRepo = createUsersRepository(strapi);
+  const adminsRepo = createAdminsRepository(strapi);
+  const users = (ids: number[]) => usersRepo.findContacts(ids);
 
   /** Admin users who hold the moderation action (super admins included), and the configured addresses. */
   const moderatorEmails = async (extra: string[]) => {
-    const permissions = await strapi.db
-      .query('admin::permission')
-      .findMany({ where: { action: REPORTS_ACTION }, populate: { role: { select: ['id'] } } });
-    const superAdmin = await strapi.service('admin::role').getSuperAdmin();
-    const roleIds = [...new Set([superAdmin?.id, ...permissions.map((p: any) => p.role?.id)].filter(Boolean))];
-    const admins = await strapi.db
-      .query('admin::user')
-      .findMany({ where: { roles: { id: { $in: roleIds } }, isActive: true, blocked: false }, select: ['email'] });
-    return [...new Set([...admins.map((a: { email: string }) => a.email), ...extra].filter(Boolean))];
+    const admins = await adminsRepo.emailsOfActiveHolders(ADMIN_ACTIONS.reportsManage);
+    return [...new Set([...admins, ...extra].filter(Boolean))];
   };
 
   /**

@@ -2,9 +2,8 @@ import type { Core } from '@strapi/strapi';
 import { publicAvatarUrl } from '../config/urls';
 import { createUsersRepository, type Actor, type UserRecord } from '../repositories/users';
 import { getService } from '../utils/get-service';
+import { CONTENT_API_ACTIONS } from '../permissions';
 
-/** The users-permissions action that lets a role read the bodies of deleted messages. */
-export const VIEW_DELETED_ACTION = 'plugin::private-messages.deleted-message.view';
 
 export type UserSummary = { id: number; username: string | null; avatarUrl: string | null };
 
@@ -66,10 +65,7 @@ const peopleService = ({ strapi }: { strapi: Core.Strapi }) => {
     },
 
     /** Every users-permissions role, for the settings page's role pickers. */
-    listRoles: () =>
-      strapi.db
-        .query('plugin::users-permissions.role')
-        .findMany({ select: ['id', 'name', 'type', 'description'], orderBy: { name: 'asc' } }),
+    listRoles: () => users.listRoles(),
 
     /** Resolves `{id}` or `{id, role}` (as users-permissions puts on ctx.state.user) to an Actor. */
     async actorOf(user: number | { id: number; role?: { id: number } | null }): Promise<Actor | null> {
@@ -84,7 +80,7 @@ const peopleService = ({ strapi }: { strapi: Core.Strapi }) => {
     async canViewDeleted(actor: Actor) {
       const { viewDeletedRoles } = await getService('settings').get();
       if (viewDeletedRoles.length > 0 && !viewDeletedRoles.includes(actor.roleId ?? -1)) return false;
-      return users.roleHasAction(actor.roleId, VIEW_DELETED_ACTION);
+      return users.roleHasAction(actor.roleId, CONTENT_API_ACTIONS.viewDeleted);
     },
   };
 };

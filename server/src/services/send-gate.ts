@@ -9,19 +9,11 @@ import type { RecipientRef, Refusal } from '../utils/errors';
 import { forbidden } from '../utils/errors';
 import { createUsersRepository, type Actor } from '../repositories/users';
 import { getService } from '../utils/get-service';
+import { CONTENT_API_ACTIONS } from '../permissions';
 
-/*
- * The users-permissions actions the rules read, privatemsg's permissions: "write new messages"
- * (and replies), "read private messages", "allow disabling private messages" and "write to roles".
- * A role lacking the read action could never read a message; a role lacking the preferences
- * action cannot change the setting, so a user is not bound by a choice they can no longer undo.
- */
-export const START_ACTION = 'plugin::private-messages.threads.create';
-export const REPLY_ACTION = 'plugin::private-messages.threads.reply';
-export const READ_ACTION = 'plugin::private-messages.threads.find';
-export const OPT_OUT_ACTION = 'plugin::private-messages.preferences.update';
-/** The users-permissions action that is the "send messages to roles" permission. */
-export const ROLE_SEND_ACTION = 'plugin::private-messages.role-recipients.find';
+/* The users-permissions actions the rules read (permissions.ts says what each one means). */
+const { startThread: START_ACTION, reply: REPLY_ACTION, read: READ_ACTION, optOut: OPT_OUT_ACTION, sendToRoles: ROLE_SEND_ACTION } =
+  CONTENT_API_ACTIONS;
 const RULE_ACTIONS = [START_ACTION, REPLY_ACTION, READ_ACTION, OPT_OUT_ACTION, ROLE_SEND_ACTION];
 
 export type GateInput = {
