@@ -41,6 +41,8 @@ const open = async (username: string, viewport: { width: number; height: number 
   await page.getByLabel('User', { exact: true }).selectOption(username);
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.getByText(`Logged in as ${username}`).waitFor();
+  // Loaded (inbox, count) and listening: the stream is open, or polling took over.
+  await page.locator('#live').getByText(/Updates: (live|polling)/).waitFor();
   return page;
 };
 
