@@ -92,7 +92,8 @@ const mysqlPlan = async (sink, q, rowCounts = new Map()) => {
   /** Walks the plan; answers the rows the visited tables pass on (for the filesort above them). */
   const walk = (node, depth) => {
     if (!node || typeof node !== 'object') return 0;
-    if (Array.isArray(node)) return node.reduce((n, c) => n + walk(c, depth), 0);
+    // A join (nested_loop) passes on what its last table keeps, not the sum of its tables.
+    if (Array.isArray(node)) return node.map((c) => walk(c, depth)).pop() ?? 0;
     let out = 0;
     for (const [key, child] of Object.entries(node)) {
       if (key === 'table' && child && typeof child === 'object' && child.table_name) {
