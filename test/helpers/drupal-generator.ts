@@ -47,13 +47,16 @@ export const phpSerialize = (v: unknown): string => {
   return `a:${entries.length}:{${entries.map(([k, x]) => `${phpSerialize(typeof k === 'number' ? k : String(k))}${phpSerialize(x)}`).join('')}}`;
 };
 
-export const generateDrupal = (variant: DrupalVariant, { seed = 1, threads = 24, users = 12 } = {}): DrupalData => {
+export const generateDrupal = (
+  variant: DrupalVariant,
+  { seed = 1, threads = 24, users = 12, mailOf = (uid: number) => `User${uid}@Example.org` } = {}
+): DrupalData => {
   const rand = mulberry32(seed);
   const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)];
   const d6 = variant.startsWith('d6');
   const roles = variant === 'd6-1' ? [] : [{ rid: 3, name: 'administrator' }, { rid: 4, name: 'Editor' }];
   const data: DrupalData = {
-    users: Array.from({ length: users }, (_, i) => ({ uid: i + 2, name: `drupal${i + 2}`, mail: `User${i + 2}@Example.org` })),
+    users: Array.from({ length: users }, (_, i) => ({ uid: i + 2, name: `drupal${i + 2}`, mail: mailOf(i + 2) })),
     roles,
     usersRoles: [],
     messages: [],

@@ -17,6 +17,8 @@ export type DrupalSource = {
   url: string;
   query: <T = any>(sql: string, params?: unknown[]) => Promise<T[]>;
   drop: () => Promise<void>;
+  /** Closes the connection, keeping the database. */
+  close: () => Promise<void>;
 };
 
 const insertAll = async (conn: mysql.Connection, table: string, rows: Record<string, unknown>[]) => {
@@ -28,8 +30,11 @@ const insertAll = async (conn: mysql.Connection, table: string, rows: Record<str
   }
 };
 
-export const createDrupalSource = async (variant: DrupalVariant, data: DrupalData): Promise<DrupalSource> => {
-  const name = `drupal_test_${process.env.JEST_WORKER_ID ?? '0'}_${process.pid}_${variant.replace('-', '_')}`;
+export const createDrupalSource = async (
+  variant: DrupalVariant,
+  data: DrupalData,
+  name = `drupal_test_${process.env.JEST_WORKER_ID ?? '0'}_${process.pid}_${variant.replace('-', '_')}`
+): Promise<DrupalSource> => {
   const admin = await mysql.createConnection({ host: HOST, port: PORT, user: 'root' });
   await admin.query(`drop database if exists \`${name}\``);
   await admin.query(`create database \`${name}\` character set utf8`);
@@ -65,6 +70,7 @@ export const createDrupalSource = async (variant: DrupalVariant, data: DrupalDat
       await conn.query(`drop database if exists \`${name}\``);
       await conn.end();
     },
+    close: () => conn.end(),
   };
 };
 
@@ -104,6 +110,7 @@ export const createPgDrupalSource = async (data: DrupalData): Promise<DrupalSour
     name,
     url: `postgres://postgres@${connection.host}:${connection.port}/${name}`,
     query: async (sql, params = []) => (await client.query(numbered(sql), params as unknown[])).rows,
+    close: () => client.end(),
     drop: async () => {
       await client.end();
       const dropper = new pg.Client({ ...connection, database: 'postgres' });

@@ -77,7 +77,16 @@ export const importThreadBatch = async (ctx: BatchContext, threadIds: number[]) 
     ctx.report.imported.messages += fresh.length;
     ctx.report.imported.memberships += plan.members.length;
   }
-  if (ctx.dryRun || plans.length === 0) return;
+  if (ctx.dryRun) {
+    // What writeTags would create and link (by owner and case-insensitive name).
+    const tags = plans.flatMap(({ plan }) =>
+      plan.tags.map((t) => ({ key: `${t.userId}:${tagNameKey(tagName(t.name, t.tagId, {}))}`, threadId: plan.sourceThreadId }))
+    );
+    ctx.report.imported.tags += new Set(tags.map((t) => t.key)).size;
+    ctx.report.imported.tagLinks += new Set(tags.map((t) => `${t.key}:${t.threadId}`)).size;
+    return;
+  }
+  if (plans.length === 0) return;
 
   const now = new Date();
   await (ctx.knex as any).transaction(async (trx: Db) => {
