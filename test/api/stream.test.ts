@@ -173,12 +173,15 @@ describe('GET /stream', () => {
   it('ends the streams of a user who is blocked, suspended or loses the action, within the recheck interval', async () => {
     const role = await createRole(ctx.strapi, `Revocable ${Date.now()}`);
     await grant(ctx.strapi, role.id, pluginActions(ctx.strapi));
-    const [blocked, lost] = await ctx.users(2);
-    for (const u of [blocked, lost]) await setRole(ctx.strapi, u.id, role.id);
-    const [a, b] = await Promise.all([connect({ jwt: blocked.jwt }), connect({ jwt: lost.jwt })]);
-    await Promise.all([ready(a), ready(b)]);
+    const [blocked, suspended, lost] = await ctx.users(3);
+    for (const u of [blocked, suspended, lost]) await setRole(ctx.strapi, u.id, role.id);
+    const [a, s, b] = await Promise.all([connect({ jwt: blocked.jwt }), connect({ jwt: suspended.jwt }), connect({ jwt: lost.jwt })]);
+    await Promise.all([ready(a), ready(s), ready(b)]);
     await ctx.strapi.db.query('plugin::users-permissions.user').update({ where: { id: blocked.id }, data: { blocked: true } });
     await a.ended;
+    // Written straight to the table (no event): the periodic check finds it.
+    await ctx.strapi.db.query('plugin::private-messages.suspension').create({ data: { user: suspended.id, suspendedAt: new Date(), note: 'test' } });
+    await s.ended;
     await revoke(ctx.strapi, role.id, ['plugin::private-messages.stream.connect']);
     await b.ended;
     expect((await connect({ jwt: lost.jwt })).status).toBe(403);

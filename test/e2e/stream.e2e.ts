@@ -48,7 +48,7 @@ it('updates an unread badge from EventSource, and again after the server drops t
   await context.route(`${base}/badge.html`, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: PAGE }));
   const page = await context.newPage();
   await page.goto('/badge.html');
-  await page.evaluate((jwt) => (window as any).start(jwt), bob.jwt);
+  await page.evaluate((jwt) => (globalThis as any).start(jwt), bob.jwt);
   await page.locator('#badge', { hasText: '0' }).waitFor();
 
   const { thread } = await startThread(strapi, alice, [bob]);
@@ -56,7 +56,7 @@ it('updates an unread badge from EventSource, and again after the server drops t
 
   // The server drops every connection: EventSource reconnects by itself (retry: 3000) with its ticket.
   strapi.server.httpServer.closeAllConnections();
-  await page.waitForFunction(() => (window as any).opens >= 2, undefined, { timeout: 15_000 });
+  await page.waitForFunction(() => (globalThis as any).opens >= 2, undefined, { timeout: 15_000 });
   await reply(strapi, alice, thread.id, 'still there?');
   await page.locator('#badge', { hasText: '2' }).waitFor();
   expect(await page.locator('#events').textContent()).toBe('mm');
