@@ -4,6 +4,7 @@ import { ADMIN_ACTIONS, asAdmin, createLimitedAdmin, createSuperAdmin, type Test
 import { useStrapi } from '../helpers/setup';
 import type { TestUser } from '../helpers/users';
 import { defaultConfig } from '../../server/src/config/defaults';
+import { expectValidationError } from '../helpers/assertions';
 
 const ctx = useStrapi();
 let ann: TestUser, bob: TestUser, cat: TestUser;
@@ -33,12 +34,6 @@ const CONTRACT_SETTINGS = [
 
 const store = () => ctx.strapi.store({ type: 'plugin', name: 'private-messages' });
 const savedSettings = () => store().get({ key: 'settings' });
-
-const expectValidationError = (res: request.Response, path?: string[]) => {
-  expect(res.status).toBe(400);
-  expect(res.body).toMatchObject({ data: null, error: { status: 400, name: 'ValidationError' } });
-  if (path) expect(res.body.error.details.errors.map((e: any) => e.path)).toContainEqual(path);
-};
 
 beforeAll(async () => {
   [ann, bob, cat] = await ctx.users(3);

@@ -1,15 +1,9 @@
-import request from 'supertest';
 import { as, reply, startThread, unreadCount } from '../helpers/api';
 import { useStrapi } from '../helpers/setup';
 import { createRole, grant, pluginActions, setRole, type TestUser } from '../helpers/users';
+import { expectValidationError } from '../helpers/assertions';
 
 const ctx = useStrapi();
-
-const expectValidationError = (res: request.Response, path?: string[]) => {
-  expect(res.status).toBe(400);
-  expect(res.body).toMatchObject({ data: null, error: { status: 400, name: 'ValidationError' } });
-  if (path) expect(res.body.error.details.errors.map((e: any) => e.path)).toContainEqual(path);
-};
 
 const act = (user: TestUser, body: object) => as(ctx.strapi, user).post('/threads/actions', body);
 

@@ -1,16 +1,10 @@
-import request from 'supertest';
 import { as, reply, startThread } from '../helpers/api';
 import { useStrapi } from '../helpers/setup';
 import { isPostgres } from '../helpers/strapi';
 import type { TestUser } from '../helpers/users';
+import { expectValidationError } from '../helpers/assertions';
 
 const ctx = useStrapi();
-
-const expectValidationError = (res: request.Response, path?: string[]) => {
-  expect(res.status).toBe(400);
-  expect(res.body).toMatchObject({ data: null, error: { status: 400, name: 'ValidationError' } });
-  if (path) expect(res.body.error.details.errors.map((e: any) => e.path)).toContainEqual(path);
-};
 
 const createTag = async (user: TestUser, name: string) =>
   (await as(ctx.strapi, user).post('/tags', { name }).expect(201)).body.data as { id: string; name: string };

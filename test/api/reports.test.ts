@@ -1,8 +1,10 @@
 import request from 'supertest';
 import { as, reply, startThread } from '../helpers/api';
-import { ADMIN_ACTIONS, asAdmin, createLimitedAdmin, createSuperAdmin, type TestAdmin } from '../helpers/admin';
+import { asAdmin, createModerationAdmins, type TestAdmin } from '../helpers/admin';
 import { useStrapi } from '../helpers/setup';
+import { captureEvents } from '../helpers/events';
 import type { TestUser } from '../helpers/users';
+import { expectValidationError, expectError } from '../helpers/assertions';
 
 const ctx = useStrapi();
 const REPORTED = 'private-messages.message.reported';
@@ -11,30 +13,7 @@ const DELETED = 'private-messages.message.deleted';
 let ann: TestUser, bob: TestUser, cat: TestUser, dan: TestUser;
 let superAdmin: TestAdmin, moderator: TestAdmin, settingsAdmin: TestAdmin, nothingAdmin: TestAdmin;
 
-const expectValidationError = (res: request.Response, path?: string[]) => {
-  expect(res.status).toBe(400);
-  expect(res.body).toMatchObject({ data: null, error: { status: 400, name: 'ValidationError' } });
-  if (path) expect(res.body.error.details.errors.map((e: any) => e.path)).toContainEqual(path);
-};
-
-const expectError = (res: request.Response, status: number, name?: string) => {
-  expect(res.status).toBe(status);
-  expect(res.body).toMatchObject({ data: null, error: { status, message: expect.any(String) } });
-  if (name) expect(res.body.error.name).toBe(name);
-};
-
-/** Records the payloads of one eventHub event while `fn` runs. */
-const capture = async <T>(event: string, fn: () => Promise<T>) => {
-  const seen: any[] = [];
-  const off = ctx.strapi.eventHub.on(event, async (payload: unknown) => {
-    seen.push(payload);
-  });
-  try {
-    return { result: await fn(), seen };
-  } finally {
-    off();
-  }
-};
+const capture = <T>(event: string, fn: () => Promise<T>) => captureEvents(ctx.strapi, event, fn);
 
 const report = (user: TestUser | null, messageId: string, body: object = { reason: 'Spam' }) =>
   as(ctx.strapi, user).post(`/messages/${messageId}/report`, body);
@@ -49,10 +28,7 @@ beforeAll(async () => {
   // These tests send more messages per user than the default rate allows.
   await ctx.strapi.plugin('private-messages').service('settings').update({ rateLimit: { max: 0, windowSeconds: 60 } });
   [ann, bob, cat, dan] = await ctx.users(4);
-  superAdmin = await createSuperAdmin(ctx.strapi);
-  moderator = await createLimitedAdmin(ctx.strapi, [ADMIN_ACTIONS.reportsManage]);
-  settingsAdmin = await createLimitedAdmin(ctx.strapi, [ADMIN_ACTIONS.settingsRead, ADMIN_ACTIONS.settingsUpdate]);
-  nothingAdmin = await createLimitedAdmin(ctx.strapi, []);
+  ({ superAdmin, moderator, settingsAdmin, nothingAdmin } = await createModerationAdmins(ctx.strapi));
 });
 
 describe('POST /messages/:id/report', () => {

@@ -1,4 +1,5 @@
-import { bootStrapi, stopStrapi, type TestStrapi } from '../helpers/strapi';
+import { bootStrapi, isMysql, isPostgres, stopStrapi, type TestStrapi } from '../helpers/strapi';
+import contentTypes from '../../server/src/content-types';
 
 /**
  * Strapi skips a plugin whose dist/ is missing without a word, and builds the columns and
@@ -12,28 +13,54 @@ afterAll(() => stopStrapi(strapi));
 
 const columnsOf = async (table: string) => Object.keys(await strapi.db.connection(table).columnInfo());
 
-const indexesOf = async (table: string): Promise<Record<string, string[]>> => {
+type IndexRow = { name: string; column: string; unique: boolean };
+
+/** Every index of `table`, one row per column in index order, read from each database's own catalogue. */
+const indexRows = async (table: string): Promise<IndexRow[]> => {
   const knex = strapi.db.connection;
-  if (process.env.DATABASE_CLIENT === 'postgres') {
+  if (isPostgres()) {
     const { rows } = await knex.raw(
-      `select i.relname as name, a.attname as column, array_position(ix.indkey, a.attnum) as pos
+      `select i.relname as name, a.attname as column, ix.indisunique as unique, array_position(ix.indkey, a.attnum) as pos
          from pg_class t join pg_index ix on t.oid = ix.indrelid join pg_class i on i.oid = ix.indexrelid
          join pg_attribute a on a.attrelid = t.oid and a.attnum = any(ix.indkey)
         where t.relname = ? order by name, pos`,
       [table]
     );
-    const out: Record<string, string[]> = {};
-    for (const r of rows) (out[r.name] ??= []).push(r.column);
-    return out;
+    return rows.map((r: any) => ({ name: r.name, column: r.column, unique: r.unique === true }));
   }
-  const list = await knex.raw(`pragma index_list('${table}')`);
-  const out: Record<string, string[]> = {};
-  for (const idx of list) {
+  if (isMysql()) {
+    const [rows] = await knex.raw(
+      `select index_name as name, column_name as \`column\`, non_unique as non_unique
+         from information_schema.statistics
+        where table_schema = database() and table_name = ? order by index_name, seq_in_index`,
+      [table]
+    );
+    return rows.map((r: any) => ({ name: r.name, column: r.column, unique: Number(r.non_unique) === 0 }));
+  }
+  const out: IndexRow[] = [];
+  for (const idx of await knex.raw(`pragma index_list('${table}')`)) {
     const info = await knex.raw(`pragma index_info('${idx.name}')`);
-    out[idx.name] = info.sort((a: any, b: any) => a.seqno - b.seqno).map((c: any) => c.name);
+    for (const c of info.sort((a: any, b: any) => a.seqno - b.seqno)) out.push({ name: idx.name, column: c.name, unique: idx.unique === 1 });
   }
   return out;
 };
+
+const indexesOf = async (table: string): Promise<Record<string, string[]>> => {
+  const out: Record<string, string[]> = {};
+  for (const r of await indexRows(table)) (out[r.name] ??= []).push(r.column);
+  return out;
+};
+
+const uniqueIndexesOf = async (table: string) => new Set((await indexRows(table)).filter((r) => r.unique).map((r) => r.name));
+
+const snake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+type Schema = {
+  collectionName: string;
+  attributes: Record<string, { type: string; relation?: string }>;
+  indexes?: { name: string; columns: string[]; type?: string }[];
+};
+const SCHEMAS = Object.entries(contentTypes).map(([name, ct]) => ({ name, schema: (ct as { schema: Schema }).schema }));
 
 describe('the plugin in a real Strapi', () => {
   it('registers its content types, hidden from the content manager', () => {
@@ -63,5 +90,26 @@ describe('the plugin in a real Strapi', () => {
     expect((await indexesOf('pm_suspensions')).pm_suspensions_user_uq).toEqual(['user_id']);
     // The stream's ticket check, on every EventSource (re)connection.
     expect((await indexesOf('pm_stream_tickets')).pm_stream_tickets_hash_uq).toEqual(['token_hash']);
+  });
+
+  it(`has every content type's table, a column for each attribute and each to-one relation (${SCHEMAS.length} content types)`, async () => {
+    expect(SCHEMAS.map((s) => s.name).sort()).toEqual(['block', 'membership', 'message', 'outbox-entry', 'preference', 'report', 'suspension', 'tag', 'thread']);
+    for (const { schema } of SCHEMAS) {
+      const expected = Object.entries(schema.attributes).flatMap(([attribute, a]) => {
+        if (a.type !== 'relation') return [snake(attribute)];
+        return a.relation === 'manyToOne' ? [`${snake(attribute)}_id`] : [];
+      });
+      expect([schema.collectionName, await columnsOf(schema.collectionName)]).toEqual([schema.collectionName, expect.arrayContaining(expected)]);
+    }
+  });
+
+  it('creates every index each content type declares, on its columns in order, unique where declared', async () => {
+    for (const { schema } of SCHEMAS) {
+      const [indexes, unique] = [await indexesOf(schema.collectionName), await uniqueIndexesOf(schema.collectionName)];
+      for (const index of schema.indexes ?? []) {
+        expect([index.name, indexes[index.name]]).toEqual([index.name, index.columns]);
+        expect([index.name, unique.has(index.name)]).toEqual([index.name, index.type === 'unique']);
+      }
+    }
   });
 });

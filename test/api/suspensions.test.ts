@@ -1,7 +1,8 @@
 import request from 'supertest';
 import { as, reply, startThread } from '../helpers/api';
-import { ADMIN_ACTIONS, asAdmin, createLimitedAdmin, createSuperAdmin, type TestAdmin } from '../helpers/admin';
+import { asAdmin, createModerationAdmins, type TestAdmin } from '../helpers/admin';
 import { useStrapi } from '../helpers/setup';
+import { captureEvents } from '../helpers/events';
 import type { TestUser } from '../helpers/users';
 
 /**
@@ -15,18 +16,7 @@ const UNSUSPENDED = 'private-messages.user.unsuspended';
 let ann: TestUser, bob: TestUser, cat: TestUser;
 let moderator: TestAdmin, superAdmin: TestAdmin, settingsAdmin: TestAdmin, nothingAdmin: TestAdmin;
 
-/** Records the payloads of one eventHub event while `fn` runs. */
-const capture = async <T>(event: string, fn: () => Promise<T>) => {
-  const seen: any[] = [];
-  const off = ctx.strapi.eventHub.on(event, async (payload: unknown) => {
-    seen.push(payload);
-  });
-  try {
-    return { result: await fn(), seen };
-  } finally {
-    off();
-  }
-};
+const capture = <T>(event: string, fn: () => Promise<T>) => captureEvents(ctx.strapi, event, fn);
 
 /** `author` writes to `reporter`, who reports it; returns the thread and the report. */
 const reported = async (author: TestUser, reporter: TestUser, body = 'Offensive words') => {
@@ -63,10 +53,7 @@ const expectSuspended = async (user: TestUser, threadId: string, to: TestUser) =
 beforeAll(async () => {
   await ctx.strapi.plugin('private-messages').service('settings').update({ rateLimit: { max: 0, windowSeconds: 60 } });
   [ann, bob, cat] = await ctx.users(3);
-  moderator = await createLimitedAdmin(ctx.strapi, [ADMIN_ACTIONS.reportsManage]);
-  superAdmin = await createSuperAdmin(ctx.strapi);
-  settingsAdmin = await createLimitedAdmin(ctx.strapi, [ADMIN_ACTIONS.settingsRead, ADMIN_ACTIONS.settingsUpdate]);
-  nothingAdmin = await createLimitedAdmin(ctx.strapi, []);
+  ({ superAdmin, moderator, settingsAdmin, nothingAdmin } = await createModerationAdmins(ctx.strapi));
 });
 
 describe('disableSender suspends the sender', () => {

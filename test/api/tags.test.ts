@@ -2,14 +2,9 @@ import request from 'supertest';
 import { as, startThread } from '../helpers/api';
 import { useStrapi } from '../helpers/setup';
 import type { TestUser } from '../helpers/users';
+import { expectValidationError } from '../helpers/assertions';
 
 const ctx = useStrapi();
-
-const expectValidationError = (res: request.Response, path?: string[]) => {
-  expect(res.status).toBe(400);
-  expect(res.body).toMatchObject({ data: null, error: { status: 400, name: 'ValidationError' } });
-  if (path) expect(res.body.error.details.errors.map((e: any) => e.path)).toContainEqual(path);
-};
 
 const expectNotFound = (res: request.Response, message = 'Tag not found') => {
   expect(res.status).toBe(404);

@@ -1,7 +1,7 @@
-import request from 'supertest';
 import { as, reply, startThread } from '../helpers/api';
 import { useStrapi } from '../helpers/setup';
 import type { TestUser } from '../helpers/users';
+import { expectValidationError } from '../helpers/assertions';
 
 const ctx = useStrapi();
 let ann: TestUser, bob: TestUser, cat: TestUser, dan: TestUser;
@@ -9,12 +9,6 @@ let ann: TestUser, bob: TestUser, cat: TestUser, dan: TestUser;
 beforeAll(async () => {
   [ann, bob, cat, dan] = await ctx.users(4);
 });
-
-const expectValidationError = (res: request.Response, path?: string[]) => {
-  expect(res.status).toBe(400);
-  expect(res.body).toMatchObject({ data: null, error: { status: 400, name: 'ValidationError' } });
-  if (path) expect(res.body.error.details.errors.map((e: any) => e.path)).toContainEqual(path);
-};
 
 describe('POST /threads', () => {
   it('starts a 1:1 thread and answers the thread as the author sees it with the first message', async () => {

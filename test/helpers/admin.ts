@@ -1,8 +1,10 @@
 import request from 'supertest';
 import type { Core } from '@strapi/strapi';
 
+import { ADMIN_ACTIONS } from '../../server/src/permissions';
+
 /** The plugin's RBAC actions (server/src/permissions.ts). */
-export { ADMIN_ACTIONS } from '../../server/src/permissions';
+export { ADMIN_ACTIONS };
 
 export const ADMIN_PASSWORD = 'Admin-pass-123';
 
@@ -73,3 +75,11 @@ export const asAdmin = (strapi: Core.Strapi, admin: Pick<TestAdmin, 'token'> | n
     del: (path: string) => auth(http().delete(`${BASE}${path}`)),
   };
 };
+
+/** The admins the moderation tests act as: a super admin, a moderator, a settings admin and one holding nothing. */
+export const createModerationAdmins = async (strapi: Core.Strapi) => ({
+  superAdmin: await createSuperAdmin(strapi),
+  moderator: await createLimitedAdmin(strapi, [ADMIN_ACTIONS.reportsManage]),
+  settingsAdmin: await createLimitedAdmin(strapi, [ADMIN_ACTIONS.settingsRead, ADMIN_ACTIONS.settingsUpdate]),
+  nothingAdmin: await createLimitedAdmin(strapi, []),
+});

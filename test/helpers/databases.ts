@@ -8,32 +8,26 @@ export const databaseClient = (): 'sqlite' | 'postgres' | 'mysql' => {
 export const isPostgres = () => databaseClient() === 'postgres';
 export const isMysql = () => databaseClient() === 'mysql';
 
-/** A connection to the server's maintenance database, for creating and dropping test databases. */
-export const pgAdmin = () =>
-  knex({
-    client: 'pg',
+/**
+ * A connection to a database server outside any test database, for creating and dropping them:
+ * PostgreSQL's maintenance database (user postgres) or MySQL/MariaDB's server (user root).
+ */
+const serverAdmin = (client: 'pg' | 'mysql2') => {
+  const mysql = client === 'mysql2';
+  return knex({
+    client,
     connection: {
       host: process.env.DATABASE_HOST ?? '127.0.0.1',
-      port: Number(process.env.DATABASE_PORT ?? 5432),
-      user: process.env.DATABASE_USERNAME ?? 'postgres',
+      port: Number(process.env.DATABASE_PORT ?? (mysql ? 3306 : 5432)),
+      user: process.env.DATABASE_USERNAME ?? (mysql ? 'root' : 'postgres'),
       password: process.env.DATABASE_PASSWORD ?? '',
-      database: 'postgres',
+      ...(mysql ? { charset: 'utf8mb4' } : { database: 'postgres' }),
     },
     pool: { min: 0, max: 1 },
   });
-
-export const mysqlAdmin = () =>
-  knex({
-    client: 'mysql2',
-    connection: {
-      host: process.env.DATABASE_HOST ?? '127.0.0.1',
-      port: Number(process.env.DATABASE_PORT ?? 3306),
-      user: process.env.DATABASE_USERNAME ?? 'root',
-      password: process.env.DATABASE_PASSWORD ?? '',
-      charset: 'utf8mb4',
-    },
-    pool: { min: 0, max: 1 },
-  });
+};
+export const pgAdmin = () => serverAdmin('pg');
+export const mysqlAdmin = () => serverAdmin('mysql2');
 
 /** Creates a server database named `name` (PostgreSQL or MySQL/MariaDB); returns its remover. */
 export const createServerDatabase = async (name: string) => {

@@ -1,10 +1,10 @@
 import * as React from 'react';
-import { Button, Dialog, Field, Flex, Textarea, Typography } from '@strapi/design-system';
-import { WarningCircle } from '@strapi/icons';
+import { Field, Flex, Textarea, Typography } from '@strapi/design-system';
 import { useIntl } from 'react-intl';
 import type { Resolution } from '../api';
 import { getTrad } from '../utils/getTrad';
 import { useResolutionLabels } from './labels';
+import { ConfirmDialog } from './ConfirmDialog';
 
 export const NOTE_MAX_LENGTH = 2000;
 
@@ -21,7 +21,6 @@ export const ResolveDialog = ({ action, onClose, onConfirm }: Props) => {
     formatMessage({ id: getTrad(id), defaultMessage }, values);
   const labels = useResolutionLabels();
   const [note, setNote] = React.useState('');
-  const [isSubmitting, setIsSubmitting] = React.useState(false);
 
   React.useEffect(() => {
     if (action) setNote('');
@@ -40,72 +39,48 @@ export const ResolveDialog = ({ action, onClose, onConfirm }: Props) => {
     ),
   };
 
-  const confirm = async () => {
-    if (!action || tooLong) return;
-    setIsSubmitting(true);
-    try {
-      await onConfirm(action, note.trim());
-    } finally {
-      setIsSubmitting(false);
-    }
-  };
-
   return (
-    <Dialog.Root open={action !== null} onOpenChange={(open: boolean) => !open && !isSubmitting && onClose()}>
-      {action ? (
-        <Dialog.Content>
-          <Dialog.Header>
-            {t('resolve.title', 'Resolve the report: {action}', { action: labels[action] })}
-          </Dialog.Header>
-          <Dialog.Body icon={<WarningCircle fill={action === 'dismiss' ? 'primary600' : 'danger600'} />}>
-            <Flex direction="column" alignItems="stretch" gap={4} width="100%">
-              <Typography textAlign="center">{descriptions[action]}</Typography>
-              <Field.Root
-                name="note"
-                id="pm-resolve-note"
-                hint={t(
-                  'resolve.note.hint',
-                  'Kept with the report for other moderators (at most {max, number} characters).',
-                  {
-                    max: NOTE_MAX_LENGTH,
-                  },
-                )}
-                error={
-                  tooLong
-                    ? t('validation.tooLong', 'At most {max, number} characters.', { max: NOTE_MAX_LENGTH })
-                    : undefined
-                }
-              >
-                <Field.Label>{t('resolve.note', 'Note')}</Field.Label>
-                <Textarea
-                  name="note"
-                  value={note}
-                  onChange={(e: React.ChangeEvent<HTMLTextAreaElement>) => setNote(e.target.value)}
-                  placeholder={t('resolve.note.placeholder', 'Why this decision?')}
-                />
-                <Field.Hint />
-                <Field.Error />
-              </Field.Root>
-            </Flex>
-          </Dialog.Body>
-          <Dialog.Footer>
-            <Dialog.Cancel>
-              <Button variant="tertiary" fullWidth disabled={isSubmitting}>
-                {t('resolve.cancel', 'Cancel')}
-              </Button>
-            </Dialog.Cancel>
-            <Button
-              fullWidth
-              variant={action === 'dismiss' ? 'default' : 'danger-light'}
-              onClick={confirm}
-              loading={isSubmitting}
-              disabled={tooLong}
-            >
-              {t('resolve.confirm', 'Confirm')}
-            </Button>
-          </Dialog.Footer>
-        </Dialog.Content>
-      ) : null}
-    </Dialog.Root>
+    <ConfirmDialog
+      open={action !== null}
+      title={action ? t('resolve.title', 'Resolve the report: {action}', { action: labels[action] }) : null}
+      iconColor={action === 'dismiss' ? 'primary600' : 'danger600'}
+      confirmLabel={t('resolve.confirm', 'Confirm')}
+      confirmVariant={action === 'dismiss' ? 'default' : 'danger-light'}
+      confirmDisabled={tooLong}
+      onClose={onClose}
+      onConfirm={async () => {
+        if (action && !tooLong) await onConfirm(action, note.trim());
+      }}
+    >
+      <Flex direction="column" alignItems="stretch" gap={4} width="100%">
+        <Typography textAlign="center">{action ? descriptions[action] : null}</Typography>
+        <Field.Root
+          name="note"
+          id="pm-resolve-note"
+          hint={t(
+            'resolve.note.hint',
+            'Kept with the report for other moderators (at most {max, number} characters).',
+            {
+              max: NOTE_MAX_LENGTH,
+            },
+          )}
+          error={
+            tooLong
+              ? t('validation.tooLong', 'At most {max, number} characters.', { max: NOTE_MAX_LENGTH })
+              : undefined
+          }
+        >
+          <Field.Label>{t('resolve.note', 'Note')}</Field.Label>
+          <Textarea
+            name="note"
+            value={note}
+            onChange={(e: React.ChangeEvent<HTMLTextAreaElement>) => setNote(e.target.value)}
+            placeholder={t('resolve.note.placeholder', 'Why this decision?')}
+          />
+          <Field.Hint />
+          <Field.Error />
+        </Field.Root>
+      </Flex>
+    </ConfirmDialog>
   );
 };
