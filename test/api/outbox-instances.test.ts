@@ -3,14 +3,14 @@ import path from 'node:path';
 import { as, startThread } from '../helpers/api';
 import { useStrapi } from '../helpers/setup';
 import { useSmtp } from '../helpers/smtp';
-import { isPostgres } from '../helpers/strapi';
+import { isMysql, isPostgres } from '../helpers/strapi';
 
 /*
- * Two Strapi instances on one PostgreSQL database and one outbox, draining at the same moment:
- * every email arrives exactly once. (SQLite is single-writer and single-host: not a deployment
- * with several instances.)
+ * Two Strapi instances on one PostgreSQL or MySQL/MariaDB database and one outbox, draining at the
+ * same moment: every email arrives exactly once. (SQLite is single-writer and single-host: not a
+ * deployment with several instances.)
  */
-(isPostgres() ? describe : describe.skip)('two instances sharing one outbox', () => {
+(isPostgres() || isMysql() ? describe : describe.skip)('two instances sharing one outbox', () => {
   const { smtp, env } = useSmtp();
   const ctx = useStrapi({ env });
 
