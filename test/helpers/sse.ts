@@ -55,21 +55,23 @@ export const openStream = async (
     lastEventId: () => [...events].reverse().find((e) => e.id)?.id,
     next(match, ms = 5000, from = 0) {
       return new Promise((resolve, reject) => {
+        // Both ends clear the timer: a pending timer would hold this client (its response, its
+        // reader) for `ms` after the match, which the leak test would count as the server's.
         const check = () => {
           const found = events.slice(from).find(match);
           if (found) {
             clearTimeout(timer);
+            waiters.delete(check);
             resolve(found);
             return true;
           }
           return false;
         };
-        const timer = setTimeout(() => reject(new Error(`no matching event within ${ms} ms; got ${JSON.stringify(events)}`)), ms);
-        if (!check()) {
-          const waiter = () => check();
-          waiters.add(waiter);
-          setTimeout(() => waiters.delete(waiter), ms + 10);
-        }
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`no matching event within ${ms} ms; got ${JSON.stringify(events)}`));
+        }, ms);
+        if (!check()) waiters.add(check);
       });
     },
     async during(ms, name) {
