@@ -67,7 +67,12 @@ const loadApp = async (appDir) => {
   process.chdir(appDir);
   try {
     const context = await compileStrapi({ appDir });
-    return await createStrapi({ ...context, autoReload: false, serveAdminPanel: false }).load();
+    const app = await createStrapi({ ...context, autoReload: false, serveAdminPanel: false }).load();
+    // An import is not a server: no cron (the outbox's drains would send the site's pending emails,
+    // the purge would delete, even in a dry run) and no real-time bus listening to other instances.
+    app.cron.destroy();
+    await app.plugin('private-messages')?.service('stream')?.stop();
+    return app;
   } finally {
     process.chdir(cwd);
   }

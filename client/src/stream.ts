@@ -92,8 +92,10 @@ export const createSseParser = (dispatch: (e: { event: string; data: string; id:
 
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+    // The listener goes with the timer: a long-lived stream would otherwise pile one up per wait.
+    const onAbort = () => (clearTimeout(timer), resolve());
+    const timer = setTimeout(() => (signal.removeEventListener('abort', onAbort), resolve()), ms);
+    signal.addEventListener('abort', onAbort, { once: true });
   });
 
 export const createStream = (
@@ -196,7 +198,9 @@ export const createStream = (
       try {
         const { data } = await ticket();
         const source = new ES(`${transport.base}/stream?ticket=${encodeURIComponent(data.ticket)}`);
+        let onStop = () => {};
         const ended = new Promise<boolean>((resolve) => {
+          onStop = () => resolve(true);
           source.onopen = () => {
             failures = 0;
             options.onOpen?.();
@@ -213,9 +217,10 @@ export const createStream = (
               if (deliver(name, typeof e.data === 'string' ? e.data : '', e.lastEventId || undefined)) resolve(true);
             });
           }
-          stop.signal.addEventListener('abort', () => resolve(true), { once: true });
+          stop.signal.addEventListener('abort', onStop, { once: true });
         });
         const reauth = await ended;
+        stop.signal.removeEventListener('abort', onStop);
         source.close();
         if (reauth && !transport.canRefresh) return;
         if (!reauth) {

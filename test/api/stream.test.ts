@@ -182,6 +182,10 @@ describe('GET /stream', () => {
     // Written straight to the table (no event): the periodic check finds it.
     await ctx.strapi.db.query('plugin::private-messages.suspension').create({ data: { user: suspended.id, suspendedAt: new Date(), note: 'test' } });
     await s.ended;
+    // ... and cannot come back (EventSource would reconnect with the same credential).
+    const again = await connect({ jwt: suspended.jwt });
+    expect(again.status).toBe(403);
+    expect(again.body.error).toMatchObject({ name: 'ForbiddenError', details: { code: 'sender_suspended' } });
     await revoke(ctx.strapi, role.id, ['plugin::private-messages.stream.connect']);
     await b.ended;
     expect((await connect({ jwt: lost.jwt })).status).toBe(403);

@@ -13,6 +13,7 @@ import { suspendedAmong } from '../repositories/suspensions';
 import { createUsersRepository } from '../repositories/users';
 import { createDocumentId } from '../utils/ids';
 import { createTickets } from './stream-tickets';
+import { forbidden } from '../utils/errors';
 
 /** The users-permissions action that lets a role open the stream. */
 export const STREAM_ACTION = 'plugin::private-messages.stream.connect';
@@ -190,6 +191,12 @@ const streamService = ({ strapi }: { strapi: Core.Strapi }) => {
     /** Opens a stream for the user on this response. Throws 429 when a cap is reached. */
     async open(ctx: any, userId: number, expiresAt: number | null) {
       if (!hub || !config) throw new errors.ApplicationError('The stream is not running');
+      // The periodic check ends a suspended user's streams; this keeps them from coming back
+      // (EventSource reconnects with the same ticket). Before the caps: no await between the
+      // cap check and the registration below.
+      if ((await suspendedAmong(knex(), [userId])).has(userId)) {
+        throw forbidden('Your messaging is suspended', { code: 'sender_suspended' });
+      }
       const refusal = hub.refusal(userId);
       if (refusal) {
         const retryAfter = Math.ceil(config.retryMs / 1000);
