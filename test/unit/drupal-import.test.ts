@@ -5,6 +5,7 @@ import { readPhpValue, unserializePhp } from '../../server/src/import/php-serial
 import type { IndexRow, SourceMessage } from '../../server/src/import/reader';
 import type { LossyCounts } from '../../server/src/import/report';
 import { mapSiteSettings } from '../../server/src/import/site-settings';
+import { matchUsers } from '../../server/src/import/users';
 
 describe('unserializePhp (Drupal `variable` values)', () => {
   it('reads scalars, byte-length strings and arrays (lists and maps)', () => {
@@ -142,5 +143,28 @@ describe('mapSiteSettings', () => {
     });
     expect(lossy).toEqual({ settingsApproximated: 1, blockRulesDropped: 1 });
     expect(mapSiteSettings(new Map([['privatemsg_flush_days', 9]]), null, () => undefined, {})).toEqual({ purgeDeletedAfterDays: 0 });
+  });
+});
+
+describe('matchUsers', () => {
+  const drupal = [
+    { uid: 2, name: 'ann', mail: 'Ann@example.com' },
+    { uid: 3, name: 'bob', mail: 'bob@example.com' },
+    { uid: 4, name: 'cat', mail: 'cat@example.com' },
+  ] as any[];
+  const strapi = [
+    { id: 10, email: 'ann@example.com', username: 'ann', confirmed: true, blocked: false },
+    { id: 11, email: 'bob@example.com', username: 'bob', confirmed: false, blocked: false },
+    { id: 12, email: 'cat@example.com', username: 'cat', confirmed: true, blocked: true },
+  ];
+
+  it('matches by email ignoring case, never a blocked account', () => {
+    expect([...matchUsers(drupal, strapi, 'email')]).toEqual([[2, 10], [3, 11]]);
+    expect([...matchUsers(drupal, strapi, 'username')]).toEqual([[2, 10], [3, 11]]);
+  });
+
+  it('skips unconfirmed accounts where the site confirms emails (someone may have registered the address)', () => {
+    expect([...matchUsers(drupal, strapi, 'email', { requireConfirmed: true })]).toEqual([[2, 10]]);
+    expect([...matchUsers(drupal, strapi, 'username', { requireConfirmed: true })]).toEqual([[2, 10]]);
   });
 });

@@ -59,7 +59,10 @@ export const runDrupalImport = async (
     const drupalUsers = await reader.users();
     const usersTable = strapi.db.metadata.get(USER_UID).tableName;
     const rolesTable = strapi.db.metadata.get(ROLE_UID).tableName;
-    const matched = matchUsers(drupalUsers, await importPeople.strapiUsersForMatching(knex, usersTable), parseUserMatching(options.users));
+    const advanced = (await strapi.store({ type: 'plugin', name: 'users-permissions', key: 'advanced' }).get()) as { email_confirmation?: boolean } | null;
+    const matched = matchUsers(drupalUsers, await importPeople.strapiUsersForMatching(knex, usersTable), parseUserMatching(options.users), {
+      requireConfirmed: Boolean(advanced?.email_confirmation),
+    });
     const drupalUids = new Set(drupalUsers.map((u) => u.uid));
     const drupalUserByUid = new Map(drupalUsers.map((u) => [u.uid, u]));
     const userOf = (uid: number) => matched.get(uid);

@@ -8,7 +8,15 @@ import type { DrupalUser } from './reader';
  */
 export type UserMatching = 'email' | 'username' | { file: string };
 
-export type StrapiUser = { id: number; email: string | null; username: string | null };
+export type StrapiUser = { id: number; email: string | null; username: string | null; confirmed?: boolean; blocked?: boolean };
+
+/**
+ * Who may be matched by email or username: never a blocked account, and, where the site confirms
+ * emails, never an unconfirmed one. Otherwise anyone who registered a Drupal user's address (or
+ * name) before the import would receive that person's private messages. A JSON map is the site
+ * builder's own explicit choice and is taken as it is.
+ */
+export type MatchingGuards = { requireConfirmed: boolean };
 
 export const parseUserMatching = (value: string | undefined): UserMatching => {
   if (!value || value === 'email') return 'email';
@@ -16,7 +24,12 @@ export const parseUserMatching = (value: string | undefined): UserMatching => {
   return { file: value };
 };
 
-export const matchUsers = (drupalUsers: DrupalUser[], strapiUsers: StrapiUser[], matching: UserMatching) => {
+export const matchUsers = (
+  drupalUsers: DrupalUser[],
+  strapiUsers: StrapiUser[],
+  matching: UserMatching,
+  guards: MatchingGuards = { requireConfirmed: false }
+) => {
   const matched = new Map<number, number>();
   if (typeof matching === 'object') {
     const raw = JSON.parse(fs.readFileSync(matching.file, 'utf8')) as Record<string, unknown>;
@@ -29,6 +42,7 @@ export const matchUsers = (drupalUsers: DrupalUser[], strapiUsers: StrapiUser[],
   const keyOf = (value: string | null) => (value ?? '').trim().toLowerCase();
   const byKey = new Map<string, number>();
   for (const u of strapiUsers) {
+    if (u.blocked || (guards.requireConfirmed && u.confirmed === false)) continue;
     const k = keyOf(matching === 'email' ? u.email : u.username);
     if (k !== '' && !byKey.has(k)) byKey.set(k, u.id);
   }

@@ -102,10 +102,13 @@ export const upsertPreferencesMany = async (
 
 /** Strapi users with their email and username (for matching Drupal accounts), and role names. */
 export const strapiUsersForMatching = async (db: Db, usersTable: string) =>
-  (await db(usersTable).select('id', 'email', 'username')).map((r: Record<string, unknown>) => ({
+  (await db(usersTable).select('id', 'email', 'username', 'confirmed', 'blocked')).map((r: Record<string, unknown>) => ({
     id: toInt(r.id),
     email: r.email == null ? null : String(r.email),
     username: r.username == null ? null : String(r.username),
+    // Drivers answer booleans as true/1/'1' (SQLite and MySQL store them as integers).
+    confirmed: r.confirmed === true || Number(r.confirmed) === 1,
+    blocked: r.blocked === true || Number(r.blocked) === 1,
   }));
 
 export const rolesByName = async (db: Db, rolesTable: string) =>
