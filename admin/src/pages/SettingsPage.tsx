@@ -2,6 +2,7 @@ import * as React from 'react';
 import { Alert, Button, Flex, Grid } from '@strapi/design-system';
 import { Check } from '@strapi/icons';
 import { Layouts, Page } from '@strapi/strapi/admin';
+import { DeletedMessagesSection } from '../components/DeletedMessagesSection';
 import { FormatsSection } from '../components/FormatsSection';
 import { useSettingsForm } from '../hooks/useSettingsForm';
 import { useIntl } from 'react-intl';
@@ -32,20 +33,9 @@ const SettingsPage = () => {
     formatMessage({ id: getTrad(id), defaultMessage }, values as Record<string, string>);
   const [dismissed, setDismissed] = React.useState<Record<string, boolean>>({});
   const dismiss = (id: string) => () => setDismissed((d) => ({ ...d, [id]: true }));
-  const {
-    canUpdate,
-    isLoadingPermissions,
-    values,
-    roles,
-    errors,
-    loadError,
-    isSaving,
-    readOnly,
-    modified,
-    set,
-    setFormat,
-    handleSubmit,
-  } = useSettingsForm(t);
+  const form = useSettingsForm(t);
+  const { canUpdate, isLoadingPermissions, values, roles, errors, loadError, isSaving, readOnly, modified, set } = form;
+  const { setFormat, handleSubmit } = form;
 
   if (loadError) return <Page.Error />;
   if (isLoadingPermissions || !values || roles === undefined) return <Page.Loading />;
@@ -297,39 +287,10 @@ const SettingsPage = () => {
               </Grid.Root>
             </Section>
 
-            <Section title={t('settings.section.deleted', 'Deleted messages')}>
-              <Grid.Root gap={5}>
-                <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
-                  <RolesField
-                    {...common('viewDeletedRoles')}
-                    placeholder={everyRole}
-                    label={t('settings.viewDeletedRoles', 'Roles that may read deleted messages')}
-                    hint={t(
-                      'settings.viewDeletedRoles.hint',
-                      'Leave empty for every role holding the "view deleted messages" permission; both must allow.',
-                    )}
-                    roles={roles}
-                    value={values.viewDeletedRoles}
-                    onChange={(v) => set('viewDeletedRoles', v)}
-                  />
-                </Grid.Item>
-                <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
-                  <NumberField
-                    {...common('purgeDeletedAfterDays')}
-                    label={t(
-                      'settings.purgeDeletedAfterDays',
-                      'Remove deleted messages from the database after (days)',
-                    )}
-                    hint={t('settings.purgeDeletedAfterDays.hint', '0 keeps them forever. {bounds}', {
-                      bounds: between('purgeDeletedAfterDays'),
-                    })}
-                    value={values.purgeDeletedAfterDays}
-                    onChange={(v) => set('purgeDeletedAfterDays', v)}
-                    required
-                  />
-                </Grid.Item>
-              </Grid.Root>
-            </Section>
+            <DeletedMessagesSection
+              {...{ t, values, roles, common, everyRole, set }}
+              boundsHint={between('purgeDeletedAfterDays')}
+            />
           </Flex>
         </Layouts.Content>
       </form>

@@ -257,28 +257,6 @@ export const listMembers = async (
 };
 
 /**
- * A user's unread count, the one definition (GET /unread-count and the stream's `unread-count`):
- * their memberships with unread messages, counted (threads) and summed (messages). Served by
- * `pm_memberships_unread_idx` (user_id, unread_count).
- */
-const unreadMemberships = (db: Db) => db(TABLES.memberships).andWhere('unread_count', '>', 0).count({ threads: '*' }).sum({ messages: 'unread_count' });
-
-/** `{threads, messages}` unread for a user. */
-export const countUnread = async (db: Db, userId: number) => {
-  const [row] = await selectRows(db, unreadMemberships(db).where('user_id', userId));
-  return { threads: toInt(row?.threads), messages: toInt(row?.messages) };
-};
-
-/** The same for many users in one statement (every user asked for is in the answer). */
-export const countUnreadMany = async (db: Db, userIds: number[]) => {
-  const counts = new Map(userIds.map((id) => [id, { threads: 0, messages: 0 }]));
-  if (userIds.length === 0) return counts;
-  const rows = await unreadMemberships(db).select('user_id').whereIn('user_id', [...counts.keys()]).groupBy('user_id');
-  for (const row of rows as Record<string, unknown>[]) counts.set(toInt(row.user_id), { threads: toInt(row.threads), messages: toInt(row.messages) });
-  return counts;
-};
-
-/**
  * Takes the membership row's write lock before the caller reads the thread's last message, so a
  * concurrent send (thread first, then memberships) is either wholly before or wholly after us.
  */
@@ -299,4 +277,5 @@ export const listActiveMemberIds = async (db: Db, threadId: number, exceptUserId
 // Delivery and the set-based read-state changes live in their own modules; callers keep importing
 // them from here.
 export * from './membership-delivery';
+export * from './unread-counts';
 export * from './membership-read-state';

@@ -110,3 +110,8 @@ export const streamEventsAfter = async (db: Db, afterId: number, limit: number) 
   );
 
 export const deleteStreamEventsBefore = (db: Db, before: Date) => db(TABLES.streamEvents).where('created_at', '<', before).del();
+
+/** PostgreSQL: a NOTIFY on the stream's channel, through the pool (the bus's listener has its own connection). */
+export const notifyChannel = async (db: Db, channel: string, payload: string): Promise<void> => {
+  await db.raw('select pg_notify(?, ?)', [channel, payload]);
+};

@@ -8,7 +8,7 @@ import * as tagsRepo from '../repositories/tags';
 import type { MessageRow } from '../repositories/messages';
 import { toMillis } from '../repositories/db';
 import { membersShown } from '../repositories/visibility';
-import { decodeCursor, encodeCursor } from '../utils/cursor';
+import { decodeIntegerCursor, encodeCursor } from '../utils/cursor';
 import { forbidden, notFound, validationError } from '../utils/errors';
 import { getService } from '../utils/get-service';
 import type { Actor, UserSummary } from './people';
@@ -21,7 +21,6 @@ export const DEFAULT_PAGE_SIZE = 25;
 export const PARTICIPANTS_IN_LISTS = threadsRepo.PARTICIPANT_PREVIEW_SIZE;
 export const PARTICIPANTS_IN_THREAD = 100;
 
-const badCursor = (key: string) => validationError(`Invalid ${key}`, [{ path: [key], message: 'is not a valid cursor' }]);
 
 /**
  * Reading: the inbox, a thread with its newest messages, older pages. Each page is a fixed
@@ -30,6 +29,12 @@ const badCursor = (key: string) => validationError(`Invalid ${key}`, [{ path: [k
 const inboxService = ({ strapi }: { strapi: Core.Strapi }) => {
   const knex = () => strapi.db.connection;
   const secret = () => getService('settings').cursorSecret();
+  /** The integers of a cursor the caller sent back, or a 400 naming the query key. */
+  const readCursor = (cursor: string, key: string, length: number) => {
+    const values = decodeIntegerCursor(cursor, secret(), length);
+    if (!values) throw validationError(`Invalid ${key}`, [{ path: [key], message: 'is not a valid cursor' }]);
+    return values;
+  };
 
   const tagsOf = (membershipIds: number[]) => tagsRepo.tagsOfMemberships(knex(), membershipIds);
 
@@ -208,12 +213,8 @@ const inboxService = ({ strapi }: { strapi: Core.Strapi }) => {
       query: { limit?: number; cursor?: string; tag?: string; participant?: number; q?: string; unread?: boolean }
     ) {
       const limit = query.limit ?? DEFAULT_PAGE_SIZE;
-      let after: membershipsRepo.InboxCursor | undefined;
-      if (query.cursor) {
-        const values = decodeCursor(query.cursor, secret());
-        if (!values || values.length !== 2 || !values.every((v) => Number.isInteger(v))) throw badCursor('cursor');
-        after = { lastActivityAt: values[0] as number, threadId: values[1] as number };
-      }
+      const [lastActivityAt, threadId] = query.cursor ? readCursor(query.cursor, 'cursor', 2) : [];
+      const after: membershipsRepo.InboxCursor | undefined = query.cursor ? { lastActivityAt, threadId } : undefined;
       const filters: membershipsRepo.InboxFilters = {
         participantId: query.participant,
         subjectContains: query.q,
@@ -243,12 +244,7 @@ const inboxService = ({ strapi }: { strapi: Core.Strapi }) => {
 
     async listMessages(viewer: Actor, threadDocumentId: string, query: { limit?: number; before?: string }) {
       const view = await requireView(viewer, threadDocumentId);
-      let beforeId: number | undefined;
-      if (query.before) {
-        const values = decodeCursor(query.before, secret());
-        if (!values || values.length !== 1 || !Number.isInteger(values[0])) throw badCursor('before');
-        beforeId = values[0] as number;
-      }
+      const beforeId = query.before ? readCursor(query.before, 'before', 1)[0] : undefined;
       const { messages, olderCursor } = await messagePage(viewer, view, query.limit ?? DEFAULT_PAGE_SIZE, beforeId);
       return { data: messages, meta: { olderCursor } };
     },

@@ -7,7 +7,7 @@ import { EVENTS } from '../events';
 import { createBus, type Bus, type Fact } from '../realtime/bus';
 import { StreamHub, type Connection } from '../realtime/hub';
 import { dialectOf } from '../repositories/dialect';
-import { countUnreadMany } from '../repositories/memberships';
+import { countUnreadMany } from '../repositories/unread-counts';
 import * as streamRepo from '../repositories/stream';
 import { suspendedAmong } from '../repositories/suspensions';
 import { createUsersRepository } from '../repositories/users';
@@ -139,9 +139,7 @@ const streamService = ({ strapi }: { strapi: Core.Strapi }) => {
         instance: current.instance,
         log,
         pgConnection: () => (strapi.db.config as any).connection?.connection,
-        notify: async (channel, payload) => {
-          await db().raw('select pg_notify(?, ?)', [channel, payload]);
-        },
+        notify: (channel, payload) => streamRepo.notifyChannel(db(), channel, payload),
         pollStore: {
           insert: (origin, payload) => streamRepo.insertStreamEvent(db(), { origin, payload, documentId: createDocumentId(), now: new Date() }),
           maxId: () => streamRepo.maxStreamEventId(db()),

@@ -34,3 +34,9 @@ export const decodeCursor = (cursor: string, secret: string): CursorValue[] | nu
     return null;
   }
 };
+
+/** A cursor of exactly `length` integers (ids, timestamps), or null. */
+export const decodeIntegerCursor = (cursor: string, secret: string, length: number): number[] | null => {
+  const values = decodeCursor(cursor, secret);
+  return values && values.length === length && values.every((v) => Number.isInteger(v)) ? (values as number[]) : null;
+};
