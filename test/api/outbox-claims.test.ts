@@ -54,7 +54,7 @@ describe('a claim taken over', () => {
     expect(theirs.id).toBe(id);
     const before = await outboxRows().where({ id }).first();
 
-    expect(await renewClaims(db, 'stale', now, 60_000)).toBe(0);
+    expect(await renewClaims(db, [id], 'stale', now, 60_000)).toBe(0);
     expect(await markSending(db, id, 'stale', 'k', now, 60_000)).toBe(false);
     expect(await markSent(db, id, 'stale', now)).toBe(false);
     expect(await markFailed(db, mine, 'stale', 'boom', now, 20, now)).toBe(false);

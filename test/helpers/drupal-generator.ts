@@ -49,7 +49,16 @@ export const phpSerialize = (v: unknown): string => {
 
 export const generateDrupal = (
   variant: DrupalVariant,
-  { seed = 1, threads = 24, users = 12, mailOf = (uid: number) => `User${uid}@Example.org` } = {}
+  {
+    seed = 1,
+    threads = 24,
+    users = 12,
+    mailOf = (uid: number) => `User${uid}@Example.org`,
+    /** Replies per ordinary thread are drawn from 0 … replies - 1. */
+    replies = 4,
+    /** Picks a thread's members by sampling instead of shuffling every user (a site of 10,000 users). */
+    largeSite = false,
+  } = {}
 ): DrupalData => {
   const rand = mulberry32(seed);
   const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)];
@@ -134,12 +143,21 @@ export const generateDrupal = (
     rowsOf(uid, thread).filter((r) => r.deleted === 0).forEach((r) => (r.deleted = clock));
   };
 
+  const sampleOthers = (author: number, count: number) => {
+    const picked = new Set<number>();
+    while (picked.size < Math.min(count, uids.length - 1)) {
+      const uid = pick(uids);
+      if (uid !== author) picked.add(uid);
+    }
+    return [...picked];
+  };
+
   // Ordinary threads: 1:1 and groups, some replies, some read.
   for (let t = 0; t < threads; t += 1) {
     const author = pick(uids);
-    const others = uids.filter((u) => u !== author).sort(() => rand() - 0.5).slice(0, 1 + Math.floor(rand() * 3));
+    const others = largeSite ? sampleOthers(author, 1 + Math.floor(rand() * 3)) : uids.filter((u) => u !== author).sort(() => rand() - 0.5).slice(0, 1 + Math.floor(rand() * 3));
     const thread = post(author, null, { users: others, roles: [] });
-    for (let n = Math.floor(rand() * 4); n > 0; n -= 1) reply(pick([author, ...others]), thread);
+    for (let n = Math.floor(rand() * replies); n > 0; n -= 1) reply(pick([author, ...others]), thread);
     for (const uid of [author, ...others]) if (rand() < 0.5) read(uid, thread);
   }
   const [a, b, c, dd] = uids;

@@ -76,8 +76,9 @@ export const claimDue = (db: Db, kind: 'job' | 'email', o: ClaimOptions): Promis
         .where({ status: 'pending', kind })
         .andWhere('next_attempt_at', '<=', o.dueAt)
         .andWhere((w2) => w2.whereNull('locked_until').orWhere('locked_until', '<', o.now));
+    let due: number[] = [];
     if (left > 0) {
-      const due = idsOf(
+      due = idsOf(
         await select(
           // The order of pm_outbox_due_idx (status, kind, next_attempt_at, id): the scan stops after
           // `limit` rows. Ordering by id alone sorted every due row, 10,000 after a message to a role.
@@ -86,19 +87,29 @@ export const claimDue = (db: Db, kind: 'job' | 'email', o: ClaimOptions): Promis
             .limit(left)
         )
       );
-      // Still claimable: with SKIP LOCKED the lock held them; without (SQLite), another process may
+      // Still claimable: with SKIP LOCKED the lock held them, and the update goes by primary key
+      // only (with the conditions too, InnoDB may walk the due index and lock rows another worker
+      // is marking failed: a deadlock seen on MariaDB). Without (SQLite), another process may
       // have claimed some since the select, and the condition leaves those out.
-      if (due.length > 0) await claimable(trx(TABLES.outbox).whereIn('id', due)).update({ claim_token: o.token, locked_until: lockedUntil, updated_at: o.now });
+      const byId = trx(TABLES.outbox).whereIn('id', due);
+      if (due.length > 0) await (canSkipLocked(trx) ? byId : claimable(byId)).update({ claim_token: o.token, locked_until: lockedUntil, updated_at: o.now });
     }
 
-    const rows = await trx(TABLES.outbox).select('*').where({ claim_token: o.token, status: 'pending' });
+    // By primary key: claim_token has no index, and the outbox keeps sent rows until purge.
+    const candidates = [...interrupted, ...due];
+    if (candidates.length === 0) return [];
+    const rows = await trx(TABLES.outbox).select('*').whereIn('id', candidates).where({ claim_token: o.token, status: 'pending' });
     return rows.map(mapRow).sort((a: OutboxRow, b: OutboxRow) => a.id - b.id);
   });
 
-/** Extends the lease of the rows `token` still holds; the number renewed. */
-export const renewClaims = async (db: Db, token: string, now: Date, leaseMs: number) =>
+/**
+ * Extends the lease of the claimed rows (`ids`) that `token` still holds; the number renewed. By
+ * primary key: claim_token has no index, and a scan would lock every row it passes on InnoDB.
+ */
+export const renewClaims = async (db: Db, ids: number[], token: string, now: Date, leaseMs: number) =>
   toInt(
     await db(TABLES.outbox)
+      .whereIn('id', ids)
       .where({ claim_token: token })
       .whereIn('status', HELD)
       .update({ locked_until: new Date(now.getTime() + leaseMs), updated_at: now })

@@ -78,7 +78,8 @@ export const withClaimedBatch = async (
     maxAttempts: MAX_ATTEMPTS,
   });
   if (rows.length === 0) return 0;
-  const stop = heartbeat(() => claimsRepo.renewClaims(db(), claim.token, new Date(), claim.leaseMs), Math.floor(claim.leaseMs / 3), onError);
+  const ids = rows.map((r) => r.id);
+  const stop = heartbeat(() => claimsRepo.renewClaims(db(), ids, claim.token, new Date(), claim.leaseMs), Math.floor(claim.leaseMs / 3), onError);
   try {
     await work(rows, claim);
   } finally {
