@@ -2,6 +2,7 @@
 'use strict';
 /**
  * `npm run bench -- --stream`: the real-time stream instead (scripts/bench/stream.js).
+ * `npm run bench -- --drupal-import`: the Drupal importer instead (scripts/bench/drupal-import.js).
  * `npm run bench [-- --quick | --full] [--db sqlite,postgres,mysql] [--duration 10] [--connections 10]
  *    [--messages N --threads N --users N] [--steps 10000,100000,...] [--skip-build] [--no-docs] [--reuse]
  *    [--short-writes]`
@@ -481,6 +482,10 @@ const main = async () => {
 
 if (require.main === module) {
   // `--stream`: the real-time stream's own benchmark (scripts/bench/stream.js).
-  const run = process.argv.includes('--stream') ? () => require('./stream').main(process.argv.slice(2)) : main;
+  const run = process.argv.includes('--stream')
+    ? () => require('./stream').main(process.argv.slice(2))
+    : process.argv.includes('--drupal-import')
+      ? () => require('./drupal-import').main()
+      : main;
   run().then(() => process.exit(0), (e) => { console.error(e); process.exit(1); });
 }

@@ -154,6 +154,41 @@ describe('strapi-private-messages import-drupal (D7 2.x)', () => {
     expect(await countRows(ctx.strapi, 'pm_messages')).toBe(before + 1);
   });
 
+  it('a later run keeps what members did here, and brings the new messages as a delivery would', async () => {
+    const s = await scenario('d7-2');
+    const [a, b, c] = s.data.users;
+    const [{ mid: first }] = await s.source.query(`select max(mid) + 1 as mid from pm_message`);
+    const thread = first;
+    const post = async (mid: number, timestamp: number) => {
+      await s.source.query(`insert into pm_message (mid, author, subject, body, format, timestamp) values (?, ?, 'Kept here', ?, 'plain_text', ?)`, [mid, a.uid, `News [m${mid}]`, timestamp]);
+      for (const uid of [a.uid, b.uid, c.uid]) {
+        await s.source.query(`insert into pm_index (mid, thread_id, recipient, is_new, deleted, type) values (?, ?, ?, ?, 0, 'user')`, [mid, thread, uid, uid === a.uid ? 0 : 1]);
+      }
+    };
+    await post(first, 1_900_000_100);
+    // privatemsg_filter tags a new thread Inbox for its recipients.
+    for (const uid of [b.uid, c.uid]) await s.source.query(`insert into pm_tags_index (tag_id, uid, thread_id) values (1, ?, ?)`, [uid, thread]);
+    await importer().run({ source: s.source.url });
+    const documentId = (await threadDocumentId(ctx.strapi, thread))!;
+    const userB = s.users.get(b.uid)!;
+    const userC = s.users.get(c.uid)!;
+    // Here, after the first run: b reads the thread, c removes it. Drupal still has both unread.
+    await as(ctx.strapi, userB).post(`/threads/${documentId}/read`).expect(200);
+    await as(ctx.strapi, userC).del(`/threads/${documentId}`).expect(204);
+
+    await post(first + 1, 1_900_000_200);
+    const next = await importer().run({ source: s.source.url });
+    expect(next.imported).toMatchObject({ threads: 0, threadsUpdated: 1, messages: 1 });
+    const listed = async (user: TestUser) =>
+      ((await as(ctx.strapi, user).get('/threads?limit=100').expect(200)).body.data as { id: string; unreadCount: number }[]).find((t) => t.id === documentId);
+    // b read the first message here: only the new one is unread.
+    expect((await listed(userB))?.unreadCount).toBe(1);
+    expect(await apiThreadMids(ctx.strapi, userB, documentId)).toEqual([first, first + 1]);
+    // c removed the thread here: it comes back with what came after, as a reply brings it back.
+    expect((await listed(userC))?.unreadCount).toBe(1);
+    expect(await apiThreadMids(ctx.strapi, userC, documentId)).toEqual([first + 1]);
+  });
+
   it('resumes after an interruption, ending where an uninterrupted run ends', async () => {
     const s = await scenario('d7-2');
     await emptyPluginTables(ctx.strapi);

@@ -4,6 +4,7 @@ import { planThread, type MapContext } from '../../server/src/import/mapper';
 import { readPhpValue, unserializePhp } from '../../server/src/import/php-serialized';
 import type { IndexRow, SourceMessage } from '../../server/src/import/reader';
 import type { LossyCounts } from '../../server/src/import/report';
+import { mergeRerunMembership } from '../../server/src/import/rerun';
 import { mapSiteSettings } from '../../server/src/import/site-settings';
 import { matchUsers } from '../../server/src/import/users';
 
@@ -166,5 +167,42 @@ describe('matchUsers', () => {
   it('skips unconfirmed accounts where the site confirms emails (someone may have registered the address)', () => {
     expect([...matchUsers(drupal, strapi, 'email', { requireConfirmed: true })]).toEqual([[2, 10]]);
     expect([...matchUsers(drupal, strapi, 'username', { requireConfirmed: true })]).toEqual([[2, 10]]);
+  });
+});
+
+describe('mergeRerunMembership (a later run, into a thread in use here)', () => {
+  const here = { hidden: false, inInbox: true, visibleAfterMessageId: 0, lastReadMessageId: 10, unreadCount: 0, removedAt: null, leftAt: null };
+  const drupal = { hidden: false, inInbox: true, visibleAfterMessageId: 0, lastReadMessageId: 9, unreadCount: 3, removedAt: null };
+
+  it('keeps the read state of here and adds only the new messages privatemsg has unread', () => {
+    expect(mergeRerunMembership(here, drupal, { visible: [11, 12], unread: [12] })).toMatchObject({ lastReadMessageId: 11, unreadCount: 1, removedAt: null });
+    // Read in Drupal too: nothing unread, the watermark after the last new message.
+    expect(mergeRerunMembership(here, drupal, { visible: [11, 12], unread: [] })).toMatchObject({ lastReadMessageId: 12, unreadCount: 0 });
+    // Already unread here: the watermark stays at the first unread one.
+    expect(mergeRerunMembership({ ...here, lastReadMessageId: 7, unreadCount: 3 }, drupal, { visible: [11], unread: [11] })).toMatchObject({
+      lastReadMessageId: 7,
+      unreadCount: 4,
+    });
+  });
+
+  it('brings back a thread removed here, showing only what came after; archived stays archived unless Drupal lists it', () => {
+    const removed = { ...here, inInbox: false, removedAt: new Date(5), visibleAfterMessageId: 10 };
+    expect(mergeRerunMembership(removed, { ...drupal, inInbox: false }, { visible: [11], unread: [11] })).toEqual({
+      hidden: false,
+      inInbox: true,
+      visibleAfterMessageId: 10,
+      lastReadMessageId: 10,
+      unreadCount: 1,
+      removedAt: null,
+    });
+    expect(mergeRerunMembership({ ...here, inInbox: false }, { ...drupal, inInbox: false }, { visible: [11], unread: [] }).inInbox).toBe(false);
+    expect(mergeRerunMembership({ ...here, inInbox: false }, drupal, { visible: [11], unread: [11] }).inInbox).toBe(true);
+  });
+
+  it('leaves the row alone when nothing new reaches the member, or they left here', () => {
+    const { leftAt: _l, ...kept } = here;
+    expect(mergeRerunMembership(here, drupal, { visible: [], unread: [] })).toEqual(kept);
+    expect(mergeRerunMembership(here, { ...drupal, removedAt: new Date(1) }, { visible: [11], unread: [11] })).toEqual(kept);
+    expect(mergeRerunMembership({ ...here, leftAt: new Date(2) }, drupal, { visible: [11], unread: [11] })).toEqual(kept);
   });
 });

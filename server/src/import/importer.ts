@@ -6,20 +6,21 @@ import { getService } from '../utils/get-service';
 import { mapFormat, renderImportedBody } from './formats';
 import type { MapContext } from './mapper';
 import { createReader, detectSchema, type Variant } from './reader';
-import { addLossy, newReport, type ImportReport, type LossyCounts } from './report';
+import { addLossy, newReport, timed, type ImportReport, type LossyCounts } from './report';
 import { mapSiteSettings } from './site-settings';
 import { openSource } from './source';
-import { importThreadBatch } from './threads-batch';
+import { commitThreadBatch, prepareThreadBatch } from './threads-batch';
 import { importUserState } from './user-state';
 import { matchUsers, parseUserMatching } from './users';
-import { verifyImport } from './verify';
+import { createVerifier } from './verify';
 
 /*
- * `strapi-private-messages import-drupal`: privatemsg (D6/D7, 1.x/2.x) into this plugin. Reads the
- * source in batches of threads, writes each batch in one transaction through the importer's
- * repositories (import-threads, import-people, import-map), then users' blocks and preferences,
- * the site settings, and checks the result against privatemsg's own queries. No email, no outbox
- * row, no event: nothing here goes through messaging.
+ * `strapi-private-messages import-drupal`: privatemsg (D6/D7, 1.x/2.x) into this plugin. Imports
+ * users' blocks and preferences, then reads the source in batches of threads and writes each
+ * batch in one transaction through the importer's repositories (import-threads, import-people,
+ * import-map), checking each against privatemsg's rows once committed; then the site settings,
+ * and the unread counts against privatemsg's own query. No email, no outbox row, no event:
+ * nothing here goes through messaging.
  */
 
 export type ImportOptions = {
@@ -35,7 +36,7 @@ export type ImportOptions = {
   verify?: boolean;
 };
 
-export type ImportProgress = { phase: 'threads' | 'users' | 'settings' | 'verify'; done: number; total: number };
+export type ImportProgress = { phase: 'threads' | 'users' | 'settings'; done: number; total: number };
 
 const USER_UID = 'plugin::users-permissions.user';
 const ROLE_UID = 'plugin::users-permissions.role';
@@ -95,6 +96,14 @@ export const runDrupalImport = async (
 
     // Threads, batch by batch (each batch commits with its import-map entries: a rerun resumes).
     const total = await reader.threadCount();
+    // Users' blocks and preferences first: the check after each batch sees the final state.
+    onProgress({ phase: 'users', done: 0, total: 1 });
+    await timed(report, 'users', async () =>
+      importUserState({ knex, reader, source: source.key, dryRun, userOf, userRoles: await reader.userRoles() }, report, lossy)
+    );
+    onProgress({ phase: 'users', done: 1, total: 1 });
+
+    const verifier = !dryRun && options.verify !== false ? createVerifier({ knex, reader, source: source.key, userOf }) : undefined;
     const batchContext = {
       knex,
       reader,
@@ -104,22 +113,26 @@ export const runDrupalImport = async (
       roleOf: (rid: number) => ({ id: strapiRoleOf(rid) ?? 0, name: drupalRoles.get(rid) ?? `role ${rid}` }),
       report,
       lossy,
+      verifier,
     };
-    let after = 0;
     let done = 0;
     onProgress({ phase: 'threads', done, total });
-    for (;;) {
+    // Two stages: the next batch is read and planned while this one is written and checked.
+    const prepare = async (after: number) => {
       const threadIds = await reader.threadIdsAfter(after, batchSize);
-      if (threadIds.length === 0) break;
-      await importThreadBatch(batchContext, threadIds);
-      after = threadIds[threadIds.length - 1];
-      done += threadIds.length;
+      return threadIds.length === 0 ? null : { threadIds, prepared: await prepareThreadBatch(batchContext, threadIds) };
+    };
+    let next = prepare(0);
+    for (;;) {
+      const current = await next;
+      if (!current) break;
+      next = prepare(current.threadIds[current.threadIds.length - 1]);
+      // Settled on its own if this batch fails: the rejection is the one reported.
+      next.catch(() => {});
+      await commitThreadBatch(batchContext, current.prepared);
+      done += current.threadIds.length;
       onProgress({ phase: 'threads', done, total });
     }
-
-    onProgress({ phase: 'users', done: 0, total: 1 });
-    await importUserState({ knex, reader, source: source.key, dryRun, userOf, userRoles: await reader.userRoles() }, report, lossy);
-    onProgress({ phase: 'users', done: 1, total: 1 });
 
     // Site settings, once per source (an admin may change them afterwards).
     const globalLevel = (await reader.settingRows('email_notify_level')).find((r) => r.type === 'global' && r.value >= 0)?.value ?? null;
@@ -140,9 +153,7 @@ export const runDrupalImport = async (
     report.roles = [...roleThreads].map(([rid, threads]) => ({ rid, name: drupalRoles.get(rid) ?? `role ${rid}`, threads }));
     addLossy(report, lossy);
 
-    if (!dryRun && options.verify !== false) {
-      await verifyImport({ knex, reader, source: source.key, userOf, batchSize }, report, (d) => onProgress({ phase: 'verify', done: d, total }));
-    }
+    if (verifier) await timed(report, 'verify', () => verifier.finish(report));
     report.finishedAt = new Date().toISOString();
     return report;
   } finally {

@@ -53,6 +53,8 @@ export type PlannedMember = {
   removedAt: Date | null;
   firstUnreadMid: number | null;
   unreadCount: number;
+  /** The source mids privatemsg has unread for them (a later run adds the new ones to our count). */
+  unreadMids: number[];
   inInbox: boolean;
 };
 
@@ -166,7 +168,7 @@ export const planThread = (
     const hidden = broadcast && userId !== starterId && all.every((r) => r.hiddenOnly);
     if (live.length === 0) {
       const removedAt = new Date(Math.max(...all.map((r) => r.deleted)) * 1000);
-      members.push({ userId, hidden, visibleAfterMid: lastMid, removedAt, firstUnreadMid: null, unreadCount: 0, inInbox: false });
+      members.push({ userId, hidden, visibleAfterMid: lastMid, removedAt, firstUnreadMid: null, unreadCount: 0, unreadMids: [], inInbox: false });
       continue;
     }
     const firstLive = live[0].mid;
@@ -183,6 +185,7 @@ export const planThread = (
       removedAt: null,
       firstUnreadMid,
       unreadCount: unread.length,
+      unreadMids: unread.map((r) => r.mid),
       inInbox: ctx.inboxTagId === null || inboxTagged.has(userId) || onlySent,
     });
   }

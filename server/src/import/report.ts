@@ -51,6 +51,8 @@ export type ImportReport = {
   users: { drupal: number; matched: number; unmatched: { uid: number; name: string; mail: string | null }[] };
   roles: { rid: number; name: string; threads: number }[];
   lossy: Partial<Record<LossyCase, { count: number; what: string }>>;
+  /** Seconds spent per phase (reading the source, planning, writing, users' state, the check). */
+  timings: Record<TimedPhase, number>;
   verification?: {
     users: number;
     unreadMatching: number;
@@ -59,6 +61,18 @@ export type ImportReport = {
     messageListsMatching: number;
     messageListsDiffering: number;
   };
+};
+
+export type TimedPhase = 'read' | 'plan' | 'write' | 'users' | 'verify';
+
+/** Runs `work`, adding its wall time to the report's phase. */
+export const timed = async <T>(report: ImportReport, phase: TimedPhase, work: () => Promise<T> | T): Promise<T> => {
+  const started = process.hrtime.bigint();
+  try {
+    return await work();
+  } finally {
+    report.timings[phase] = Math.round((report.timings[phase] + Number(process.hrtime.bigint() - started) / 1e9) * 1000) / 1000;
+  }
 };
 
 export const newReport = (source: string, variant: string, dryRun: boolean): ImportReport => ({
@@ -71,6 +85,7 @@ export const newReport = (source: string, variant: string, dryRun: boolean): Imp
   users: { drupal: 0, matched: 0, unmatched: [] },
   roles: [],
   lossy: {},
+  timings: { read: 0, plan: 0, write: 0, users: 0, verify: 0 },
 });
 
 export type LossyCounts = Partial<Record<LossyCase, number>>;

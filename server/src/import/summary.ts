@@ -25,5 +25,7 @@ export const summarize = (report: ImportReport): string[] => {
         (v.messageListsDiffering > 0 ? ` (${v.messageListsDiffering} differ, see the reported losses)` : '')
     );
   }
+  const t = report.timings;
+  lines.push(`Time: reading ${t.read} s, planning ${t.plan} s, writing ${t.write} s, users' state ${t.users} s, check ${t.verify} s`);
   return lines;
 };

@@ -4,8 +4,10 @@ import * as importThreads from '../repositories/import-threads';
 import * as importPeople from '../repositories/import-people';
 import { tagNameKey } from '../services/tags';
 import { planThread, type MapContext, type ThreadPlan } from './mapper';
-import type { Reader } from './reader';
-import type { ImportReport, LossyCounts } from './report';
+import { mergeRerunMembership } from './rerun';
+import type { Verifier } from './verify';
+import type { IndexRow, Reader, SourceMessage, TagRow } from './reader';
+import { timed, type ImportReport, type LossyCounts } from './report';
 
 /*
  * One batch of Drupal threads: read, planned (mapper), and written in one transaction with their
@@ -22,6 +24,8 @@ export type BatchContext = {
   roleOf: (rid: number) => { id: number; name: string };
   report: ImportReport;
   lossy: LossyCounts;
+  /** The check against privatemsg, batch by batch (none in a dry run or with --no-verify). */
+  verifier?: Verifier;
 };
 
 /** Map.groupBy, which Node 20 lacks. */
@@ -43,27 +47,60 @@ const tagName = (name: string, tagId: number, lossy: LossyCounts) => {
   return trimmed === '' ? `tag ${tagId}` : trimmed.slice(0, 64);
 };
 
-export const importThreadBatch = async (ctx: BatchContext, threadIds: number[]) => {
-  const [rows, messages, tagRows] = await Promise.all([
-    ctx.reader.indexRows(threadIds),
-    ctx.reader.messages(threadIds),
-    ctx.reader.tagRows(threadIds),
-  ]);
+export type PreparedBatch = { rows: IndexRow[]; batch: PlannedBatch };
+
+/**
+ * Reads a batch from the source and plans it; writes nothing. The importer prepares the next
+ * batch while the database writes this one (its threads and messages are not this one's, so
+ * nothing it reads changes meanwhile): Node's work overlaps the database's.
+ */
+export const prepareThreadBatch = async (ctx: BatchContext, threadIds: number[]): Promise<PreparedBatch> => {
+  const [rows, messages, tagRows] = await timed(ctx.report, 'read', () =>
+    Promise.all([ctx.reader.indexRows(threadIds), ctx.reader.messages(threadIds), ctx.reader.tagRows(threadIds)])
+  );
+  const batch = await timed(ctx.report, 'plan', () => planBatch(ctx, threadIds, rows, messages, tagRows));
+  return { rows, batch };
+};
+
+/** Writes a prepared batch in one transaction (nothing in a dry run), then checks it. */
+export const commitThreadBatch = async (ctx: BatchContext, { rows, batch }: PreparedBatch) => {
+  if (ctx.dryRun) return;
+  if (batch.plans.length > 0) await timed(ctx.report, 'write', () => writeBatch(ctx, batch));
+  // The batch's threads as members see them now, against privatemsg's rows read above.
+  if (ctx.verifier) await timed(ctx.report, 'verify', () => ctx.verifier!.checkBatch(rows, batch.ids));
+};
+
+export type BatchIds = {
+  /** Our thread of each source thread id, and our message of each source mid (imported before, or now). */
+  threads: Map<number, number>;
+  messages: Map<number, number>;
+};
+
+type PlannedBatch = {
+  plans: { plan: ThreadPlan; threadId?: number; fresh: ThreadPlan['messages'] }[];
+  ids: BatchIds;
+};
+
+const bySourceId = (mappings: Map<string, number>) => new Map([...mappings].map(([key, target]) => [Number(key.split(':')[0]), target]));
+
+/** The batch's threads as our model holds them, minus what an earlier run imported; counted in the report. */
+const planBatch = async (ctx: BatchContext, threadIds: number[], rows: IndexRow[], messages: SourceMessage[], tagRows: TagRow[]): Promise<PlannedBatch> => {
   const rowsByThread = groupBy(rows, (r) => r.threadId);
   const tagsByThread = groupBy(tagRows, (r) => r.threadId);
   const threadOfMid = new Map(rows.map((r) => [r.mid, r.threadId]));
   const messagesByThread = groupBy(messages.filter((m) => threadOfMid.has(m.mid)), (m) => threadOfMid.get(m.mid)!);
 
-  const knownThreads = await importMap.findMappings(ctx.knex, ctx.source, 'thread', threadIds);
-  const knownMessages = await importMap.findMappings(ctx.knex, ctx.source, 'message', messages.map((m) => m.mid));
-  const mapped = (kind: Map<string, number>, id: number) => kind.get(importMap.mappingKey(id));
+  const ids: BatchIds = {
+    threads: bySourceId(await importMap.findMappings(ctx.knex, ctx.source, 'thread', threadIds)),
+    messages: bySourceId(await importMap.findMappings(ctx.knex, ctx.source, 'message', messages.map((m) => m.mid))),
+  };
 
-  const plans: { plan: ThreadPlan; threadId?: number; fresh: ThreadPlan['messages'] }[] = [];
+  const plans: PlannedBatch['plans'] = [];
   for (const threadId of threadIds) {
     const plan = planThread(threadId, messagesByThread.get(threadId) ?? [], rowsByThread.get(threadId) ?? [], tagsByThread.get(threadId) ?? [], ctx.map, ctx.lossy);
     if (!plan) continue;
-    const fresh = plan.messages.filter((m) => mapped(knownMessages, m.mid) === undefined);
-    const existing = mapped(knownThreads, threadId);
+    const fresh = plan.messages.filter((m) => !ids.messages.has(m.mid));
+    const existing = ids.threads.get(threadId);
     ctx.report.skippedAlreadyImported.messages += plan.messages.length - fresh.length;
     if (existing !== undefined && fresh.length === 0) {
       ctx.report.skippedAlreadyImported.threads += 1;
@@ -84,13 +121,16 @@ export const importThreadBatch = async (ctx: BatchContext, threadIds: number[]) 
     );
     ctx.report.imported.tags += new Set(tags.map((t) => t.key)).size;
     ctx.report.imported.tagLinks += new Set(tags.map((t) => `${t.key}:${t.threadId}`)).size;
-    return;
   }
-  if (plans.length === 0) return;
+  return { plans, ids };
+};
 
+/** One transaction: the batch's rows, their import-map entries, the counters that follow from them. */
+const writeBatch = async (ctx: BatchContext, { plans, ids }: PlannedBatch) => {
   const now = new Date();
   await (ctx.knex as any).transaction(async (trx: Db) => {
-    // Threads new to us.
+    // Threads new to us, and those an earlier run imported (new messages since).
+    const updated = new Set(plans.filter((p) => p.threadId !== undefined));
     const fresh = plans.filter((p) => p.threadId === undefined);
     const newIds = await importThreads.insertThreads(
       trx,
@@ -102,42 +142,56 @@ export const importThreadBatch = async (ctx: BatchContext, threadIds: number[]) 
       })),
       now
     );
-    fresh.forEach((p, i) => (p.threadId = newIds[i]));
+    fresh.forEach((p, i) => {
+      p.threadId = newIds[i];
+      ids.threads.set(p.plan.sourceThreadId, newIds[i]);
+    });
     await importMap.insertMappings(trx, ctx.source, 'thread', fresh.map((p) => ({ sourceId: p.plan.sourceThreadId, targetId: p.threadId! })), now);
 
     // Messages, in source order: ids keep each thread's order.
     const toInsert = plans.flatMap((p) => p.fresh.map((m) => ({ m, threadId: p.threadId! }))).sort((a, b) => a.m.mid - b.m.mid);
     const messageIds = await importThreads.insertMessages(trx, toInsert.map(({ m, threadId }) => ({ ...m, threadId })), now);
-    const idOfMid = new Map<number, number>();
-    for (const [k, v] of knownMessages) idOfMid.set(Number(k.split(':')[0]), v);
+    const idOfMid = ids.messages;
     toInsert.forEach(({ m }, i) => idOfMid.set(m.mid, messageIds[i]));
     await importMap.insertMappings(trx, ctx.source, 'message', toInsert.map(({ m }, i) => ({ sourceId: m.mid, targetId: messageIds[i] })), now);
 
     // Members' state, then the counters that follow from the rows.
     const ourId = (mid: number) => (mid === 0 ? 0 : (idOfMid.get(mid) ?? 0));
+    const existing = await importThreads.membershipStatesOf(trx, [...updated].map((p) => p.threadId!));
     await importThreads.upsertMemberships(
       trx,
-      plans.flatMap(({ plan, threadId }) => {
+      plans.flatMap((p) => {
+        const { plan, threadId } = p;
         const last = ourId(plan.messages[plan.messages.length - 1].mid);
-        return plan.members.map((mb) => ({
-          threadId: threadId!,
-          userId: mb.userId,
-          hidden: mb.hidden,
-          inInbox: mb.inInbox,
-          visibleAfterMessageId: ourId(mb.visibleAfterMid),
-          lastReadMessageId: mb.firstUnreadMid === null ? last : ourId(mb.firstUnreadMid) - 1,
-          unreadCount: mb.unreadCount,
-          removedAt: mb.removedAt,
-        }));
+        return plan.members.map((mb) => {
+          const planned = {
+            hidden: mb.hidden,
+            inInbox: mb.inInbox,
+            visibleAfterMessageId: ourId(mb.visibleAfterMid),
+            lastReadMessageId: mb.firstUnreadMid === null ? last : ourId(mb.firstUnreadMid) - 1,
+            unreadCount: mb.unreadCount,
+            removedAt: mb.removedAt,
+          };
+          const before = updated.has(p) ? existing.get(`${threadId}:${mb.userId}`) : undefined;
+          if (!before) return { threadId: threadId!, userId: mb.userId, ...planned };
+          // A thread imported before: what its member did here stays (import/rerun.ts).
+          const arriving = p.fresh.filter((m) => m.mid > mb.visibleAfterMid && m.authorId !== mb.userId);
+          const unread = new Set(mb.unreadMids);
+          const merged = mergeRerunMembership(before, planned, {
+            visible: p.fresh.filter((m) => m.mid > mb.visibleAfterMid).map((m) => ourId(m.mid)),
+            unread: arriving.filter((m) => unread.has(m.mid)).map((m) => ourId(m.mid)),
+          });
+          return { threadId: threadId!, userId: mb.userId, ...merged };
+        });
       }),
       now
     );
-    const ids = plans.map((p) => p.threadId!);
+    const threadIds = plans.map((p) => p.threadId!);
     await importThreads.rebuildThreadCounters(
       trx,
       plans.map(({ plan, threadId }) => ({ id: threadId!, listedUserIds: plan.members.filter((mb) => !mb.hidden).map((mb) => mb.userId) }))
     );
-    await importThreads.rebuildMembershipCounters(trx, ids);
+    await importThreads.rebuildMembershipCounters(trx, threadIds);
     await writeTags(ctx, trx, plans, now);
   });
 };

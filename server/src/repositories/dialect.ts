@@ -133,3 +133,4 @@ export const ensureBinaryCollation = async (db: Db, table: string, column: strin
   await db.raw(`alter table ?? modify ?? ${type} character set utf8mb4 collate utf8mb4_bin ${nullable}`, [table, column]);
   return true;
 };
+

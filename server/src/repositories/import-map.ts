@@ -1,5 +1,5 @@
 import { createOrderedDocumentIds } from '../utils/ids';
-import { TABLES, strapiColumns, toInt, yieldToEventLoop, type Db } from './db';
+import { TABLES, insertMany, strapiColumns, toInt, type Db } from './db';
 
 /*
  * The import map (pm_import_map): which row of ours each imported Drupal row became, per source
@@ -37,24 +37,20 @@ export const allMappings = async (db: Db, source: string, kind: ImportKind) => {
 export const mappingKey = key;
 
 export const insertMappings = async (db: Db, source: string, kind: ImportKind, mappings: Mapping[], now: Date) => {
-  for (let i = 0; i < mappings.length; i += 400) {
-    if (i > 0) await yieldToEventLoop();
-    const chunk = mappings.slice(i, i + 400);
-    const documentIds = createOrderedDocumentIds(chunk.length);
-    await db(IMPORT_MAP)
-      .insert(
-        chunk.map((m, n) => ({
-          ...strapiColumns(documentIds[n], now),
-          source,
-          kind,
-          source_id: m.sourceId,
-          source_sub: m.sourceSub ?? 0,
-          target_id: m.targetId,
-        }))
-      )
-      .onConflict(['source', 'kind', 'source_id', 'source_sub'])
-      .ignore();
-  }
+  const documentIds = createOrderedDocumentIds(mappings.length);
+  await insertMany(
+    db,
+    IMPORT_MAP,
+    mappings.map((m, n) => ({
+      ...strapiColumns(documentIds[n], now),
+      source,
+      kind,
+      source_id: m.sourceId,
+      source_sub: m.sourceSub ?? 0,
+      target_id: m.targetId,
+    })),
+    { conflict: { columns: ['source', 'kind', 'source_id', 'source_sub'], ignore: true } }
+  );
 };
 
 /** Imported message ids of these threads of ours, with their source mids (for the check). */

@@ -1,5 +1,5 @@
-import { createDocumentId, createOrderedDocumentIds } from '../utils/ids';
-import { TABLES, strapiColumns, toInt, yieldToEventLoop, type Db } from './db';
+import { createDocumentIds, createOrderedDocumentIds } from '../utils/ids';
+import { TABLES, insertMany, strapiColumns, toInt, type Db } from './db';
 import { PARTICIPANT_PREVIEW_SIZE } from './threads';
 import { isPostgres } from './dialect';
 import { memberOf, seenBy, type Audience } from './visibility';
@@ -10,30 +10,19 @@ import { memberOf, seenBy, type Audience } from './visibility';
  * outbox or emits events: the rows are written as they would be after every delivery had run.
  */
 
-const CHUNK = 400;
-
-/** Inserts rows in chunks and answers the id of each, by the documentId minted for it (works on every database). */
-const insertReturningIds = async (db: Db, table: string, rows: Record<string, unknown>[]) => {
-  const ids = new Map<string, number>();
-  for (let i = 0; i < rows.length; i += CHUNK) {
-    if (i > 0) await yieldToEventLoop();
-    const chunk = rows.slice(i, i + CHUNK);
-    await db(table).insert(chunk);
-    const found = await db(table).select('id', 'document_id').whereIn('document_id', chunk.map((r) => r.document_id as string));
-    for (const r of found) ids.set(String(r.document_id), toInt(r.id));
-  }
-  return rows.map((r) => ids.get(r.document_id as string) as number);
-};
+/** Inserts rows and answers the id of each, in order (dialect.insertMany). */
+const insertReturningIds = (db: Db, table: string, rows: Record<string, unknown>[]) => insertMany(db, table, rows, { returnIds: true });
 
 export type NewThread = { subject: string; starterId: number | null; roles: { id: number; name: string }[]; createdAt: Date };
 
 /** Creates threads (counters are filled by rebuildThreadCounters); answers their ids in order. */
-export const insertThreads = (db: Db, threads: NewThread[], now: Date) =>
-  insertReturningIds(
+export const insertThreads = (db: Db, threads: NewThread[], now: Date) => {
+  const documentIds = createDocumentIds(threads.length);
+  return insertReturningIds(
     db,
     TABLES.threads,
-    threads.map((t) => ({
-      ...strapiColumns(createDocumentId(), now),
+    threads.map((t, n) => ({
+      ...strapiColumns(documentIds[n], now),
       created_at: t.createdAt,
       subject: t.subject,
       is_group: false,
@@ -47,6 +36,7 @@ export const insertThreads = (db: Db, threads: NewThread[], now: Date) =>
       participant_preview: JSON.stringify([]),
     }))
   );
+};
 
 export type NewMessage = {
   threadId: number;
@@ -60,12 +50,13 @@ export type NewMessage = {
 };
 
 /** Inserts messages in the order given (callers sort them by source id: ids keep the thread's order). */
-export const insertMessages = (db: Db, messages: NewMessage[], now: Date) =>
-  insertReturningIds(
+export const insertMessages = (db: Db, messages: NewMessage[], now: Date) => {
+  const documentIds = createDocumentIds(messages.length);
+  return insertReturningIds(
     db,
     TABLES.messages,
-    messages.map((m) => ({
-      ...strapiColumns(createDocumentId(), now),
+    messages.map((m, n) => ({
+      ...strapiColumns(documentIds[n], now),
       created_at: m.createdAt,
       updated_at: m.createdAt,
       thread_id: m.threadId,
@@ -77,6 +68,7 @@ export const insertMessages = (db: Db, messages: NewMessage[], now: Date) =>
       audience_user_id: m.audienceUserId,
     }))
   );
+};
 
 export type ImportedMembership = {
   threadId: number;
@@ -92,35 +84,31 @@ export type ImportedMembership = {
 const MEMBERSHIP_STATE = ['hidden', 'in_inbox', 'visible_after_message_id', 'last_read_message_id', 'unread_count', 'removed_at', 'updated_at'];
 
 /**
- * Writes each member's read state, as computed from privatemsg's rows: new memberships are
- * inserted, those of threads imported before (a later run bringing new messages) take the new
- * state. Counts other than unread are rebuilt afterwards (rebuildMembershipCounters).
+ * Writes each member's read state: new memberships are inserted, those of threads imported before
+ * (a later run bringing new messages) take the state merged by import/rerun.ts. Counts other than
+ * unread are rebuilt afterwards (rebuildMembershipCounters).
  */
 export const upsertMemberships = async (db: Db, memberships: ImportedMembership[], now: Date) => {
-  for (let i = 0; i < memberships.length; i += CHUNK) {
-    if (i > 0) await yieldToEventLoop();
-    const chunk = memberships.slice(i, i + CHUNK);
-    const documentIds = createOrderedDocumentIds(chunk.length);
-    await db(TABLES.memberships)
-      .insert(
-        chunk.map((m, n) => ({
-          ...strapiColumns(documentIds[n], now),
-          thread_id: m.threadId,
-          user_id: m.userId,
-          hidden: m.hidden,
-          in_inbox: m.inInbox,
-          last_activity_at: now,
-          visible_after_message_id: m.visibleAfterMessageId,
-          last_read_message_id: m.lastReadMessageId,
-          unread_count: m.unreadCount,
-          message_count: 0,
-          delivered_message_id: 0,
-          removed_at: m.removedAt,
-        }))
-      )
-      .onConflict(['thread_id', 'user_id'])
-      .merge(MEMBERSHIP_STATE);
-  }
+  const documentIds = createOrderedDocumentIds(memberships.length);
+  await insertMany(
+    db,
+    TABLES.memberships,
+    memberships.map((m, n) => ({
+      ...strapiColumns(documentIds[n], now),
+      thread_id: m.threadId,
+      user_id: m.userId,
+      hidden: m.hidden,
+      in_inbox: m.inInbox,
+      last_activity_at: now,
+      visible_after_message_id: m.visibleAfterMessageId,
+      last_read_message_id: m.lastReadMessageId,
+      unread_count: m.unreadCount,
+      message_count: 0,
+      delivered_message_id: 0,
+      removed_at: m.removedAt,
+    })),
+    { conflict: { columns: ['thread_id', 'user_id'], merge: MEMBERSHIP_STATE } }
+  );
 };
 
 const inList = (ids: number[]) => {
@@ -178,6 +166,37 @@ export const rebuildMembershipCounters = async (db: Db, threadIds: number[]) => 
        delivered_message_id = ${thread('last_message_id')}
      where thread_id in (${inList(threadIds)})`
   );
+};
+
+export type MembershipState = {
+  hidden: boolean;
+  inInbox: boolean;
+  visibleAfterMessageId: number;
+  lastReadMessageId: number;
+  unreadCount: number;
+  removedAt: Date | null;
+  leftAt: Date | null;
+};
+
+/** The state of the memberships of these threads (imported before), by `threadId:userId`. */
+export const membershipStatesOf = async (db: Db, threadIds: number[]) => {
+  const found = new Map<string, MembershipState>();
+  if (threadIds.length === 0) return found;
+  const rows = await db(TABLES.memberships)
+    .select('thread_id', 'user_id', 'hidden', 'in_inbox', 'visible_after_message_id', 'last_read_message_id', 'unread_count', 'removed_at', 'left_at')
+    .whereIn('thread_id', threadIds);
+  for (const r of rows) {
+    found.set(`${toInt(r.thread_id)}:${toInt(r.user_id)}`, {
+      hidden: Boolean(r.hidden),
+      inInbox: Boolean(r.in_inbox),
+      visibleAfterMessageId: toInt(r.visible_after_message_id),
+      lastReadMessageId: toInt(r.last_read_message_id),
+      unreadCount: toInt(r.unread_count),
+      removedAt: r.removed_at == null ? null : new Date(r.removed_at),
+      leftAt: r.left_at == null ? null : new Date(r.left_at),
+    });
+  }
+  return found;
 };
 
 /** The memberships of these threads, by `threadId:userId` (for tag links). */

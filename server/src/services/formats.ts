@@ -82,7 +82,15 @@ const decodeEntities = (text: string) =>
     .replace(/&#39;/g, "'")
     .replace(/&amp;/g, '&');
 
+/** Built once per rule object (the settings hand the same object to every message of a request or an import). */
+const optionsByRule = new WeakMap<FormatRule, sanitizeHtml.IOptions>();
 const sanitizerOptions = (rule: FormatRule): sanitizeHtml.IOptions => {
+  let options = optionsByRule.get(rule);
+  if (!options) optionsByRule.set(rule, (options = buildSanitizerOptions(rule)));
+  return options;
+};
+
+const buildSanitizerOptions = (rule: FormatRule): sanitizeHtml.IOptions => {
   const allowedTags = rule.allowedTags.filter((t) => !NEVER_ALLOWED_TAGS.has(t));
   const allowedAttributes: Record<string, string[]> = {};
   for (const [tag, attributes] of Object.entries(rule.allowedAttributes)) {

@@ -14,6 +14,19 @@ export const createDocumentId = (): string => {
   return id;
 };
 
+/** `count` random documentIds from one read of the random source (rows inserted by the thousand). */
+export const createDocumentIds = (count: number): string[] => {
+  const bytes = randomBytes(24 * count);
+  const ids: string[] = new Array(count);
+  for (let n = 0; n < count; n += 1) {
+    const at = n * 24;
+    let id = ALPHABET[bytes[at] % 26];
+    for (let i = 1; i < 24; i += 1) id += ALPHABET[bytes[at + i] % 36];
+    ids[n] = id;
+  }
+  return ids;
+};
+
 export const DOCUMENT_ID_PATTERN = /^[a-z][a-z0-9]{23}$/;
 
 let sequence = 0;
