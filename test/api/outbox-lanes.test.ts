@@ -81,21 +81,26 @@ describe('outbox lanes', () => {
     const before = smtp.mails.length;
     smtp.hold();
     let stopped = false;
+    let mailsWhenStopped = -1;
     let stopping: Promise<void> | undefined;
     try {
       await as(ctx.strapi, ann).post('/threads', { recipients: [{ type: 'user', id: bob.id }], body: 'Hello Bob' }).expect(201);
       // The kick's drain has turned the message into Bob's email and is sending it (held).
       expect(await waitFor(async () => Number((await knex()('pm_outbox').count({ n: '*' }).where({ kind: 'email', user_id: bob.id }).first())?.n) === 1, 10_000)).toBe(true);
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(await waitFor(async () => smtp.waiting === 1, 10_000)).toBe(true);
       stopping = outbox().stop().then(() => {
         stopped = true;
+        mailsWhenStopped = smtp.mails.length;
       });
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // Stopping cannot end while the mail server holds the email.
+      await new Promise((resolve) => setImmediate(resolve));
       expect(stopped).toBe(false);
     } finally {
       smtp.release();
     }
     await stopping;
+    // stop() ended after the held email went out, not before.
+    expect(mailsWhenStopped).toBe(before + 1);
     expect(smtp.mails.length).toBe(before + 1);
     const row = await knex()('pm_outbox').select('status').where({ kind: 'email', user_id: bob.id }).first();
     expect(row.status).toBe('sent');
@@ -103,7 +108,8 @@ describe('outbox lanes', () => {
     // Stopped: a send no longer drains by itself; an explicit drain still does.
     await as(ctx.strapi, bob).post('/threads', { recipients: [{ type: 'user', id: ann.id }], body: 'Back' }).expect(201);
     await preferences().update(ann.id, { emailNotifications: 'every' });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Nothing runs or is about to (a kick after stop() schedules nothing): the job is still there.
+    await outbox().idle();
     expect(Number((await knex()('pm_outbox').count({ n: '*' }).where({ kind: 'job', status: 'pending' }).first())?.n)).toBe(1);
     await outbox().drain();
     expect(Number((await knex()('pm_outbox').count({ n: '*' }).where({ kind: 'job', status: 'pending' }).first())?.n)).toBe(0);

@@ -2,7 +2,7 @@ import { as, reply, startThread, unreadCount } from '../helpers/api';
 import { asAdmin, createSuperAdmin, type TestAdmin } from '../helpers/admin';
 import { useStrapi } from '../helpers/setup';
 import type { TestUser } from '../helpers/users';
-import { isPostgres } from '../helpers/strapi';
+import { isMysql, isPostgres } from '../helpers/strapi';
 import { recountMemberships } from '../../server/src/repositories/memberships';
 import { recountThreads } from '../../server/src/repositories/threads';
 
@@ -14,7 +14,31 @@ const plugin = () => ctx.strapi.plugin('private-messages');
 const purge = (now: Date) => plugin().service('purge').run(now) as Promise<{ purged: number }>;
 const updateSettings = (changes: object) => plugin().service('settings').update(changes);
 const knex = () => ctx.strapi.db.connection;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Waits until the clock is past `time` (deletion times on either side of a cutoff differ by at least 1 ms). */
+const clockPast = async (time: number) => {
+  while (Date.now() <= time) await new Promise((r) => setTimeout(r, Math.max(1, time - Date.now() + 1)));
+};
+
+const waitFor = async (check: () => Promise<boolean>, ms = 10_000) => {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+};
+
+/**
+ * Statements stalled behind another transaction: waiting for a row lock (PostgreSQL, MySQL/MariaDB),
+ * or for SQLite's one connection (held by that transaction; no query can ask the database then).
+ */
+const stalledStatements = async () => {
+  const db = knex();
+  if (isPostgres()) {
+    return Number((await db.raw(`select count(*) as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`)).rows[0].n);
+  }
+  if (isMysql()) return Number((await db.raw(`select count(*) as n from information_schema.innodb_trx where trx_state = 'LOCK WAIT'`))[0][0].n);
+  return (db.client as any).pool.numPendingAcquires() as number;
+};
 
 const view = async (user: TestUser, threadId: string) =>
   (await as(ctx.strapi, user).get(`/threads/${threadId}?limit=100`).expect(200)).body.data;
@@ -92,9 +116,8 @@ describe('purge of deleted messages', () => {
     await del(ann, m[4].id);
     await del(ann, h2.id);
     await del(cat, s.message.id);
-    await sleep(300);
-    const cutoff = Date.now();
-    await sleep(300);
+    const cutoff = Date.now() + 1;
+    await clockPast(cutoff);
     await del(ann, m[2].id);
 
     const all = [...m.map((x) => x.id), h.message.id, h2.id, s.message.id];
@@ -188,8 +211,8 @@ describe('purge of deleted messages', () => {
     await del(ann, g.message.id);
     await del(ann, early.id);
     await del(ann, hidden.id);
-    const cutoff = Date.now() + 50;
-    await sleep(100);
+    const cutoff = Date.now() + 1;
+    await clockPast(cutoff);
 
     // (What earlier tests deleted is eligible too.)
     const before = await eligible(new Date(cutoff));
@@ -242,8 +265,8 @@ describe('purge of deleted messages', () => {
         } else kept.push(msg.id);
       }
     }
-    const cutoff = new Date(Date.now() + 50);
-    await sleep(100);
+    const cutoff = new Date(Date.now() + 1);
+    await clockPast(cutoff.getTime());
     const before = await eligible(cutoff);
     expect(before).toBeGreaterThanOrEqual(deleted.length);
 
@@ -273,8 +296,8 @@ describe('purge of deleted messages', () => {
         return { id: thread.id, first: message.id, last: last.id, ids };
       })
     );
-    const cutoff = new Date(Date.now() + 50);
-    await sleep(100);
+    const cutoff = new Date(Date.now() + 1);
+    await clockPast(cutoff.getTime());
     const before = await eligible(cutoff);
     expect(before).toBeGreaterThanOrEqual(1080);
 
@@ -333,11 +356,13 @@ describe('purge of deleted messages', () => {
     let released = false;
     try {
       const lock = trx('pm_memberships').select('id').where({ thread_id: threadId, user_id: ann.id });
-      await (isPostgres() ? lock.forUpdate() : lock);
+      await (isPostgres() || isMysql() ? lock.forUpdate() : lock);
       const replying = plugin().service('messaging').reply({ author: bob.id, threadId: thread.id, body: 'in flight' });
-      await sleep(400);
-      const running = purge(new Date(Date.now() + DAYS * DAY + 1000));
-      await sleep(400);
+      await waitFor(async () => (await stalledStatements()) >= 1);
+      let purged = false;
+      const running = purge(new Date(Date.now() + DAYS * DAY + 1000)).finally(() => (purged = true));
+      // The purge either waits behind the reply too, or has run past it.
+      await waitFor(async () => purged || (await stalledStatements()) >= 2);
       await trx.commit();
       released = true;
       await replying;
@@ -359,8 +384,8 @@ describe('purge of deleted messages', () => {
     const reportId = (await as(ctx.strapi, bob).post(`/messages/${message.id}/report`, { reason: 'Nasty' }).expect(201)).body.data.id;
     const neighbourReportId = (await as(ctx.strapi, bob).post(`/messages/${after.id}/report`, { reason: 'Also' }).expect(201)).body.data.id;
     await del(ann, message.id);
-    const cutoff = Date.now() + 50;
-    await sleep(100);
+    const cutoff = Date.now() + 1;
+    await clockPast(cutoff);
     expect((await purge(runAt(cutoff))).purged).toBeGreaterThanOrEqual(1);
     expect(await existing([message.id])).toEqual([]);
 

@@ -250,7 +250,10 @@ const outboxService = ({ strapi }: { strapi: Core.Strapi }) => {
     );
     return run;
   };
+  // Kicks scheduled and not yet started (idle() waits for them too).
+  let kicksPending = 0;
   const inBackground = () => {
+    kicksPending -= 1;
     if (stopped) return;
     drainWith(new Date(), true).catch((error: Error) => strapi.log.error(`[private-messages] outbox: ${error.message}`));
   };
@@ -261,7 +264,21 @@ const outboxService = ({ strapi }: { strapi: Core.Strapi }) => {
 
     /** After a send, from cron, at boot: drain soon, outside the request (nothing once stopped). */
     kick() {
-      if (!stopped) setImmediate(inBackground);
+      if (stopped) return;
+      kicksPending += 1;
+      setImmediate(inBackground);
+    },
+
+    /**
+     * Resolves once no drain runs and none is about to start (kicks included): what a caller
+     * waits for before looking at what the outbox did, or did not do, with what it was given.
+     */
+    async idle() {
+      for (;;) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        if (kicksPending === 0 && inFlight.size === 0) return;
+        await Promise.allSettled([...inFlight]);
+      }
     },
 
     /** On shutdown: no new background drains; waits for those running (one more pass each at most) and any explicit one. */
