@@ -3,7 +3,7 @@
  * A one-line progress bar on a terminal (stderr), redrawn at most every 100 ms; on anything else
  * (a pipe, a CI log) only one line per phase. No dependency: cli-progress would be the only one.
  */
-const PHASES = { threads: 'Threads', users: 'Blocks and preferences', settings: 'Settings', verify: 'Checking' };
+const PHASES = { threads: 'Threads', users: 'Blocks and preferences', settings: 'Settings' };
 
 const createProgress = (stream = process.stderr) => {
   const tty = Boolean(stream.isTTY);

@@ -6,7 +6,7 @@ import type { IndexRow, SourceMessage } from '../../server/src/import/reader';
 import type { LossyCounts } from '../../server/src/import/report';
 import { mergeRerunMembership } from '../../server/src/import/rerun';
 import { mapSiteSettings } from '../../server/src/import/site-settings';
-import { matchUsers } from '../../server/src/import/users';
+import { matchUsers, sharedTargets } from '../../server/src/import/users';
 
 describe('unserializePhp (Drupal `variable` values)', () => {
   it('reads scalars, byte-length strings and arrays (lists and maps)', () => {
@@ -204,5 +204,12 @@ describe('mergeRerunMembership (a later run, into a thread in use here)', () => 
     expect(mergeRerunMembership(here, drupal, { visible: [], unread: [] })).toEqual(kept);
     expect(mergeRerunMembership(here, { ...drupal, removedAt: new Date(1) }, { visible: [11], unread: [11] })).toEqual(kept);
     expect(mergeRerunMembership({ ...here, leftAt: new Date(2) }, drupal, { visible: [11], unread: [11] })).toEqual(kept);
+  });
+});
+
+describe('sharedTargets', () => {
+  it('names the Strapi users several Drupal accounts were matched to', () => {
+    expect(sharedTargets(new Map([[2, 10], [3, 11], [4, 10], [5, 10]]))).toEqual([{ userId: 10, uids: [2, 4, 5] }]);
+    expect(sharedTargets(new Map([[2, 10]]))).toEqual([]);
   });
 });

@@ -2,6 +2,7 @@ import type { Core } from '@strapi/strapi';
 import type { Db } from '../repositories/db';
 import * as importMap from '../repositories/import-map';
 import * as importPeople from '../repositories/import-people';
+import * as importThreads from '../repositories/import-threads';
 import { getService } from '../utils/get-service';
 import { mapFormat, renderImportedBody } from './formats';
 import type { MapContext } from './mapper';
@@ -11,7 +12,7 @@ import { mapSiteSettings } from './site-settings';
 import { openSource } from './source';
 import { commitThreadBatch, prepareThreadBatch } from './threads-batch';
 import { importUserState } from './user-state';
-import { matchUsers, parseUserMatching } from './users';
+import { matchUsers, parseUserMatching, sharedTargets } from './users';
 import { createVerifier } from './verify';
 
 /*
@@ -69,6 +70,8 @@ export const runDrupalImport = async (
     const userOf = (uid: number) => matched.get(uid);
     report.users.drupal = drupalUsers.length;
     report.users.matched = matched.size;
+    report.users.shared = sharedTargets(matched);
+    for (const { uids } of report.users.shared) lossy.sharedAccounts = (lossy.sharedAccounts ?? 0) + uids.length - 1;
     const unmatched = new Set<number>();
 
     const drupalRoles = await reader.roles();
@@ -116,6 +119,7 @@ export const runDrupalImport = async (
       verifier,
     };
     let done = 0;
+    let batches = 0;
     onProgress({ phase: 'threads', done, total });
     // Two stages: the next batch is read and planned while this one is written and checked.
     const prepare = async (after: number) => {
@@ -130,6 +134,9 @@ export const runDrupalImport = async (
       // Settled on its own if this batch fails: the rejection is the one reported.
       next.catch(() => {});
       await commitThreadBatch(batchContext, current.prepared);
+      // Statistics after batches 1, 2, 4, 8, …: the tables double between two refreshes.
+      batches += 1;
+      if (!dryRun && (batches & (batches - 1)) === 0) await timed(report, 'write', () => importThreads.refreshImportStatistics(knex));
       done += current.threadIds.length;
       onProgress({ phase: 'threads', done, total });
     }

@@ -5,6 +5,7 @@
 
 /** The cases that cannot be represented exactly, with what the importer did about each. */
 export const LOSSY_CASES = {
+  sharedAccounts: 'Drupal accounts matched to a Strapi user another Drupal account was matched to: their threads and state became one member (report.users.shared lists them)',
   unmatchedRecipientRows: 'pm_index rows of Drupal users with no Strapi user: those users are not members',
   unmatchedAuthorMessages: 'messages by Drupal users with no Strapi user: imported with no author (or skipped with --unmatched skip)',
   skippedMessages: 'messages skipped (--unmatched skip)',
@@ -48,7 +49,13 @@ export type ImportReport = {
     settings: string[];
   };
   skippedAlreadyImported: { threads: number; messages: number };
-  users: { drupal: number; matched: number; unmatched: { uid: number; name: string; mail: string | null }[] };
+  users: {
+    drupal: number;
+    matched: number;
+    unmatched: { uid: number; name: string; mail: string | null }[];
+    /** Strapi users matched by several Drupal accounts. */
+    shared: { userId: number; uids: number[] }[];
+  };
   roles: { rid: number; name: string; threads: number }[];
   lossy: Partial<Record<LossyCase, { count: number; what: string }>>;
   /** Seconds spent per phase (reading the source, planning, writing, users' state, the check). */
@@ -82,7 +89,7 @@ export const newReport = (source: string, variant: string, dryRun: boolean): Imp
   startedAt: new Date().toISOString(),
   imported: { threads: 0, threadsUpdated: 0, messages: 0, memberships: 0, tags: 0, tagLinks: 0, blocks: 0, preferences: 0, settings: [] },
   skippedAlreadyImported: { threads: 0, messages: 0 },
-  users: { drupal: 0, matched: 0, unmatched: [] },
+  users: { drupal: 0, matched: 0, unmatched: [], shared: [] },
   roles: [],
   lossy: {},
   timings: { read: 0, plan: 0, write: 0, users: 0, verify: 0 },

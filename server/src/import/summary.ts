@@ -8,7 +8,8 @@ export const summarize = (report: ImportReport): string[] => {
     `  threads ${i.threads} new, ${i.threadsUpdated} with new messages; messages ${i.messages}; memberships ${i.memberships}`,
     `  tags ${i.tags} (${i.tagLinks} uses); blocks ${i.blocks}; users' preferences ${i.preferences}; settings: ${i.settings.join(', ') || 'none'}`,
     `  already imported before: ${report.skippedAlreadyImported.threads} threads, ${report.skippedAlreadyImported.messages} messages`,
-    `  users: ${report.users.matched} of ${report.users.drupal} Drupal accounts matched; ${report.users.unmatched.length} unmatched with messages`,
+    `  users: ${report.users.matched} of ${report.users.drupal} Drupal accounts matched; ${report.users.unmatched.length} unmatched with messages` +
+      (report.users.shared.length > 0 ? `; ${report.users.shared.length} Strapi users matched by several accounts` : ''),
   ];
   for (const r of report.roles) lines.push(`  role "${r.name}" (rid ${r.rid}) was a recipient in ${r.threads} threads`);
   const lossy = Object.entries(report.lossy);
@@ -26,6 +27,7 @@ export const summarize = (report: ImportReport): string[] => {
     );
   }
   const t = report.timings;
-  lines.push(`Time: reading ${t.read} s, planning ${t.plan} s, writing ${t.write} s, users' state ${t.users} s, check ${t.verify} s`);
+  const sec = (n: number) => `${n.toFixed(1)} s`;
+  lines.push(`Time spent (overlapping): reading ${sec(t.read)}, planning ${sec(t.plan)}, writing ${sec(t.write)}, users' state ${sec(t.users)}, check ${sec(t.verify)}`);
   return lines;
 };

@@ -52,3 +52,13 @@ export const matchUsers = (
   }
   return matched;
 };
+
+/** Strapi users matched by more than one Drupal account (a map that says so, or emails that differ only by case): each becomes one member. */
+export const sharedTargets = (matched: Map<number, number>) => {
+  const uidsOf = new Map<number, number[]>();
+  for (const [uid, userId] of matched) uidsOf.set(userId, [...(uidsOf.get(userId) ?? []), uid]);
+  return [...uidsOf]
+    .filter(([, uids]) => uids.length > 1)
+    .map(([userId, uids]) => ({ userId, uids: uids.sort((a, b) => a - b) }))
+    .sort((a, b) => a.userId - b.userId);
+};

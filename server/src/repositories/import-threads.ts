@@ -1,7 +1,8 @@
 import { createDocumentIds, createOrderedDocumentIds } from '../utils/ids';
 import { TABLES, insertMany, strapiColumns, toInt, type Db } from './db';
 import { PARTICIPANT_PREVIEW_SIZE } from './threads';
-import { isPostgres } from './dialect';
+import { isPostgres, refreshStatistics } from './dialect';
+import { IMPORT_MAP } from './import-map';
 import { memberOf, seenBy, type Audience } from './visibility';
 
 /*
@@ -177,6 +178,10 @@ export type MembershipState = {
   removedAt: Date | null;
   leftAt: Date | null;
 };
+
+/** The tables an import fills, their planner statistics brought up to date (dialect.refreshStatistics). */
+export const refreshImportStatistics = (db: Db) =>
+  refreshStatistics(db, [TABLES.threads, TABLES.messages, TABLES.memberships, IMPORT_MAP]);
 
 /** The state of the memberships of these threads (imported before), by `threadId:userId`. */
 export const membershipStatesOf = async (db: Db, threadIds: number[]) => {
