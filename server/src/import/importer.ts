@@ -97,7 +97,6 @@ export const runDrupalImport = async (
       onRole: (rid) => roleThreads.set(rid, (roleThreads.get(rid) ?? 0) + 1),
     };
 
-    // Threads, batch by batch (each batch commits with its import-map entries: a rerun resumes).
     const total = await reader.threadCount();
     // Users' blocks and preferences first: the check after each batch sees the final state.
     onProgress({ phase: 'users', done: 0, total: 1 });
@@ -118,6 +117,7 @@ export const runDrupalImport = async (
       lossy,
       verifier,
     };
+    // Threads, batch by batch (each batch commits with its import-map entries: a rerun resumes).
     let done = 0;
     let batches = 0;
     onProgress({ phase: 'threads', done, total });

@@ -11,7 +11,7 @@ import { memberOf, seenBy, type Audience } from './visibility';
  * outbox or emits events: the rows are written as they would be after every delivery had run.
  */
 
-/** Inserts rows and answers the id of each, in order (dialect.insertMany). */
+/** Inserts rows and answers the id of each, in order (db.insertMany). */
 const insertReturningIds = (db: Db, table: string, rows: Record<string, unknown>[]) => insertMany(db, table, rows, { returnIds: true });
 
 export type NewThread = { subject: string; starterId: number | null; roles: { id: number; name: string }[]; createdAt: Date };
