@@ -36,7 +36,15 @@ const stalledStatements = async () => {
   if (isPostgres()) {
     return Number((await db.raw(`select count(*) as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`)).rows[0].n);
   }
-  if (isMysql()) return Number((await db.raw(`select count(*) as n from information_schema.innodb_trx where trx_state = 'LOCK WAIT'`))[0][0].n);
+  if (isMysql()) {
+    // Statements of this database still executing (InnoDB's innodb_trx does not always list a
+    // statement waiting for a row lock as LOCK WAIT on MariaDB; the process list shows it running).
+    const [rows] = await db.raw(
+      `select count(*) as n from information_schema.processlist
+        where db = database() and command = 'Query' and info not like '%information_schema.processlist%'`
+    );
+    return Number(rows[0].n);
+  }
   return (db.client as any).pool.numPendingAcquires() as number;
 };
 
@@ -357,12 +365,17 @@ describe('purge of deleted messages', () => {
     try {
       const lock = trx('pm_memberships').select('id').where({ thread_id: threadId, user_id: ann.id });
       await (isPostgres() || isMysql() ? lock.forUpdate() : lock);
-      const replying = plugin().service('messaging').reply({ author: bob.id, threadId: thread.id, body: 'in flight' });
-      await waitFor(async () => (await stalledStatements()) >= 1);
+      let replied = false;
+      const replying = plugin()
+        .service('messaging')
+        .reply({ author: bob.id, threadId: thread.id, body: 'in flight' })
+        .finally(() => (replied = true));
+      // The reply waits behind the held row (or, had it not needed it, has already gone through).
+      await waitFor(async () => replied || (await stalledStatements()) >= 1, 30_000);
       let purged = false;
       const running = purge(new Date(Date.now() + DAYS * DAY + 1000)).finally(() => (purged = true));
       // The purge either waits behind the reply too, or has run past it.
-      await waitFor(async () => purged || (await stalledStatements()) >= 2);
+      await waitFor(async () => purged || (await stalledStatements()) >= (replied ? 1 : 2), 30_000);
       await trx.commit();
       released = true;
       await replying;
