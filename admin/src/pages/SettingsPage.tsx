@@ -4,6 +4,7 @@ import { Check } from '@strapi/icons';
 import { Layouts, Page } from '@strapi/strapi/admin';
 import { DeletedMessagesSection } from '../components/DeletedMessagesSection';
 import { FormatsSection } from '../components/FormatsSection';
+import { LimitsSection } from '../components/LimitsSection';
 import { useSettingsForm } from '../hooks/useSettingsForm';
 import { useIntl } from 'react-intl';
 import { EMAIL_LEVELS, type FormatName } from '../api';
@@ -156,52 +157,7 @@ const SettingsPage = () => {
               </Grid.Root>
             </Section>
 
-            <Section title={t('settings.section.limits', 'Limits')}>
-              <Grid.Root gap={5}>
-                <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
-                  <NumberField
-                    {...common('maxRecipients')}
-                    label={t('settings.maxRecipients', 'Maximum recipients of a new thread')}
-                    hint={between('maxRecipients')}
-                    value={values.maxRecipients}
-                    onChange={(v) => set('maxRecipients', v)}
-                    required
-                  />
-                </Grid.Item>
-                <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
-                  <NumberField
-                    {...common('maxBodyLength')}
-                    label={t('settings.maxBodyLength', 'Maximum message length (characters)')}
-                    hint={between('maxBodyLength')}
-                    value={values.maxBodyLength}
-                    onChange={(v) => set('maxBodyLength', v)}
-                    required
-                  />
-                </Grid.Item>
-                <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
-                  <NumberField
-                    {...common('rateLimit.max')}
-                    label={t('settings.rateLimit.max', 'Messages a user may send per period')}
-                    hint={t('settings.rateLimit.max.hint', '0 turns the rate limit off. {bounds}', {
-                      bounds: between('rateLimit.max'),
-                    })}
-                    value={values.rateLimitMax}
-                    onChange={(v) => set('rateLimitMax', v)}
-                    required
-                  />
-                </Grid.Item>
-                <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
-                  <NumberField
-                    {...common('rateLimit.windowSeconds')}
-                    label={t('settings.rateLimit.windowSeconds', 'Rate limit period (seconds)')}
-                    hint={between('rateLimit.windowSeconds')}
-                    value={values.rateLimitWindowSeconds}
-                    onChange={(v) => set('rateLimitWindowSeconds', v)}
-                    required
-                  />
-                </Grid.Item>
-              </Grid.Root>
-            </Section>
+            <LimitsSection {...{ t, values, common, between, set }} />
 
             <FormatsSection
               {...{ t, formatMessage, values, errors, readOnly, common, formatLabel, set, setFormat }}

@@ -45,6 +45,21 @@ const numbered = (sql: string) => {
   return sql.replace(/\?/g, () => `$${(n += 1)}`);
 };
 
+/** A source over a driver's query function; `schema` is the SQL naming the connection's schema. */
+const sourceOf = (kind: SourceKind, key: string, query: Source['query'], schema: string, close: () => Promise<void>): Source => ({
+  kind,
+  key,
+  query,
+  async columns(table) {
+    const rows = await query<{ name: string; type: string }>(
+      `select column_name as name, data_type as type from information_schema.columns where table_schema = ${schema} and table_name = ?`,
+      [table]
+    );
+    return new Map(rows.map((r) => [String(r.name).toLowerCase(), String(r.type).toLowerCase()]));
+  },
+  close,
+});
+
 export const openSource = async (sourceUrl: string): Promise<Source> => {
   const url = new URL(sourceUrl);
   const kind = kindOf(url);
@@ -67,19 +82,7 @@ export const openSource = async (sourceUrl: string): Promise<Source> => {
       bigNumberStrings: false,
     });
     const query = async <T>(sql: string, params: unknown[] = []) => (await pool.query(sql, params))[0] as T[];
-    return {
-      kind,
-      key,
-      query,
-      async columns(table) {
-        const rows = await query<{ name: string; type: string }>(
-          `select column_name as name, data_type as type from information_schema.columns where table_schema = database() and table_name = ?`,
-          [table]
-        );
-        return new Map(rows.map((r) => [String(r.name).toLowerCase(), String(r.type).toLowerCase()]));
-      },
-      close: () => pool.end(),
-    };
+    return sourceOf(kind, key, query, 'database()', () => pool.end());
   }
 
   const { Pool } = loadDriver('pg');
@@ -92,17 +95,5 @@ export const openSource = async (sourceUrl: string): Promise<Source> => {
     max: 2,
   });
   const query = async <T>(sql: string, params: unknown[] = []) => (await pool.query(numbered(sql), params)).rows as T[];
-  return {
-    kind,
-    key,
-    query,
-    async columns(table) {
-      const rows = await query<{ name: string; type: string }>(
-        `select column_name as name, data_type as type from information_schema.columns where table_schema = current_schema() and table_name = ?`,
-        [table]
-      );
-      return new Map(rows.map((r) => [String(r.name).toLowerCase(), String(r.type).toLowerCase()]));
-    },
-    close: () => pool.end(),
-  };
+  return sourceOf(kind, key, query, 'current_schema()', () => pool.end());
 };

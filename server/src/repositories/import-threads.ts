@@ -71,16 +71,8 @@ export const insertMessages = (db: Db, messages: NewMessage[], now: Date) => {
   );
 };
 
-export type ImportedMembership = {
-  threadId: number;
-  userId: number;
-  hidden: boolean;
-  inInbox: boolean;
-  visibleAfterMessageId: number;
-  lastReadMessageId: number;
-  unreadCount: number;
-  removedAt: Date | null;
-};
+/** A member's state as the import writes it (leaving is only ever done here, not imported). */
+export type ImportedMembership = { threadId: number; userId: number } & Omit<MembershipState, 'leftAt'>;
 
 const MEMBERSHIP_STATE = ['hidden', 'in_inbox', 'visible_after_message_id', 'last_read_message_id', 'unread_count', 'removed_at', 'updated_at'];
 

@@ -7,7 +7,7 @@ import { startedThreadView, type ThreadRow } from '../repositories/threads';
 import * as tagsRepo from '../repositories/tags';
 import type { MessageRow } from '../repositories/messages';
 import { toMillis } from '../repositories/db';
-import { membersShown } from '../repositories/visibility';
+import { participantsOf, shownToViewer, type Participant as Member } from './inbox-participants';
 import { decodeIntegerCursor, encodeCursor } from '../utils/cursor';
 import { forbidden, notFound, validationError } from '../utils/errors';
 import { getService } from '../utils/get-service';
@@ -20,7 +20,6 @@ export const DEFAULT_PAGE_SIZE = 25;
  */
 export const PARTICIPANTS_IN_LISTS = threadsRepo.PARTICIPANT_PREVIEW_SIZE;
 export const PARTICIPANTS_IN_THREAD = 100;
-
 
 /**
  * Reading: the inbox, a thread with its newest messages, older pages. Each page is a fixed
@@ -38,48 +37,8 @@ const inboxService = ({ strapi }: { strapi: Core.Strapi }) => {
 
   const tagsOf = (membershipIds: number[]) => tagsRepo.tagsOfMemberships(knex(), membershipIds);
 
-  type Member = { threadId: number; userId: number; left: boolean };
-
-  /** What the viewer is shown of a thread's members (repositories/visibility): all, the listed ones, or the starter and themselves. */
-  const shownTo = (viewer: Actor, view: MemberView) => membersShown(view.thread, { userId: viewer.id, hidden: view.membership.hidden });
-
-  /**
-   * Up to `perThread` members of each thread by user id, among those the viewer is shown. A list
-   * takes them from the threads' participant previews (no statement; a broadcast's preview holds
-   * only the members everyone may see); a thread's own view, and threads written before previews
-   * existed, read the memberships.
-   */
-  const membersOf = async (viewer: Actor, views: MemberView[], perThread: number): Promise<Member[]> => {
-    const inList = perThread <= threadsRepo.PARTICIPANT_PREVIEW_SIZE;
-    const previewed = inList ? views.filter((v) => v.thread.participantPreview !== null) : [];
-    const withoutPreview = views.filter((v) => !previewed.includes(v));
-    const read =
-      withoutPreview.length > 0
-        ? await membershipsRepo.listMembers(
-            knex(),
-            withoutPreview.map((v) => {
-              const { scope } = shownTo(viewer, v);
-              const starter = v.thread.starterId === null ? [] : [v.thread.starterId];
-              return {
-                ...v.thread,
-                scope: scope === 'all' ? undefined : scope === 'listed' ? { listedOnly: true } : { userIds: [...starter, viewer.id] },
-              };
-            }),
-            perThread
-          )
-        : [];
-    return [
-      ...previewed.flatMap((v) => {
-        const t = v.thread;
-        const preview = (t.participantPreview ?? []).map((p) => ({ threadId: t.id, userId: p.userId, left: p.left === true }));
-        if (shownTo(viewer, v).scope !== 'starter') return preview.slice(0, perThread);
-        // A broadcast's recipient: the starter (as the preview has them) and themselves.
-        const starter = preview.find((p) => p.userId === t.starterId) ?? (t.starterId === null ? [] : { threadId: t.id, userId: t.starterId, left: false });
-        return [...[starter].flat(), { threadId: t.id, userId: viewer.id, left: false }].sort((a, b) => a.userId - b.userId);
-      }),
-      ...read,
-    ];
-  };
+  const shownTo = (viewer: Actor, view: MemberView) => shownToViewer(viewer.id, view);
+  const membersOf = (viewer: Actor, views: MemberView[], perThread: number) => participantsOf(knex(), viewer.id, views, perThread);
 
   const presentMessages = async (
     viewer: Actor,
