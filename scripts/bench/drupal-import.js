@@ -4,7 +4,7 @@
  * `npm run bench -- --drupal-import [--db sqlite,postgres,mysql] [--threads 100000] [--users 10000]
  *    [--replies 19] [--reuse-source] [--no-verify] [--batch-size N] [--profile DIR]`
  *
- * Issue 16's speed target: a D7 2.x privatemsg site of 100k threads, 10k users and about 1M messages
+ * The import's speed target: a D7 2.x privatemsg site of 100k threads, 10k users and about 1M messages
  * (replies per thread drawn from 0…18: 10 messages per thread on average) imported by the real
  * command, `strapi-private-messages import-drupal`, into a playground database holding the 10k users,
  * within 5 minutes and 1 GB. The command runs as a site builder runs it: its own process (which loads

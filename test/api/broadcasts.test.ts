@@ -1,5 +1,5 @@
 /**
- * Role messages are broadcasts (API.md, Part 2): each holder of the role sees a conversation between
+ * Role messages are broadcasts (docs/api.md, *Messages to roles are broadcasts*): each holder of the role sees a conversation between
  * the author and themselves (plus the role), a holder's reply reaches the author only, the author's
  * replies reach every holder, and no answer (thread, inbox, filters, counts, emails, reports) reveals
  * who else holds the role. Listed users of a mixed thread see each other and the author.

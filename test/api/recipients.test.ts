@@ -120,7 +120,7 @@ describe('GET /can-message/:userId', () => {
 });
 
 /*
- * Issue 13: avatarUrl is shown to every user who may write to someone. An admin holding only the
+ * avatarUrl is shown to every user who may write to someone. An admin holding only the
  * settings permissions must not be able to turn it into a window on private attributes (a victim's
  * password reset token, every user's email address), and a value that is not an http(s) URL
  * (javascript:, data:) never goes out.

@@ -7,7 +7,7 @@ import type { TestUser } from '../helpers/users';
 
 /**
  * A moderator's "disableSender" is a suspension: its own state, which only an admin lifts. The
- * suspended user's own preference cannot undo it (issue 13, item 4).
+ * suspended user's own preference cannot undo it (a moderator's decision outranks the user's).
  */
 const ctx = useStrapi();
 const SUSPENDED = 'private-messages.user.suspended';

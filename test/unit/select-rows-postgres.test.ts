@@ -20,7 +20,7 @@ onPostgres('selectRows on PostgreSQL', () => {
   beforeEach(async () => {
     knex = pgAdmin(); // one pooled connection: the temporary table and the prepared statements are that session's
     await knex.raw('create temporary table pm_items (id integer primary key, name text)');
-    await knex('pm_items').insert([1, 2, 3, 4, 5].map((id) => ({ id, name: `item ${id}` })));
+    await knex('pm_items').insert([1, 2, 3, 4, 5].map((id) => ({ id, name: `row ${id}` })));
   });
 
   afterEach(async () => {
@@ -30,11 +30,11 @@ onPostgres('selectRows on PostgreSQL', () => {
 
   it('returns the rows knex returns, through one named statement per query shape', async () => {
     expect(await selectRows(knex, byIds([2, 4]))).toEqual([
-      { id: 2, name: 'item 2' },
-      { id: 4, name: 'item 4' },
+      { id: 2, name: 'row 2' },
+      { id: 4, name: 'row 4' },
     ]);
     expect(await selectRows(knex, byIds([1, 3, 5]))).toEqual(await knex('pm_items').select('id', 'name').whereIn('id', [1, 3, 5]).orderBy('id'));
-    expect(await selectRows(knex, byIds([5]))).toEqual([{ id: 5, name: 'item 5' }]);
+    expect(await selectRows(knex, byIds([5]))).toEqual([{ id: 5, name: 'row 5' }]);
     expect(await preparedNames()).toEqual([statementName(byIds([1]).toSQL().sql)]);
   });
 

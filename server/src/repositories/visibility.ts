@@ -1,7 +1,7 @@
 import { TABLES } from './db';
 
 /*
- * What a member may see of a thread: the one definition (issue 14, "visibility in one place").
+ * What a member may see of a thread: the one definition, so that no route shows what another hides.
  * Every statement that shows, counts, delivers or emails a message to a member uses `seenBy`, and
  * every answer that lists a thread's members uses `memberSees`; the plain rules below them decide
  * what a member is (hidden or not) and whom a reply is for.
