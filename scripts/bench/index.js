@@ -467,9 +467,10 @@ const main = async () => {
     fs.mkdirSync(path.join(ROOT, 'playground', '.tmp'), { recursive: true });
     fs.writeFileSync(path.join(ROOT, 'playground', '.tmp', 'bench-results.json'), JSON.stringify(results, null, 2));
   }
-  // A run on one database keeps the other database's results of the same size from the last run.
+  // A run on one database keeps the other database's results of the same size from the last run,
+  // dated by the run that measured them (not the one that last carried them over).
   if (previous && JSON.stringify(previous.options?.size) === JSON.stringify(o.size)) {
-    for (const [db, r] of Object.entries(previous.dbs)) if (!results.dbs[db]) results.dbs[db] = { ...r, fromRunAt: previous.startedAt };
+    for (const [db, r] of Object.entries(previous.dbs)) if (!results.dbs[db]) results.dbs[db] = { ...r, fromRunAt: r.fromRunAt ?? previous.startedAt };
   }
   fs.writeFileSync(resultsFile, JSON.stringify(results, null, 2));
   const { summary, failed } = writeDocs(results, { write: o.docs });
