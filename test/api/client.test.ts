@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { useStrapi } from '../helpers/setup';
+import { waitFor } from '../helpers/wait';
 import { responses } from '../../server/src/contract/responses';
 import { contentApiContract } from '../../server/src/contract/routes';
 import contentApi from '../../server/src/routes/content-api';
@@ -167,10 +168,7 @@ describe('the built client', () => {
     try {
       await open;
       const { data } = await createPrivateMessagesClient({ baseUrl, token: ann.jwt }).threads.create({ recipients: [{ type: 'user', id: bob.id }], body: 'live?' });
-      const end = Date.now() + 10_000;
-      while (!(events.some((e) => e.event === 'message.created') && events.some((e) => e.event === 'unread-count')) && Date.now() < end) {
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      await waitFor(() => events.some((e) => e.event === 'message.created') && events.some((e) => e.event === 'unread-count'));
       expect(events).toContainEqual({ event: 'message.created', id: expect.any(String), data: { threadId: data.thread.id, messageId: data.message.id } });
       expect(events).toContainEqual({ event: 'unread-count', id: expect.any(String), data: { threads: 1, messages: 1 } });
       expect(handle.lastEventId).toEqual(expect.any(String));

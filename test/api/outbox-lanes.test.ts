@@ -2,6 +2,7 @@ import { useStrapi } from '../helpers/setup';
 import { useSmtp } from '../helpers/smtp';
 import { as } from '../helpers/api';
 import { createRole, grant, pluginActions } from '../helpers/users';
+import { waitFor } from '../helpers/wait';
 import { DEFERRED_DELIVERY_ABOVE } from '../../server/src/repositories/memberships';
 
 /*
@@ -18,15 +19,6 @@ const outbox = () => ctx.strapi.plugin('private-messages').service('outbox');
 const messaging = () => ctx.strapi.plugin('private-messages').service('messaging');
 const settings = () => ctx.strapi.plugin('private-messages').service('settings');
 const preferences = () => ctx.strapi.plugin('private-messages').service('preferences');
-
-const waitFor = async (check: () => Promise<boolean>, ms: number) => {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await check()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return false;
-};
 
 describe('outbox lanes', () => {
   it('deliver a reply to a big thread while the mail server is still busy with earlier emails', async () => {

@@ -1,11 +1,12 @@
 import { startThread } from '../helpers/api';
 import { useStrapi } from '../helpers/setup';
 import { useSmtp, type Mail } from '../helpers/smtp';
-import { startOutboxWorker, type OutboxWorker } from '../helpers/outbox-worker';
+import { startSecondInstance, type SecondInstance } from '../helpers/second-instance';
+import { waitFor } from '../helpers/wait';
 
 /*
  * Two Strapi instances on one database and one outbox, with a lease of 1.5 s instead of 60 s:
- * this process, and a second one (test/helpers/outbox-worker-process.js) that a test may kill. This
+ * this process, and a second one (test/helpers/second-instance-process.js) that a test may kill. This
  * instance's outbox is stopped, so it drains only when a test says so (a send's kick would race
  * the other instance).
  */
@@ -21,16 +22,7 @@ const emailOf = (u: { username: string }) => `${u.username}@example.test`;
 const messageIdOf = (mail: Mail) => /^Message-ID: *(.*)$/im.exec(mail.raw)?.[1]?.trim();
 const MESSAGE_ID = /^<pm-outbox-\d+-[0-9a-f]{16}@playground\.test>$/;
 
-const waitFor = async (check: () => boolean | Promise<boolean>, ms: number) => {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await check()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return false;
-};
-
-let worker: OutboxWorker | undefined;
+let worker: SecondInstance | undefined;
 beforeAll(async () => {
   await outbox().stop();
 });
@@ -45,7 +37,7 @@ describe('outbox claims', () => {
     const [author, ...members] = await ctx.users(4);
     for (const m of members) await preferences().update(m.id, { emailNotifications: 'every' });
     await startThread(ctx.strapi, author, members, { subject: 'Slow mail server' });
-    worker = await startOutboxWorker();
+    worker = await startSecondInstance();
 
     smtp.hold();
     const mine = outbox().drain();
@@ -93,7 +85,7 @@ describe('outbox claims', () => {
     const [ann, dan] = await ctx.users(2);
     await preferences().update(dan.id, { emailNotifications: 'every' });
     await startThread(ctx.strapi, ann, [dan], { subject: 'Crash' });
-    worker = await startOutboxWorker();
+    worker = await startSecondInstance();
 
     smtp.hold();
     void worker.drain();

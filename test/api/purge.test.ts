@@ -3,6 +3,7 @@ import { asAdmin, createSuperAdmin, type TestAdmin } from '../helpers/admin';
 import { useStrapi } from '../helpers/setup';
 import type { TestUser } from '../helpers/users';
 import { isMysql, isPostgres } from '../helpers/strapi';
+import { waitFor } from '../helpers/wait';
 import { recountMemberships } from '../../server/src/repositories/memberships';
 import { recountThreads } from '../../server/src/repositories/threads';
 
@@ -17,14 +18,6 @@ const knex = () => ctx.strapi.db.connection;
 /** Waits until the clock is past `time` (deletion times on either side of a cutoff differ by at least 1 ms). */
 const clockPast = async (time: number) => {
   while (Date.now() <= time) await new Promise((r) => setTimeout(r, Math.max(1, time - Date.now() + 1)));
-};
-
-const waitFor = async (check: () => Promise<boolean>, ms = 10_000) => {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 20));
-  }
 };
 
 /**
@@ -371,11 +364,11 @@ describe('purge of deleted messages', () => {
         .reply({ author: bob.id, threadId: thread.id, body: 'in flight' })
         .finally(() => (replied = true));
       // The reply waits behind the held row (or, had it not needed it, has already gone through).
-      await waitFor(async () => replied || (await stalledStatements()) >= 1, 30_000);
+      expect(await waitFor(async () => replied || (await stalledStatements()) >= 1, 30_000, 20)).toBe(true);
       let purged = false;
       const running = purge(new Date(Date.now() + DAYS * DAY + 1000)).finally(() => (purged = true));
       // The purge either waits behind the reply too, or has run past it.
-      await waitFor(async () => purged || (await stalledStatements()) >= (replied ? 1 : 2), 30_000);
+      expect(await waitFor(async () => purged || (await stalledStatements()) >= (replied ? 1 : 2), 30_000, 20)).toBe(true);
       await trx.commit();
       released = true;
       await replying;

@@ -1,7 +1,7 @@
 import { reply, startThread } from '../helpers/api';
 import { useStrapi } from '../helpers/setup';
 import { listen, openStream, type SseClient } from '../helpers/sse';
-import { startStreamInstance, type StreamInstance } from '../helpers/stream-instance';
+import { startSecondInstance, type SecondInstance } from '../helpers/second-instance';
 import { databaseClient, pgAdmin } from '../helpers/strapi';
 
 /*
@@ -25,12 +25,12 @@ const bus = redisUrl ? 'redis' : databaseClient() === 'postgres' ? 'postgres' : 
 (runs ? describe : describe.skip)(`the stream across two instances (${bus})`, () => {
   const env = { PM_REALTIME: JSON.stringify(realtime) };
   const ctx = useStrapi({ env });
-  let other: StreamInstance;
+  let other: SecondInstance;
   const clients: SseClient[] = [];
 
   beforeAll(async () => {
     await listen(ctx.strapi);
-    other = await startStreamInstance(env);
+    other = await startSecondInstance({ env, listen: true });
   }, 180_000);
   afterAll(async () => {
     for (const c of clients) c.close();

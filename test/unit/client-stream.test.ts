@@ -4,6 +4,7 @@ import { createPrivateMessagesClient, createSseParser, ROUTES } from '../../clie
 import type { StreamEvent } from '../../client/src';
 import { contentApiContract } from '../../server/src/contract/routes';
 import { streamContract } from '../../server/src/contract/stream';
+import { waitFor } from '../helpers/wait';
 
 /*
  * The client's stream() against a tiny SSE server in this test, speaking the contract: the JWT in
@@ -39,14 +40,6 @@ const sseServer = async (onConnect: (c: Connection, n: number) => void) => {
     return new Promise<void>((resolve) => server.close(() => resolve()));
   };
   return { baseUrl, connections, close };
-};
-
-const waitFor = async (check: () => boolean, ms = 5000) => {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 10));
-  }
 };
 
 describe('client routes', () => {
@@ -87,7 +80,7 @@ describe('client.stream()', () => {
     const pm = createPrivateMessagesClient({ baseUrl: server.baseUrl, token: 'good' });
     const handle = pm.stream({ onEvent: (e) => events.push(e), reconnectDelayMs: 10 });
     try {
-      await waitFor(() => events.length === 3);
+      expect(await waitFor(() => events.length === 3, 5000, 10)).toBe(true);
       expect(events).toEqual([
         { event: 'message.created', id: '1', data: { threadId: 't1', messageId: 'm1' } },
         { event: 'unread-count', id: '2', data: { threads: 1, messages: 1 } },
@@ -122,7 +115,7 @@ describe('client.stream()', () => {
       },
     });
     try {
-      await waitFor(() => events.length === 3);
+      expect(await waitFor(() => events.length === 3, 5000, 10)).toBe(true);
       expect(events).toEqual(['resync', 'reauth', 'unread-count']);
       expect(server.connections.map((c) => [c.auth, c.lastEventId])).toEqual([
         ['Bearer good', undefined],
@@ -169,7 +162,7 @@ describe('client.stream()', () => {
       onError: (_e, info) => delays.push(info.delayMs),
       reconnectDelayMs: 10,
     });
-    await waitFor(() => events.length === 1);
+    expect(await waitFor(() => events.length === 1, 5000, 10)).toBe(true);
     expect(delays).toEqual([10, 20]);
     handle.close();
     await handle.done;

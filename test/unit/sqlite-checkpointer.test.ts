@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { startSqliteCheckpointer } from '../../playground/lib/sqlite-checkpointer';
+import { waitFor } from '../helpers/wait';
 
 describe("the playground's SQLite checkpointer", () => {
   it('copies the WAL into the database file from its own thread while the writer never checkpoints', async () => {
@@ -19,9 +20,8 @@ describe("the playground's SQLite checkpointer", () => {
       })();
       const before = fs.statSync(file).size;
       startSqliteCheckpointer(file, 50);
-      const deadline = Date.now() + 10_000;
       // Wait for the whole copy, not its first pages: a checkpoint may land in more than one pass.
-      while (fs.statSync(file).size <= before + 1_000_000 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      await waitFor(() => fs.statSync(file).size > before + 1_000_000);
       expect(fs.statSync(file).size).toBeGreaterThan(before + 1_000_000);
       expect((db.prepare('select count(*) as n from t').get() as { n: number }).n).toBe(5000);
     } finally {
