@@ -40,7 +40,8 @@ export default ({ env }) => ({
       sessions: { httpOnly: true },
       // A KeyObject, not the string: jsonwebtoken's verify first tries to read a string secret as a PEM
       // public key, and that failed parse (an exception) costs about 0.4 ms of CPU on every
-      // authenticated request, in either mode (docs/benchmarks.md, "Authentication modes"). Tokens are the same either way. PM_JWT_SECRET_AS_STRING=true: the string (benchmarks).
+      // authenticated request, in either mode (docs/benchmarks.md, "Authentication modes").
+      // Tokens are the same either way. PM_JWT_SECRET_AS_STRING=true: the string (benchmarks).
       jwtSecret: env.bool('PM_JWT_SECRET_AS_STRING', false)
         ? env('JWT_SECRET', 'playground-users-permissions-jwt-secret')
         : createSecretKey(Buffer.from(env('JWT_SECRET', 'playground-users-permissions-jwt-secret'))),
