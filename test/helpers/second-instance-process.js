@@ -1,8 +1,8 @@
 /**
  * A second Strapi instance in its own process, on the same database as the test's (the playground,
  * with the parent's environment). With `--listen` it also serves HTTP on a port of its own (GET
- * /stream included). Says `ready <port or 0> <stream instance id>` once booted, then runs the
- * commands it reads on stdin, one a line, in order:
+ * /stream included). Says `ready <port> <stream instance id>` once booted (`ready 0 -` without
+ * `--listen`), then runs the commands it reads on stdin, one a line, in order:
  * - `drain [<epoch ms>]`: drains the outbox (at that time, else now) and answers `drained <n>`;
  * - `exit`: stops the app and exits 0.
  * A test may also kill it at any moment, as a crashed instance.
@@ -24,7 +24,8 @@ const listen = process.argv.includes('--listen');
     port = app.server.httpServer.address().port;
   }
   const plugin = app.plugin('private-messages');
-  process.stdout.write(`ready ${port} ${plugin.service('stream').stats().instance}\n`);
+  const streamInstance = listen ? plugin.service('stream').stats().instance : '-';
+  process.stdout.write(`ready ${port} ${streamInstance}\n`);
   let queue = Promise.resolve();
   readline.createInterface({ input: process.stdin }).on('line', (line) => {
     const [command, at] = line.trim().split(/\s+/);
