@@ -41,6 +41,26 @@ describe('DELETE /messages/:id', () => {
     expect(view.messages[0].deleted).toBe(false);
   });
 
+  it('is a 404, not a 403, for a message the caller may not see: a broadcast reply for its author, a blocked author\'s', async () => {
+    const role = await createRole(ctx.strapi, `Readers ${Date.now()}`);
+    await grant(ctx.strapi, role.id, pluginActions(ctx.strapi).filter((a) => a !== VIEW_DELETED));
+    const [author, r1, r2] = await ctx.users(3);
+    for (const u of [r1, r2]) await setRole(ctx.strapi, u.id, role.id);
+    const { thread } = await startThread(ctx.strapi, author, [], { recipients: [{ type: 'role', id: role.id }] });
+    const forAuthor = await reply(ctx.strapi, r1, thread.id, 'only the author reads this');
+    const hidden = await as(ctx.strapi, r2).del(`/messages/${forAuthor.id}`).expect(404);
+    expect(hidden.body.error.name).toBe('NotFoundError');
+
+    const { thread: group } = await startThread(ctx.strapi, ann, [bob, r2], { subject: 'group' });
+    await as(ctx.strapi, r2).post('/blocks', { userId: bob.id }).expect(201);
+    const fromBlocked = await reply(ctx.strapi, bob, group.id, 'r2 blocked me');
+    await as(ctx.strapi, r2).del(`/messages/${fromBlocked.id}`).expect(404);
+    // A message the caller sees but did not write stays a 403; nothing was deleted either way.
+    await as(ctx.strapi, ann).del(`/messages/${fromBlocked.id}`).expect(403);
+    const view = (await as(ctx.strapi, author).get(`/threads/${thread.id}`).expect(200)).body.data;
+    expect(view.messages.find((m: any) => m.id === forAuthor.id).deleted).toBe(false);
+  });
+
   it('is a 404 for an unknown message and a 400 for a malformed id', async () => {
     await as(ctx.strapi, ann).del('/messages/abcdefghijklmnopqrstuvwx').expect(404);
     await as(ctx.strapi, ann).del('/messages/123').expect(400);

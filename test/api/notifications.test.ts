@@ -83,6 +83,19 @@ describe('the email', () => {
   });
 });
 
+describe('Message-IDs', () => {
+  it('carry nothing a recipient could count other emails by: no row id, no order, none shared', async () => {
+    const [author, ...crowd] = await ctx.users(4);
+    for (const u of crowd) await level(u, 'every');
+    await startThread(ctx.strapi, author, crowd, { subject: 'Count us' });
+    await drain();
+    const ids = crowd.map((u) => /^Message-ID: *(.*)$/im.exec(smtp.to(emailOf(u))[0].raw)![1].trim());
+    // The email's own random key and the domain: nothing else (a row id would be ordered across users).
+    for (const id of ids) expect(id).toMatch(/^<pm-[0-9a-f]{16}@[^>]+>$/);
+    expect(new Set(ids).size).toBe(3);
+  });
+});
+
 describe('the outbox', () => {
   it('keeps failed emails with their error, retries them, and delivers each once when SMTP is back', async () => {
     const [ann, bob, cat] = await ctx.users(3);

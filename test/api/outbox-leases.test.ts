@@ -20,7 +20,7 @@ const outbox = () => ctx.strapi.plugin('private-messages').service('outbox');
 const preferences = () => ctx.strapi.plugin('private-messages').service('preferences');
 const emailOf = (u: { username: string }) => `${u.username}@example.test`;
 const messageIdOf = (mail: Mail) => /^Message-ID: *(.*)$/im.exec(mail.raw)?.[1]?.trim();
-const MESSAGE_ID = /^<pm-outbox-\d+-[0-9a-f]{16}@playground\.test>$/;
+const MESSAGE_ID = /^<pm-[0-9a-f]{16}@playground\.test>$/;
 
 let worker: SecondInstance | undefined;
 beforeAll(async () => {
@@ -67,7 +67,7 @@ describe('outbox claims', () => {
     expect(rows.map((r: { status: string }) => r.status)).toEqual(['sent', 'sent', 'sent']);
   }, 120_000);
 
-  it('send each email once, with a Message-ID of its own derived from its outbox row', async () => {
+  it('send each email once, with a Message-ID of its own', async () => {
     const [ann, bob, cat] = await ctx.users(3);
     for (const u of [bob, cat]) await preferences().update(u.id, { emailNotifications: 'every' });
     await startThread(ctx.strapi, ann, [bob, cat], { subject: 'Ids' });
@@ -107,7 +107,6 @@ describe('outbox claims', () => {
     const [first, again] = smtp.to(emailOf(dan));
     expect(messageIdOf(first)).toMatch(MESSAGE_ID);
     expect(messageIdOf(again)).toBe(messageIdOf(first));
-    expect(messageIdOf(first)).toContain(`pm-outbox-${row.id}-`);
     const after = await knex()('pm_outbox').select('status', 'attempts').where({ id: row.id }).first();
     expect(after.status).toBe('sent');
     expect(Number(after.attempts)).toBe(1); // the interrupted attempt counts

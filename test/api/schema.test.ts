@@ -90,6 +90,8 @@ describe('the plugin in a real Strapi', () => {
     expect((await indexesOf('pm_suspensions')).pm_suspensions_user_uq).toEqual(['user_id']);
     // The stream's ticket check, on every EventSource (re)connection.
     expect((await indexesOf('pm_stream_tickets')).pm_stream_tickets_hash_uq).toEqual(['token_hash']);
+    // The per-user ticket rate and cap, on every ticket issued.
+    expect((await indexesOf('pm_stream_tickets')).pm_stream_tickets_user_idx).toEqual(['user_id', 'created_at']);
   });
 
   it(`has every content type's table, a column for each attribute and each to-one relation (${SCHEMAS.length} content types)`, async () => {

@@ -63,6 +63,45 @@ const bus = redisUrl ? 'redis' : databaseClient() === 'postgres' ? 'postgres' : 
     expect((await bobOnB.next((e) => e.event === 'thread.updated', 10_000)).data).toEqual({ threadId: thread.id });
   }, 60_000);
 
+  it('resumes a ticket\'s stream on either instance: replay where its ids were numbered, resync on the other, never a wrong replay', async () => {
+    const [alice, bob] = await ctx.users(2);
+    const baseA = await listen(ctx.strapi);
+    const res = await fetch(`${baseA}/api/private-messages/stream/tickets`, { method: 'POST', headers: { authorization: `Bearer ${bob.jwt}` } });
+    const { ticket } = (await res.json()).data;
+    const onA = await openStream(baseA, { ticket });
+    clients.push(onA);
+    await onA.next((e) => e.event === 'unread-count');
+    const { thread, message } = await startThread(ctx.strapi, alice, [bob]);
+    await onA.next((e) => e.event === 'message.created' && e.data.messageId === message.id);
+    const lastOnA = onA.events[onA.events.length - 1].id!;
+    onA.close();
+    await onA.ended;
+
+    // EventSource reconnects to the same URL, here through B: the ticket holds, the ids were A's.
+    const onB = await openStream(other.base, { ticket, lastEventId: lastOnA });
+    clients.push(onB);
+    expect(onB.status).toBe(200);
+    expect((await onB.next(() => true)).event).toBe('resync');
+    const later = await reply(ctx.strapi, alice, thread.id, 'through A, heard on B');
+    await onB.next((e) => e.event === 'message.created' && e.data.messageId === later.id, 10_000);
+    const lastOnB = onB.lastEventId()!;
+    // B numbers bob's events in its own sequence, under its own epoch.
+    expect(lastOnB.split('.')[1]).not.toBe(lastOnA.split('.')[1]);
+    onB.close();
+    await onB.ended;
+
+    // Back on A with B's id: a resync, not A's events after B's number.
+    const backOnA = await openStream(baseA, { ticket, lastEventId: lastOnB });
+    clients.push(backOnA);
+    expect(backOnA.status).toBe(200);
+    expect((await backOnA.next(() => true)).event).toBe('resync');
+    backOnA.close();
+    // And with A's own id, A replays what it sent bob since.
+    const replayOnA = await openStream(baseA, { ticket, lastEventId: lastOnA });
+    clients.push(replayOnA);
+    expect((await replayOnA.next((e) => e.event === 'message.created')).data.messageId).toBe(later.id);
+  }, 60_000);
+
   (bus === 'postgres' ? it : it.skip)('reconnects a killed LISTEN connection, tells its streams to resync, and delivers again', async () => {
     const [alice, bob] = await ctx.users(2);
     const bobOnB = await openStream(other.base, { jwt: bob.jwt });

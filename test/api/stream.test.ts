@@ -9,7 +9,13 @@ import { createRole, grant, pluginActions, revoke, setRole } from '../helpers/us
  * GET /stream with a real Strapi: who hears of what (the REST visibility rule), credentials,
  * replay. Every stream a test opens is closed by it.
  */
-const ctx = useStrapi({ env: { PM_REALTIME: JSON.stringify({ recheckSeconds: 1, heartbeatSeconds: 5, maxStreamsPerUser: 3 }) } });
+const ctx = useStrapi({
+  env: { PM_REALTIME: JSON.stringify({ recheckSeconds: 1, heartbeatSeconds: 5, maxStreamsPerUser: 3, ticketsPerMinute: 5, maxTicketsPerUser: 3 }) },
+});
+const EVENT_ID = /^[A-Za-z0-9_-]{22}\.[a-f0-9]{12}\.\d+$/;
+const seqOf = (id: string | undefined) => Number(id!.split('.')[2]);
+const prefixOf = (id: string | undefined) => id!.split('.').slice(0, 2).join('.');
+const ticketFor = async (user: Parameters<typeof as>[1]) => (await as(ctx.strapi, user).post('/stream/tickets').expect(200)).body.data.ticket as string;
 const QUIET_MS = 600;
 let base: string;
 const open: SseClient[] = [];
@@ -55,7 +61,7 @@ describe('GET /stream', () => {
     const { thread, message } = await startThread(ctx.strapi, alice, [bob]);
     const created = await bobTab.next((e) => e.event === 'message.created');
     expect(created.data).toEqual({ threadId: thread.id, messageId: message.id });
-    expect(created.id).toMatch(/^[a-z0-9]+\.\d+$/);
+    expect(created.id).toMatch(EVENT_ID);
     expect((await bobTab.next((e) => e.event === 'unread-count' && e.data.messages === 1)).data).toEqual({ threads: 1, messages: 1 });
     expect((await aliceTab.next((e) => e.event === 'message.created')).data).toEqual({ threadId: thread.id, messageId: message.id });
     expect(await carolTab.during(QUIET_MS)).toEqual([]);
@@ -141,33 +147,143 @@ describe('GET /stream', () => {
     expect((await stranger.next((e) => e.event === 'unread-count')).data).toEqual({ threads: 1, messages: 2 });
   });
 
-  it('issues reusable tickets for EventSource; an expired one gives reauth, then 401', async () => {
+  it('issues single-use tickets: a used one resumes only with its stream\'s Last-Event-ID header; an expired one gives reauth, then 401', async () => {
     const [alice, bob] = await ctx.users(2);
     const res = await as(ctx.strapi, bob).post('/stream/tickets').expect(200);
     const { ticket, expiresAt } = res.body.data;
     expect(ticket).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(new Date(expiresAt).getTime()).toBeGreaterThan(Date.now());
     // Stored hashed: the ticket itself is nowhere in the table.
-    const rows = await ctx.strapi.db.connection('pm_stream_tickets').select('token_hash');
+    const rows = await ctx.strapi.db.connection('pm_stream_tickets').select('token_hash', 'resume_hash');
     expect(rows.map((r: any) => r.token_hash)).not.toContain(ticket);
 
     const tab = await connect({ ticket });
     await ready(tab);
     const { message } = await startThread(ctx.strapi, alice, [bob]);
     expect((await tab.next((e) => e.event === 'message.created')).data.messageId).toBe(message.id);
-    const reused = await connect({ ticket });
-    expect(reused.status).toBe(200);
-    reused.close();
+    // The URL (in every request log) opens nothing more: not again, not with another stream's id,
+    // not with the id in the query (a URL again).
+    expect((await connect({ ticket })).status).toBe(401);
+    const other = await connect({ jwt: bob.jwt });
+    await ready(other);
+    expect((await connect({ ticket, lastEventId: other.lastEventId() })).status).toBe(401);
+    expect((await connect({ ticket, lastEventIdQuery: tab.lastEventId() })).status).toBe(401);
+    other.close();
+    await other.ended;
+    // What EventSource does: the same URL, with the last id it was sent in the header.
+    const reconnected = await connect({ ticket, lastEventId: tab.lastEventId() });
+    expect(reconnected.status).toBe(200);
+    reconnected.close();
+    await reconnected.ended;
 
-    // Make it expire in a moment, then connect with it.
+    // Make it expire in a moment, then resume with it.
     await ctx.strapi.db.connection('pm_stream_tickets').update({ expires_at: new Date(Date.now() + 800) });
-    const short = await connect({ ticket });
-    await ready(short);
+    const short = await connect({ ticket, lastEventId: tab.lastEventId() });
+    expect(short.status).toBe(200);
     expect((await short.next((e) => e.event === 'reauth', 3000)).data).toEqual({});
     await short.ended;
-    expect((await connect({ ticket })).status).toBe(401);
+    expect((await connect({ ticket, lastEventId: tab.lastEventId() })).status).toBe(401);
     expect((await connect({ query: `ticket=${ticket}&user=1` })).status).toBe(401);
     await as(ctx.strapi, bob).get('/stream?user=1').expect(400);
+  });
+
+  it('resumes from a stream\'s very first line: its position is sent before any event', async () => {
+    const [alice, bob] = await ctx.users(2);
+    const ticket = await ticketFor(bob);
+    const tab = await connect({ ticket });
+    // No event yet: EventSource already holds an id to reconnect with.
+    await new Promise((r) => setTimeout(r, 100));
+    expect(tab.lastEventId()).toMatch(EVENT_ID);
+    const position = tab.lastEventId();
+    tab.close();
+    await tab.ended;
+    const { message } = await startThread(ctx.strapi, alice, [bob]);
+    await new Promise((r) => setTimeout(r, 300));
+    const back = await connect({ ticket, lastEventId: position });
+    expect(back.status).toBe(200);
+    expect((await back.next((e) => e.event === 'message.created')).data.messageId).toBe(message.id);
+  });
+
+  it('limits tickets per user: unused ones and a rate, each a 429 with Retry-After', async () => {
+    const [bob, carol] = await ctx.users(2);
+    const tickets = [await ticketFor(bob), await ticketFor(bob), await ticketFor(bob)];
+    const unused = await as(ctx.strapi, bob).post('/stream/tickets').expect(429);
+    expect(unused.body).toMatchObject({ data: null, error: { status: 429, name: 'RateLimitError', details: { retryAfter: expect.any(Number) } } });
+    expect(Number(unused.headers['retry-after'])).toBe(unused.body.error.details.retryAfter);
+    expect(Number(unused.headers['retry-after'])).toBeGreaterThan(60);
+    // Others are not affected.
+    await ticketFor(carol);
+    // Spending two makes room under the cap, not under the rate: five a minute.
+    for (const ticket of tickets.slice(0, 2)) (await connect({ ticket })).close();
+    await ticketFor(bob);
+    await ticketFor(bob);
+    const rate = await as(ctx.strapi, bob).post('/stream/tickets').expect(429);
+    expect(rate.body.error.name).toBe('RateLimitError');
+    const retryAfter = Number(rate.headers['retry-after']);
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+  });
+
+  it('numbers each user\'s events in their own sequence: ids tell nothing of others online, blocks or broadcasts', async () => {
+    const [alice, bob, carol, dave] = await ctx.users(4);
+    const { thread } = await startThread(ctx.strapi, alice, [bob, dave], { subject: 'group' });
+    await as(ctx.strapi, dave).post('/blocks', { userId: alice.id }).expect(201);
+    const [bobTab, carolTab, daveTab] = await Promise.all([connect({ jwt: bob.jwt }), connect({ jwt: carol.jwt }), connect({ jwt: dave.jwt })]);
+    await Promise.all([ready(bobTab), ready(carolTab), ready(daveTab)]);
+    // Between bob's events: carol's, others connecting, and a message dave does not get (he blocked alice).
+    await startThread(ctx.strapi, alice, [carol]);
+    await carolTab.next((e) => e.event === 'unread-count' && e.data.messages === 1);
+    const late = await connect({ jwt: carol.jwt });
+    await ready(late);
+    const fromAlice = await reply(ctx.strapi, alice, thread.id, 'dave blocked me');
+    await bobTab.next((e) => e.event === 'message.created' && e.data.messageId === fromAlice.id);
+    const fromBob = await reply(ctx.strapi, bob, thread.id, 'hello');
+    await daveTab.next((e) => e.event === 'message.created' && e.data.messageId === fromBob.id);
+
+    const bobIds = bobTab.events.map((e) => e.id);
+    for (const id of bobIds) expect(id).toMatch(EVENT_ID);
+    // One sequence per user, one step per event of theirs, whatever happened to others.
+    expect(bobIds.map(seqOf)).toEqual(bobIds.map((_, i) => i + 1));
+    expect(daveTab.events.map((e) => seqOf(e.id))).toEqual(daveTab.events.map((_, i) => i + 1));
+    // Nothing shared across users either.
+    expect(new Set([prefixOf(bobIds[0]), prefixOf(carolTab.events[0].id), prefixOf(daveTab.events[0].id)]).size).toBe(3);
+  });
+
+  it('takes the resume position as a lastEventId query too (no non-safelisted header needed)', async () => {
+    const [alice, bob] = await ctx.users(2);
+    const first = await connect({ jwt: bob.jwt });
+    await ready(first);
+    const position = first.lastEventId();
+    first.close();
+    await first.ended;
+    const { message } = await startThread(ctx.strapi, alice, [bob]);
+    await new Promise((r) => setTimeout(r, 300));
+    const again = await connect({ jwt: bob.jwt, lastEventIdQuery: position });
+    expect(again.status).toBe(200);
+    expect((await again.next((e) => e.event === 'message.created')).data.messageId).toBe(message.id);
+    expect(again.events[0].event).toBe('message.created');
+    // The header wins over the query (EventSource sends its newest id there).
+    const both = await connect({ jwt: bob.jwt, lastEventId: again.lastEventId(), lastEventIdQuery: position });
+    expect(await both.during(300, 'message.created')).toEqual([]);
+  });
+
+  it('applies users-permissions\' unconfirmed-account rule to tickets and to open streams', async () => {
+    const store = ctx.strapi.store({ type: 'plugin', name: 'users-permissions' });
+    const advanced = (await store.get({ key: 'advanced' })) as Record<string, unknown>;
+    const [ticketUser, streamUser] = await ctx.users(2);
+    const ticket = await ticketFor(ticketUser);
+    const tab = await connect({ jwt: streamUser.jwt });
+    await ready(tab);
+    const users = ctx.strapi.db.query('plugin::users-permissions.user');
+    await users.update({ where: { id: ticketUser.id }, data: { confirmed: false } });
+    await users.update({ where: { id: streamUser.id }, data: { confirmed: false } });
+    await store.set({ key: 'advanced', value: { ...advanced, email_confirmation: true } });
+    try {
+      expect((await connect({ ticket })).status).toBe(401);
+      await tab.ended;
+    } finally {
+      await store.set({ key: 'advanced', value: advanced });
+    }
   });
 
   it('ends the streams of a user who is blocked, suspended or loses the action, within the recheck interval', async () => {

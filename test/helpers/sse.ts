@@ -33,7 +33,7 @@ export const listen = async (strapi: Core.Strapi): Promise<string> => {
  */
 export const openStream = async (
   base: string,
-  options: { jwt?: string; ticket?: string; lastEventId?: string; query?: string } = {}
+  options: { jwt?: string; ticket?: string; lastEventId?: string; lastEventIdQuery?: string; query?: string } = {}
 ): Promise<SseClient> => {
   const controller = new AbortController();
   const headers: Record<string, string> = { accept: 'text/event-stream' };
@@ -41,10 +41,14 @@ export const openStream = async (
   if (options.lastEventId) headers['last-event-id'] = options.lastEventId;
   const params = new URLSearchParams();
   if (options.ticket) params.set('ticket', options.ticket);
+  if (options.lastEventIdQuery) params.set('lastEventId', options.lastEventIdQuery);
   const query = options.query ?? params.toString();
   const res = await fetch(`${base}/api/private-messages/stream${query ? `?${query}` : ''}`, { headers, signal: controller.signal });
   const events: SseEvent[] = [];
   const waiters = new Set<() => boolean>();
+  // As EventSource keeps it: the last `id:` field of a dispatched block, with or without data.
+  let idBuffer: string | undefined;
+  let lastId: string | undefined;
   const client: SseClient = {
     status: res.status,
     events,
@@ -52,7 +56,7 @@ export const openStream = async (
     body: undefined,
     ended: Promise.resolve(),
     close: () => controller.abort(),
-    lastEventId: () => [...events].reverse().find((e) => e.id)?.id,
+    lastEventId: () => lastId,
     next(match, ms = 5000, from = 0) {
       return new Promise((resolve, reject) => {
         // Both ends clear the timer: a pending timer would hold this client (its response, its
@@ -99,6 +103,7 @@ export const openStream = async (
           const line = buffer.slice(0, nl).replace(/\r$/, '');
           buffer = buffer.slice(nl + 1);
           if (line === '') {
+            lastId = idBuffer;
             if (current.data.length > 0) {
               const text = current.data.join('\n');
               let data: unknown = text;
@@ -119,7 +124,7 @@ export const openStream = async (
             const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
             if (field === 'data') current.data.push(value);
             if (field === 'event') current.event = value;
-            if (field === 'id') current.id = value;
+            if (field === 'id') current.id = idBuffer = value;
           }
         }
       }

@@ -36,21 +36,24 @@ describe('SSE framing', () => {
   });
 
   it('reads only its own id format back', () => {
-    expect(parseEventId('abc123.42')).toEqual({ instance: 'abc123', seq: 42 });
-    for (const bad of ['', '42', 'abc.', 'ABC.1', 'a.1.2', 'a.-1', undefined, 7]) expect(parseEventId(bad)).toBeNull();
+    const resume = 'Ab-_cdefghijklmnopqrstu';
+    expect(parseEventId(`${resume.slice(1)}.0123456789ab.42`)).toEqual({ resume: resume.slice(1), epoch: '0123456789ab', seq: 42 });
+    for (const bad of ['', '42', 'abc123.42', `${resume}.0123456789ab.1`, `${resume.slice(1)}.0123456789AB.1`, `${resume.slice(1)}.0123456789ab.-1`, undefined, 7]) {
+      expect(parseEventId(bad)).toBeNull();
+    }
   });
 });
 
 describe('replay buffer', () => {
   it('replays after an id it still covers, and refuses older ones', () => {
     const buffer = new ReplayBuffer(2, 10);
-    const ev = (n: number) => ({ id: `i.${n}`, event: 'resync' as const, data: {} });
-    buffer.push(11, ev(11));
-    buffer.push(12, ev(12));
-    expect(buffer.after(10)!.map((e) => e.id)).toEqual(['i.11', 'i.12']);
-    buffer.push(13, ev(13));
+    const ev = (seq: number) => ({ seq, event: 'resync' as const, data: {} });
+    buffer.push(ev(11));
+    buffer.push(ev(12));
+    expect(buffer.after(10)!.map((e) => e.seq)).toEqual([11, 12]);
+    buffer.push(ev(13));
     expect(buffer.after(10)).toBeNull();
-    expect(buffer.after(11)!.map((e) => e.id)).toEqual(['i.12', 'i.13']);
+    expect(buffer.after(11)!.map((e) => e.seq)).toEqual([12, 13]);
     buffer.reset(13);
     expect(buffer.after(12)).toBeNull();
     expect(buffer.after(13)).toEqual([]);
@@ -64,11 +67,59 @@ describe('stream hub', () => {
     hub.open(1, sink(), undefined);
     expect(hub.refusal(1)).toBe('user');
     hub.open(2, sink(), undefined);
-    expect(hub.refusal(3)).toBe('total');
+    hub.open(3, sink(), undefined);
+    expect(hub.openStreams).toBe(4);
     hub.close(a);
     hub.close(a);
-    expect(hub.openStreams).toBe(2);
-    expect(hub.refusal(1)).toBeNull();
+    expect(hub.openStreams).toBe(3);
+    // Full, and everyone holds no more than one stream more than user 4 would: no room for them.
+    expect(hub.refusal(4)).toBe('total');
+    expect(hub.admit(4)).toBe('total');
+    expect(hub.refusal(1)).toBe('total');
+  });
+
+  it('keeps a fair share of a full instance for every user: extra tabs give way to a first stream', () => {
+    const hub = new StreamHub({ ...limits, maxStreamsPerUser: 3, maxStreams: 4 });
+    const greedy = [sink(), sink(), sink()];
+    for (const s of greedy) hub.open(1, s, undefined);
+    hub.open(2, sink(), undefined);
+    // Full: user 3 (no stream) still gets in; the greedy user's oldest stream ends.
+    expect(hub.admit(3)).toBeNull();
+    hub.open(3, sink(), undefined);
+    expect(greedy.map((s) => s.ended)).toEqual([true, false, false]);
+    expect(hub.openStreams).toBe(4);
+    // Now 2, 1, 1: a second stream for user 2 would only swap who holds two.
+    expect(hub.admit(2)).toBe('total');
+    expect(hub.admit(4)).toBeNull();
+    expect(greedy.map((s) => s.ended)).toEqual([true, true, false]);
+  });
+
+  it('numbers each user\'s events in their own sequence: ids tell nothing of anyone else\'s events', () => {
+    const hub = new StreamHub({ ...limits, maxStreams: 10 });
+    const bob = sink();
+    const carol = sink();
+    const bobTab = hub.open(1, bob, undefined, { resume: 'B'.repeat(22) }).connection;
+    hub.open(2, carol, undefined);
+    hub.sendTo(bobTab, 'unread-count', { threads: 0, messages: 0 });
+    // Carol's traffic and others connecting (their first unread count) between bob's events.
+    for (let i = 0; i < 5; i += 1) hub.send(2, 'thread.updated', { threadId: `c${i}` });
+    const dave = hub.open(3, sink(), undefined).connection;
+    hub.sendTo(dave, 'unread-count', { threads: 0, messages: 0 });
+    hub.send(1, 'message.created', { threadId: 't', messageId: 'm' });
+    hub.send(1, 'thread.updated', { threadId: 't' });
+    const bobIds = eventsIn(bob.chunks).map((e) => parseEventId(e.id)!);
+    expect(bobIds.map((id) => id.seq)).toEqual([1, 2, 3]);
+    expect(new Set(bobIds.map((id) => `${id.resume}.${id.epoch}`))).toEqual(new Set([`${'B'.repeat(22)}.${bobIds[0].epoch}`]));
+    // The position written on connecting is bob's own, before anything was sent to him.
+    expect(bob.chunks.join('')).toContain(`id: ${'B'.repeat(22)}.${bobIds[0].epoch}.0\n\n`);
+    const carolIds = eventsIn(carol.chunks).map((e) => parseEventId(e.id)!);
+    expect(carolIds.map((id) => id.seq)).toEqual([1, 2, 3, 4, 5]);
+    expect(carolIds[0].epoch).not.toBe(bobIds[0].epoch);
+    expect(carolIds[0].resume).not.toBe(bobIds[0].resume);
+    // Carol's id on bob's stream is not a position in bob's sequence: resync.
+    const mixed = sink();
+    hub.open(1, mixed, eventsIn(carol.chunks)[0].id);
+    expect(eventsIn(mixed.chunks).map((e) => e.event)).toEqual(['resync']);
   });
 
   it('sends each user only their events, skips an unchanged unread count, replays after Last-Event-ID', () => {
@@ -90,7 +141,7 @@ describe('stream hub', () => {
     expect(hub.open(1, again, lastId).needsUnreadCount).toBe(false);
     expect(eventsIn(again.chunks).map((e) => e.event)).toEqual(['unread-count', 'thread.updated']);
     const stranger = sink();
-    expect(hub.open(1, stranger, 'zzz.1').needsUnreadCount).toBe(true);
+    expect(hub.open(1, stranger, `${'z'.repeat(22)}.ffffffffffff.1`).needsUnreadCount).toBe(true);
     expect(eventsIn(stranger.chunks).map((e) => e.event)).toEqual(['resync']);
   });
 

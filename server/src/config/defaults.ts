@@ -122,6 +122,10 @@ export type RealtimeConfig = {
   heartbeatSeconds: number;
   /** How long a ticket from POST /stream/tickets lets EventSource (re)connect (never past the JWT's own expiry). */
   ticketSeconds: number;
+  /** Tickets one user may get in a minute, on all instances together; one more is a 429. */
+  ticketsPerMinute: number;
+  /** Unused, unexpired tickets one user may hold; one more is a 429. */
+  maxTicketsPerUser: number;
   /** How often open streams' users are checked again (blocked, deleted, suspended, lost the action). */
   recheckSeconds: number;
   /** Events kept per user for Last-Event-ID replay, and for how long after their last stream closed. */
@@ -141,6 +145,8 @@ export const defaultRealtimeConfig: RealtimeConfig = {
   maxStreams: 10_000,
   heartbeatSeconds: 20,
   ticketSeconds: 600,
+  ticketsPerMinute: 20,
+  maxTicketsPerUser: 10,
   recheckSeconds: 30,
   replayEvents: 100,
   replaySeconds: 300,

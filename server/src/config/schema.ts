@@ -64,6 +64,8 @@ export const realtimeConfigSchema = z.strictObject({
   maxStreams: z.number().int().min(1).max(1_000_000),
   heartbeatSeconds: z.number().int().min(5).max(300),
   ticketSeconds: z.number().int().min(30).max(86_400),
+  ticketsPerMinute: z.number().int().min(1).max(10_000),
+  maxTicketsPerUser: z.number().int().min(1).max(10_000),
   // "Stops receiving within a minute": never checked less often.
   recheckSeconds: z.number().int().min(1).max(60),
   replayEvents: z.number().int().min(0).max(10_000),

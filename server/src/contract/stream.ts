@@ -10,8 +10,13 @@ import type { RouteContract } from './routes';
  * (test/unit/contract.test.ts) checks them against routes/content-api.ts once they are there.
  */
 
-/** The ticket query of GET /stream: EventSource cannot send an Authorization header. */
-export const streamQuerySchema = z.strictObject({ ticket: z.string().max(128).optional() });
+/**
+ * The query of GET /stream: `ticket` (EventSource cannot send an Authorization header) and
+ * `lastEventId`, the resume position for clients that cannot send the Last-Event-ID header (it is
+ * not a CORS-safelisted header; Strapi's default CORS configuration refuses it). The header wins
+ * when both are sent.
+ */
+export const streamQuerySchema = z.strictObject({ ticket: z.string().max(128).optional(), lastEventId: z.string().max(128).optional() });
 
 export const streamContract = [
   {
@@ -19,12 +24,14 @@ export const streamContract = [
     method: 'POST',
     path: '/stream/tickets',
     action: 'stream.ticket',
-    summary: 'A ticket for EventSource (reusable until it expires, so EventSource can reconnect)',
+    summary:
+      'A ticket for EventSource: opens one stream; its reconnects need the Last-Event-ID header of that stream (what EventSource sends). ' +
+      '429 with Retry-After past realtime.ticketsPerMinute or realtime.maxTicketsPerUser unused tickets',
     query: emptyQuerySchema,
     body: emptyBodySchema,
     status: 200,
     response: 'streamTicket',
-    errors: [],
+    errors: [429],
   },
   {
     operation: 'stream.connect',
@@ -33,11 +40,11 @@ export const streamContract = [
     action: 'stream.connect',
     summary:
       'Server-Sent Events: message.created, thread.updated, unread-count, resync, reauth. Authorization: Bearer, or ?ticket=. ' +
-      'Send Last-Event-ID on reconnect to get the events missed (or resync when they are too old)',
+      'Send the last event id on reconnect (Last-Event-ID header or ?lastEventId=) to get the events missed (or resync when they are too old)',
     query: streamQuerySchema,
     status: 200,
     produces: 'text/event-stream',
-    errors: [],
+    errors: [429],
   },
 ] as const satisfies readonly RouteContract[];
 

@@ -1,10 +1,9 @@
 import type { Context } from 'koa';
-import { z } from 'zod';
+import { errors } from '@strapi/utils';
+import { streamQuerySchema } from '../contract/stream';
 import { getService } from '../utils/get-service';
 import { emptyBodySchema, emptyQuerySchema, parse } from '../validation';
 import { actorFrom, requestBody } from './context';
-
-const streamQuerySchema = z.strictObject({ ticket: z.string().max(128).optional() });
 
 /**
  * When the Bearer JWT of this request expires (epoch ms), or null. users-permissions has verified
@@ -24,20 +23,28 @@ const bearerExpiry = (ctx: Context): number | null => {
 /** GET /stream (Server-Sent Events) and POST /stream/tickets (docs/api.md, *Real-time stream*). */
 export default {
   async connect(ctx: Context) {
-    parse(streamQuerySchema, ctx.query, 'query');
+    const query = parse(streamQuerySchema, ctx.query, 'query');
     const actor = await actorFrom(ctx);
     const ticketExpiry = ctx.state.streamCredentialExpiresAt as number | undefined;
-    await getService('stream').open(ctx, actor.id, ticketExpiry ?? bearerExpiry(ctx));
+    // The header first: EventSource sends the newest id there, while its URL keeps the query it was made with.
+    const lastEventId = ctx.get('last-event-id') || query.lastEventId || undefined;
+    await getService('stream').open(ctx, actor.id, ticketExpiry ?? bearerExpiry(ctx), lastEventId, ctx.state.streamResume as string | undefined);
     // An open stream keeps its Koa context for hours: let go of what authentication left there (the
     // user with their role, a CASL ability of every grant), which would be most of its memory.
     ctx.state.user = undefined;
     ctx.state.auth = undefined;
+    ctx.state.streamResume = undefined;
   },
 
   async ticket(ctx: Context) {
     parse(emptyQuerySchema, ctx.query, 'query');
     parse(emptyBodySchema, requestBody(ctx));
     const actor = await actorFrom(ctx);
-    ctx.body = { data: await getService('stream').issueTicket(actor.id, bearerExpiry(ctx)) };
+    try {
+      ctx.body = { data: await getService('stream').issueTicket(actor.id, bearerExpiry(ctx)) };
+    } catch (error) {
+      if (error instanceof errors.RateLimitError) ctx.set('Retry-After', String((error.details as { retryAfter: number }).retryAfter));
+      throw error;
+    }
   },
 };

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { ReplayBuffer } from './replay';
-import { formatComment, formatEvent, formatRetry, parseEventId, type StreamEvent, type StreamEventName } from './sse';
+import { formatComment, formatEvent, formatPosition, formatRetry, parseEventId, type SequencedEvent, type StreamEventName } from './sse';
 
 /** What the hub needs of an open response: a writable that says when it is full, and a way to end it. */
 export type StreamSink = {
@@ -10,10 +10,15 @@ export type StreamSink = {
   end(): void;
 };
 
-export type Connection = { id: number; userId: number; sink: StreamSink; expiryTimer: NodeJS.Timeout | null; closed: boolean };
+/** `resume`: the first part of every id this stream is sent (a ticket's resume secret, else random). */
+export type Connection = { id: number; userId: number; sink: StreamSink; resume: string; expiryTimer: NodeJS.Timeout | null; closed: boolean };
 
 type UserEntry = {
   connections: Set<Connection>;
+  /** Random, new each time the user is followed again: an id from before (or another instance) is not ours. */
+  epoch: string;
+  /** This user's last event number: it counts their own events only. */
+  seq: number;
   buffer: ReplayBuffer;
   /** When the last stream closed: the user is still followed (for replay) until replaySeconds after. */
   idleSince: number | null;
@@ -30,13 +35,17 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * The streams open on this instance, by user, and what each user was sent (ReplayBuffer). Event
- * ids are `<instance>.<sequence>`: the sequence grows on this instance only, so an id from another
- * instance (or from before a restart) is never mistaken for one of ours and is answered `resync`.
- * Pure bookkeeping: who may receive what is decided before `send` (services/stream.ts).
+ * ids are `<resume>.<epoch>.<sequence>`, and none of it is shared between users: the sequence
+ * counts the user's own events (a gap never tells of anyone else's: who is online, who blocked
+ * them, how many others a broadcast reached), the epoch is random per user and instance (an id
+ * from another instance, or from before a restart or a pause longer than replaySeconds, is never
+ * mistaken for one of ours and is answered `resync`), and the resume part is the stream's own
+ * (services/stream-tickets.ts). Pure bookkeeping: who may receive what is decided before `send`
+ * (services/stream.ts).
  */
 export class StreamHub {
+  /** Names this instance on the bus (never in an event id). */
   readonly instance = randomBytes(6).toString('hex');
-  private seq = 0;
   private nextConnectionId = 1;
   private readonly users = new Map<number, UserEntry>();
   private total = 0;
@@ -47,45 +56,81 @@ export class StreamHub {
     return this.total;
   }
 
-  /** Why one more stream for this user would be refused, or null. */
+  /** Why one more stream for this user would be refused now, or null. */
   refusal(userId: number): 'user' | 'total' | null {
-    if (this.total >= this.limits.maxStreams) return 'total';
-    if ((this.users.get(userId)?.connections.size ?? 0) >= this.limits.maxStreamsPerUser) return 'user';
+    const held = this.users.get(userId)?.connections.size ?? 0;
+    if (held >= this.limits.maxStreamsPerUser) return 'user';
+    if (this.total < this.limits.maxStreams) return null;
+    return this.fullest(held + 2) ? null : 'total';
+  }
+
+  /**
+   * Like `refusal`, and makes the room it counted on: on a full instance, a user holding fewer
+   * streams than another by two or more still gets in, and the oldest stream of the user holding
+   * the most ends (its client reconnects, and hears 429 while the instance stays full). So each
+   * user keeps a fair share, min(maxStreamsPerUser, maxStreams / users), and accounts opening
+   * many tabs cannot lock others out: only as many users as maxStreams can fill an instance.
+   */
+  admit(userId: number): 'user' | 'total' | null {
+    const refusal = this.refusal(userId);
+    if (refusal || this.total < this.limits.maxStreams) return refusal;
+    const held = this.users.get(userId)?.connections.size ?? 0;
+    const [oldest] = this.fullest(held + 2)!.connections;
+    this.close(oldest);
     return null;
+  }
+
+  /** A user holding at least `streams` streams, the most of anyone (a scan, only when the instance is full). */
+  private fullest(streams: number) {
+    let found: UserEntry | null = null;
+    for (const entry of this.users.values()) {
+      if (entry.connections.size >= streams && entry.connections.size > (found?.connections.size ?? 0)) found = entry;
+    }
+    return found;
   }
 
   private entry(userId: number) {
     let entry = this.users.get(userId);
     if (!entry) {
-      entry = { connections: new Set(), buffer: new ReplayBuffer(this.limits.replayEvents, this.seq), idleSince: null, lastUnread: null };
+      entry = { connections: new Set(), epoch: randomBytes(6).toString('hex'), seq: 0, buffer: new ReplayBuffer(this.limits.replayEvents, 0), idleSince: null, lastUnread: null };
       this.users.set(userId, entry);
     }
     return entry;
   }
 
   /**
-   * Registers a stream and writes its first lines: the reconnect delay, then what it missed after
-   * `lastEventId` (or `resync` when that cannot be told). Answers whether a fresh unread count
-   * should follow (a first connection, or after a resync).
+   * Registers a stream and writes its first lines: the reconnect delay, what it missed after
+   * `lastEventId` (or `resync` when that cannot be told), then its position (an id alone), so
+   * that a reconnect resumes from here even before any event came. Answers whether a fresh unread
+   * count should follow (a first connection, or after a resync).
    */
-  open(userId: number, sink: StreamSink, lastEventId: unknown, onExpiry?: { at: number | null; expire: (c: Connection) => void }) {
+  open(
+    userId: number,
+    sink: StreamSink,
+    lastEventId: unknown,
+    options: { resume?: string; expiry?: { at: number | null; expire: (c: Connection) => void } } = {}
+  ) {
     const entry = this.entry(userId);
-    const connection: Connection = { id: this.nextConnectionId++, userId, sink, expiryTimer: null, closed: false };
+    const resume = options.resume ?? randomBytes(16).toString('base64url');
+    const connection: Connection = { id: this.nextConnectionId++, userId, sink, resume, expiryTimer: null, closed: false };
     entry.connections.add(connection);
     entry.idleSince = null;
     this.total += 1;
     sink.write(formatRetry(this.limits.retryMs) + formatComment('connected'));
-    if (onExpiry?.at != null) this.armExpiry(connection, onExpiry.at, onExpiry.expire);
+    if (options.expiry?.at != null) this.armExpiry(connection, options.expiry.at, options.expiry.expire);
 
-    if (lastEventId === undefined || lastEventId === null || lastEventId === '') return { connection, needsUnreadCount: true };
-    const last = parseEventId(lastEventId);
-    const missed = last && last.instance === this.instance ? entry.buffer.after(last.seq) : null;
-    if (missed === null) {
-      this.write(connection, this.stamp({ event: 'resync', data: {} }));
-      return { connection, needsUnreadCount: true };
+    let needsUnreadCount = true;
+    if (lastEventId !== undefined && lastEventId !== null && lastEventId !== '') {
+      const last = parseEventId(lastEventId);
+      const missed = last && last.epoch === entry.epoch ? entry.buffer.after(last.seq) : null;
+      if (missed === null) this.write(connection, this.stamp(entry, 'resync', {}));
+      else {
+        for (const event of missed) this.write(connection, event);
+        needsUnreadCount = false;
+      }
     }
-    for (const event of missed) this.write(connection, event);
-    return { connection, needsUnreadCount: false };
+    if (!connection.closed) sink.write(formatPosition(this.idOf(connection, entry.seq)));
+    return { connection, needsUnreadCount };
   }
 
   private armExpiry(connection: Connection, at: number, expire: (c: Connection) => void) {
@@ -118,7 +163,8 @@ export class StreamHub {
   /** Sends `reauth`, or just ends, then closes: the credential expired or the user may no longer listen. */
   end(connection: Connection, withReauth: boolean) {
     if (connection.closed) return;
-    if (withReauth) this.write(connection, this.stamp({ event: 'reauth', data: {} }));
+    const entry = this.users.get(connection.userId);
+    if (withReauth && entry) this.write(connection, this.stamp(entry, 'reauth', {}));
     this.close(connection);
   }
 
@@ -132,14 +178,18 @@ export class StreamHub {
     }
   }
 
-  private stamp(event: Omit<StreamEvent, 'id'>): StreamEvent {
-    this.seq += 1;
-    return { id: `${this.instance}.${this.seq}`, ...event };
+  private stamp(entry: UserEntry, event: StreamEventName, data: Record<string, unknown>): SequencedEvent {
+    entry.seq += 1;
+    return { seq: entry.seq, event, data };
   }
 
-  private write(connection: Connection, event: StreamEvent) {
+  private idOf(connection: Connection, seq: number) {
+    return `${connection.resume}.${this.users.get(connection.userId)?.epoch ?? '000000000000'}.${seq}`;
+  }
+
+  private write(connection: Connection, event: SequencedEvent) {
     if (connection.closed) return;
-    connection.sink.write(formatEvent(event));
+    connection.sink.write(formatEvent({ id: this.idOf(connection, event.seq), event: event.event, data: event.data }));
     if (connection.sink.writableLength > SLOW_CONSUMER_BYTES) this.close(connection);
   }
 
@@ -152,14 +202,15 @@ export class StreamHub {
       if (json === entry.lastUnread) return;
       entry.lastUnread = json;
     }
-    const stamped = this.stamp({ event, data });
-    entry.buffer.push(this.seq, stamped);
+    const stamped = this.stamp(entry, event, data);
+    entry.buffer.push(stamped);
     for (const connection of [...entry.connections]) this.write(connection, stamped);
   }
 
   /** An event for one stream only (its first unread count), not kept for replay. */
   sendTo(connection: Connection, event: StreamEventName, data: Record<string, unknown>) {
-    this.write(connection, this.stamp({ event, data }));
+    const entry = this.users.get(connection.userId);
+    if (entry && !connection.closed) this.write(connection, this.stamp(entry, event, data));
   }
 
   /**
@@ -169,7 +220,7 @@ export class StreamHub {
   resyncAll() {
     for (const [userId, entry] of this.users) {
       entry.lastUnread = null;
-      entry.buffer.reset(this.seq);
+      entry.buffer.reset(entry.seq);
       this.send(userId, 'resync', {});
     }
   }

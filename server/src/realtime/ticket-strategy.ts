@@ -1,11 +1,19 @@
 import { errors } from '@strapi/utils';
 import { getService } from '../utils/get-service';
 
+/** users-permissions' "email confirmation" setting: when on, an unconfirmed account is no one. */
+export const emailConfirmationRequired = async () => {
+  const advanced = (await strapi.store({ type: 'plugin', name: 'users-permissions' }).get({ key: 'advanced' })) as { email_confirmation?: boolean } | null;
+  return advanced?.email_confirmation === true;
+};
+
 /**
  * Authentication by `?ticket=` (POST /stream/tickets) for GET /stream, tried before the
  * users-permissions JWT: the browser's EventSource cannot send a header. The user comes only from
- * the ticket; their role's users-permissions grants are checked as for a JWT (verify), so a role
- * without `stream.connect` gets 403 either way. A request without a ticket is left to the JWT; one
+ * the ticket, and is refused as users-permissions refuses a JWT's (blocked, or unconfirmed while
+ * email confirmation is on); their role's grants are checked as for a JWT (verify), so a role
+ * without `stream.connect` gets 403 either way. A used ticket needs its stream's resume secret in
+ * Last-Event-ID (services/stream-tickets.ts). A request without a ticket is left to the JWT; one
  * with neither is a 401.
  */
 export const streamTicketStrategy = {
@@ -17,16 +25,19 @@ export const streamTicketStrategy = {
       // A stream is always someone's: without any credential, 401 (not the Public role's 403).
       return ctx.get('authorization') ? { authenticated: false } : { error: 'Missing credentials: a Bearer JWT or ?ticket=' };
     }
-    const found = typeof ticket === 'string' ? await getService('stream').checkTicket(ticket) : null;
-    if (!found) return { error: 'Invalid or expired ticket' };
+    // Only the header proves a resume: a `lastEventId` query is in the URL, and so in the logs.
+    const found = typeof ticket === 'string' ? await getService('stream').useTicket(ticket, ctx.get('last-event-id') || undefined) : null;
+    if (!found) return { error: 'Invalid, expired or already used ticket' };
     const up = strapi.plugin('users-permissions');
     const user = await up.service('user').fetchAuthenticatedUser(found.userId);
     if (!user || user.blocked) return { error: 'Invalid credentials' };
+    if (!user.confirmed && (await emailConfirmationRequired())) return { error: 'Invalid credentials' };
     const permission = up.service('permission');
     const permissions = (await permission.findRolePermissions(user.role.id)).map(permission.toContentAPIPermission);
     const ability = await (strapi as any).contentAPI.permissions.engine.generateAbility(permissions);
     ctx.state.user = user;
     ctx.state.streamCredentialExpiresAt = found.expiresAt.getTime();
+    ctx.state.streamResume = found.resume;
     return { authenticated: true, credentials: user, ability };
   },
 

@@ -4,8 +4,8 @@ import { memberOf, seenBy } from './visibility';
 
 /*
  * The real-time stream's SQL: who of the users with a stream on this instance may be told about a
- * message (visibility.seenBy, as every REST answer uses it), its tickets, and the event table the
- * `poll` bus reads.
+ * message (visibility.seenBy, as every REST answer uses it), which of them are unconfirmed, its
+ * tickets, and the event table the `poll` bus reads.
  */
 
 /** At most this many user ids in one statement's list (SQLite's and MySQL's bind-parameter limits). */
@@ -65,6 +65,19 @@ export const messageDocumentIds = async (db: Db, messageId: number) => {
   return row ? { messageId: String(row.message_document_id), threadId: String(row.thread_document_id) } : null;
 };
 
+/**
+ * Of `userIds`, those whose users-permissions account (`usersTable`) is not confirmed: one
+ * primary-key lookup per user, 5,000 to a statement.
+ */
+export const unconfirmedAmong = async (db: Db, usersTable: string, userIds: number[]) => {
+  const out = new Set<number>();
+  for (let i = 0; i < userIds.length; i += IDS_PER_STATEMENT) {
+    const rows = (await db(usersTable).select('id', 'confirmed').whereIn('id', userIds.slice(i, i + IDS_PER_STATEMENT))) as Record<string, unknown>[];
+    for (const row of rows) if (!(row.confirmed === true || row.confirmed === 1 || row.confirmed === '1')) out.add(toInt(row.id));
+  }
+  return out;
+};
+
 /* Tickets: the hash of a random token, the user it stands for, when it stops working. */
 
 export const insertTicket = (db: Db, input: { tokenHash: string; userId: number; expiresAt: Date; documentId: string; now: Date }) =>
@@ -78,14 +91,50 @@ export const insertTicket = (db: Db, input: { tokenHash: string; userId: number;
     expires_at: input.expiresAt,
   });
 
-/** The ticket with this hash, if it has not expired (a lookup of pm_stream_tickets_hash_uq). */
+const toDate = (value: unknown) =>
+  value === null || value === undefined ? null : new Date(typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : (value as string | number | Date));
+
+/**
+ * The ticket with this hash, if it has not expired (a lookup of pm_stream_tickets_hash_uq), with
+ * the hash of its stream's resume secret once it was used.
+ */
 export const findLiveTicket = async (db: Db, tokenHash: string, now: Date) => {
-  const row = await db(TABLES.streamTickets).select('user_id', 'expires_at').where('token_hash', tokenHash).andWhere('expires_at', '>', now).first();
+  const row = await db(TABLES.streamTickets)
+    .select('id', 'user_id', 'expires_at', 'resume_hash')
+    .where('token_hash', tokenHash)
+    .andWhere('expires_at', '>', now)
+    .first();
   if (!row || row.user_id == null) return null;
-  return { userId: toInt(row.user_id), expiresAt: new Date(typeof row.expires_at === 'string' && /^\d+$/.test(row.expires_at) ? Number(row.expires_at) : row.expires_at) };
+  return { id: toInt(row.id), userId: toInt(row.user_id), expiresAt: toDate(row.expires_at)!, resumeHash: row.resume_hash == null ? null : String(row.resume_hash) };
 };
 
-export const deleteExpiredTickets = (db: Db, now: Date) => db(TABLES.streamTickets).where('expires_at', '<=', now).del();
+/** Marks a ticket used by storing its stream's resume hash; false when another request used it first. */
+export const claimTicket = async (db: Db, ticketId: number, resumeHash: string) =>
+  (await db(TABLES.streamTickets).where('id', ticketId).whereNull('resume_hash').update({ resume_hash: resumeHash })) === 1;
+
+/**
+ * What the per-user limits read (two range scans of pm_stream_tickets_user_idx): tickets issued
+ * since `since`, and unused ones still alive, each with the moment the oldest stops counting.
+ */
+export const ticketCounts = async (db: Db, userId: number, since: Date, now: Date) => {
+  const recent = await db(TABLES.streamTickets).where('user_id', userId).andWhere('created_at', '>', since).count({ n: '*' }).min({ oldest: 'created_at' }).first();
+  const unused = await db(TABLES.streamTickets)
+    .where('user_id', userId)
+    .andWhere('expires_at', '>', now)
+    .whereNull('resume_hash')
+    .count({ n: '*' })
+    .min({ soonest: 'expires_at' })
+    .first();
+  return {
+    recent: toInt(recent?.n),
+    oldestRecent: toDate(recent?.oldest),
+    unused: toInt(unused?.n),
+    soonestUnusedExpiry: toDate(unused?.soonest),
+  };
+};
+
+/** Tickets expired before `before` (kept a while after expiry: the issuing rate counts them). */
+export const deleteExpiredTickets = (db: Db, before: Date) => db(TABLES.streamTickets).where('expires_at', '<=', before).del();
 
 /* The `poll` bus: one row per batch of events an instance published; every instance reads what is new. */
 

@@ -230,7 +230,12 @@ const messagingService = ({ strapi }: { strapi: Core.Strapi }) => {
       if (!message) throw notFound('Message');
       const membership = await membershipsRepo.findActiveMembershipByThreadId(knex(), actor.id, message.threadId);
       if (!membership || message.id <= membership.visibleAfterMessageId) throw notFound('Message');
-      if (message.authorId !== actor.id) throw forbidden('You can only delete your own messages');
+      if (message.authorId !== actor.id) {
+        // A message hidden from the caller (a block, a broadcast reply for others) is as absent as
+        // an unknown one: a 403 would tell them it exists.
+        if (await messagesRepo.isHiddenFrom(knex(), actor.id, message.id)) throw notFound('Message');
+        throw forbidden('You can only delete your own messages');
+      }
       if (message.deletedAt) return;
 
       await messagesRepo.softDeleteMessage(knex(), message.id, new Date());

@@ -60,6 +60,7 @@ export const messageIdDomain = (serverUrl: unknown, defaultFrom: unknown) => {
 /**
  * An outbox email's Message-ID, the same for every attempt: a copy sent again after a crash (see
  * docs/api.md, Email notifications) carries the id of the first, so a receiving server or client
- * can drop it. The random key keeps ids apart across databases whose row ids repeat.
+ * can drop it. Only the email's own random key goes in, never its row id: recipients of one
+ * broadcast compare Message-IDs, and ordered ids would tell them how many emails went between.
  */
-export const outboxMessageId = (rowId: number, messageKey: string, domain: string) => `<pm-outbox-${rowId}-${messageKey}@${domain}>`;
+export const outboxMessageId = (messageKey: string, domain: string) => `<pm-${messageKey}@${domain}>`;

@@ -161,7 +161,7 @@ const outboxService = ({ strapi }: { strapi: Core.Strapi }) => {
         // says the mail may have gone, and its resend carries the same Message-ID.
         const messageKey = entry.messageKey ?? outboxRepo.newMessageKey();
         if (!(await claimsRepo.markSending(knex(), entry.id, token, messageKey, new Date(), leaseMs))) return claimLost('email', entry.id, 'sending it');
-        const messageId = outboxMessageId(entry.id, messageKey, domain);
+        const messageId = outboxMessageId(messageKey, domain);
         // Both spellings: nodemailer takes `messageId`; other providers pass custom `headers` on.
         await strapi.plugin('email').service('email').send({ to, ...content, messageId, headers: { 'Message-ID': messageId } });
         if (!(await claimsRepo.markSent(knex(), entry.id, token, new Date()))) claimLost('email', entry.id, 'marking it sent');

@@ -12,7 +12,8 @@ import * as streamRepo from '../repositories/stream';
 import { suspendedAmong } from '../repositories/suspensions';
 import { createUsersRepository } from '../repositories/users';
 import { createDocumentId } from '../utils/ids';
-import { createTickets } from './stream-tickets';
+import { createTickets, TICKET_RATE_WINDOW_MS } from './stream-tickets';
+import { emailConfirmationRequired } from '../realtime/ticket-strategy';
 import { forbidden } from '../utils/errors';
 
 /** The users-permissions action that lets a role open the stream. */
@@ -85,17 +86,21 @@ const streamService = ({ strapi }: { strapi: Core.Strapi }) => {
   };
 
   /**
-   * Ends the streams of users who may no longer listen: deleted, blocked by the site, suspended by
-   * a moderator, or whose role lost the stream action. Three set-based reads for all of them.
+   * Ends the streams of users who may no longer listen: deleted, blocked by the site, unconfirmed
+   * while users-permissions requires email confirmation (its own rule for a JWT), suspended by a
+   * moderator, or whose role lost the stream action. Set-based reads for all of them.
    */
   const recheck = async (userIds: number[]) => {
     if (!hub || userIds.length === 0) return;
     const found = await users.findForRules(userIds, true);
     const roles = await users.roleActions([...found.values()].map((u) => u.roleId), [STREAM_ACTION]);
     const suspended = await suspendedAmong(knex(), userIds);
+    const unconfirmed = (await emailConfirmationRequired())
+      ? await streamRepo.unconfirmedAmong(knex(), strapi.db.metadata.get('plugin::users-permissions.user').tableName, userIds)
+      : new Set<number>();
     const revoked = userIds.filter((id) => {
       const user = found.get(id);
-      return !user || user.blocked || suspended.has(id) || user.roleId === null || !roles.get(user.roleId)?.has(STREAM_ACTION);
+      return !user || user.blocked || unconfirmed.has(id) || suspended.has(id) || user.roleId === null || !roles.get(user.roleId)?.has(STREAM_ACTION);
     });
     hub.endUsers(revoked);
   };
@@ -169,7 +174,7 @@ const streamService = ({ strapi }: { strapi: Core.Strapi }) => {
         await enqueue(() => recheck(hub!.connectedUserIds()));
         if (Date.now() - lastTicketPrune > TICKET_PRUNE_EVERY_MS) {
           lastTicketPrune = Date.now();
-          await streamRepo.deleteExpiredTickets(knex(), new Date());
+          await streamRepo.deleteExpiredTickets(knex(), new Date(Date.now() - TICKET_RATE_WINDOW_MS));
         }
       });
       strapi.log.info(`[private-messages] stream: bus "${bus.name}"`);
@@ -186,8 +191,12 @@ const streamService = ({ strapi }: { strapi: Core.Strapi }) => {
       bus = null;
     },
 
-    /** Opens a stream for the user on this response. Throws 429 when a cap is reached. */
-    async open(ctx: any, userId: number, expiresAt: number | null) {
+    /**
+     * Opens a stream for the user on this response, resuming after `lastEventId` (the Last-Event-ID
+     * header or the `lastEventId` query) with `resume` as its ids' first part (a ticket's). Throws
+     * 429 when a cap is reached.
+     */
+    async open(ctx: any, userId: number, expiresAt: number | null, lastEventId: string | undefined, resume: string | undefined) {
       if (!hub || !config) throw new errors.ApplicationError('The stream is not running');
       // The periodic check ends a suspended user's streams; this keeps them from coming back
       // (EventSource reconnects with the same ticket). Before the caps: no await between the
@@ -195,7 +204,7 @@ const streamService = ({ strapi }: { strapi: Core.Strapi }) => {
       if ((await suspendedAmong(knex(), [userId])).has(userId)) {
         throw forbidden('Your messaging is suspended', { code: 'sender_suspended' });
       }
-      const refusal = hub.refusal(userId);
+      const refusal = hub.admit(userId);
       if (refusal) {
         const retryAfter = Math.ceil(config.retryMs / 1000);
         ctx.set('Retry-After', String(retryAfter));
@@ -225,10 +234,7 @@ const streamService = ({ strapi }: { strapi: Core.Strapi }) => {
       ctx.req.once('close', close);
       body.once('close', close);
       body.on('error', close);
-      const opened = current.open(userId, body, ctx.get('last-event-id') || undefined, {
-        at: expiresAt,
-        expire: (c) => current.end(c, true),
-      });
+      const opened = current.open(userId, body, lastEventId, { resume, expiry: { at: expiresAt, expire: (c) => current.end(c, true) } });
       connection = opened.connection;
       if (opened.needsUnreadCount) {
         enqueue(async () => {
@@ -240,7 +246,7 @@ const streamService = ({ strapi }: { strapi: Core.Strapi }) => {
     },
 
     issueTicket: (userId: number, credentialExpiresAt: number | null) => tickets.issue(userId, credentialExpiresAt),
-    checkTicket: (ticket: string) => tickets.check(ticket),
+    useTicket: (ticket: string, resumeHeader: string | undefined) => tickets.use(ticket, resumeHeader),
 
     /** For tests and the benchmark: what this instance holds. */
     stats: () => ({ streams: hub?.openStreams ?? 0, followedUsers: hub?.followedUserIds().length ?? 0, bus: bus?.name ?? null, instance: hub?.instance ?? null }),
