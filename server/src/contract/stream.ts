@@ -10,8 +10,15 @@ import type { RouteContract } from './routes';
  * (test/unit/contract.test.ts) checks them against routes/content-api.ts once they are there.
  */
 
-/** The ticket query of GET /stream: EventSource cannot send an Authorization header. */
-export const streamQuerySchema = z.strictObject({ ticket: z.string().max(128).optional() });
+/**
+ * The query of GET /stream: `ticket`, as EventSource cannot send an Authorization header;
+ * `lastEventId`, the Last-Event-ID header's meaning for a page on another origin, where Strapi's
+ * default CORS configuration does not allow that header.
+ */
+export const streamQuerySchema = z.strictObject({
+  ticket: z.string().max(128).optional(),
+  lastEventId: z.string().max(128).optional().describe('resume after this event id (as the Last-Event-ID header; the header wins)'),
+});
 
 export const streamContract = [
   {
@@ -33,7 +40,7 @@ export const streamContract = [
     action: 'stream.connect',
     summary:
       'Server-Sent Events: message.created, thread.updated, unread-count, resync, reauth. Authorization: Bearer, or ?ticket=. ' +
-      'Send Last-Event-ID on reconnect to get the events missed (or resync when they are too old)',
+      'Send Last-Event-ID (or ?lastEventId=) on reconnect to get the events missed (or resync when they are too old)',
     query: streamQuerySchema,
     status: 200,
     produces: 'text/event-stream',

@@ -1,10 +1,9 @@
 import type { Context } from 'koa';
-import { z } from 'zod';
 import { getService } from '../utils/get-service';
 import { emptyBodySchema, emptyQuerySchema, parse } from '../validation';
+import { streamQuerySchema } from '../contract/stream';
 import { actorFrom, requestBody } from './context';
 
-const streamQuerySchema = z.strictObject({ ticket: z.string().max(128).optional() });
 
 /**
  * When the Bearer JWT of this request expires (epoch ms), or null. users-permissions has verified
@@ -24,10 +23,10 @@ const bearerExpiry = (ctx: Context): number | null => {
 /** GET /stream (Server-Sent Events) and POST /stream/tickets (docs/api.md, *Real-time stream*). */
 export default {
   async connect(ctx: Context) {
-    parse(streamQuerySchema, ctx.query, 'query');
+    const query = parse(streamQuerySchema, ctx.query, 'query');
     const actor = await actorFrom(ctx);
     const ticketExpiry = ctx.state.streamCredentialExpiresAt as number | undefined;
-    await getService('stream').open(ctx, actor.id, ticketExpiry ?? bearerExpiry(ctx));
+    await getService('stream').open(ctx, actor.id, ticketExpiry ?? bearerExpiry(ctx), query.lastEventId);
     // An open stream keeps its Koa context for hours: let go of what authentication left there (the
     // user with their role, a CASL ability of every grant), which would be most of its memory.
     ctx.state.user = undefined;

@@ -187,7 +187,7 @@ const streamService = ({ strapi }: { strapi: Core.Strapi }) => {
     },
 
     /** Opens a stream for the user on this response. Throws 429 when a cap is reached. */
-    async open(ctx: any, userId: number, expiresAt: number | null) {
+    async open(ctx: any, userId: number, expiresAt: number | null, lastEventIdQuery?: string) {
       if (!hub || !config) throw new errors.ApplicationError('The stream is not running');
       // The periodic check ends a suspended user's streams; this keeps them from coming back
       // (EventSource reconnects with the same ticket). Before the caps: no await between the
@@ -225,7 +225,7 @@ const streamService = ({ strapi }: { strapi: Core.Strapi }) => {
       ctx.req.once('close', close);
       body.once('close', close);
       body.on('error', close);
-      const opened = current.open(userId, body, ctx.get('last-event-id') || undefined, {
+      const opened = current.open(userId, body, ctx.get('last-event-id') || lastEventIdQuery || undefined, {
         at: expiresAt,
         expire: (c) => current.end(c, true),
       });
