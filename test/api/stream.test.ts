@@ -141,6 +141,27 @@ describe('GET /stream', () => {
     expect((await stranger.next((e) => e.event === 'unread-count')).data).toEqual({ threads: 1, messages: 2 });
   });
 
+  it('replays after ?lastEventId= as after the Last-Event-ID header (a page on another origin cannot send the header)', async () => {
+    const [alice, bob] = await ctx.users(2);
+    const first = await connect({ jwt: bob.jwt });
+    await ready(first);
+    const { thread } = await startThread(ctx.strapi, alice, [bob]);
+    await first.next((e) => e.event === 'unread-count' && e.data.messages === 1);
+    const lastId = first.lastEventId()!;
+    first.close();
+    await first.ended;
+
+    const missed = await reply(ctx.strapi, alice, thread.id, 'while you were away');
+    await new Promise((r) => setTimeout(r, 300));
+    const again = await connect({ jwt: bob.jwt, query: `lastEventId=${encodeURIComponent(lastId)}` });
+    expect(again.status).toBe(200);
+    expect((await again.next((e) => e.event === 'message.created')).data).toEqual({ threadId: thread.id, messageId: missed.id });
+    expect((await again.next((e) => e.event === 'unread-count')).data).toEqual({ threads: 1, messages: 2 });
+
+    const tooLong = await connect({ jwt: bob.jwt, query: `lastEventId=${'x'.repeat(129)}` });
+    expect(tooLong.status).toBe(400);
+  });
+
   it('issues reusable tickets for EventSource; an expired one gives reauth, then 401', async () => {
     const [alice, bob] = await ctx.users(2);
     const res = await as(ctx.strapi, bob).post('/stream/tickets').expect(200);
