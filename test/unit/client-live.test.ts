@@ -59,3 +59,15 @@ it('reports a stream that stopped by itself (a credential that could not be rene
   expect(stopped).toHaveBeenCalledTimes(1);
   expect(live.status).toBe('stopped');
 });
+
+it('polls instead when the stream is refused for another reason than the credential (403)', async () => {
+  const fake = fakeClient();
+  const stopped = jest.fn();
+  const live = createLive(fake.client, { pollMs: 10, onStopped: stopped });
+  live.start();
+  fake.stream().onError?.(Object.assign(new Error('Forbidden'), { status: 403 }), { willReconnect: false, delayMs: 0 });
+  fake.stream().onClose?.();
+  expect(stopped).not.toHaveBeenCalled();
+  expect(live.status).toBe('polling');
+  live.stop();
+});

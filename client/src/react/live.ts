@@ -17,7 +17,7 @@ export type LiveOptions = {
   stream?: boolean;
   /** How often to poll the unread count while the stream is down (ms, default 10 s; 0: never). */
   pollMs?: number;
-  /** The stream stopped for good: a refused credential, or `reauth` that getToken could not renew. */
+  /** The stream stopped for good: a refused credential (401), or `reauth` without a way to renew it. */
   onStopped?: () => void;
 };
 
@@ -38,6 +38,7 @@ export const createLive = (client: PrivateMessagesClient, options: LiveOptions =
   let handle: { close(): void } | null = null;
   let poller: ReturnType<typeof setInterval> | null = null;
   let lastCount: UnreadCount | null = null;
+  let lastError: unknown = null;
   const pollMs = options.pollMs ?? 10_000;
 
   const setStatus = (next: LiveStatus) => {
@@ -68,6 +69,7 @@ export const createLive = (client: PrivateMessagesClient, options: LiveOptions =
   const start = () => {
     if (handle || poller) return;
     if (options.stream === false) return poll();
+    lastError = null;
     setStatus('connecting');
     const mine = client.stream({
       onOpen: () => {
@@ -75,11 +77,18 @@ export const createLive = (client: PrivateMessagesClient, options: LiveOptions =
         setStatus('live');
       },
       onEvent: (event) => emit(event),
-      onError: (_error, { willReconnect }) => (willReconnect ? poll() : undefined),
+      onError: (error, { willReconnect }) => {
+        lastError = error;
+        if (willReconnect) poll();
+      },
       onClose: () => {
         // Not this stream any more (stop() closed it on purpose): nothing to tell.
         if (handle !== mine) return;
         handle = null;
+        // Refused for another reason than the credential (a role without the stream's permission):
+        // polling still keeps the page current.
+        const status = (lastError as { status?: unknown } | null)?.status;
+        if (lastError && status !== 401) return poll();
         stopPolling();
         setStatus('stopped');
         options.onStopped?.();
