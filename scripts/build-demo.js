@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /*
- * Bundles the demo inbox (demo/inbox/src, built on the typed client) into
- * playground/public/messages/app.js, which the playground's Strapi serves at /messages/.
- * esbuild is already installed with Strapi's build tools.
+ * Bundles the demo inbox (demo/inbox/src: React, on the typed client and its React bindings) into
+ * playground/public/messages/app.js, which the playground's Strapi serves at /messages/. React is
+ * bundled in (no CDN); esbuild is already installed with Strapi's build tools.
  */
 const path = require('node:path');
 const esbuild = require('esbuild');
@@ -12,7 +12,9 @@ const OUT = path.join(ROOT, 'playground/public/messages/app.js');
 
 const buildDemo = () =>
   esbuild.build({
-    entryPoints: [path.join(ROOT, 'demo/inbox/src/main.ts')],
+    entryPoints: [path.join(ROOT, 'demo/inbox/src/main.tsx')],
+    jsx: 'automatic',
+    define: { 'process.env.NODE_ENV': '"production"' },
     bundle: true,
     format: 'iife',
     target: ['es2020', 'chrome100', 'firefox100', 'safari15'],

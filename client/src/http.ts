@@ -1,4 +1,4 @@
-import type { ErrorDetails, Refusal } from './types';
+import type { ErrorCode, ErrorDetails, Refusal } from './types';
 
 /** The base path of the plugin's content API on a Strapi app. */
 export const API_PREFIX = '/api/private-messages';
@@ -10,26 +10,32 @@ export type ClientOptions = {
   baseUrl: string;
   /** A users-permissions JWT... */
   token?: string;
-  /** ...or a function that returns the current one (a refreshed token, or null when logged out). */
-  getToken?: () => string | null | undefined | Promise<string | null | undefined>;
+  /**
+   * ...or a function that returns the current one (null when logged out). The client calls it with
+   * `{ refresh: true }` when the server refused the last one (a 401, or the stream's `reauth`): renew it
+   * then (users-permissions' `POST /api/auth/refresh`) and the client retries the request once.
+   */
+  getToken?: (context: { refresh: boolean }) => string | null | undefined | Promise<string | null | undefined>;
   /** Defaults to the global `fetch` (Node 20 and browsers). */
   fetch?: FetchLike;
 };
 
 /**
- * A refused request, in Strapi's error shape: `status`, `name` (`ValidationError`,
+ * A refused request, in Strapi's error shape: `status` (the HTTP status), `name` (`ValidationError`,
  * `ForbiddenError`, `NotFoundError`, ...), `message` and `details`; `code`/`codes` are the
- * machine-readable reasons (`details.code`, or each `details.refused[].code`).
+ * machine-readable reasons (`details.code`, or each `details.refused[].code`), typed as the server's
+ * own list, so a misspelt code does not compile. A site whose send guards add codes of their own
+ * names them: `isPrivateMessagesError<'office_hours'>(e)`.
  */
-export class PrivateMessagesError extends Error {
+export class PrivateMessagesError<CustomCode extends string = never> extends Error {
   readonly status: number;
   readonly details: ErrorDetails;
   /** Per-recipient refusals of a send (`details.refused`), empty otherwise. */
-  readonly refused: Refusal[];
+  readonly refused: Array<Omit<Refusal, 'code'> & { code: Refusal['code'] | CustomCode }>;
   /** Every machine-readable code: `details.code` first, then each refused recipient's. */
-  readonly codes: string[];
+  readonly codes: Array<ErrorCode | CustomCode>;
   /** The first of `codes`, if any. */
-  readonly code: string | undefined;
+  readonly code: ErrorCode | CustomCode | undefined;
   /** Seconds to wait after a 429 (the Retry-After header). */
   readonly retryAfter: number | undefined;
 
@@ -40,33 +46,48 @@ export class PrivateMessagesError extends Error {
     this.details = init.details ?? {};
     this.refused = Array.isArray(this.details.refused) ? this.details.refused : [];
     const codes = [typeof this.details.code === 'string' ? this.details.code : null, ...this.refused.map((r) => r.code)];
-    this.codes = [...new Set(codes.filter((c): c is string => typeof c === 'string'))];
+    this.codes = [...new Set(codes.filter((c): c is ErrorCode | CustomCode => typeof c === 'string'))];
     this.code = this.codes[0];
     this.retryAfter = init.retryAfter ?? (typeof this.details.retryAfter === 'number' ? this.details.retryAfter : undefined);
   }
 }
 
-export const isPrivateMessagesError = (e: unknown): e is PrivateMessagesError => e instanceof PrivateMessagesError;
+export const isPrivateMessagesError = <CustomCode extends string = never>(e: unknown): e is PrivateMessagesError<CustomCode> =>
+  e instanceof PrivateMessagesError;
 
-/** Turns a non-2xx answer into a PrivateMessagesError, whatever its body (Strapi's shape, or a proxy's HTML page). */
+const retryAfterOf = (res: Response) => {
+  const header = res.headers.get('retry-after');
+  return header && /^\d+$/.test(header) ? Number(header) : undefined;
+};
+
+/**
+ * Turns a non-2xx answer into a PrivateMessagesError, whatever its body (Strapi's shape, or a proxy's
+ * HTML page). The status is always the HTTP status: a body cannot claim another one.
+ */
 export const errorFromResponse = async (res: Response): Promise<PrivateMessagesError> => {
-  const retryHeader = res.headers.get('retry-after');
-  const retryAfter = retryHeader && /^\d+$/.test(retryHeader) ? Number(retryHeader) : undefined;
   let body: unknown = null;
   try {
     body = await res.json();
   } catch {
     // Not JSON: the status says what happened.
   }
-  const error = (body as { error?: { status?: number; name?: string; message?: string; details?: ErrorDetails } } | null)?.error;
+  const error = (body as { error?: { name?: unknown; message?: unknown; details?: unknown } } | null)?.error;
+  const text = (value: unknown) => (typeof value === 'string' && value ? value : undefined);
   return new PrivateMessagesError({
-    status: error?.status ?? res.status,
-    name: error?.name ?? 'HttpError',
-    message: error?.message ?? (res.statusText || `HTTP ${res.status}`),
-    details: error?.details && typeof error.details === 'object' ? error.details : {},
-    retryAfter,
+    status: res.status,
+    name: text(error?.name) ?? 'HttpError',
+    message: text(error?.message) ?? (res.statusText || `HTTP ${res.status}`),
+    details: error?.details && typeof error.details === 'object' ? (error.details as ErrorDetails) : {},
+    retryAfter: retryAfterOf(res),
   });
 };
+
+/** A 2xx answer whose body is not the JSON the route promises (a proxy's page, a cut connection). */
+export const invalidResponse = (res: Response, cause: unknown) =>
+  Object.assign(
+    new PrivateMessagesError({ status: res.status, name: 'InvalidResponseError', message: `The server answered ${res.status} without the expected JSON body` }),
+    { cause }
+  );
 
 type QueryValue = string | number | boolean | undefined | null;
 
@@ -95,11 +116,31 @@ export const createTransport = (options: ClientOptions) => {
   if (!options.baseUrl) throw new TypeError('createPrivateMessagesClient needs a baseUrl');
   const base = options.baseUrl.replace(/\/+$/, '') + API_PREFIX;
 
-  const token = async () => (options.getToken ? await options.getToken() : options.token) ?? null;
+  const token = async (refresh = false) => (options.getToken ? await options.getToken({ refresh }) : options.token) ?? null;
 
-  const headers = async (extra: Record<string, string> = {}) => {
+  /**
+   * Only headers a browser sends cross-origin after a preflight that Strapi's default CORS
+   * configuration allows (Accept, Content-Type, Authorization), so a front end on another origin
+   * works with an untouched `strapi::cors`.
+   */
+  const headers = (jwt: string | null, extra: Record<string, string> = {}) => ({
+    accept: 'application/json',
+    ...(jwt ? { authorization: `Bearer ${jwt}` } : {}),
+    ...extra,
+  });
+
+  /**
+   * Sends with the current token; on a 401 with `getToken`, asks it for a renewed one and, when it
+   * gives a different token, sends once more.
+   */
+  const send = async (url: string, init: RequestInit & { headers?: Record<string, string> }) => {
     const jwt = await token();
-    return { accept: 'application/json', ...(jwt ? { authorization: `Bearer ${jwt}` } : {}), ...extra };
+    const res = await fetchImpl(url, { ...init, headers: headers(jwt, init.headers) });
+    if (res.status !== 401 || !options.getToken) return res;
+    const renewed = await token(true);
+    if (!renewed || renewed === jwt) return res;
+    await res.body?.cancel().catch(() => {});
+    return fetchImpl(url, { ...init, headers: headers(renewed, init.headers) });
   };
 
   const request = async <T>(
@@ -108,21 +149,26 @@ export const createTransport = (options: ClientOptions) => {
     init: { params?: Record<string, string | number>; query?: Record<string, QueryValue>; body?: unknown; signal?: AbortSignal } = {}
   ): Promise<T> => {
     const hasBody = init.body !== undefined;
-    const res = await fetchImpl(`${base}${fillPath(path, init.params)}${toSearch(init.query)}`, {
+    const res = await send(`${base}${fillPath(path, init.params)}${toSearch(init.query)}`, {
       method,
-      headers: await headers(hasBody ? { 'content-type': 'application/json' } : {}),
+      headers: hasBody ? { 'content-type': 'application/json' } : {},
       body: hasBody ? JSON.stringify(init.body) : undefined,
       signal: init.signal,
     });
     if (!res.ok) throw await errorFromResponse(res);
     if (res.status === 204) return undefined as T;
-    return (await res.json()) as T;
+    try {
+      return (await res.json()) as T;
+    } catch (error) {
+      if (init.signal?.aborted) throw error;
+      throw invalidResponse(res, error);
+    }
   };
 
   /** Whether a new token may come from getToken (after `reauth`). */
   const canRefresh = Boolean(options.getToken);
 
-  return { base, fetch: fetchImpl, token, headers, request, canRefresh };
+  return { base, fetch: fetchImpl, token, headers, send, request, canRefresh };
 };
 
 export type Transport = ReturnType<typeof createTransport>;

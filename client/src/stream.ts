@@ -4,8 +4,9 @@ import type { StreamEvent, StreamEventName, StreamTicket } from './types';
 /*
  * The real-time stream (Server-Sent Events, GET /stream). Two ways in:
  * - `fetch` (the default, Node 20 and browsers): the JWT in the Authorization header, the body
- *   read as it arrives, and on every reconnect the last event's id as Last-Event-ID, so the server
- *   replays what was missed (or sends `resync` when it is too old).
+ *   read as it arrives, and on every reconnect the last event's id as `?lastEventId=` (the query
+ *   rather than the Last-Event-ID header, which Strapi's default CORS configuration does not allow
+ *   from another origin), so the server replays what was missed (or sends `resync` when it is too old).
  * - `eventsource`: the browser's native EventSource with `?ticket=` from POST /stream/tickets
  *   (EventSource cannot send headers). EventSource reconnects by itself with Last-Event-ID while the
  *   ticket lasts; once it is refused, a new ticket opens a new EventSource, which cannot carry the
@@ -31,7 +32,7 @@ export type StreamOptions = {
   onError?: (error: unknown, info: { willReconnect: boolean; delayMs: number }) => void;
   /** The stream stopped for good: `close()`, the signal, a refused credential, or `reauth` without `getToken`. */
   onClose?: () => void;
-  /** Resume after this event id (Last-Event-ID). */
+  /** Resume after this event id (sent as `?lastEventId=`, the Last-Event-ID of the SSE rules). */
   lastEventId?: string;
   transport?: 'fetch' | 'eventsource';
   /** The EventSource to use with `transport: 'eventsource'` (default: the global one). */
@@ -44,7 +45,7 @@ export type StreamOptions = {
 
 export type StreamHandle = {
   close(): void;
-  /** The id of the last event received (what a reconnect sends as Last-Event-ID). */
+  /** The id of the last event received (what a reconnect resumes after). */
   readonly lastEventId: string | undefined;
   /** Settles when the stream stops for good. */
   readonly done: Promise<void>;
@@ -135,26 +136,33 @@ export const createStream = (
   const delay = () => Math.min(max, (serverRetry ?? base) * 2 ** Math.max(0, failures - 1));
 
   const runFetch = async () => {
+    // After a refused credential or `reauth`, the next connection asks getToken for a renewed token.
+    let renew = false;
     while (!stop.signal.aborted) {
       let reauth = false;
       try {
-        const res = await transport.fetch(`${transport.base}/stream`, {
-          headers: await transport.headers({
-            accept: 'text/event-stream',
-            'cache-control': 'no-cache',
-            ...(lastEventId !== undefined ? { 'last-event-id': lastEventId } : {}),
-          }),
+        const jwt = await transport.token(renew);
+        const resume = lastEventId !== undefined ? `?lastEventId=${encodeURIComponent(lastEventId)}` : '';
+        // Accept and Authorization only: no Cache-Control or Last-Event-ID, which a cross-origin
+        // request may send only where the server's CORS configuration allows them.
+        const res = await transport.fetch(`${transport.base}/stream${resume}`, {
+          headers: transport.headers(jwt, { accept: 'text/event-stream' }),
           signal: stop.signal,
         });
         if (!res.ok || !res.body) {
           const error = res.ok ? new PrivateMessagesError({ status: res.status, name: 'HttpError', message: 'The stream has no body' }) : await errorFromResponse(res);
-          // A refused credential does not get better by retrying.
+          // A refused credential: one more try with a renewed token, if getToken may give one.
+          if (res.status === 401 && transport.canRefresh && !renew) {
+            renew = true;
+            continue;
+          }
           if (res.status === 401 || res.status === 403) {
             options.onError?.(error, { willReconnect: false, delayMs: 0 });
             return;
           }
           throw error;
         }
+        renew = false;
         failures = 0;
         options.onOpen?.();
         const parser = createSseParser(
@@ -174,8 +182,9 @@ export const createStream = (
           }
         }
         if (reauth) {
-          // The credential expired: a getToken may hold a fresh one; a fixed token will not.
+          // The credential expired: getToken may renew it; a fixed token will not.
           if (!transport.canRefresh) return;
+          renew = true;
           continue;
         }
         // The server ended the stream (a restart, a proxy's timeout): reconnect from the last id.

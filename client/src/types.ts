@@ -2,11 +2,14 @@ import type { z } from 'zod';
 import type { contentApiContract } from '../../server/src/contract/routes';
 import type { streamContract, streamEventSchema } from '../../server/src/contract/stream';
 import type * as schemas from '../../server/src/contract/responses';
-import type { ErrorDetails, RefusalCode, RequestCode } from '../../server/src/contract/errors';
+import type { ErrorDetails as ServerErrorDetails, RefusalCode, RequestCode } from '../../server/src/contract/errors';
 
 /*
  * Every type of the client comes from the schemas the server validates with and answers with
  * (server/src/contract): `import type` only, so none of them, nor zod, is in the client's bundle.
+ * The client package's published declarations are these types written out (scripts/build-client.js),
+ * so a front end needs neither zod nor the server's sources. Shapes are interfaces: an editor shows
+ * `Thread`, not its members.
  */
 
 type Contract = (typeof contentApiContract)[number] | (typeof streamContract)[number];
@@ -21,23 +24,38 @@ export type QueryOf<O extends Operation> = RouteOf<O> extends { query: infer Q e
 export type BodyOf<O extends Operation> = RouteOf<O> extends { body: infer B extends z.ZodType } ? z.input<B> : never;
 /** The answer's `{data, meta}` envelope, or void for 204 routes. */
 export type ResponseOf<O extends Operation> = RouteOf<O> extends { response: infer R extends keyof typeof schemas.responses }
-  ? z.output<(typeof schemas.responses)[R]>
+  ? WithCodes<z.output<(typeof schemas.responses)[R]>>
   : void;
 
-export type UserSummary = z.output<typeof schemas.userSummarySchema>;
-export type Participant = z.output<typeof schemas.participantSchema>;
-export type RoleSummary = z.output<typeof schemas.roleSummarySchema>;
-export type Tag = z.output<typeof schemas.tagSchema>;
-export type Thread = z.output<typeof schemas.threadSchema>;
-export type ThreadWithMessages = z.output<typeof schemas.threadWithMessagesSchema>;
-export type Message = z.output<typeof schemas.messageSchema>;
-export type Refusal = z.output<typeof schemas.refusalSchema>;
-export type BlockedUser = z.output<typeof schemas.blockedUserSchema>;
-export type Preferences = z.output<typeof schemas.preferencesSchema>;
-export type UnreadCount = z.output<typeof schemas.unreadCountSchema>;
-export type Report = z.output<typeof schemas.reportSchema>;
+/**
+ * Refusals inside answers (a send's `meta.refused`, can-message's `reasons`) with `code` typed as
+ * the server's list, like an error's.
+ */
+type WithCodes<T> = T extends { code: string; message: string }
+  ? { [K in keyof T]: K extends 'code' ? RefusalCode : T[K] }
+  : T extends readonly (infer E)[]
+    ? WithCodes<E>[]
+    : T extends object
+      ? { [K in keyof T]: WithCodes<T[K]> }
+      : T;
+
+export interface UserSummary extends z.output<typeof schemas.userSummarySchema> {}
+export interface Participant extends z.output<typeof schemas.participantSchema> {}
+export interface RoleSummary extends z.output<typeof schemas.roleSummarySchema> {}
+export interface Tag extends z.output<typeof schemas.tagSchema> {}
+export interface Thread extends z.output<typeof schemas.threadSchema> {}
+export interface ThreadWithMessages extends z.output<typeof schemas.threadWithMessagesSchema> {}
+export interface Message extends z.output<typeof schemas.messageSchema> {}
+/** One refused recipient: `code` is one of the send gate's codes (a site's own guard's code: see PrivateMessagesError). */
+export interface Refusal extends Omit<z.output<typeof schemas.refusalSchema>, 'code'> {
+  code: RefusalCode;
+}
+export interface BlockedUser extends z.output<typeof schemas.blockedUserSchema> {}
+export interface Preferences extends z.output<typeof schemas.preferencesSchema> {}
+export interface UnreadCount extends z.output<typeof schemas.unreadCountSchema> {}
+export interface Report extends z.output<typeof schemas.reportSchema> {}
 export type RecipientCandidate = z.output<typeof schemas.recipientCandidateSchema>;
-export type StreamTicket = z.output<typeof schemas.streamTicketSchema>;
+export interface StreamTicket extends z.output<typeof schemas.streamTicketSchema> {}
 export type StreamEvent = z.output<typeof streamEventSchema>;
 export type StreamEventName = StreamEvent['event'];
 
@@ -46,4 +64,13 @@ export type Reply = BodyOf<'threads.reply'>;
 export type InboxQuery = QueryOf<'threads.list'>;
 export type BulkAction = BodyOf<'threads.bulk'>;
 
-export type { ErrorDetails, RefusalCode, RequestCode };
+/** `error.details` of a refusal: `code` for the whole request, `refused` per recipient. */
+export interface ErrorDetails extends ServerErrorDetails {
+  code?: RequestCode;
+  refused?: Refusal[];
+}
+
+/** Every machine-readable code of an error: a refused recipient's, or the whole request's. */
+export type ErrorCode = RefusalCode | RequestCode;
+
+export type { RefusalCode, RequestCode };

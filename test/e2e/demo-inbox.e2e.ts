@@ -7,9 +7,10 @@ import { ROOT } from '../helpers/paths';
 import { launchBrowser } from './support/browser';
 
 /*
- * The demo inbox the playground serves at /messages/ (built on the typed client), in Chromium, with
- * the playground's own seed (demo users alice and bob): two users side by side, one writes, the
- * other's page shows it without a reload; then a reply, a block and the refusal it causes.
+ * The demo inbox the playground serves at /messages/ (React, on the typed client's React bindings),
+ * in Chromium, with the playground's own seed (demo users alice and bob): two users side by side,
+ * one writes, the other's page shows it without a reload; then a reply, a block and the refusal it
+ * causes; and logging out ends the session on the server, not only in the page.
  */
 
 const { buildDemo } = require(path.join(ROOT, 'scripts/build-demo.js'));
@@ -99,5 +100,14 @@ describe('the demo inbox', () => {
     await alice.getByRole('combobox', { name: 'To' }).pressSequentially('bo');
     await alice.waitForTimeout(1000);
     expect(await alice.getByRole('option', { name: 'bob' }).count()).toBe(0);
+  });
+
+  it('logs out on the server: the refresh cookie no longer gives a token to the next person', async () => {
+    const page = await open('carol', { width: 1100, height: 800 });
+    // (Before logging out, this cookie gives a token: the demo's getToken renews with it.)
+    const refresh = () => page.evaluate(async () => (await fetch('/api/auth/refresh', { method: 'POST', credentials: 'include' })).status);
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByRole('button', { name: 'Log in' }).waitFor();
+    expect(await refresh()).not.toBe(200);
   });
 });

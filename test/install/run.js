@@ -21,6 +21,9 @@
  *     reads the plugin's settings through the admin API (the README's configured values), and checks
  *     that the admin panel is served and its bundle holds the plugin's pages.
  *
+ * Then the client in a fresh Vite + React front end against the first app (test/install/frontend.js;
+ * `--no-front` skips it).
+ *
  * --keep keeps the apps (and --work DIR reuses them: steps already done are skipped), for debugging.
  * Servers are killed and temporary directories removed on failure too (unless --keep).
  */
@@ -30,6 +33,7 @@ const net = require('node:net');
 const path = require('node:path');
 const { spawn } = require('node:child_process');
 const { SMTPServer } = require('smtp-server');
+const { frontend, shortenAccessTokens } = require('./frontend');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const README = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
@@ -40,6 +44,7 @@ const args = process.argv.slice(2);
 const flag = (name) => args.includes(`--${name}`);
 const opt = (name) => (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : undefined);
 const FLAVOURS = opt('only') ? [opt('only')] : ['ts', 'js'];
+const FRONT = flag('no-front') ? null : FLAVOURS[0];
 const KEEP = flag('keep') || Boolean(opt('work'));
 const WORK = opt('work') ? path.resolve(opt('work')) : fs.mkdtempSync(path.join(os.tmpdir(), 'pm-install-'));
 fs.mkdirSync(WORK, { recursive: true });
@@ -211,6 +216,7 @@ const prepare = async (flavour, tarball) => {
     addKeys(path.join(dir, 'config', `plugins.${ext}`), configSnippet(`plugins.${ext}`));
     addKeys(path.join(dir, 'config', `server.${ext}`), { keys: block('server') });
     addJwtKey(path.join(dir, 'config', `plugins.${ext}`), `jwt.${ext}`);
+    if (flavour === FRONT) shortenAccessTokens(path.join(dir, 'config', `plugins.${ext}`));
     const env = { ...envBlock('env-local') };
     fs.appendFileSync(path.join(dir, '.env'), `\n# README: local SMTP\n${Object.entries(env).map(([k, v]) => `${k}=${v}`).join('\n')}\n`);
     mark('configured');
@@ -391,6 +397,7 @@ const main = async () => {
       const { base, output } = await start(f, dir, await smtpFor(f));
       try {
         await use(f, dir, base);
+        if (f === FRONT) await frontend({ ROOT, WORK, base, sh, log, freePort });
       } catch (e) {
         e.message = `[${f}] ${e.message}\n--- the app's output (last lines) ---\n${output()}`;
         throw e;

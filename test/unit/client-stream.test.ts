@@ -12,16 +12,17 @@ import { waitFor } from '../helpers/wait';
  * reauth. (test/api/client.test.ts runs the client against a booted Strapi.)
  */
 
-type Connection = { auth?: string; lastEventId?: string; res: http.ServerResponse };
+type Connection = { auth?: string; lastEventId?: string; headers: http.IncomingHttpHeaders; res: http.ServerResponse };
 
 const sseServer = async (onConnect: (c: Connection, n: number) => void) => {
   const connections: Connection[] = [];
   const server = http.createServer((req, res) => {
-    if (req.url !== '/api/private-messages/stream') {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname !== '/api/private-messages/stream') {
       res.writeHead(404).end();
       return;
     }
-    const c = { auth: req.headers.authorization, lastEventId: req.headers['last-event-id'] as string | undefined, res };
+    const c = { auth: req.headers.authorization, lastEventId: url.searchParams.get('lastEventId') ?? undefined, headers: req.headers, res };
     connections.push(c);
     if (c.auth !== 'Bearer good' && c.auth !== 'Bearer fresh') {
       res.writeHead(401, { 'content-type': 'application/json' });
@@ -65,7 +66,7 @@ describe('the SSE parser', () => {
 });
 
 describe('client.stream()', () => {
-  it('sends the JWT, hands over typed events and reconnects with Last-Event-ID after the server ends the stream', async () => {
+  it('sends the JWT, hands over typed events and reconnects with ?lastEventId= after the server ends the stream', async () => {
     const server = await sseServer((c, n) => {
       if (n === 1) {
         c.res.write(': heartbeat\n\n');
@@ -91,6 +92,11 @@ describe('client.stream()', () => {
         ['Bearer good', '2'],
       ]);
       expect(handle.lastEventId).toBe('3');
+      // Only what Strapi's default CORS configuration lets a page on another origin send.
+      for (const c of server.connections) {
+        expect(c.headers['cache-control']).toBeUndefined();
+        expect(c.headers['last-event-id']).toBeUndefined();
+      }
     } finally {
       handle.close();
       await handle.done;
@@ -168,5 +174,24 @@ describe('client.stream()', () => {
     await handle.done;
     server.closeAllConnections();
     await new Promise((r) => server.close(r));
+  });
+});
+
+describe('client.stream() and token renewal', () => {
+  it('asks getToken for a renewed token when the stream answers 401, and connects with it', async () => {
+    const server = await sseServer((c) => c.res.write('id: 1\nevent: unread-count\ndata: {"threads":0,"messages":0}\n\n'));
+    const asked: boolean[] = [];
+    const events: string[] = [];
+    const pm = createPrivateMessagesClient({ baseUrl: server.baseUrl, getToken: ({ refresh }) => (asked.push(refresh), refresh ? 'fresh' : 'expired') });
+    const handle = pm.stream({ onEvent: (e) => events.push(e.event) });
+    try {
+      await waitFor(() => events.length === 1);
+      expect(asked).toEqual([false, true]);
+      expect(server.connections.map((c) => c.auth)).toEqual(['Bearer expired', 'Bearer fresh']);
+    } finally {
+      handle.close();
+      await handle.done;
+      await server.close();
+    }
   });
 });

@@ -3,8 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 /*
- * The README's "A front end in five minutes" React component, as written, compiles against the
- * client's types (strapi-plugin-private-messages/client mapped to client/src) with tsc --strict.
+ * The README's "A front end in five minutes" React inbox, as written, compiles against the client's
+ * types (strapi-private-messages-client and its /react mapped to client/src) with tsc --strict.
  */
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -23,7 +23,11 @@ it('the README’s React inbox type-checks against the client', () => {
       compilerOptions: {
         target: 'ES2020', module: 'ESNext', moduleResolution: 'Bundler', jsx: 'react-jsx', strict: true, noEmit: true,
         skipLibCheck: true, lib: ['ES2022', 'DOM'], types: ['node'], typeRoots: [path.join(ROOT, 'node_modules/@types')],
-        baseUrl: '.', paths: { 'strapi-plugin-private-messages/client': [path.join(ROOT, 'client/src/index.ts')] },
+        baseUrl: '.', paths: {
+          'strapi-private-messages-client': [path.join(ROOT, 'client/src/index.ts')],
+          'strapi-private-messages-client/react': [path.join(ROOT, 'client/src/react/index.ts')],
+          react: [path.join(ROOT, 'node_modules/@types/react/index.d.ts')],
+        },
       },
     })
   );
