@@ -90,25 +90,33 @@ export const removeFromInboxMany = (db: Db, membershipIds: number[], now: Date) 
         });
 
 /**
- * What a member's counts must be, recomputed from the messages: the definition the incremental
- * updates (deliveryChanges, the read-state changes) keep. A message counts for a member when they
- * see it (visibility.seenBy); it is unread when it is also after their read watermark and written
- * by someone else. Used after a purge, and by tests.
+ * What a current member's counts must be, recomputed from the messages, as SQL on the memberships
+ * row `ms`: the definition the incremental updates (deliveryChanges, the read-state changes) keep.
+ * A message counts for a member when they see it (visibility.seenBy); it is unread when it is also
+ * after their read watermark and written by someone else. recountMemberships writes it;
+ * scripts/generate/verify.js and the tests compare the stored counts with it.
  */
+export const recountedCounts = (ms: string) => {
+  const visible = `from ${TABLES.messages} m where m.thread_id = ${ms}.thread_id and ${seenBy('m', memberOf(ms))}`;
+  return {
+    visible,
+    messageCount: `(select count(*) ${visible})`,
+    unreadCount: `(select count(*) ${visible} and m.id > ${ms}.last_read_message_id and (m.author_id is null or m.author_id <> ${ms}.user_id))`,
+  };
+};
+
+/** Writes recountedCounts on the current members of these threads (after a purge; by tests). */
 export const recountMemberships = async (db: Db, threadIds: number[]) => {
   if (threadIds.length === 0) return;
   const ms = TABLES.memberships;
-  const visible = `from ${TABLES.messages} m
-     where m.thread_id = ${ms}.thread_id and ${seenBy('m', memberOf(ms))}`;
+  const { visible, messageCount, unreadCount } = recountedCounts(ms);
   await db(ms)
     .whereIn('thread_id', threadIds)
     .whereNull('left_at')
     .update({
       delivered_message_id: threadColumnOf(db, 'last_message_id'),
-      message_count: db.raw(`(select count(*) ${visible})`),
-      unread_count: db.raw(
-        `(select count(*) ${visible} and m.id > ${ms}.last_read_message_id and (m.author_id is null or m.author_id <> ${ms}.user_id))`
-      ),
+      message_count: db.raw(messageCount),
+      unread_count: db.raw(unreadCount),
       last_visible_message_id: db.raw(
         `case when last_visible_message_id is null then null else coalesce((select max(m.id) ${visible}), last_visible_message_id) end`
       ),
