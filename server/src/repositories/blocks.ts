@@ -12,10 +12,10 @@ import { isOpenPeriod } from './visibility';
 /** The pair's periods that are still on (one at most). */
 const openPeriods = (db: Db) => db(`${TABLES.blocks} as b`).whereRaw(isOpenPeriod('b'));
 
-/** The users `blockerId` has blocked now, newest block first, with when each block began. */
+/** The users `blockerId` has blocked now, newest block first (a period that went on again counts from then), with when each began. */
 export const listBlockedBy = async (db: Db, blockerId: number) =>
   (
-    await openPeriods(db).select('b.blocked_id', 'b.created_at').where('b.blocker_id', blockerId).orderBy('b.id', 'desc')
+    await openPeriods(db).select('b.blocked_id', 'b.created_at').where('b.blocker_id', blockerId).orderBy([{ column: 'b.created_at', order: 'desc' }, { column: 'b.id', order: 'desc' }])
   ).map((r: Record<string, unknown>) => ({ userId: toInt(r.blocked_id), blockedAt: toIso(r.created_at) as string }));
 
 /** The last message id written so far: a period's edge (under the blocked user's row lock). */
