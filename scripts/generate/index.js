@@ -269,9 +269,10 @@ async function generate(options) {
     job('plugin', 'pm_memberships_tags_lnk', ['membership_id', 'tag_id', 'tag_ord'], m.tagLinks.length, async (push) => {
       for (const [k, g] of m.tagLinks) push([memberId(k), g + 1, 1]);
     });
-    job('plugin', 'pm_blocks', ['document_id', 'blocker_id', 'blocked_id', 'created_at', 'updated_at', 'published_at'], m.blocks.length, async (push) => {
+    // Blocks begin after the last message (a block period in message ids, still on): no past counter changes.
+    job('plugin', 'pm_blocks', ['document_id', 'blocker_id', 'blocked_id', 'after_message_id', 'through_message_id', 'created_at', 'updated_at', 'published_at'], m.blocks.length, async (push) => {
       const now = new Date();
-      m.blocks.forEach(([a, b], i) => push([docId('b', i), userId(a), userId(b), now, now, now]));
+      m.blocks.forEach(([a, b], i) => push([docId('b', i), userId(a), userId(b), m.M, null, now, now, now]));
     });
 
     if (withBaselines('rest')) {

@@ -4,14 +4,30 @@
  * `node scripts/generate/verify.js [--db sqlite|postgres|mysql]`. Prints the number of violating rows per
  * rule; exits 1 when any.
  */
+const path = require('node:path');
+const Module = require('node:module');
+const esbuild = require('esbuild');
 const { openSink } = require('./index');
 
+/**
+ * The plugin's own recount of a member's counts (recountedCounts: visibility.seenBy, with removal,
+ * broadcasts' audiences and block periods), from its TypeScript sources bundled in memory with
+ * esbuild (as scripts/openapi.js does): the check holds whatever the data, blocks included.
+ */
+const loadRecount = () => {
+  const entry = path.resolve(__dirname, '..', '..', 'server/src/repositories/membership-read-state.ts');
+  const { outputFiles } = esbuild.buildSync({ entryPoints: [entry], bundle: true, platform: 'node', format: 'cjs', target: 'node20', packages: 'external', write: false });
+  const mod = new Module(entry, module);
+  mod.filename = entry;
+  mod.paths = Module._nodeModulePaths(path.dirname(entry));
+  mod._compile(outputFiles[0].text, entry);
+  return mod.exports.recountedCounts('ms');
+};
+const recount = loadRecount();
+
 const RULES = {
-  'membership.unread_count': `select count(*) as n from pm_memberships ms where ms.left_at is null and ms.unread_count <> (
-      select count(*) from pm_messages m where m.thread_id = ms.thread_id and m.id > ms.last_read_message_id
-         and m.id > ms.visible_after_message_id and (m.author_id is null or m.author_id <> ms.user_id))`,
-  'membership.message_count': `select count(*) as n from pm_memberships ms where ms.left_at is null and ms.message_count <> (
-      select count(*) from pm_messages m where m.thread_id = ms.thread_id and m.id > ms.visible_after_message_id)`,
+  'membership.unread_count': `select count(*) as n from pm_memberships ms where ms.left_at is null and ms.unread_count <> ${recount.unreadCount}`,
+  'membership.message_count': `select count(*) as n from pm_memberships ms where ms.left_at is null and ms.message_count <> ${recount.messageCount}`,
   'membership.delivered_message_id (everything delivered)': `select count(*) as n from pm_memberships ms where ms.left_at is null
       and ms.delivered_message_id <> (select t.last_message_id from pm_threads t where t.id = ms.thread_id)`,
   'left members: out of the inbox, nothing unread': `select count(*) as n from pm_memberships where left_at is not null and (in_inbox = true or unread_count <> 0)`,

@@ -2,6 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { getService } from './utils/get-service';
 import { ensureSubjectSearchIndex } from './repositories/search-indexes';
 import { backfillDeliveredMarks } from './repositories/memberships';
+import { backfillBlockPeriods } from './repositories/blocks';
 import { ensureExactTagKeys } from './repositories/tags';
 import { outboxLeaseMs } from './services/outbox-lease';
 import { ADMIN_ACTION_DEFINITIONS } from './permissions';
@@ -30,6 +31,7 @@ const bootstrap = async ({ strapi }: { strapi: Core.Strapi }) => {
   await getService('settings', strapi).checkAvatarField();
   await registerAdminActions(strapi);
   await backfillOnce(strapi, 'delivered-marks', () => backfillDeliveredMarks(strapi.db.connection));
+  await backfillOnce(strapi, 'block-periods', () => backfillBlockPeriods(strapi.db.connection));
   // MySQL/MariaDB: tag names unique ignoring case only, whatever the database's collation.
   await ensureExactTagKeys(strapi.db.connection);
 

@@ -1,4 +1,5 @@
 import { as, reply, startThread, unreadCount } from '../helpers/api';
+import { driftedCounters, recountedUnread, threadIdOf } from '../helpers/counters';
 import { useStrapi } from '../helpers/setup';
 import { createRole, setRole, login, type TestUser } from '../helpers/users';
 
@@ -110,6 +111,91 @@ describe('what a block does', () => {
     // The blocked user can still reply in the group; the others still see everything.
     const catView = (await as(ctx.strapi, cat).get(`/threads/${thread.id}`).expect(200)).body.data;
     expect(catView.messages).toHaveLength(5);
+  });
+
+  it('never delivers what was written during the block, also after it is lifted; what follows arrives', async () => {
+    const [ann, bob, cat] = await ctx.users(3);
+    const { thread } = await startThread(ctx.strapi, cat, [ann, bob], { body: 'from cat' });
+    await as(ctx.strapi, ann).post(`/threads/${thread.id}/read`).expect(200);
+    const before = (await as(ctx.strapi, ann).get(`/threads/${thread.id}`).expect(200)).body.data;
+    await block(ann, bob.id).expect(201);
+    const held = await reply(ctx.strapi, bob, thread.id, 'written during the block');
+    // Another thread moves up meanwhile: the held message must not move this one above it.
+    const { thread: other } = await startThread(ctx.strapi, cat, [ann], { body: 'another thread' });
+    await as(ctx.strapi, ann).del(`/blocks/${bob.id}`).expect(204);
+
+    const view = (await as(ctx.strapi, ann).get(`/threads/${thread.id}`).expect(200)).body.data;
+    expect(view.messages.map((m: any) => m.body)).toEqual(['from cat']);
+    expect(view).toMatchObject({ messageCount: 1, unreadCount: 0, lastMessageAt: before.lastMessageAt });
+    expect(await unreadCount(ctx.strapi, ann)).toEqual({ threads: 1, messages: 1 });
+    const inbox = (await as(ctx.strapi, ann).get('/threads').expect(200)).body.data;
+    expect(inbox.map((t: any) => t.id)).toEqual([other.id, thread.id]);
+    expect(inbox[1]).toMatchObject({ lastMessage: { excerpt: 'from cat' }, messageCount: 1 });
+    await as(ctx.strapi, ann).get(`/messages/${held.id}`).expect(404);
+    await as(ctx.strapi, ann).post(`/messages/${held.id}/report`, { reason: 'spam' }).expect(404);
+    // "Mark unread" never picks it either.
+    await as(ctx.strapi, ann).post(`/threads/${thread.id}/unread`).expect(200);
+    const marked = (await as(ctx.strapi, ann).get(`/threads/${thread.id}`).expect(200)).body.data;
+    expect(marked.messages.filter((m: any) => m.isNew).map((m: any) => m.body)).toEqual(['from cat']);
+    // The others saw it all along.
+    expect((await as(ctx.strapi, cat).get(`/threads/${thread.id}`).expect(200)).body.data.messageCount).toBe(2);
+
+    const after = await reply(ctx.strapi, bob, thread.id, 'after the block');
+    const now = (await as(ctx.strapi, ann).get(`/threads/${thread.id}`).expect(200)).body.data;
+    expect(now.messages.map((m: any) => m.body)).toEqual(['from cat', 'after the block']);
+    expect(now).toMatchObject({ messageCount: 2, unreadCount: 2, lastMessageAt: after.createdAt });
+    expect(await driftedCounters(ctx.strapi, [await threadIdOf(ctx.strapi, thread.id)])).toEqual([]);
+    expect(await unreadCount(ctx.strapi, ann)).toEqual(await recountedUnread(ctx.strapi, ann.id));
+  });
+
+  it('keeps each block period: blocking again holds back only what is written then', async () => {
+    const [ann, bob, cat] = await ctx.users(3);
+    const { thread } = await startThread(ctx.strapi, cat, [ann, bob], { body: 'from cat' });
+    await block(ann, bob.id).expect(201);
+    await reply(ctx.strapi, bob, thread.id, 'first block');
+    await as(ctx.strapi, ann).del(`/blocks/${bob.id}`).expect(204);
+    await reply(ctx.strapi, bob, thread.id, 'between');
+    const again = (await block(ann, bob.id).expect(201)).body.data;
+    expect((await as(ctx.strapi, ann).get('/blocks').expect(200)).body.data).toEqual([again]);
+    await reply(ctx.strapi, bob, thread.id, 'second block');
+    await as(ctx.strapi, ann).del(`/blocks/${bob.id}`).expect(204);
+    // Blocking and lifting with nothing written in between holds nothing back.
+    await block(ann, bob.id).expect(201);
+    await as(ctx.strapi, ann).del(`/blocks/${bob.id}`).expect(204);
+    await reply(ctx.strapi, bob, thread.id, 'after');
+
+    const view = (await as(ctx.strapi, ann).get(`/threads/${thread.id}`).expect(200)).body.data;
+    expect(view.messages.map((m: any) => m.body)).toEqual(['from cat', 'between', 'after']);
+    expect(view).toMatchObject({ messageCount: 3, unreadCount: 3 });
+    expect((await as(ctx.strapi, ann).get('/blocks').expect(200)).body.data).toEqual([]);
+    expect(await driftedCounters(ctx.strapi, [await threadIdOf(ctx.strapi, thread.id)])).toEqual([]);
+  });
+
+  it('a thread removed before the block does not come back through what was held back, nor count on mark-unread', async () => {
+    const [ann, bob, cat] = await ctx.users(3);
+    const { thread } = await startThread(ctx.strapi, cat, [ann, bob], { body: 'from cat' });
+    await as(ctx.strapi, ann).del(`/threads/${thread.id}`).expect(204);
+    await block(ann, bob.id).expect(201);
+    await reply(ctx.strapi, bob, thread.id, 'written during the block');
+    await as(ctx.strapi, ann).del(`/blocks/${bob.id}`).expect(204);
+
+    await as(ctx.strapi, ann).post(`/threads/${thread.id}/unread`).expect(200);
+    expect(await unreadCount(ctx.strapi, ann)).toEqual({ threads: 0, messages: 0 });
+    expect((await as(ctx.strapi, ann).get('/threads').expect(200)).body.data).toEqual([]);
+    const view = (await as(ctx.strapi, ann).get(`/threads/${thread.id}`).expect(200)).body.data;
+    expect(view).toMatchObject({ messages: [], messageCount: 0, unreadCount: 0, lastMessageAt: null });
+    expect(await driftedCounters(ctx.strapi, [await threadIdOf(ctx.strapi, thread.id)])).toEqual([]);
+  });
+
+  it('a new thread started as the block lands is not delivered to the blocker (rules bypassed: the programmatic API)', async () => {
+    const [ann, bob] = await ctx.users(2);
+    await block(ann, bob.id).expect(201);
+    const messaging = ctx.strapi.plugin('private-messages').service('messaging');
+    const { thread } = await messaging.send({ author: bob.id, recipients: [ann.id], body: 'sent past the rules' }, { bypassRules: true });
+    expect(await unreadCount(ctx.strapi, ann)).toEqual({ threads: 0, messages: 0 });
+    expect((await as(ctx.strapi, ann).get('/threads').expect(200)).body.data).toEqual([]);
+    expect((await as(ctx.strapi, ann).get(`/threads/${thread.id}`).expect(200)).body.data).toMatchObject({ messages: [], messageCount: 0 });
+    expect(await driftedCounters(ctx.strapi, [await threadIdOf(ctx.strapi, thread.id)])).toEqual([]);
   });
 
   it('hides the blocker from the blocked user’s recipient search', async () => {

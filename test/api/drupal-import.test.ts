@@ -113,6 +113,15 @@ describe('strapi-private-messages import-drupal (D7 2.x)', () => {
     const [a, b, c, dd] = s.data.users.map((u) => s.users.get(u.uid)!);
     // Blocks: pm_block_user (author c, recipient b) is b blocking c.
     expect((await as(ctx.strapi, b).get('/blocks').expect(200)).body.data.map((x: { id: number }) => x.id)).toEqual([c.id]);
+    // A reply privatemsg never delivered to b (no pm_index row: b had blocked c) stays undelivered,
+    // also once b lifts the block here.
+    const [heldBack] = (await as(ctx.strapi, b).get('/threads?q=Held').expect(200)).body.data;
+    const authorsFor = async (u: TestUser) => ((await as(ctx.strapi, u).get(`/threads/${heldBack.id}`).expect(200)).body.data.messages as { author: { id: number } }[]).map((m) => m.author.id);
+    expect(await authorsFor(a)).toEqual([a.id, c.id, a.id]);
+    await as(ctx.strapi, b).del(`/blocks/${c.id}`).expect(204);
+    expect(await authorsFor(b)).toEqual([a.id, a.id]);
+    expect(heldBack.messageCount).toBe(2);
+    await as(ctx.strapi, b).post('/blocks', { userId: c.id }).expect(201);
     // Tags: "Work" and "work" are one tag of c's; the Inbox tag is no tag.
     expect((await as(ctx.strapi, c).get('/tags').expect(200)).body.data.map((t: { name: string }) => t.name.toLowerCase())).toEqual(['work']);
     // Preferences: user levels, the role level for the others, disabled messaging.

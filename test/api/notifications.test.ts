@@ -62,6 +62,21 @@ describe('email notification levels', () => {
     for (const u of [left, blocker, off]) expect(smtp.to(emailOf(u))).toHaveLength(1);
     expect(smtp.to(emailOf(plain))).toHaveLength(2);
   });
+
+  it('never email what was written while the member had blocked its author, even when the block is lifted before the email leaves', async () => {
+    const [ann, bob, cat] = await ctx.users(3);
+    await level(ann, 'every');
+    const { thread } = await startThread(ctx.strapi, cat, [ann, bob]);
+    await drain();
+    await as(ctx.strapi, ann).post('/blocks', { userId: bob.id }).expect(201);
+    await reply(ctx.strapi, bob, thread.id, 'during the block');
+    await as(ctx.strapi, ann).del(`/blocks/${bob.id}`).expect(204);
+    await drain();
+    expect(smtp.to(emailOf(ann))).toHaveLength(1);
+    await reply(ctx.strapi, bob, thread.id, 'after the block');
+    await drain();
+    expect(smtp.to(emailOf(ann))).toHaveLength(2);
+  });
 });
 
 describe('the email', () => {

@@ -74,7 +74,7 @@ describe('the plugin in a real Strapi', () => {
   it('stores relations the hot paths filter on as columns, not link tables', async () => {
     expect(await columnsOf('pm_memberships')).toEqual(expect.arrayContaining(['thread_id', 'user_id', 'last_activity_at', 'in_inbox', 'unread_count', 'last_read_message_id', 'visible_after_message_id', 'removed_at', 'left_at']));
     expect(await columnsOf('pm_messages')).toEqual(expect.arrayContaining(['thread_id', 'author_id', 'deleted_at']));
-    expect(await columnsOf('pm_blocks')).toEqual(expect.arrayContaining(['blocker_id', 'blocked_id']));
+    expect(await columnsOf('pm_blocks')).toEqual(expect.arrayContaining(['blocker_id', 'blocked_id', 'after_message_id', 'through_message_id']));
     expect(await columnsOf('pm_tags')).toEqual(expect.arrayContaining(['owner_id', 'name_key']));
     expect(await columnsOf('pm_suspensions')).toEqual(expect.arrayContaining(['user_id', 'suspended_at', 'suspended_by_id', 'report_id', 'note']));
   });
@@ -85,7 +85,8 @@ describe('the plugin in a real Strapi', () => {
     expect(memberships.pm_memberships_unread_idx).toEqual(['user_id', 'unread_count']);
     expect(memberships.pm_memberships_thread_user_uq).toEqual(['thread_id', 'user_id']);
     expect((await indexesOf('pm_messages')).pm_messages_thread_order_idx).toEqual(['thread_id', 'id']);
-    expect((await indexesOf('pm_blocks')).pm_blocks_pair_uq).toEqual(['blocker_id', 'blocked_id']);
+    // A pair's block periods, found by visibility's rule for each message it checks.
+    expect((await indexesOf('pm_blocks')).pm_blocks_period_uq).toEqual(['blocker_id', 'blocked_id', 'after_message_id']);
     // The send gate's suspension lookup, once per send.
     expect((await indexesOf('pm_suspensions')).pm_suspensions_user_uq).toEqual(['user_id']);
     // The stream's ticket check, on every EventSource (re)connection.

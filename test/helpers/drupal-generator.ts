@@ -211,6 +211,12 @@ export const generateDrupal = (
   // 6.x-1.x has no primary key: a duplicate row.
   if (variant === 'd6-1') data.rows.push({ ...data.rows.find((r) => r.thread_id === legacy && r.recipient === b)! });
 
+  // A reply pm_block_user stopped: b had blocked c, so b has no row for it (never delivered).
+  const heldBack = post(a, null, { users: [b, c], roles: [] }, { subject: 'Held back' });
+  reply(c, heldBack);
+  const heldMid = mid;
+  data.rows = data.rows.filter((r) => !(r.mid === heldMid && r.recipient === b));
+  reply(a, heldBack);
   // Blocks, disabled messaging, notification levels, settings.
   data.blocks.push({ author: c, recipient: b }, { author: ghost, recipient: a });
   if (variant === 'd7-2' || variant === 'd6-2') {

@@ -116,6 +116,27 @@ describe('planThread (privatemsg rows to memberships)', () => {
     expect(lossy).toMatchObject({ roleRows: 1, unmatchedRecipientRows: 1, orphanRecipientRows: 1 });
   });
 
+  it('a message privatemsg never delivered to a member stays undelivered; one with no author is shown (reported)', () => {
+    const lossy: LossyCounts = {};
+    const plan = planThread(
+      1,
+      [msg(1, 2), msg(2, 3), msg(3, 0), msg(4, 2)],
+      [
+        row(1, 2, false), row(2, 2, false), row(3, 2, false), row(4, 2, false),
+        // 4 had blocked 3: no row for message 2 (pm_block_user), nor for 3 (no author).
+        row(1, 4, false), row(4, 4, true),
+        row(1, 3, true), row(2, 3, false), row(3, 3, true), row(4, 3, true),
+      ],
+      [],
+      ctx(),
+      lossy
+    )!;
+    const member = (uid: number) => plan.members.find((m) => m.userId === uid + 100)!;
+    expect(member(4)).toMatchObject({ undeliveredMids: [2], unreadCount: 1 });
+    expect(member(3).undeliveredMids).toEqual([]);
+    expect(lossy.shownUndelivered).toBe(1);
+  });
+
   it('unmatched authors: null author by default, skipped with --unmatched skip', () => {
     const rows = [row(1, 2, false), row(2, 2, true), row(2, 9, false)];
     expect(planThread(1, [msg(1, 2), msg(2, 9)], rows, [], ctx(), {})!.messages.map((m) => m.authorId)).toEqual([102, null]);

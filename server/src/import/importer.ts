@@ -16,11 +16,11 @@ import { matchUsers, parseUserMatching, sharedTargets } from './users';
 import { createVerifier } from './verify';
 
 /*
- * `strapi-private-messages import-drupal`: privatemsg (D6/D7, 1.x/2.x) into this plugin. Imports
- * users' blocks and preferences, then reads the source in batches of threads and writes each
- * batch in one transaction through the importer's repositories (import-threads, import-people,
- * import-map), checking each against privatemsg's rows once committed; then the site settings,
- * and the unread counts against privatemsg's own query. No email, no outbox row, no event:
+ * `strapi-private-messages import-drupal`: privatemsg (D6/D7, 1.x/2.x) into this plugin. Reads
+ * the source in batches of threads and writes each batch in one transaction through the
+ * importer's repositories (import-threads, import-people, import-map), checking each against
+ * privatemsg's rows once committed; then users' blocks and preferences, the site settings, and
+ * the unread counts against privatemsg's own query. No email, no outbox row, no event:
  * nothing here goes through messaging.
  */
 
@@ -98,12 +98,6 @@ export const runDrupalImport = async (
     };
 
     const total = await reader.threadCount();
-    // Users' blocks and preferences first: the check after each batch sees the final state.
-    onProgress({ phase: 'users', done: 0, total: 1 });
-    await timed(report, 'users', async () =>
-      importUserState({ knex, reader, source: source.key, dryRun, userOf, userRoles: await reader.userRoles() }, report, lossy)
-    );
-    onProgress({ phase: 'users', done: 1, total: 1 });
 
     const verifier = !dryRun && options.verify !== false ? createVerifier({ knex, reader, source: source.key, userOf }) : undefined;
     const batchContext = {
@@ -140,6 +134,14 @@ export const runDrupalImport = async (
       done += current.threadIds.length;
       onProgress({ phase: 'threads', done, total });
     }
+
+    // Users' blocks and preferences after the threads: a block is on from the last message written
+    // (visibility's block periods), so the history imported before it stays as privatemsg showed it.
+    onProgress({ phase: 'users', done: 0, total: 1 });
+    await timed(report, 'users', async () =>
+      importUserState({ knex, reader, source: source.key, dryRun, userOf, userRoles: await reader.userRoles() }, report, lossy)
+    );
+    onProgress({ phase: 'users', done: 1, total: 1 });
 
     // Site settings, once per source (an admin may change them afterwards).
     const globalLevel = (await reader.settingRows('email_notify_level')).find((r) => r.type === 'global' && r.value >= 0)?.value ?? null;

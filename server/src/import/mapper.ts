@@ -16,7 +16,10 @@ import type { LossyCounts } from './report';
  *   - the Inbox tag is inbox membership (archived threads stay out), except threads the member
  *     only sent, which privatemsg lists under "Sent";
  *   - a thread whose first message went to a role is a broadcast: users reached only through
- *     `hidden` rows are hidden members, and each message's audience follows who had rows for it.
+ *     `hidden` rows are hidden members, and each message's audience follows who had rows for it;
+ *   - a message in the part of the thread a member sees that privatemsg never delivered to them
+ *     (no row: pm_block_user stopped it) stays undelivered (`undeliveredMids`, written as block
+ *     periods of its author), unless it has no author to hold it against (shownUndelivered).
  */
 
 export type MapContext = {
@@ -55,6 +58,8 @@ export type PlannedMember = {
   unreadCount: number;
   /** The source mids privatemsg has unread for them (a later run adds the new ones to our count). */
   unreadMids: number[];
+  /** Source mids of others' messages after `visibleAfterMid`, for them by audience, that privatemsg never delivered to them. */
+  undeliveredMids: number[];
   inInbox: boolean;
 };
 
@@ -168,7 +173,7 @@ export const planThread = (
     const hidden = broadcast && userId !== starterId && all.every((r) => r.hiddenOnly);
     if (live.length === 0) {
       const removedAt = new Date(Math.max(...all.map((r) => r.deleted)) * 1000);
-      members.push({ userId, hidden, visibleAfterMid: lastMid, removedAt, firstUnreadMid: null, unreadCount: 0, unreadMids: [], inInbox: false });
+      members.push({ userId, hidden, visibleAfterMid: lastMid, removedAt, firstUnreadMid: null, unreadCount: 0, unreadMids: [], undeliveredMids: [], inInbox: false });
       continue;
     }
     const firstLive = live[0].mid;
@@ -186,6 +191,7 @@ export const planThread = (
       firstUnreadMid,
       unreadCount: unread.length,
       unreadMids: unread.map((r) => r.mid),
+      undeliveredMids: [],
       inInbox: ctx.inboxTagId === null || inboxTagged.has(userId) || onlySent,
     });
   }
@@ -214,14 +220,16 @@ export const planThread = (
     return { mid: m.mid, authorId, createdAt: new Date(m.timestamp * 1000), body: rendered.body, format: rendered.format, excerpt: rendered.excerpt, audience, audienceUserId };
   });
 
-  // Messages shown to a member that privatemsg never delivered to them.
+  // Messages in the part of the thread a member sees that privatemsg never delivered to them.
   for (const mb of members) {
     if (mb.removedAt) continue;
     const own = memberRows.get(mb.userId)!;
     for (const msg of messages) {
       if (msg.mid <= mb.visibleAfterMid || own.has(msg.mid) || msg.authorId === mb.userId) continue;
       const sees = msg.audience === null || (msg.audience === AUDIENCE_LISTED && !mb.hidden) || (msg.audience === AUDIENCE_DIRECT && msg.audienceUserId === mb.userId);
-      if (sees) bump(lossy, 'shownUndelivered');
+      if (!sees) continue;
+      if (msg.authorId === null) bump(lossy, 'shownUndelivered');
+      else mb.undeliveredMids.push(msg.mid);
     }
   }
 

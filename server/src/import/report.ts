@@ -18,7 +18,7 @@ export const LOSSY_CASES = {
   unreadNotContiguous: 'memberships whose unread messages are not the newest ones: the unread count is exact, the first unread message is marked, and the read ones after it show as new',
   ownMessagesUnread: 'messages marked unread for their own author (privatemsg "mark as unread"): counted in the unread count',
   partialDeletions: 'messages a member deleted one by one while newer ones stay: shown again (only whole-thread removal is kept)',
-  shownUndelivered: 'messages a member never received in Drupal (no pm_index row) inside the part of the thread they see: shown to them',
+  shownUndelivered: 'messages with no author (deleted or unmatched) that a member never received in Drupal (no pm_index row) inside the part of the thread they see: shown to them',
   audienceWidened: 'broadcast replies that reached some but not all hidden members: shown to every member',
   unknownFormats: 'messages in a text format with no equivalent (php_code, custom formats): stored as basic_html',
   tokenMessages: 'messages with tokens (has_tokens): imported as written, tokens not replaced',

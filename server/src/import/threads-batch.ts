@@ -175,15 +175,29 @@ const writeBatch = async (ctx: BatchContext, { plans, ids }: PlannedBatch) => {
           const before = updated.has(p) ? existing.get(`${threadId}:${mb.userId}`) : undefined;
           if (!before) return { threadId: threadId!, userId: mb.userId, ...planned };
           // A thread imported before: what its member did here stays (import/rerun.ts).
-          const arriving = p.fresh.filter((m) => m.mid > mb.visibleAfterMid && m.authorId !== mb.userId);
+          const undelivered = new Set(mb.undeliveredMids);
+          const shown = p.fresh.filter((m) => m.mid > mb.visibleAfterMid && !undelivered.has(m.mid));
+          const arriving = shown.filter((m) => m.authorId !== mb.userId);
           const unread = new Set(mb.unreadMids);
           const merged = mergeRerunMembership(before, planned, {
-            visible: p.fresh.filter((m) => m.mid > mb.visibleAfterMid).map((m) => ourId(m.mid)),
+            visible: shown.map((m) => ourId(m.mid)),
             unread: arriving.filter((m) => unread.has(m.mid)).map((m) => ourId(m.mid)),
           });
           return { threadId: threadId!, userId: mb.userId, ...merged };
         });
       }),
+      now
+    );
+    // What privatemsg never delivered stays undelivered: before the counts, which follow visibility.
+    const freshMids = new Set(plans.flatMap((p) => p.fresh.map((m) => m.mid)));
+    const authorOfMid = new Map(plans.flatMap((p) => p.fresh.map((m) => [m.mid, m.authorId] as const)));
+    await importPeople.insertUndeliveredPeriods(
+      trx,
+      plans.flatMap(({ plan }) =>
+        plan.members.flatMap((mb) =>
+          mb.undeliveredMids.filter((mid) => freshMids.has(mid)).map((mid) => ({ userId: mb.userId, authorId: authorOfMid.get(mid)!, messageId: ourId(mid) }))
+        )
+      ),
       now
     );
     const threadIds = plans.map((p) => p.threadId!);

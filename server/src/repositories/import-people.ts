@@ -1,5 +1,6 @@
 import { createOrderedDocumentIds } from '../utils/ids';
 import { TABLES, strapiColumns, toInt, yieldToEventLoop, type Db } from './db';
+import { lastMessageId } from './blocks';
 
 /*
  * Bulk writes of the Drupal importer for what belongs to users: their tags and the tags' links to
@@ -48,20 +49,69 @@ export const linkTags = async (db: Db, links: { membershipId: number; tagId: num
   }
 };
 
-/**
- * Blocks (blocker, blocked), dated `now`: a block hides messages written after it (visibility),
- * so the imported history stays as privatemsg showed it.
- */
-export const insertBlocks = async (db: Db, blocks: { blockerId: number; blockedId: number }[], now: Date) => {
-  for (let i = 0; i < blocks.length; i += CHUNK) {
+/** A block period as the importer writes it (visibility: block periods); `through` null: blocked now. */
+export type ImportedBlockPeriod = { blockerId: number; blockedId: number; afterMessageId: number; throughMessageId: number | null };
+
+/** Inserts block periods, skipping those already there (same pair and edge: a rerun). */
+const insertBlockPeriods = async (db: Db, periods: ImportedBlockPeriod[], now: Date) => {
+  for (let i = 0; i < periods.length; i += CHUNK) {
     if (i > 0) await yieldToEventLoop();
-    const chunk = blocks.slice(i, i + CHUNK);
+    const chunk = periods.slice(i, i + CHUNK);
     const documentIds = createOrderedDocumentIds(chunk.length);
     await db(TABLES.blocks)
-      .insert(chunk.map((b, n) => ({ ...strapiColumns(documentIds[n], now), blocker_id: b.blockerId, blocked_id: b.blockedId })))
-      .onConflict(['blocker_id', 'blocked_id'])
+      .insert(
+        chunk.map((p, n) => ({
+          ...strapiColumns(documentIds[n], now),
+          blocker_id: p.blockerId,
+          blocked_id: p.blockedId,
+          after_message_id: p.afterMessageId,
+          through_message_id: p.throughMessageId,
+        }))
+      )
+      .onConflict(['blocker_id', 'blocked_id', 'after_message_id'])
       .ignore();
   }
+};
+
+/**
+ * Blocks (blocker, blocked) on now: each opens a period after the last message written, so the
+ * history imported before it stays as privatemsg showed it (what privatemsg never delivered is
+ * kept by insertUndeliveredPeriods). Pairs already blocked here are left as they are.
+ */
+export const insertBlocks = async (db: Db, blocks: { blockerId: number; blockedId: number }[], now: Date) => {
+  if (blocks.length === 0) return;
+  const after = await lastMessageId(db);
+  const open = new Set<string>();
+  for (let i = 0; i < blocks.length; i += CHUNK) {
+    const rows = await db(TABLES.blocks)
+      .select('blocker_id', 'blocked_id')
+      .whereIn('blocker_id', [...new Set(blocks.slice(i, i + CHUNK).map((b) => b.blockerId))])
+      .whereNull('through_message_id');
+    for (const r of rows) open.add(`${toInt(r.blocker_id)}:${toInt(r.blocked_id)}`);
+  }
+  const periods = blocks
+    .filter((b) => !open.has(`${b.blockerId}:${b.blockedId}`))
+    .map((b) => ({ ...b, afterMessageId: after, throughMessageId: null }));
+  await insertBlockPeriods(db, periods, now);
+};
+
+/**
+ * Messages privatemsg never delivered to a member (no pm_index row), as block periods of their
+ * author that cover just them: `(first - 1, last]` for each run of consecutive message ids. Ids
+ * are unique, so nothing else falls inside one; the member never sees them (visibility.seenBy).
+ */
+export const insertUndeliveredPeriods = async (db: Db, undelivered: { userId: number; authorId: number; messageId: number }[], now: Date) => {
+  const sorted = [...undelivered].sort((a, b) => a.userId - b.userId || a.authorId - b.authorId || a.messageId - b.messageId);
+  const periods: ImportedBlockPeriod[] = [];
+  for (const u of sorted) {
+    const last = periods[periods.length - 1];
+    if (last && last.blockerId === u.userId && last.blockedId === u.authorId && last.throughMessageId === u.messageId - 1) {
+      last.throughMessageId = u.messageId;
+    } else {
+      periods.push({ blockerId: u.userId, blockedId: u.authorId, afterMessageId: u.messageId - 1, throughMessageId: u.messageId });
+    }
+  }
+  await insertBlockPeriods(db, periods, now);
 };
 
 /** Preferences per user: the given values replace theirs, other columns are kept. */

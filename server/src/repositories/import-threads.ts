@@ -139,8 +139,7 @@ export const rebuildThreadCounters = async (db: Db, threads: { id: number; liste
 };
 
 /**
- * Each membership's counts from the messages it sees (visibility.seenBy, after its visibility
- * watermark): message count, activity time, the newest visible message (broadcasts only), and
+ * Each membership's counts from the messages it sees (visibility.seenBy): message count, activity time, the newest visible message (broadcasts only), and
  * everything delivered. Unread counts are privatemsg's, written by upsertMemberships.
  */
 export const rebuildMembershipCounters = async (db: Db, threadIds: number[]) => {
@@ -148,7 +147,7 @@ export const rebuildMembershipCounters = async (db: Db, threadIds: number[]) => 
   const ms = TABLES.memberships;
   const t = TABLES.threads;
   const visible = `from ${TABLES.messages} m
-     where m.thread_id = ${ms}.thread_id and m.id > ${ms}.visible_after_message_id and ${seenBy('m', memberOf(ms))}`;
+     where m.thread_id = ${ms}.thread_id and ${seenBy('m', memberOf(ms))}`;
   const thread = (column: string) => `(select ${column} from ${t} where ${t}.id = ${ms}.thread_id)`;
   await db.raw(
     `update ${ms} set

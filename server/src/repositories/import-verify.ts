@@ -24,7 +24,7 @@ export const unreadImportedThreadsPerUser = async (db: Db, source: string) => {
 export const visibleMessagesOf = async (db: Db, threadIds: number[]) => {
   if (threadIds.length === 0) return [];
   const rows = await db(`${TABLES.memberships} as ms`)
-    .join(`${TABLES.messages} as m`, (j) => j.on('m.thread_id', 'ms.thread_id').andOn('m.id', '>', 'ms.visible_after_message_id'))
+    .join(`${TABLES.messages} as m`, 'm.thread_id', 'ms.thread_id')
     .select('ms.thread_id', 'ms.user_id', 'm.id')
     .whereIn('ms.thread_id', threadIds)
     .whereNull('ms.left_at')

@@ -37,12 +37,12 @@ const THREAD_LAST_MESSAGE = `(select t.last_message_id from ${TABLES.threads} t 
 
 /**
  * Messages of the member's thread not yet delivered to them, up to `through`, that count for
- * them: after their visibility watermark, written by someone else, ones they may see
- * (visibility.seenBy: not hidden by a block, and for them in a broadcast).
+ * them: written by someone else, ones they see (visibility.seenBy: after their removal
+ * watermark, for them in a broadcast, not written while they had blocked its author).
  * Served by `pm_messages_thread_order_idx` (thread_id, id): usually one message.
  */
 const undelivered = (through: string) => `from ${TABLES.messages} m
-  where m.thread_id = ${M}.thread_id and m.id > ${M}.delivered_message_id and m.id > ${M}.visible_after_message_id
+  where m.thread_id = ${M}.thread_id and m.id > ${M}.delivered_message_id
     and m.id <= ${through} and (m.author_id is null or m.author_id <> ${M}.user_id)
     and ${seenBy('m', memberOf(M))}`;
 
@@ -149,6 +149,26 @@ const catchUp = (db: Db, column: 'id' | 'thread_id', ids: number[], now: Date) =
  */
 export const backfillDeliveredMarks = (db: Db) =>
   db(M).whereNull('delivered_message_id').update({ delivered_message_id: db.raw(THREAD_LAST_MESSAGE) });
+
+/**
+ * A new thread's memberships are written with its first message delivered; a member who does not
+ * see it (visibility.seenBy: they had blocked the author when it was written, which a send that
+ * bypasses the rules, or one racing the block, can meet) has it undelivered instead: nothing
+ * counted, not in their inbox. Narrowed to the author's blockers first (pm_blocks_blocked_idx):
+ * usually nobody, and no member row is read.
+ */
+export const withholdUnseenFirstMessage = (db: Db, input: { threadId: number; messageId: number; authorId: number }) =>
+  db(M)
+    .where('thread_id', input.threadId)
+    .whereNot('user_id', input.authorId)
+    .whereIn('user_id', db(TABLES.blocks).select('blocker_id').where('blocked_id', input.authorId))
+    .whereRaw(`not exists (select 1 from ${TABLES.messages} m where m.id = ? and ${seenBy('m', memberOf(M))})`, [input.messageId])
+    .update({
+      in_inbox: false,
+      unread_count: 0,
+      message_count: 0,
+      last_visible_message_id: db.raw('case when last_visible_message_id is null then null else 0 end'),
+    });
 
 /** The author has read everything up to their own message. */
 export const recordAuthorActivity = (

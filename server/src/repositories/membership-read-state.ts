@@ -50,7 +50,7 @@ export const markReadMany = (db: Db, membershipIds: number[]) =>
         .update({ unread_count: 0, last_read_message_id: threadColumnOf(db, 'last_message_id') });
 
 /**
- * The newest message from someone else that the user may see (not hidden by a block) becomes
+ * The newest message from someone else that the user sees (visibility.seenBy) becomes
  * the only unread one; memberships of threads with no such message are left alone. Returns how
  * many changed. Each lookup walks `pm_messages_thread_order_idx` (thread_id, id) backwards.
  */
@@ -59,7 +59,6 @@ export const markNewestUnreadMany = (db: Db, userId: number, membershipIds: numb
   const fromOthers = () =>
     db(`${TABLES.messages} as m`)
       .whereRaw(`m.thread_id = ${TABLES.memberships}.thread_id`)
-      .whereRaw(`m.id > ${TABLES.memberships}.visible_after_message_id`)
       // Only a message already delivered to the member: on PostgreSQL a reply to a big thread can
       // commit between the caller's catch-up and this statement, and its delivery, still to come,
       // will count it as unread then (after this watermark), not twice.
@@ -91,25 +90,33 @@ export const removeFromInboxMany = (db: Db, membershipIds: number[], now: Date) 
         });
 
 /**
- * What a member's counts must be, recomputed from the messages: the definition the incremental
- * updates (deliveryChanges, the read-state changes) keep. A message counts for a member when it
- * is after their visibility watermark and not hidden by a block; it is unread when it is also
- * after their read watermark and written by someone else. Used after a purge, and by tests.
+ * What a current member's counts must be, recomputed from the messages, as SQL on the memberships
+ * row `ms`: the definition the incremental updates (deliveryChanges, the read-state changes) keep.
+ * A message counts for a member when they see it (visibility.seenBy); it is unread when it is also
+ * after their read watermark and written by someone else. recountMemberships writes it;
+ * scripts/generate/verify.js and the tests compare the stored counts with it.
  */
+export const recountedCounts = (ms: string) => {
+  const visible = `from ${TABLES.messages} m where m.thread_id = ${ms}.thread_id and ${seenBy('m', memberOf(ms))}`;
+  return {
+    visible,
+    messageCount: `(select count(*) ${visible})`,
+    unreadCount: `(select count(*) ${visible} and m.id > ${ms}.last_read_message_id and (m.author_id is null or m.author_id <> ${ms}.user_id))`,
+  };
+};
+
+/** Writes recountedCounts on the current members of these threads (after a purge; by tests). */
 export const recountMemberships = async (db: Db, threadIds: number[]) => {
   if (threadIds.length === 0) return;
   const ms = TABLES.memberships;
-  const visible = `from ${TABLES.messages} m
-     where m.thread_id = ${ms}.thread_id and m.id > ${ms}.visible_after_message_id and ${seenBy('m', memberOf(ms))}`;
+  const { visible, messageCount, unreadCount } = recountedCounts(ms);
   await db(ms)
     .whereIn('thread_id', threadIds)
     .whereNull('left_at')
     .update({
       delivered_message_id: threadColumnOf(db, 'last_message_id'),
-      message_count: db.raw(`(select count(*) ${visible})`),
-      unread_count: db.raw(
-        `(select count(*) ${visible} and m.id > ${ms}.last_read_message_id and (m.author_id is null or m.author_id <> ${ms}.user_id))`
-      ),
+      message_count: db.raw(messageCount),
+      unread_count: db.raw(unreadCount),
       last_visible_message_id: db.raw(
         `case when last_visible_message_id is null then null else coalesce((select max(m.id) ${visible}), last_visible_message_id) end`
       ),

@@ -54,12 +54,14 @@ export type MemberView = {
   membership: MembershipRow;
   thread: ThreadRow;
   /**
-   * The last message the member may see: the thread's, or in a broadcast whose last message is
-   * not for them, the one kept on their membership (last_visible_message_id). Null when it came
-   * before their visibility watermark.
+   * The last message the member sees: the thread's, or when that one is not theirs to see, the
+   * one kept on their membership in broadcasts (last_visible_message_id).
    */
   lastMessage: MessagePreview | null;
-  /** The thread's last message is not theirs to see (a block) and none is kept: look for their newest visible one. */
+  /**
+   * The thread's last message is not theirs to see (visibility.seenBy: before their removal
+   * watermark, written while they blocked its author) and none is kept: look for their newest one.
+   */
   lastMessageHidden: boolean;
 };
 
@@ -77,16 +79,14 @@ const previewSelect = (alias: string) => [
 /**
  * A membership joined to its thread, the thread's last message and (in broadcasts) the member's
  * own last visible message, in one statement: each message is a primary-key lookup, and whether
- * the member may see the thread's last one (visibility.seenBy) a lookup of the unique
- * (blocker_id, blocked_id) index, per row returned.
+ * the member sees the thread's last one (visibility.seenBy) a lookup of the blocks' unique
+ * (blocker_id, blocked_id, after_message_id) index, per row returned.
  */
 const memberViews = (db: Db) =>
   db(`${TABLES.memberships} as ms`)
     .join(`${TABLES.threads} as t`, 't.id', 'ms.thread_id')
-    .leftJoin(`${TABLES.messages} as lm`, (j) => j.on('lm.id', 't.last_message_id').andOn('lm.id', '>', 'ms.visible_after_message_id'))
-    .leftJoin(`${TABLES.messages} as lv`, (j) =>
-      j.on('lv.id', 'ms.last_visible_message_id').andOn('lv.id', '>', 'ms.visible_after_message_id')
-    )
+    .leftJoin(`${TABLES.messages} as lm`, 'lm.id', 't.last_message_id')
+    .leftJoin(`${TABLES.messages} as lv`, (j) => j.on('lv.id', 'ms.last_visible_message_id').andOn(db.raw(seenBy('lv', memberOf('ms')))))
     .select(
       ...THREAD_COLUMNS.map((c) => `t.${c}`),
       ...membershipSelect,
@@ -129,15 +129,6 @@ export const findActiveMembership = async (db: Db, userId: number, threadDocumen
       .limit(1)
   );
   return row ? mapMemberView(row) : null;
-};
-
-export const findActiveMembershipByThreadId = async (db: Db, userId: number, threadId: number) => {
-  const row = await db(TABLES.memberships)
-    .select(MEMBERSHIP_COLUMNS)
-    .where({ thread_id: threadId, user_id: userId })
-    .whereNull('left_at')
-    .first();
-  return row ? mapMembership(row) : null;
 };
 
 export type InboxCursor = { lastActivityAt: number; threadId: number };

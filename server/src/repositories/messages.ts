@@ -1,6 +1,6 @@
 import { createDocumentId } from '../utils/ids';
 import { TABLES, strapiColumns, toInt, toIso, type Db } from './db';
-import { knownMember, seenBy, type Audience } from './visibility';
+import { knownMember, memberOf, seenBy, type Audience } from './visibility';
 import { insertReturning, rawRows } from './dialect';
 
 export type MessageRow = {
@@ -66,23 +66,21 @@ export const insertMessage = async (
   return mapMessage(row);
 };
 
-/** The viewer of a thread: their user id and whether they were reached only through a role. */
-export type Viewer = { userId: number; hidden: boolean };
+/**
+ * The viewer of a thread: their user id, whether they were reached only through a role, and their
+ * removal watermark (what visibility.seenBy needs of their membership).
+ */
+export type Viewer = { userId: number; hidden: boolean; visibleAfterMessageId: number };
 
 /**
- * One page of a thread's messages as a member sees them, newest first: messages after the
- * member's visibility watermark that they may see (visibility.seenBy), and, when paging back,
- * before `beforeId`. Served by the `(thread_id, id)` index.
+ * One page of a thread's messages as a member sees them (visibility.seenBy), newest first, and,
+ * when paging back, before `beforeId`. Served by the `(thread_id, id)` index.
  */
-export const listThreadMessages = async (
-  db: Db,
-  input: { viewer: Viewer; threadId: number; visibleAfterId: number; beforeId?: number; limit: number }
-) => {
+export const listThreadMessages = async (db: Db, input: { viewer: Viewer; threadId: number; beforeId?: number; limit: number }) => {
   const q = db(`${TABLES.messages} as m`)
     .select(COLUMNS.map((c) => `m.${c}`))
     .where('m.thread_id', input.threadId)
-    .andWhere('m.id', '>', input.visibleAfterId)
-    .whereRaw(seenBy('m', knownMember(input.viewer.userId, input.viewer.hidden)))
+    .whereRaw(seenBy('m', knownMember(input.viewer)))
     .orderBy('m.id', 'desc')
     .limit(input.limit);
   if (input.beforeId !== undefined) q.andWhere('m.id', '<', input.beforeId);
@@ -90,24 +88,21 @@ export const listThreadMessages = async (
 };
 
 /**
- * The newest message of each thread that the viewer may see, in one query: for the rare threads
- * whose last message is hidden from them by a block (broadcasts keep theirs per member).
+ * The newest message of each thread that the viewer sees (visibility.seenBy), in one query: for
+ * the rare threads whose last message is not theirs to see (broadcasts keep theirs per member).
  */
-export const newestVisibleMessages = async (
-  db: Db,
-  viewerId: number,
-  threads: { threadId: number; visibleAfterId: number; hidden: boolean }[]
-) => {
+export const newestVisibleMessages = async (db: Db, viewerId: number, threads: { threadId: number; visibleAfterId: number; hidden: boolean }[]) => {
   if (threads.length === 0) return [];
   const newest = db(`${TABLES.messages} as m`)
     .max('m.id')
     .where((w) => {
-      for (const t of threads) w.orWhere((o) => o.where('m.thread_id', t.threadId).whereRaw(seenBy('m', knownMember(viewerId, t.hidden))));
+      for (const t of threads) {
+        const viewer = knownMember({ userId: viewerId, hidden: t.hidden, visibleAfterMessageId: t.visibleAfterId });
+        w.orWhere((o) => o.where('m.thread_id', t.threadId).whereRaw(seenBy('m', viewer)));
+      }
     })
     .groupBy('m.thread_id');
-  const rows = (await db(TABLES.messages).select(COLUMNS).whereIn('id', newest)).map(mapMessage);
-  const after = new Map(threads.map((t) => [t.threadId, t.visibleAfterId]));
-  return rows.filter((m) => m.id > (after.get(m.threadId) ?? 0));
+  return (await db(TABLES.messages).select(COLUMNS).whereIn('id', newest)).map(mapMessage);
 };
 
 export const findMessagesByIds = async (db: Db, ids: number[]) =>
@@ -133,22 +128,21 @@ export const countRecentByAuthor = async (db: Db, authorId: number, since: Date)
 };
 
 /**
- * Whether message `messageId` is not for `viewerId` to see (visibility.seenBy): they blocked its
- * author before it was written, or it is a broadcast reply for other members. The caller has
- * checked the viewer is a member.
+ * A message (by documentId) that `viewerId` sees, with their read watermark in its thread, or null:
+ * no such message, not a current member of its thread, or not theirs to see (visibility.seenBy).
+ * The one answer to "may this member see this message" for single-message routes (view, delete,
+ * report): one statement, a lookup of the unique (thread_id, user_id) index.
  */
-export const isHiddenFrom = async (db: Db, viewerId: number, messageId: number) =>
-  Boolean(
-    await db(`${TABLES.messages} as m`)
-      .join(`${TABLES.memberships} as ms`, (j) => j.on('ms.thread_id', 'm.thread_id').andOnVal('ms.user_id', viewerId))
-      .select('m.id')
-      .where('m.id', messageId)
-      .whereRaw(`not ${seenBy('m', { userId: 'ms.user_id', hidden: 'ms.hidden' })}`)
-      .first()
-  );
-
-/** The former name of isHiddenFrom (blocks were once the only reason). */
-export const isHiddenByBlock = isHiddenFrom;
+export const findVisibleMessage = async (db: Db, viewerId: number, messageDocumentId: string) => {
+  const row = await db(`${TABLES.messages} as m`)
+    .join(`${TABLES.memberships} as ms`, (j) => j.on('ms.thread_id', 'm.thread_id').andOnVal('ms.user_id', viewerId))
+    .select(...COLUMNS.map((c) => `m.${c}`), 'ms.last_read_message_id as viewer_last_read_message_id')
+    .where('m.document_id', messageDocumentId)
+    .whereNull('ms.left_at')
+    .whereRaw(seenBy('m', memberOf('ms')))
+    .first();
+  return row ? { message: mapMessage(row), lastReadMessageId: toInt(row.viewer_last_read_message_id) } : null;
+};
 
 /**
  * The ids of up to `size` messages on each side of each given message, in thread order, the message

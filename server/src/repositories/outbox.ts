@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { TABLES, insertInChunks, toInt, yieldToEventLoop, type Db } from './db';
-import { memberOf, narrowToAudience, seenBy } from './visibility';
+import { blockedNow, memberOf, narrowToAudience, seenBy } from './visibility';
 
 /*
  * The email outbox. A send writes one `job` row in its own transaction (O(1) whatever the number
@@ -54,8 +54,8 @@ export const enqueueJob = (db: Db, job: { event: OutboxEvent; messageId?: number
 
 /**
  * Who is told about message `messageId` by email: the notification rules in one statement.
- * A current member other than the author, who may see the message (visibility.seenBy: a
- * broadcast recipient's reply is for the starter alone), did not block the author, receives
+ * A current member other than the author, who sees the message (visibility.seenBy: a
+ * broadcast recipient's reply is for the starter alone), has not blocked the author now, receives
  * messages, and whose level (their own, else the site default) asks for it:
  *   every: each message; newThreads: the first message of a thread;
  *   firstUnread: only while the thread had no earlier unread message for them.
@@ -75,8 +75,7 @@ export const expandMessageJob = async (
     .whereRaw(`exists (select 1 from ${TABLES.messages} mx where mx.id = ? and ${seenBy('mx', memberOf('ms'))})`, [X])
     .whereNot('ms.user_id', input.authorId)
     .whereNull('ms.left_at')
-    .andWhere('ms.visible_after_message_id', '<', X)
-    .whereNotExists(db(`${TABLES.blocks} as b`).select(db.raw('1')).whereRaw('b.blocker_id = ms.user_id').andWhere('b.blocked_id', input.authorId))
+    .whereRaw(`not ${blockedNow('ms.user_id', '?')}`, [input.authorId])
     .andWhere((w) => w.where('p.messaging_enabled', true).orWhere((w2) => w2.whereNull('p.messaging_enabled').andWhereRaw('?', [input.messagingEnabledByDefault])))
     .andWhere((w) =>
       w
@@ -91,7 +90,6 @@ export const expandMessageJob = async (
                 .select(db.raw('1'))
                 .whereRaw('m.thread_id = ms.thread_id')
                 .whereRaw('m.id > ms.last_read_message_id')
-                .whereRaw('m.id > ms.visible_after_message_id')
                 .andWhere('m.id', '<', X)
                 .andWhere((w3) => w3.whereNull('m.author_id').orWhereRaw('m.author_id <> ms.user_id'))
                 .whereRaw(seenBy('m', memberOf('ms')))

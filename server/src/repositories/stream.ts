@@ -24,9 +24,9 @@ export type MessageMoment = 'created' | 'delivered' | 'deleted';
 export type MessageRecipient = { userId: number; threadId: string; messageId: string };
 
 /**
- * Of `userIds`, the current members of the message's thread who may see it: not departed, not
- * before their removal watermark (visible_after_message_id), and seenBy (its audience includes
- * them, they did not block its author before it was written). One statement per 5,000 users, each
+ * Of `userIds`, the current members of the message's thread who see it (visibility.seenBy: after
+ * their removal watermark, in its audience, not written while they had blocked its author). One
+ * statement per 5,000 users, each
  * a lookup of the unique (thread_id, user_id) index per user; never one per member.
  */
 export const messageRecipients = async (
@@ -44,7 +44,6 @@ export const messageRecipients = async (
       .where('m.document_id', messageDocumentId)
       .whereIn('ms.user_id', userIds.slice(i, i + IDS_PER_STATEMENT))
       .whereNull('ms.left_at')
-      .andWhereRaw('m.id > ms.visible_after_message_id')
       .andWhereRaw(seenBy('m', memberOf('ms')));
     if (moment === 'created') q.andWhereRaw('(ms.user_id = m.author_id or ms.delivered_message_id >= m.id)');
     if (moment === 'delivered') q.andWhereRaw('(m.author_id is null or ms.user_id <> m.author_id) and ms.delivered_message_id >= m.id');

@@ -1,5 +1,6 @@
 import { createDocumentId, createOrderedDocumentIds } from '../utils/ids';
 import { insertMessage, type MessageRow } from './messages';
+import { withholdUnseenFirstMessage } from './membership-delivery';
 import type { MemberView } from './memberships';
 import { TABLES, insertInChunks, strapiColumns, toBool, toInt, toIso, type Db } from './db';
 import { forUpdate, insertReturning } from './dialect';
@@ -153,6 +154,7 @@ export const createThreadWithMessage = async (
       });
     },
   });
+  await withholdUnseenFirstMessage(db, { threadId, messageId: message.id, authorId: input.authorId });
   return { thread, message };
 };
 

@@ -1,10 +1,18 @@
 import { TABLES } from './db';
 
 /*
- * What a member may see of a thread: the one definition, so that no route shows what another hides.
- * Every statement that shows, counts, delivers or emails a message to a member uses `seenBy`, and
- * every answer that lists a thread's members uses `memberSees`; the plain rules below them decide
- * what a member is (hidden or not) and whom a reply is for.
+ * What a member may see of a thread: the one definition. Every statement that shows, counts,
+ * delivers, streams or emails a message to a member uses `seenBy`, and every answer that lists a
+ * thread's members uses `memberSees`; the plain rules below them decide what a member is (hidden
+ * or not) and whom a reply is for.
+ *
+ * A member sees a message of their thread when all of these hold:
+ *   - it came after their removal watermark (visible_after_message_id: removing a thread hides
+ *     what came before, and a later message brings the thread back with only what follows);
+ *   - its audience includes them (broadcasts, below);
+ *   - it was not written while they had blocked its author (block periods, below). This is for
+ *     good: lifting the block shows what comes next, never what was held back (privatemsg never
+ *     delivers it either: no pm_index row).
  *
  * Broadcasts (messages to roles). A user reached only through a role is a *hidden* member
  * (membership.hidden): the thread, as they see it, is a conversation between its author (the
@@ -13,40 +21,73 @@ import { TABLES } from './db';
  *   - 'listed':  the members who are not hidden (a listed user's reply in a thread that mixes users
  *                and roles);
  *   - 'direct':  its author and `audience_user_id` only (a hidden member's reply, to the starter).
- * Beyond the audience: a member does not see a message whose author they blocked before it was
- * written, nor (thread by thread, through visible_after_message_id) what came before they removed
- * the thread.
+ *
+ * Block periods (pm_blocks). Each row is a period during which `blocker` had blocked `blocked`,
+ * in message ids: it covers the messages with `after_message_id < id <= through_message_id`
+ * (no end while the block lasts). Ids, not times: a block (services/blocks) takes the blocked
+ * user's row lock, the lock every send of theirs takes first, and reads the last message id under
+ * it, so each of their messages falls wholly before or wholly after the period's edge, and a
+ * delivery that counted a message never disagrees with this rule later. "Blocked now" is a period
+ * with no end (`blockedNow`). The importer records privatemsg's undelivered messages as periods
+ * covering just them.
  */
 
 export const AUDIENCE_LISTED = 'listed';
 export const AUDIENCE_DIRECT = 'direct';
 export type Audience = null | typeof AUDIENCE_LISTED | typeof AUDIENCE_DIRECT;
 
-/** SQL expressions for a member: their user id and their hidden flag (columns, or inlined constants). */
-export type MemberExpr = { userId: string; hidden: string };
+/**
+ * SQL expressions for a member: their user id, their hidden flag and their removal watermark
+ * (columns, or inlined constants).
+ */
+export type MemberExpr = { userId: string; hidden: string; visibleAfter: string };
 
 /** The member of a memberships row aliased `alias`. */
-export const memberOf = (alias: string): MemberExpr => ({ userId: `${alias}.user_id`, hidden: `${alias}.hidden` });
+export const memberOf = (alias: string): MemberExpr => ({
+  userId: `${alias}.user_id`,
+  hidden: `${alias}.hidden`,
+  visibleAfter: `${alias}.visible_after_message_id`,
+});
+
+const sqlInt = (value: number) => {
+  if (!Number.isSafeInteger(value)) throw new Error(`Not an integer id: ${value}`);
+  return String(value);
+};
 
 /** A known member, inlined (ids we read from the database, checked). */
-export const knownMember = (userId: number, hidden: boolean): MemberExpr => {
-  if (!Number.isSafeInteger(userId)) throw new Error(`Not an integer id: ${userId}`);
-  return { userId: String(userId), hidden: hidden ? 'true' : 'false' };
-};
+export const knownMember = (member: { userId: number; hidden: boolean; visibleAfterMessageId: number }): MemberExpr => ({
+  userId: sqlInt(member.userId),
+  hidden: member.hidden ? 'true' : 'false',
+  visibleAfter: sqlInt(member.visibleAfterMessageId),
+});
 
 const notHidden = (hidden: string) => `coalesce(${hidden}, false) = false`;
 
+/** SQL condition on a pm_blocks row aliased `b`: the period has not ended (the block is on now). */
+export const isOpenPeriod = (b: string) => `${b}.through_message_id is null`;
+
+/** SQL condition: `blocker` has blocked `blocked` now (the outbox's and the send gate's question). */
+export const blockedNow = (blocker: string, blocked: string) =>
+  `exists (select 1 from ${TABLES.blocks} bn where bn.blocker_id = ${blocker} and bn.blocked_id = ${blocked} and ${isOpenPeriod('bn')})`;
+
+/** SQL condition: message `m` was written while `userId` had blocked its author. */
+const writtenWhileBlocked = (m: string, userId: string) =>
+  `exists (select 1 from ${TABLES.blocks} vb
+           where vb.blocker_id = ${userId} and vb.blocked_id = ${m}.author_id
+             and vb.after_message_id < ${m}.id and (vb.through_message_id is null or vb.through_message_id >= ${m}.id))`;
+
 /**
- * SQL condition: the message aliased `m` is one `member` may see (its audience includes them, and
- * they did not block its author before it was written). The block check is a lookup of the unique
- * (blocker_id, blocked_id) index.
+ * SQL condition: the message aliased `m` (of the member's thread: callers join on thread_id) is
+ * one `member` sees: after their removal watermark, for them in a broadcast, and not written while
+ * they had blocked its author. The block check is a range of the unique (blocker_id, blocked_id,
+ * after_message_id) index: a pair's few periods.
  */
 export const seenBy = (m: string, member: MemberExpr) => `(
-  (${m}.audience is null
+  ${m}.id > ${member.visibleAfter}
+  and (${m}.audience is null
     or (${m}.audience = '${AUDIENCE_LISTED}' and ${notHidden(member.hidden)})
     or (${m}.audience = '${AUDIENCE_DIRECT}' and (${member.userId} = ${m}.author_id or ${member.userId} = ${m}.audience_user_id)))
-  and not exists (select 1 from ${TABLES.blocks} vb
-                   where vb.blocker_id = ${member.userId} and vb.blocked_id = ${m}.author_id and vb.created_at <= ${m}.created_at))`;
+  and not ${writtenWhileBlocked(m, member.userId)})`;
 
 /**
  * SQL condition: the member of memberships row `other` is shown to the member of row `viewer`, in

@@ -1,13 +1,16 @@
 import type { Core } from '@strapi/strapi';
 import { EVENTS } from '../events';
 import * as blocksRepo from '../repositories/blocks';
+import { lockUserRow } from '../repositories/preferences';
 import { forbidden, notFound, validationError } from '../utils/errors';
 import { getService } from '../utils/get-service';
 import type { Actor } from './people';
+import type { Db } from '../repositories/db';
 
 /**
  * Blocking: a blocked user cannot start a thread with the blocker nor reply to them in a 1:1
- * thread (send-gate), and the blocker no longer receives their messages in groups (memberships).
+ * thread (send-gate), and what they write in groups while blocked never reaches the blocker, also
+ * once the block is lifted (repositories/visibility: block periods).
  */
 const blocksService = ({ strapi }: { strapi: Core.Strapi }) => {
   const knex = () => strapi.db.connection;
@@ -17,6 +20,18 @@ const blocksService = ({ strapi }: { strapi: Core.Strapi }) => {
     const summaries = await getService('people').summaries(blocked.map((b) => b.userId));
     return blocked.map((b) => ({ ...summaries.get(b.userId)!, blockedAt: b.blockedAt }));
   };
+
+  /**
+   * Starts or ends a block period under the blocked user's row lock, the first lock each of their
+   * sends takes: a send in flight commits (and is delivered) before the period's edge is read, and
+   * the next one waits for the change and then sees it.
+   */
+  const changeBlock = (blockedId: number, change: (trx: Db, now: Date) => Promise<boolean>) =>
+    strapi.db.transaction(async ({ trx }) => {
+      const now = new Date();
+      await lockUserRow(trx, blockedId, now);
+      return change(trx, now);
+    });
 
   return {
     list,
@@ -31,14 +46,14 @@ const blocksService = ({ strapi }: { strapi: Core.Strapi }) => {
       if (target.roleId !== null && unblockableRoles.includes(target.roleId)) {
         throw forbidden('This user cannot be blocked', { code: 'unblockable' });
       }
-      const created = await blocksRepo.insertBlock(knex(), actor.id, userId, new Date());
+      const created = await changeBlock(userId, (trx, now) => blocksRepo.startBlock(trx, actor.id, userId, now));
       if (created) strapi.eventHub.emit(EVENTS.userBlocked, { blockerId: actor.id, blockedId: userId });
       const [summary] = (await list(actor)).filter((b) => b.id === userId);
       return summary;
     },
 
     async unblock(actor: Actor, userId: number) {
-      if (await blocksRepo.deleteBlock(knex(), actor.id, userId)) {
+      if (await changeBlock(userId, (trx, now) => blocksRepo.endBlock(trx, actor.id, userId, now))) {
         strapi.eventHub.emit(EVENTS.userUnblocked, { blockerId: actor.id, blockedId: userId });
       }
     },

@@ -76,7 +76,7 @@ const inboxService = ({ strapi }: { strapi: Core.Strapi }) => {
     const people = getService('people');
     const authorIds = (messages: MessagePreview[]) => messages.map((m) => m.authorId).filter((id): id is number => id !== null);
     const visibleLast = views.flatMap((v) => (v.lastMessage && !v.lastMessageHidden ? [v.lastMessage] : []));
-    // A thread's last message may be hidden from the viewer by a block: show their newest visible one (rare).
+    // A thread's last message may not be the viewer's to see (visibility.seenBy): show their newest one (rare).
     const hidden = views.filter((v) => v.lastMessageHidden);
     // Members (from previews: no statement), their summaries, tags and replacements at once.
     const [replacements, { members, summaries }, tags] = await Promise.all([
@@ -145,9 +145,8 @@ const inboxService = ({ strapi }: { strapi: Core.Strapi }) => {
   /** A page of messages, newest first from the database, returned oldest first with the cursor to older ones. */
   const messagePage = async (viewer: Actor, view: MemberView, limit: number, beforeId?: number) => {
     const rows = await messagesRepo.listThreadMessages(knex(), {
-      viewer: { userId: viewer.id, hidden: view.membership.hidden },
+      viewer: { userId: viewer.id, hidden: view.membership.hidden, visibleAfterMessageId: view.membership.visibleAfterMessageId },
       threadId: view.thread.id,
-      visibleAfterId: view.membership.visibleAfterMessageId,
       beforeId,
       limit: limit + 1,
     });
@@ -228,11 +227,9 @@ const inboxService = ({ strapi }: { strapi: Core.Strapi }) => {
      * serving this is itself the "view deleted messages" permission.
      */
     async getMessage(viewer: Actor, messageDocumentId: string) {
-      const message = await messagesRepo.findMessageByDocumentId(knex(), messageDocumentId);
-      if (!message) throw notFound('Message');
-      const membership = await membershipsRepo.findActiveMembershipByThreadId(knex(), viewer.id, message.threadId);
-      if (!membership || message.id <= membership.visibleAfterMessageId) throw notFound('Message');
-      if (await messagesRepo.isHiddenByBlock(knex(), viewer.id, message.id)) throw notFound('Message');
+      const visible = await messagesRepo.findVisibleMessage(knex(), viewer.id, messageDocumentId);
+      if (!visible) throw notFound('Message');
+      const { message } = visible;
       // The route is the users-permissions action; the setting may restrict it further.
       if (!(await getService('people').canViewDeleted(viewer))) throw forbidden('Your role may not view deleted messages');
       const thread = await threadsRepo.findThreadById(knex(), message.threadId);
@@ -240,7 +237,7 @@ const inboxService = ({ strapi }: { strapi: Core.Strapi }) => {
         viewer,
         [message],
         new Map([[message.threadId, thread!.documentId]]),
-        new Map([[message.threadId, membership.lastReadMessageId]]),
+        new Map([[message.threadId, visible.lastReadMessageId]]),
         true
       );
       return presented;

@@ -4,6 +4,8 @@ import * as messagesRepo from '../repositories/messages';
 import * as membershipsRepo from '../repositories/memberships';
 import * as threadsRepo from '../repositories/threads';
 import * as outboxRepo from '../repositories/outbox';
+import * as preferencesRepo from '../repositories/preferences';
+import type { Db } from '../repositories/db';
 import { audienceSize, membersShown, replyAudience } from '../repositories/visibility';
 import type { RecipientRef } from '../utils/errors';
 import { forbidden, notFound, refusedError } from '../utils/errors';
@@ -39,6 +41,13 @@ const messagingService = ({ strapi }: { strapi: Core.Strapi }) => {
     if (!actor) throw forbidden('The author does not exist', { code: 'unknown_author' });
     return actor;
   };
+
+  /**
+   * Every send takes its author's row lock first, rules or not (the rate limit counts under the
+   * same lock): blocking that author takes it too, so each message is written wholly before or
+   * wholly after a block period's edge (repositories/visibility: block periods).
+   */
+  const lockAuthor = (trx: Db, authorId: number, now: Date) => preferencesRepo.lockUserRow(trx, authorId, now);
 
   const normalizeRecipients = (recipients: (RecipientRef | number)[]) =>
     (recipients ?? []).map((r) => (typeof r === 'number' ? { type: 'user' as const, id: r } : r));
@@ -112,6 +121,7 @@ const messagingService = ({ strapi }: { strapi: Core.Strapi }) => {
     const roles = roleIds.filter((id) => roleNames.has(id)).map((id) => ({ id, name: roleNames.get(id)!.name }));
     const now = new Date();
     const { thread, message } = await strapi.db.transaction(async ({ trx }) => {
+      await lockAuthor(trx, author.id, now);
       if (!options.bypassRules) await gate.assertRate(trx, author.id, settings.rateLimit, now);
       const created = await threadsRepo.createThreadWithMessage(trx, {
         subject: data.subject?.trim() ?? '',
@@ -162,7 +172,8 @@ const messagingService = ({ strapi }: { strapi: Core.Strapi }) => {
     // In a broadcast, a recipient's reply is for the starter alone (repositories/visibility).
     const audience = replyAudience(view.thread, { userId: author.id, hidden: view.membership.hidden });
     const message = await strapi.db.transaction(async ({ trx }) => {
-      // The rate first: its lock on the author's row comes before the thread's (lock order).
+      // The author's row first, then the rate: that lock comes before the thread's (lock order).
+      await lockAuthor(trx, author.id, now);
       if (!options.bypassRules) await gate.assertRate(trx, author.id, settings.rateLimit, now);
       await threadsRepo.lockThread(trx, view.thread.id);
       const msg = await messagesRepo.insertMessage(trx, {
@@ -226,16 +237,10 @@ const messagingService = ({ strapi }: { strapi: Core.Strapi }) => {
      */
     async deleteOwnMessage(user: UserInput, messageDocumentId: string) {
       const actor = await requireActor(user);
-      const message = await messagesRepo.findMessageByDocumentId(knex(), messageDocumentId);
-      if (!message) throw notFound('Message');
-      const membership = await membershipsRepo.findActiveMembershipByThreadId(knex(), actor.id, message.threadId);
-      if (!membership || message.id <= membership.visibleAfterMessageId) throw notFound('Message');
-      if (message.authorId !== actor.id) {
-        // A message hidden from the caller (a block, a broadcast reply for others) is as absent as
-        // an unknown one: a 403 would tell them it exists.
-        if (await messagesRepo.isHiddenFrom(knex(), actor.id, message.id)) throw notFound('Message');
-        throw forbidden('You can only delete your own messages');
-      }
+      const visible = await messagesRepo.findVisibleMessage(knex(), actor.id, messageDocumentId);
+      if (!visible) throw notFound('Message');
+      const { message } = visible;
+      if (message.authorId !== actor.id) throw forbidden('You can only delete your own messages');
       if (message.deletedAt) return;
 
       await messagesRepo.softDeleteMessage(knex(), message.id, new Date());

@@ -1,5 +1,4 @@
 import type { Core } from '@strapi/strapi';
-import * as membershipsRepo from '../repositories/memberships';
 import * as messagesRepo from '../repositories/messages';
 import * as reportsRepo from '../repositories/reports';
 import * as suspensionsRepo from '../repositories/suspensions';
@@ -68,10 +67,9 @@ const moderationService = ({ strapi }: { strapi: Core.Strapi }) => {
 
   return {
     async report(actor: Actor, messageDocumentId: string, reason: string) {
-      const message = await messagesRepo.findMessageByDocumentId(knex(), messageDocumentId);
-      const membership = message && (await membershipsRepo.findActiveMembershipByThreadId(knex(), actor.id, message.threadId));
-      if (!message || !membership || message.id <= membership.visibleAfterMessageId) throw notFound('Message');
-      if (await messagesRepo.isHiddenByBlock(knex(), actor.id, message.id)) throw notFound('Message');
+      const visible = await messagesRepo.findVisibleMessage(knex(), actor.id, messageDocumentId);
+      if (!visible) throw notFound('Message');
+      const { message } = visible;
       if (message.authorId === actor.id) {
         throw validationError('You cannot report your own message', [{ path: ['id'], message: 'is your own message' }]);
       }
