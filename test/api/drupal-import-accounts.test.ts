@@ -1,0 +1,202 @@
+import request from 'supertest';
+import { as } from '../helpers/api';
+import { createSuperAdmin, type TestAdmin } from '../helpers/admin';
+import { phpSerialize, type DrupalData } from '../helpers/drupal-generator';
+import { createDrupalSource, type DrupalSource } from '../helpers/drupal-source';
+import { apiThreadMids, countRows, drupalThreadMids, drupalUnread, emptyPluginTables, threadDocumentId } from '../helpers/drupal-expect';
+import { useStrapi } from '../helpers/setup';
+import { PASSWORD, roleByType, type TestUser } from '../helpers/users';
+
+/*
+ * Who receives a Drupal user's private history: `import-drupal` matches only accounts the site
+ * vouches for, whatever an attacker registers (a Drupal username, or a Drupal user's address on a
+ * site that does not confirm emails), on the first run and on later ones; and an account the admin
+ * does vouch for, made after the first run, gets its history on the next.
+ */
+const ctx = useStrapi();
+const importer = () => ctx.strapi.plugin('private-messages').service('drupal-import');
+let admin: TestAdmin;
+const sources: DrupalSource[] = [];
+let sequence = 0;
+
+beforeAll(async () => {
+  admin = await createSuperAdmin(ctx.strapi);
+});
+beforeEach(async () => emptyPluginTables(ctx.strapi));
+afterAll(async () => {
+  for (const s of sources) await s.drop();
+});
+
+/** A small privatemsg 7.x-2.x site: its users (named with this test's suffix) and the threads given. */
+const site = async (names: string[], threads: { author: number; to: number[]; replies?: number[] }[]) => {
+  sequence += 1;
+  const suffix = `${process.pid}${sequence}`;
+  const users = names.map((name, i) => ({ uid: i + 2, name: `${name}${suffix}`, mail: `${name}${suffix}@drupal.example` }));
+  const data: DrupalData = {
+    users,
+    roles: [],
+    usersRoles: [],
+    messages: [],
+    rows: [],
+    tags: [{ tag_id: 1, tag: 'Inbox', hidden: 1 }],
+    tagIndex: [],
+    blocks: [],
+    disabled: [],
+    settings: [],
+    emailNotify: [],
+    variables: { privatemsg_filter_inbox_tag: phpSerialize('1') },
+    unmatchedUids: [],
+  };
+  let mid = 0;
+  const tagged = new Set<string>();
+  for (const t of threads) {
+    const thread = mid + 1;
+    for (const author of [t.author, ...(t.replies ?? [])]) {
+      mid += 1;
+      // Replying, one has read the thread (privatemsg shows it to reply).
+      for (const r of data.rows) if (r.thread_id === thread && r.recipient === author) r.is_new = 0;
+      data.messages.push({ mid, author, subject: `Private ${thread}`, body: `Secret of ${author} [m${mid}]`, format: 'plain_text', timestamp: 1_600_000_000 + mid, has_tokens: 0 });
+      for (const uid of [t.author, ...t.to]) {
+        data.rows.push({ mid, thread_id: thread, recipient: uid, is_new: uid === author ? 0 : 1, deleted: 0, type: 'user' });
+        // privatemsg_filter tags a thread Inbox for each recipient of a message in it.
+        if (uid !== author && !tagged.has(`${uid}:${thread}`)) {
+          tagged.add(`${uid}:${thread}`);
+          data.tagIndex.push({ tag_id: 1, uid, thread_id: thread });
+        }
+      }
+    }
+  }
+  const source = await createDrupalSource('d7-2', data, `drupal_accounts_${suffix}`);
+  sources.push(source);
+  return { data, source, user: (uid: number) => users.find((u) => u.uid === uid)! };
+};
+
+/** Registers through `/api/auth/local/register`, as anyone on the internet may. */
+const register = async (username: string, email: string): Promise<TestUser> => {
+  const res = await request(ctx.strapi.server.httpServer).post('/api/auth/local/register').send({ username, email, password: PASSWORD }).expect(200);
+  return { id: res.body.user.id, username, jwt: res.body.jwt, roleId: 0 };
+};
+
+/** An account an admin makes in the admin panel (users-permissions records the admin as its creator). */
+const adminCreates = async (username: string, email: string): Promise<TestUser> => {
+  const role = await roleByType(ctx.strapi, 'authenticated');
+  await request(ctx.strapi.server.httpServer)
+    .post('/content-manager/collection-types/plugin::users-permissions.user')
+    .set('Authorization', `Bearer ${admin.token}`)
+    .send({ username, email, password: PASSWORD, confirmed: true, blocked: false, role: { connect: [{ id: role.id }] } })
+    .expect(201);
+  const res = await request(ctx.strapi.server.httpServer).post('/api/auth/local').send({ identifier: email, password: PASSWORD }).expect(200);
+  return { id: res.body.user.id, username, jwt: res.body.jwt, roleId: role.id };
+};
+
+const threadsOf = async (user: TestUser) => ((await as(ctx.strapi, user).get('/threads?limit=100').expect(200)).body.data as unknown[]).length;
+const setEmailConfirmation = async (on: boolean) => {
+  const store = ctx.strapi.store({ type: 'plugin', name: 'users-permissions', key: 'advanced' });
+  await store.set({ value: { ...((await store.get()) as object), email_confirmation: on } });
+};
+const tick = () => new Promise((resolve) => setTimeout(resolve, 1100));
+
+describe('import-drupal --users username', () => {
+  it('refuses when a Drupal username is held by an account nobody vouches for, and writes nothing', async () => {
+    const { source, user } = await site(['alice', 'bob', 'carol'], [{ author: 2, to: [3] }, { author: 4, to: [2] }]);
+    const alice = await adminCreates(user(2).name, `a${user(2).mail}`);
+    const carol = await register(user(4).name, `c${user(4).mail}`);
+    await tick();
+    const cutoff = new Date().toISOString();
+    await tick();
+    // Anyone may register bob's Drupal name, and confirm their own address: that proves nothing about the name.
+    const squatter = await register(user(3).name, 'squatter@attacker.example');
+
+    for (const options of [{}, { createdBefore: cutoff }, { dryRun: true, createdBefore: cutoff }]) {
+      await expect(importer().run({ source: source.url, users: 'username', ...options })).rejects.toThrow(
+        new RegExp(`${user(3).name} \\(Drupal uid 3, Strapi user ${squatter.id}\\).*Nothing was imported.*--users-map.*--created-before`, 's')
+      );
+    }
+    expect(await countRows(ctx.strapi, 'pm_threads')).toBe(0);
+    expect(await countRows(ctx.strapi, 'pm_import_map')).toBe(0);
+
+    // The admin says bob has no account here: alice (made by an admin) and carol (made before the cutoff) are matched.
+    const map = `${require('node:os').tmpdir()}/pm-users-${process.pid}.json`;
+    require('node:fs').writeFileSync(map, JSON.stringify({ 3: null }));
+    const report = await importer().run({ source: source.url, users: 'username', usersMap: map, createdBefore: cutoff });
+    expect(report.users.matched).toBe(2);
+    expect(report.users.unmatched.map((u: { uid: number }) => u.uid)).toEqual([3]);
+    expect(await threadsOf(squatter)).toBe(0);
+    expect(await threadsOf(alice)).toBe(2);
+    expect(await threadsOf(carol)).toBe(1);
+  });
+});
+
+describe('import-drupal --users email on a site that does not confirm emails', () => {
+  it('never gives history to an account registered after the import started, nor to an unconfirmed one, without --trust-unconfirmed', async () => {
+    const { source, user } = await site(['erin', 'dave', 'fay'], [{ author: 2, to: [3], replies: [3] }, { author: 4, to: [2] }]);
+    const erin = await register(`s_${user(2).name}`, user(2).mail);
+    // fay's address was registered before the import, but the account is not confirmed.
+    const fay = await register(`s_${user(4).name}`, user(4).mail);
+    await request(ctx.strapi.server.httpServer)
+      .put(`/content-manager/collection-types/plugin::users-permissions.user/${(await ctx.strapi.db.query('plugin::users-permissions.user').findOne({ where: { id: fay.id } })).documentId}`)
+      .set('Authorization', `Bearer ${admin.token}`)
+      .send({ confirmed: false })
+      .expect(200);
+    const first = await importer().run({ source: source.url });
+    expect(first.users.untrusted).toEqual([{ uid: 4, name: user(4).name, userId: fay.id, why: 'unconfirmed' }]);
+    expect(importer().exitCodeOf(first)).toBe(2);
+    expect(await threadsOf(fay)).toBe(0);
+
+    // dave never had an account; someone registers his address after the import (registering confirms it here).
+    await tick();
+    const attacker = await register('not_dave', user(3).mail);
+    for (const dryRun of [true, false]) {
+      const rerun = await importer().run({ source: source.url, dryRun });
+      expect(rerun.users.untrusted).toContainEqual({ uid: 3, name: user(3).name, userId: attacker.id, why: 'createdAfterImport' });
+      expect(rerun.imported.membersAdded).toBe(0);
+    }
+    expect(await threadsOf(attacker)).toBe(0);
+    expect(await threadsOf(erin)).toBe(2);
+
+    // The admin checked the account and says so: the rerun brings dave's history, his messages his.
+    const trusted = await importer().run({ source: source.url, trustUnconfirmed: true });
+    expect(trusted.users.newlyMatched).toEqual([3, 4]);
+    expect(trusted.imported.membersAdded).toBe(2);
+    const documentId = (await threadDocumentId(ctx.strapi, 1))!;
+    const thread = (await as(ctx.strapi, attacker).get(`/threads/${documentId}`).expect(200)).body.data;
+    expect(thread.messages.map((m: { author: { id: number } | null }) => m.author?.id)).toEqual([erin.id, attacker.id]);
+  });
+});
+
+describe('import-drupal: an account the admin vouches for, made after the first run', () => {
+  it('gets its history on the next run (a confirmed account where emails are confirmed, or a map), and the check finds no difference', async () => {
+    const { source, user } = await site(['gus', 'hal', 'ida'], [{ author: 2, to: [3, 4], replies: [3, 2] }, { author: 3, to: [2] }, { author: 4, to: [3] }]);
+    const gus = await register(`s_${user(2).name}`, user(2).mail);
+    const first = await importer().run({ source: source.url });
+    expect(first.users.unmatched.map((u: { uid: number }) => u.uid)).toEqual([3, 4]);
+
+    // hal registers later; the site now confirms emails and his account is confirmed. ida is mapped by the admin.
+    await tick();
+    const hal = await register(`s_${user(3).name}`, user(3).mail);
+    const ida = await register(`s_${user(4).name}`, `other-${user(4).mail}`);
+    const map = `${require('node:os').tmpdir()}/pm-users-late-${process.pid}.json`;
+    require('node:fs').writeFileSync(map, JSON.stringify({ 4: ida.id }));
+    await setEmailConfirmation(true);
+    try {
+      const dry = await importer().run({ source: source.url, usersMap: map, dryRun: true });
+      expect(dry.imported).toMatchObject({ threads: 0, messages: 0, memberships: 5, membersAdded: 5 });
+      const rerun = await importer().run({ source: source.url, usersMap: map });
+      expect(rerun.users.newlyMatched).toEqual([3, 4]);
+      expect(rerun.imported).toMatchObject({ threads: 0, threadsUpdated: 0, messages: 0, memberships: 5, membersAdded: 5 });
+      expect(rerun.verification).toMatchObject({ unreadDiffering: [], messageListsDiffering: 0 });
+      expect({ lossy: rerun.lossy, unmatched: rerun.users.unmatched }).toEqual({ lossy: {}, unmatched: [] });
+    } finally {
+      await setEmailConfirmation(false);
+    }
+    for (const [uid, member] of [[2, gus], [3, hal], [4, ida]] as const) {
+      expect({ uid, unread: (await as(ctx.strapi, member).get('/unread-count').expect(200)).body.data.threads }).toEqual({ uid, unread: await drupalUnread(source, uid, false) });
+      for (const thread of [1, 4, 5]) {
+        const want = await drupalThreadMids(source, uid, thread, false);
+        if (want.length > 0) expect({ uid, thread, mids: await apiThreadMids(ctx.strapi, member, (await threadDocumentId(ctx.strapi, thread))!) }).toEqual({ uid, thread, mids: want });
+      }
+    }
+    // Nothing more to bring: a third run adds no one.
+    expect((await importer().run({ source: source.url, usersMap: map })).imported.membersAdded).toBe(0);
+  });
+});
