@@ -1,8 +1,11 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import request from 'supertest';
 import { as } from '../helpers/api';
 import { createSuperAdmin, type TestAdmin } from '../helpers/admin';
-import { phpSerialize, type DrupalData } from '../helpers/drupal-generator';
-import { createDrupalSource, type DrupalSource } from '../helpers/drupal-source';
+import type { DrupalSource } from '../helpers/drupal-source';
+import { createSmallSite } from '../helpers/drupal-small-site';
 import { apiThreadMids, countRows, drupalThreadMids, drupalUnread, emptyPluginTables, threadDocumentId } from '../helpers/drupal-expect';
 import { useStrapi } from '../helpers/setup';
 import { PASSWORD, roleByType, type TestUser } from '../helpers/users';
@@ -17,59 +20,19 @@ const ctx = useStrapi();
 const importer = () => ctx.strapi.plugin('private-messages').service('drupal-import');
 let admin: TestAdmin;
 const sources: DrupalSource[] = [];
-let sequence = 0;
 
 beforeAll(async () => {
   admin = await createSuperAdmin(ctx.strapi);
 });
+const site = async (names: string[], threads: { author: number; to: number[]; replies?: number[] }[]) => {
+  const created = await createSmallSite(names, threads);
+  sources.push(created.source);
+  return created;
+};
 beforeEach(async () => emptyPluginTables(ctx.strapi));
 afterAll(async () => {
   for (const s of sources) await s.drop();
 });
-
-/** A small privatemsg 7.x-2.x site: its users (named with this test's suffix) and the threads given. */
-const site = async (names: string[], threads: { author: number; to: number[]; replies?: number[] }[]) => {
-  sequence += 1;
-  const suffix = `${process.pid}${sequence}`;
-  const users = names.map((name, i) => ({ uid: i + 2, name: `${name}${suffix}`, mail: `${name}${suffix}@drupal.example` }));
-  const data: DrupalData = {
-    users,
-    roles: [],
-    usersRoles: [],
-    messages: [],
-    rows: [],
-    tags: [{ tag_id: 1, tag: 'Inbox', hidden: 1 }],
-    tagIndex: [],
-    blocks: [],
-    disabled: [],
-    settings: [],
-    emailNotify: [],
-    variables: { privatemsg_filter_inbox_tag: phpSerialize('1') },
-    unmatchedUids: [],
-  };
-  let mid = 0;
-  const tagged = new Set<string>();
-  for (const t of threads) {
-    const thread = mid + 1;
-    for (const author of [t.author, ...(t.replies ?? [])]) {
-      mid += 1;
-      // Replying, one has read the thread (privatemsg shows it to reply).
-      for (const r of data.rows) if (r.thread_id === thread && r.recipient === author) r.is_new = 0;
-      data.messages.push({ mid, author, subject: `Private ${thread}`, body: `Secret of ${author} [m${mid}]`, format: 'plain_text', timestamp: 1_600_000_000 + mid, has_tokens: 0 });
-      for (const uid of [t.author, ...t.to]) {
-        data.rows.push({ mid, thread_id: thread, recipient: uid, is_new: uid === author ? 0 : 1, deleted: 0, type: 'user' });
-        // privatemsg_filter tags a thread Inbox for each recipient of a message in it.
-        if (uid !== author && !tagged.has(`${uid}:${thread}`)) {
-          tagged.add(`${uid}:${thread}`);
-          data.tagIndex.push({ tag_id: 1, uid, thread_id: thread });
-        }
-      }
-    }
-  }
-  const source = await createDrupalSource('d7-2', data, `drupal_accounts_${suffix}`);
-  sources.push(source);
-  return { data, source, user: (uid: number) => users.find((u) => u.uid === uid)! };
-};
 
 /** Registers through `/api/auth/local/register`, as anyone on the internet may. */
 const register = async (username: string, email: string): Promise<TestUser> => {
@@ -116,8 +79,8 @@ describe('import-drupal --users username', () => {
     expect(await countRows(ctx.strapi, 'pm_import_map')).toBe(0);
 
     // The admin says bob has no account here: alice (made by an admin) and carol (made before the cutoff) are matched.
-    const map = `${require('node:os').tmpdir()}/pm-users-${process.pid}.json`;
-    require('node:fs').writeFileSync(map, JSON.stringify({ 3: null }));
+    const map = path.join(os.tmpdir(), `pm-users-${process.pid}.json`);
+    fs.writeFileSync(map, JSON.stringify({ 3: null }));
     const report = await importer().run({ source: source.url, users: 'username', usersMap: map, createdBefore: cutoff });
     expect(report.users.matched).toBe(2);
     expect(report.users.unmatched.map((u: { uid: number }) => u.uid)).toEqual([3]);
@@ -175,8 +138,8 @@ describe('import-drupal: an account the admin vouches for, made after the first 
     await tick();
     const hal = await register(`s_${user(3).name}`, user(3).mail);
     const ida = await register(`s_${user(4).name}`, `other-${user(4).mail}`);
-    const map = `${require('node:os').tmpdir()}/pm-users-late-${process.pid}.json`;
-    require('node:fs').writeFileSync(map, JSON.stringify({ 4: ida.id }));
+    const map = path.join(os.tmpdir(), `pm-users-late-${process.pid}.json`);
+    fs.writeFileSync(map, JSON.stringify({ 4: ida.id }));
     await setEmailConfirmation(true);
     try {
       const dry = await importer().run({ source: source.url, usersMap: map, dryRun: true });
