@@ -84,7 +84,11 @@ export const runDrupalImport = async (
     });
     // Accounts matched since an earlier run join the threads it imported.
     const newly = firstRunAt ? newlyMatchedUsers(matched, await importMap.matchedBefore(knex, source.key)) : { users: new Set<number>(), uids: [] };
-    if (!dryRun) await importMap.insertMappings(knex, source.key, 'run', [{ sourceId: startedAt.getTime(), targetId: 0 }], startedAt);
+    if (!dryRun) {
+      await importMap.insertMappings(knex, source.key, 'run', [{ sourceId: startedAt.getTime(), targetId: 0 }], startedAt);
+      // A first run has no threads for anyone to join: resumed, it must not take everyone as new.
+      if (!firstRunAt) await importMap.recordMatches(knex, source.key, matched, startedAt);
+    }
     const drupalUids = new Set(drupalUsers.map((u) => u.uid));
     const drupalUserByUid = new Map(drupalUsers.map((u) => [u.uid, u]));
     const userOf = (uid: number) => matched.get(uid);
@@ -181,8 +185,8 @@ export const runDrupalImport = async (
     addLossy(report, lossy);
 
     if (verifier) await timed(report, 'verify', () => verifier.finish(report));
-    // Remembered once every thread has been through: a run stopped before this point is resumed
-    // with the same accounts still joining the threads imported before.
+    // Remembered once every thread has been through: a later run stopped before this point is
+    // resumed with the same accounts still joining the threads imported before.
     if (!dryRun) await importMap.recordMatches(knex, source.key, matched, new Date());
     report.finishedAt = new Date().toISOString();
     return report;

@@ -8,6 +8,7 @@ import type { Verifier } from './verify';
 import type { IndexRow, Reader, SourceMessage, TagRow } from './reader';
 import { timed, type ImportReport, type LossyCounts } from './report';
 import { planTags } from './tags-plan';
+import { findJoining } from './joining';
 
 /*
  * One batch of Drupal threads: read, planned (mapper), and written in one transaction with their
@@ -96,21 +97,24 @@ const planBatch = async (ctx: BatchContext, threadIds: number[], rows: IndexRow[
     messages: bySourceId(await importMap.findMappings(ctx.knex, ctx.source, 'message', messages.map((m) => m.mid))),
   };
 
+  const planned = threadIds
+    .map((threadId) => planThread(threadId, messagesByThread.get(threadId) ?? [], rowsByThread.get(threadId) ?? [], tagsByThread.get(threadId) ?? [], ctx.map, ctx.lossy))
+    .filter((plan): plan is ThreadPlan => plan !== null);
+  const imported = planned.filter((plan) => ids.threads.has(plan.sourceThreadId)).map((plan) => ({ threadId: ids.threads.get(plan.sourceThreadId)!, plan }));
+  const joins = await findJoining(ctx.knex, ctx.joining, imported, (mid) => ids.messages.get(mid));
+
   const plans: PlannedBatch['plans'] = [];
-  for (const threadId of threadIds) {
-    const plan = planThread(threadId, messagesByThread.get(threadId) ?? [], rowsByThread.get(threadId) ?? [], tagsByThread.get(threadId) ?? [], ctx.map, ctx.lossy);
-    if (!plan) continue;
+  for (const plan of planned) {
     const fresh = plan.messages.filter((m) => !ids.messages.has(m.mid));
-    const existing = ids.threads.get(threadId);
+    const existing = ids.threads.get(plan.sourceThreadId);
     ctx.report.skippedAlreadyImported.messages += plan.messages.length - fresh.length;
     if (existing !== undefined && fresh.length === 0) {
-      const joining = new Set(plan.members.filter((mb) => ctx.joining.has(mb.userId)).map((mb) => mb.userId));
-      const authored = plan.messages.some((m) => m.authorId !== null && ctx.joining.has(m.authorId));
-      if (joining.size === 0 && !authored) {
+      const join = joins.get(existing);
+      if (!join) {
         ctx.report.skippedAlreadyImported.threads += 1;
         continue;
       }
-      plans.push({ plan, threadId: existing, fresh, joiningOnly: joining });
+      plans.push({ plan, threadId: existing, fresh, joiningOnly: join.members });
       continue;
     }
     plans.push({ plan, threadId: existing, fresh });
@@ -120,7 +124,7 @@ const planBatch = async (ctx: BatchContext, threadIds: number[], rows: IndexRow[
     else if (!joiningOnly) ctx.report.imported.threadsUpdated += 1;
     ctx.report.imported.messages += fresh.length;
     ctx.report.imported.memberships += joiningOnly ? joiningOnly.size : plan.members.length;
-    if (threadId !== undefined) ctx.report.imported.membersAdded += plan.members.filter((mb) => ctx.joining.has(mb.userId)).length;
+    if (threadId !== undefined) ctx.report.imported.membersAdded += joins.get(threadId)?.members.size ?? 0;
   }
   if (ctx.dryRun) {
     // What writeTags would create and link, and what it would report.
@@ -164,8 +168,6 @@ const writeBatch = async (ctx: BatchContext, { plans, ids }: PlannedBatch) => {
     // Members' state, then the counters that follow from the rows.
     const ourId = (mid: number) => (mid === 0 ? 0 : (idOfMid.get(mid) ?? 0));
     const existing = await importThreads.membershipStatesOf(trx, [...updated].map((p) => p.threadId!));
-    // Joining a thread is for those not in it yet (an account shared with a member already there is).
-    for (const p of plans) p.joiningOnly?.forEach((userId) => existing.has(`${p.threadId}:${userId}`) && p.joiningOnly!.delete(userId));
     await importThreads.upsertMemberships(
       trx,
       plans.flatMap((p) => {

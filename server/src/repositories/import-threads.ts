@@ -88,6 +88,21 @@ export const assignAuthors = async (db: Db, messages: { messageId: number; autho
   }
 };
 
+/** Of these threads and messages: the memberships there are (`threadId:userId`), and the messages with no author. */
+export const joinState = async (db: Db, threadIds: number[], messageIds: number[]) => {
+  const memberships = new Set<string>();
+  const authorless = new Set<number>();
+  for (let i = 0; i < threadIds.length; i += 500) {
+    const rows = await db(TABLES.memberships).select('thread_id', 'user_id').whereIn('thread_id', threadIds.slice(i, i + 500));
+    for (const r of rows) memberships.add(`${toInt(r.thread_id)}:${toInt(r.user_id)}`);
+  }
+  for (let i = 0; i < messageIds.length; i += 500) {
+    const rows = await db(TABLES.messages).select('id').whereIn('id', messageIds.slice(i, i + 500)).whereNull('author_id');
+    for (const r of rows) authorless.add(toInt(r.id));
+  }
+  return { memberships, authorless };
+};
+
 /** A member's state as the import writes it (leaving is only ever done here, not imported). */
 export type ImportedMembership = { threadId: number; userId: number } & Omit<MembershipState, 'leftAt'>;
 
