@@ -190,7 +190,7 @@ describe('matchUsers (who may receive a Drupal user\'s history)', () => {
   });
   const policy = (over: Partial<MatchingPolicy> = {}): MatchingPolicy => ({
     matching: 'email',
-    siteConfirmsEmails: false,
+    confirmedEmailsSince: null,
     importStartedAt: started,
     ...over,
   });
@@ -215,8 +215,10 @@ describe('matchUsers (who may receive a Drupal user\'s history)', () => {
     expect([...matched]).toEqual([[2, 10]]);
     expect(untrusted).toEqual([{ uid: 3, name: 'bob', userId: 11, why: 'createdAfterImport' }]);
     expect([...matchUsers(drupal, strapi, policy({ trustUnconfirmed: true })).matched]).toEqual([[2, 10], [3, 11]]);
-    // Where the site confirms emails, a confirmed account proved the address, whenever it was made.
-    expect([...matchUsers(drupal, strapi, policy({ siteConfirmsEmails: true })).matched]).toEqual([[2, 10], [3, 11]]);
+    // Made while the site confirms emails (at every run since), a confirmed account proved the address.
+    expect([...matchUsers(drupal, strapi, policy({ confirmedEmailsSince: started })).matched]).toEqual([[2, 10], [3, 11]]);
+    // Made before confirmation was turned on, it was confirmed by registering: proves nothing.
+    expect(matchUsers(drupal, strapi, policy({ confirmedEmailsSince: new Date('2026-08-01T00:00:00Z') })).untrusted).toHaveLength(1);
     // Made by an admin, or listed in the map: vouched for.
     expect([...matchUsers(drupal, [user({ id: 11, username: 'bob', createdAt: after, createdByAdmin: true })], policy()).matched]).toEqual([[3, 11]]);
     expect([...matchUsers(drupal, strapi, policy({ mapFile: mapFile({ 3: 11 }) })).matched]).toEqual([[2, 10], [3, 11]]);
@@ -243,7 +245,7 @@ describe('matchUsers (who may receive a Drupal user\'s history)', () => {
     const { matched } = matchUsers(drupal, strapi, policy({ matching: 'username', createdBefore: started, mapFile: mapFile({ 3: null }) }));
     expect([...matched]).toEqual([[2, 10], [4, 12]]);
     // Confirming one's email, or --trust-unconfirmed, vouches for no name.
-    expect(() => matchUsers(drupal, [squatter], policy({ matching: 'username', siteConfirmsEmails: true, trustUnconfirmed: true }))).toThrow(UnvouchedUsernames);
+    expect(() => matchUsers(drupal, [squatter], policy({ matching: 'username', confirmedEmailsSince: before, trustUnconfirmed: true }))).toThrow(UnvouchedUsernames);
   });
 
   it('a JSON map (--users map.json) is taken as it is', () => {

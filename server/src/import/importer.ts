@@ -76,7 +76,7 @@ export const runDrupalImport = async (
     const firstRunAt = await importMap.firstRunAt(knex, source.key);
     const { matched, untrusted } = matchUsers(drupalUsers, await importPeople.strapiUsersForMatching(knex, usersTable), {
       matching: parseUserMatching(options.users),
-      siteConfirmsEmails: Boolean(advanced?.email_confirmation),
+      confirmedEmailsSince: await importMap.confirmedEmailsSince(knex, source.key, { startedAt, confirms: Boolean(advanced?.email_confirmation) }),
       importStartedAt: firstRunAt ?? startedAt,
       createdBefore,
       trustUnconfirmed: Boolean(options.trustUnconfirmed),
@@ -85,7 +85,7 @@ export const runDrupalImport = async (
     // Accounts matched since an earlier run join the threads it imported.
     const newly = firstRunAt ? newlyMatchedUsers(matched, await importMap.matchedBefore(knex, source.key)) : { users: new Set<number>(), uids: [] };
     if (!dryRun) {
-      await importMap.insertMappings(knex, source.key, 'run', [{ sourceId: startedAt.getTime(), targetId: 0 }], startedAt);
+      await importMap.insertMappings(knex, source.key, 'run', [{ sourceId: startedAt.getTime(), targetId: advanced?.email_confirmation ? 1 : 0 }], startedAt);
       // A first run has no threads for anyone to join: resumed, it must not take everyone as new.
       if (!firstRunAt) await importMap.recordMatches(knex, source.key, matched, startedAt);
     }

@@ -11,12 +11,12 @@ import type { DrupalUser } from './reader';
  *     who created them), made before `--created-before`, or listed in the map. A free username is
  *     anyone's for the taking, and confirming one's own email proves nothing about a name, so a
  *     Drupal username held by any other account refuses the whole run (UnvouchedUsernames);
- *   - by email, those same accounts, and confirmed ones: on a site that confirms emails, a
- *     confirmed account proved it owns the address; on a site that does not (users-permissions'
- *     default, where registering confirms the account), only accounts made before the import
- *     first started. Later or unconfirmed ones are left unmatched (reported) unless the admin
- *     says `--trust-unconfirmed`: whoever registered a Drupal user's address would otherwise get
- *     that person's history, on the first run or on any later one.
+ *   - by email, those same accounts, and confirmed ones made before the import first started,
+ *     or made since the site has confirmed emails (at every run since: on a site that does not,
+ *     users-permissions' default, registering confirms the account by itself, which proves
+ *     nothing). Later or unconfirmed ones are left unmatched (reported) unless the admin says
+ *     `--trust-unconfirmed`: whoever registered a Drupal user's address would otherwise get that
+ *     person's history, on the first run or on any later one.
  * A blocked account is never matched by email or username.
  */
 export type UserMatching = 'email' | 'username' | { file: string };
@@ -34,8 +34,12 @@ export type StrapiUser = {
 
 export type MatchingPolicy = {
   matching: UserMatching;
-  /** users-permissions' "Enable email confirmation". */
-  siteConfirmsEmails: boolean;
+  /**
+   * Since when the site has confirmed emails (users-permissions' "Enable email confirmation") at
+   * every run of this source, this one included; null when it does not now. An account confirmed
+   * while the setting was off was confirmed by registering, which proves nothing.
+   */
+  confirmedEmailsSince: Date | null;
   /** When this source's import first started (this run's start on a first run). */
   importStartedAt: Date;
   /** `--created-before`: accounts made before it are the site's own. */
@@ -101,8 +105,9 @@ export const matchUsers = (drupalUsers: DrupalUser[], strapiUsers: StrapiUser[],
   const proves = (u: StrapiUser): UntrustedMatch['why'] | null => {
     if (vouched(u) || policy.trustUnconfirmed) return null;
     if (!u.confirmed) return 'unconfirmed';
-    if (policy.siteConfirmsEmails) return null;
-    return u.createdAt !== null && u.createdAt < policy.importStartedAt ? null : 'createdAfterImport';
+    if (u.createdAt !== null && u.createdAt < policy.importStartedAt) return null;
+    const since = policy.confirmedEmailsSince;
+    return since !== null && u.createdAt !== null && u.createdAt >= since ? null : 'createdAfterImport';
   };
 
   const keyOf = (value: string | null) => (value ?? '').trim().toLowerCase();

@@ -9,7 +9,7 @@ import { TABLES, insertMany, strapiColumns, toInt, toIso, type Db } from './db';
 
 export const IMPORT_MAP = 'pm_import_map';
 
-/** `user`: a Drupal uid and the Strapi user it was matched to; `run`: one row per run (its time is created_at). */
+/** `user`: a Drupal uid and the Strapi user it was matched to; `run`: one row per run (confirmedEmailsSince). */
 export type ImportKind = 'thread' | 'message' | 'tag' | 'block' | 'prefs' | 'settings' | 'user' | 'run';
 export type Mapping = { sourceId: number; sourceSub?: number; targetId: number };
 
@@ -41,6 +41,22 @@ export const mappingKey = key;
 export const firstRunAt = async (db: Db, source: string) => {
   const row = await db(IMPORT_MAP).min({ at: 'created_at' }).where({ source }).first();
   return row?.at == null ? null : new Date(toIso(row.at)!);
+};
+
+/**
+ * Since when the site has confirmed emails at every run of this source: the start of the oldest
+ * run of the unbroken series of runs that did, ending with this one (`now`, confirming or not).
+ * Each run is a `run` row: its start in source_id, 1 in target_id when the site confirmed emails.
+ */
+export const confirmedEmailsSince = async (db: Db, source: string, now: { startedAt: Date; confirms: boolean }) => {
+  if (!now.confirms) return null;
+  const runs = await db(IMPORT_MAP).select('source_id', 'target_id').where({ source, kind: 'run' }).orderBy('source_id', 'desc');
+  let since = now.startedAt.getTime();
+  for (const r of runs) {
+    if (toInt(r.target_id) !== 1) break;
+    since = Math.min(since, toInt(r.source_id));
+  }
+  return new Date(since);
 };
 
 /** The Drupal accounts earlier runs matched, uid to Strapi user id. */
