@@ -64,7 +64,7 @@ export type ImportReport = {
     shared: { userId: number; uids: number[] }[];
     /**
      * Strapi accounts whose email matches a Drupal user's but which nothing vouches for (unconfirmed,
-     * or made after the import first started on a site that does not confirm emails): not matched.
+     * or made after the import first started while the site did not confirm emails): not matched.
      */
     untrusted: { uid: number; name: string; userId: number; why: 'unconfirmed' | 'createdAfterImport' }[];
     /** Drupal uids matched on this run and not on an earlier one: they join the threads imported before. */
