@@ -2,8 +2,8 @@
 'use strict';
 /**
  * strapi-private-messages import-drupal --source mysql://user:pass@host:3306/drupal [--dry-run]
- *     [--users email|username|<map.json>] [--variant auto|d6-1|d6-2|d7-1|d7-2] [--report report.json]
- *     [--unmatched null|skip] [--batch-size 500] [--no-verify]
+ *     [--users email|username|<map.json>] [--users-map map.json] [--created-before DATE] [--trust-unconfirmed]
+ *     [--variant auto|d6-1|d6-2|d7-1|d7-2] [--report report.json] [--unmatched null|skip] [--batch-size 500] [--no-verify]
  *
  * Run in the root of the Strapi app that has the plugin: it loads that app as `strapi console` does
  * (compileStrapi, in a child process, then createStrapi(...).load(), no HTTP server) and runs the
@@ -21,6 +21,12 @@ Options:
   --source URL          the Drupal database (mysql://, mariadb:// or postgres://)
   --dry-run             read everything, write nothing, print what would be imported
   --users MODE          match Drupal accounts by "email" (default), "username", or a JSON file {"<uid>": <strapi user id>}
+                        (by username only accounts the site vouches for: made by an admin, made before
+                        --created-before, or listed in --users-map; any other holder of a Drupal username stops the run)
+  --users-map FILE      a JSON file {"<uid>": <strapi user id> | null} taken before email or username matching
+  --created-before DATE accounts made before DATE (ISO 8601) are ones you made or checked
+  --trust-unconfirmed   by email, also match unconfirmed accounts and, on a site that does not confirm emails,
+                        accounts made after the import first started (anyone could have registered the address)
   --variant V           auto (default), d6-1, d6-2, d7-1 or d7-2
   --unmatched POLICY    messages by Drupal users with no Strapi user: "null" (kept, no author; default) or "skip"
   --report FILE         write the full report as JSON
@@ -42,6 +48,9 @@ const parseArgs = (argv) => {
       case '--source': options.source = value(); break;
       case '--dry-run': options.dryRun = true; break;
       case '--users': options.users = value(); break;
+      case '--users-map': options.usersMap = value(); break;
+      case '--created-before': options.createdBefore = value(); break;
+      case '--trust-unconfirmed': options.trustUnconfirmed = true; break;
       case '--variant': options.variant = value(); break;
       case '--unmatched': options.unmatched = value(); break;
       case '--report': options.report = value(); break;
@@ -57,6 +66,7 @@ const parseArgs = (argv) => {
   if (!options.source) throw new Error('--source is required');
   if (options.variant && !['auto', 'd6-1', 'd6-2', 'd7-1', 'd7-2'].includes(options.variant)) throw new Error(`Unknown --variant ${options.variant}`);
   if (options.unmatched && !['null', 'skip'].includes(options.unmatched)) throw new Error('--unmatched is "null" or "skip"');
+  if (options.createdBefore !== undefined && Number.isNaN(new Date(options.createdBefore).getTime())) throw new Error(`--created-before "${options.createdBefore}" is not a date (e.g. 2026-11-30T18:00:00Z)`);
   if (options.batchSize !== undefined && !(Number.isInteger(options.batchSize) && options.batchSize > 0)) throw new Error('--batch-size is a positive integer');
   return { command, options };
 };
@@ -120,7 +130,9 @@ const main = async () => {
     return importer.exitCodeOf(report);
   } catch (error) {
     progress.end();
-    console.error(`Import failed: ${error && error.stack ? error.stack : error}`);
+    // A refusal that says why and what to do is printed as it is; anything else with its stack.
+    const refusal = error && error.name === 'UnvouchedUsernames';
+    console.error(`Import failed: ${refusal ? error.message : error && error.stack ? error.stack : error}`);
     return 1;
   } finally {
     if (app) await app.destroy().catch(() => {});

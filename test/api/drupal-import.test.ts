@@ -277,6 +277,9 @@ describe('the command (bin/strapi-private-messages.js)', () => {
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('Unknown --variant d8');
     expect((await run(['import-drupal'])).stderr).toContain('--source is required');
+    const badDate = await run(['import-drupal', '--source', 'mysql://x/y', '--users', 'username', '--created-before', 'soon']);
+    expect(badDate.code).toBe(1);
+    expect(badDate.stderr).toContain('--created-before "soon" is not a date');
   });
 
   it('loads the app in the current directory, dry-runs, prints the summary and writes the report (exit 2: losses)', async () => {

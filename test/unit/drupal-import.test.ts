@@ -6,7 +6,14 @@ import type { IndexRow, SourceMessage } from '../../server/src/import/reader';
 import type { LossyCounts } from '../../server/src/import/report';
 import { mergeRerunMembership } from '../../server/src/import/rerun';
 import { mapSiteSettings } from '../../server/src/import/site-settings';
-import { matchUsers, sharedTargets } from '../../server/src/import/users';
+import { matchUsers, newlyMatchedUsers, sharedTargets, UnvouchedUsernames, type MatchingPolicy, type StrapiUser } from '../../server/src/import/users';
+import { createBodyRenderer, cutBody, removedMarkup } from '../../server/src/import/bodies';
+import { isPhpFormat, removePhpCode } from '../../server/src/import/php-code';
+import { newReport } from '../../server/src/import/report';
+import { planTags } from '../../server/src/import/tags-plan';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 
 describe('unserializePhp (Drupal `variable` values)', () => {
   it('reads scalars, byte-length strings and arrays (lists and maps)', () => {
@@ -19,6 +26,22 @@ describe('unserializePhp (Drupal `variable` values)', () => {
     expect(unserializePhp('a:2:{i:0;s:1:"x";i:1;i:2;}')).toEqual(['x', 2]);
     expect(unserializePhp('a:2:{s:6:"action";i:0;s:7:"enabled";b:1;}')).toEqual({ action: 0, enabled: true });
     expect(unserializePhp(Buffer.from('a:1:{i:3;a:0:{}}'))).toEqual({ 3: [] });
+  });
+
+  it('refuses lengths and counts the bytes cannot hold (a negative length used to loop until out of memory)', () => {
+    // 38 bytes: the string's length of -13 sent the reader back to the second entry, forever.
+    const looping = 'a:999999999:{i:0;s:0:"";i:1;s:-13:"";}';
+    expect(Buffer.byteLength(looping)).toBe(38);
+    expect(() => unserializePhp(looping)).toThrow(/beyond the value's end/);
+    expect(() => unserializePhp('a:2:{i:0;s:0:"";i:1;s:-13:"";}')).toThrow(/bad length "-13"/);
+    expect(readPhpValue(looping, 'fallback')).toBe('fallback');
+    expect(() => unserializePhp('a:999999999:{i:0;N;}')).toThrow(/beyond the value's end/);
+    expect(() => unserializePhp('s:1.5:"ab";')).toThrow(/bad length/);
+    expect(() => unserializePhp('s:99:"ab";')).toThrow(/beyond/);
+    expect(() => unserializePhp('i:1e400;')).toThrow(/bad number/);
+    expect(() => unserializePhp('b:2;')).toThrow(/bad boolean/);
+    expect(() => unserializePhp('a:1:{i:0;'.repeat(40) + 'N;' + '}'.repeat(40))).toThrow(/too deep/);
+    expect(unserializePhp('d:-1.5e3;')).toBe(-1500);
   });
 
   it('refuses objects and broken input; readPhpValue falls back', () => {
@@ -168,26 +191,143 @@ describe('mapSiteSettings', () => {
   });
 });
 
-describe('matchUsers', () => {
+describe('matchUsers (who may receive a Drupal user\'s history)', () => {
   const drupal = [
     { uid: 2, name: 'ann', mail: 'Ann@example.com' },
     { uid: 3, name: 'bob', mail: 'bob@example.com' },
     { uid: 4, name: 'cat', mail: 'cat@example.com' },
+    { uid: 5, name: 'dan', mail: 'dan@example.com' },
   ] as any[];
-  const strapi = [
-    { id: 10, email: 'ann@example.com', username: 'ann', confirmed: true, blocked: false },
-    { id: 11, email: 'bob@example.com', username: 'bob', confirmed: false, blocked: false },
-    { id: 12, email: 'cat@example.com', username: 'cat', confirmed: true, blocked: true },
-  ];
+  const started = new Date('2026-06-01T00:00:00Z');
+  const before = new Date('2026-05-01T00:00:00Z');
+  const after = new Date('2026-07-01T00:00:00Z');
+  const user = (over: Partial<StrapiUser> & { id: number; username: string }): StrapiUser => ({
+    email: `${over.username}@example.com`,
+    confirmed: true,
+    blocked: false,
+    createdAt: before,
+    createdByAdmin: false,
+    ...over,
+  });
+  const policy = (over: Partial<MatchingPolicy> = {}): MatchingPolicy => ({
+    matching: 'email',
+    confirmedEmailsSince: null,
+    importStartedAt: started,
+    ...over,
+  });
+  const mapFile = (map: Record<string, number | null>) => {
+    const file = path.join(os.tmpdir(), `pm-map-${process.pid}-${Math.random().toString(36).slice(2)}.json`);
+    fs.writeFileSync(file, JSON.stringify(map));
+    return file;
+  };
 
-  it('matches by email ignoring case, never a blocked account', () => {
-    expect([...matchUsers(drupal, strapi, 'email')]).toEqual([[2, 10], [3, 11]]);
-    expect([...matchUsers(drupal, strapi, 'username')]).toEqual([[2, 10], [3, 11]]);
+  it('by email: never a blocked account, nor an unconfirmed one (on any site) without --trust-unconfirmed', () => {
+    const strapi = [user({ id: 10, username: 'ann' }), user({ id: 11, username: 'bob', confirmed: false }), user({ id: 12, username: 'cat', blocked: true })];
+    const { matched, untrusted } = matchUsers(drupal, strapi, policy());
+    expect([...matched]).toEqual([[2, 10]]);
+    expect(untrusted).toEqual([{ uid: 3, name: 'bob', userId: 11, why: 'unconfirmed' }]);
+    expect([...matchUsers(drupal, strapi, policy({ trustUnconfirmed: true })).matched]).toEqual([[2, 10], [3, 11]]);
   });
 
-  it('skips unconfirmed accounts where the site confirms emails (someone may have registered the address)', () => {
-    expect([...matchUsers(drupal, strapi, 'email', { requireConfirmed: true })]).toEqual([[2, 10]]);
-    expect([...matchUsers(drupal, strapi, 'username', { requireConfirmed: true })]).toEqual([[2, 10]]);
+  it('by email on a site that does not confirm emails: an account registered after the import started is not matched', () => {
+    // Registering confirms the account there: the attacker registers a Drupal user's address before a rerun.
+    const strapi = [user({ id: 10, username: 'ann' }), user({ id: 11, username: 'bob', createdAt: after })];
+    const { matched, untrusted } = matchUsers(drupal, strapi, policy());
+    expect([...matched]).toEqual([[2, 10]]);
+    expect(untrusted).toEqual([{ uid: 3, name: 'bob', userId: 11, why: 'createdAfterImport' }]);
+    expect([...matchUsers(drupal, strapi, policy({ trustUnconfirmed: true })).matched]).toEqual([[2, 10], [3, 11]]);
+    // Made while the site confirms emails (at every run since), a confirmed account proved the address.
+    expect([...matchUsers(drupal, strapi, policy({ confirmedEmailsSince: started })).matched]).toEqual([[2, 10], [3, 11]]);
+    // Made before confirmation was turned on, it was confirmed by registering: proves nothing.
+    expect(matchUsers(drupal, strapi, policy({ confirmedEmailsSince: new Date('2026-08-01T00:00:00Z') })).untrusted).toHaveLength(1);
+    // Made by an admin, or listed in the map: vouched for.
+    expect([...matchUsers(drupal, [user({ id: 11, username: 'bob', createdAt: after, createdByAdmin: true })], policy()).matched]).toEqual([[3, 11]]);
+    expect([...matchUsers(drupal, strapi, policy({ mapFile: mapFile({ 3: 11 }) })).matched]).toEqual([[2, 10], [3, 11]]);
+  });
+
+  it('by username: only accounts the site vouches for; any other holder of a Drupal username refuses the run, saying why and what to do', () => {
+    const squatter = user({ id: 11, username: 'bob', email: 'attacker@evil.example', createdAt: after });
+    const strapi = [user({ id: 10, username: 'ann', createdByAdmin: true }), squatter, user({ id: 12, username: 'cat', createdAt: before })];
+    let refusal: unknown;
+    try {
+      matchUsers(drupal, strapi, policy({ matching: 'username' }));
+    } catch (e) {
+      refusal = e;
+    }
+    expect(refusal).toBeInstanceOf(UnvouchedUsernames);
+    expect((refusal as UnvouchedUsernames).matches).toEqual([
+      { uid: 3, name: 'bob', userId: 11 },
+      { uid: 4, name: 'cat', userId: 12 },
+    ]);
+    expect((refusal as Error).message).toMatch(/proves nothing about a name.*Nothing was imported.*--users-map.*--created-before/s);
+    // A cutoff vouches for cat (made before it) but not for the squatter.
+    expect(() => matchUsers(drupal, strapi, policy({ matching: 'username', createdBefore: started }))).toThrow(/bob \(Drupal uid 3, Strapi user 11\)/);
+    // The map says who bob is (here: nobody): then the rest match by username.
+    const { matched } = matchUsers(drupal, strapi, policy({ matching: 'username', createdBefore: started, mapFile: mapFile({ 3: null }) }));
+    expect([...matched]).toEqual([[2, 10], [4, 12]]);
+    // Confirming one's email, or --trust-unconfirmed, vouches for no name.
+    expect(() => matchUsers(drupal, [squatter], policy({ matching: 'username', confirmedEmailsSince: before, trustUnconfirmed: true }))).toThrow(UnvouchedUsernames);
+  });
+
+  it('a JSON map (--users map.json) is taken as it is', () => {
+    const strapi = [user({ id: 10, username: 'ann', confirmed: false, createdAt: after })];
+    expect([...matchUsers(drupal, strapi, policy({ matching: { file: mapFile({ 2: 10, 3: 99, 4: null }) } })).matched]).toEqual([[2, 10]]);
+  });
+
+  it('names the accounts matched since an earlier run (they join the threads it imported)', () => {
+    const now = new Map([[2, 10], [3, 11], [4, 12]]);
+    expect(newlyMatchedUsers(now, new Map([[2, 10], [4, 13]]))).toEqual({ users: new Set([11, 12]), uids: [3, 4] });
+  });
+});
+
+describe('imported bodies', () => {
+  const render = (over: Partial<typeof defaultConfig> = {}) => {
+    const report = newReport('test', 'd7-2', false);
+    const lossy: LossyCounts = {};
+    const renderer = createBodyRenderer({ settings: { ...defaultConfig, ...over }, defaultFormat: 'filtered_html', lossy, report });
+    const of = (body: string, format: string | number | null) => renderer({ mid: 1, author: 2, subject: 's', body, format, timestamp: 0, hasTokens: false });
+    return { of, lossy, report };
+  };
+
+  it('are cut at maxBodyLength, reported', () => {
+    const { of, lossy } = render({ maxBodyLength: 10 });
+    expect(of('0123456789', 'plain_text').body).toBe('0123456789');
+    expect(of('0123456789ABC', 'plain_text').body).toBe('012345678…');
+    expect(lossy.bodiesShortened).toBe(1);
+    expect(cutBody('1234567😀89', 9)).toBe('1234567…'); // never half a surrogate pair
+  });
+
+  it('drop PHP code whole and keep the text around it, counted', () => {
+    expect(removePhpCode('Hi <?php print check_plain($user->name) . "!"; ?> there')).toEqual({ text: 'Hi  there', blocks: 1 });
+    expect(removePhpCode('a <?php echo "?>"; // x ?>b<? echo 1 ?>c <?= $x')).toEqual({ text: 'a bc ', blocks: 3 });
+    expect(isPhpFormat('php_code', null)).toBe(true);
+    expect(isPhpFormat(0, 2)).toBe(true);
+    expect(isPhpFormat('full_html', null)).toBe(false);
+    const { of, lossy } = render();
+    const { body } = of('Hello <?php print $user->name) . "!"; ?> and bye', 'php_code');
+    expect(body).toBe('<p>Hello  and bye</p>');
+    expect(body).not.toMatch(/name|\?>/);
+    expect(lossy.phpCodeRemoved).toBe(1);
+  });
+
+  it('count what sanitizing removes from Full HTML (Drupal showed it), not from filtered formats', () => {
+    const { of, lossy, report } = render();
+    of('<p>Watch</p><iframe src="https://video.example/1"></iframe><p style="color:red">x</p>', 'full_html');
+    of('<p>ok</p><script>x()</script>', 'filtered_html');
+    expect(lossy.markupRemoved).toBe(1);
+    expect(report.markupRemoved).toEqual({ '<iframe>': 1, 'src=': 1, 'style=': 1 });
+    expect(removedMarkup('plain', 'plain').size).toBe(0);
+  });
+});
+
+describe('planTags (the import and the dry run alike)', () => {
+  it('merges one user\'s tags differing by case and counts it', () => {
+    const lossy: LossyCounts = {};
+    const plan = (id: number, tags: { userId: number; tagId: number; name: string }[]) => ({ plan: { sourceThreadId: id, tags } as any });
+    const { wanted, links } = planTags([plan(1, [{ userId: 5, tagId: 2, name: 'Work' }]), plan(2, [{ userId: 5, tagId: 3, name: 'work' }])], lossy);
+    expect(wanted.size).toBe(1);
+    expect(links).toHaveLength(2);
+    expect(lossy).toEqual({ tagsMerged: 1 });
   });
 });
 

@@ -4,7 +4,7 @@ import * as importMap from '../repositories/import-map';
 import * as importPeople from '../repositories/import-people';
 import * as importThreads from '../repositories/import-threads';
 import { getService } from '../utils/get-service';
-import { mapFormat, renderImportedBody } from './formats';
+import { createBodyRenderer } from './bodies';
 import type { MapContext } from './mapper';
 import { createReader, detectSchema, type Variant } from './reader';
 import { addLossy, newReport, timed, type ImportReport, type LossyCounts } from './report';
@@ -12,7 +12,7 @@ import { mapSiteSettings } from './site-settings';
 import { openSource } from './source';
 import { commitThreadBatch, prepareThreadBatch } from './threads-batch';
 import { importUserState } from './user-state';
-import { matchUsers, parseUserMatching, sharedTargets } from './users';
+import { matchUsers, newlyMatchedUsers, parseUserMatching, sharedTargets } from './users';
 import { createVerifier } from './verify';
 
 /*
@@ -29,6 +29,12 @@ export type ImportOptions = {
   dryRun?: boolean;
   /** `email` (default), `username`, or the path of a JSON map `{drupalUid: strapiUserId}`. */
   users?: string;
+  /** A JSON map taken before email or username matching (users.ts). */
+  usersMap?: string;
+  /** Accounts made before this date (ISO 8601) are the site's own: matched by username or email. */
+  createdBefore?: string;
+  /** Match by email accounts nothing vouches for (unconfirmed, or made after the import first started). */
+  trustUnconfirmed?: boolean;
   variant?: Variant | 'auto';
   /** Messages by Drupal users with no Strapi user: kept with no author (`null`, default) or left out (`skip`). */
   unmatched?: 'null' | 'skip';
@@ -50,27 +56,47 @@ export const runDrupalImport = async (
   const knex = strapi.db.connection as unknown as Db;
   const dryRun = Boolean(options.dryRun);
   const batchSize = options.batchSize ?? 500;
+  const createdBefore = options.createdBefore === undefined ? undefined : new Date(options.createdBefore);
+  if (createdBefore && Number.isNaN(createdBefore.getTime())) throw new Error(`--created-before "${options.createdBefore}" is not a date (e.g. 2026-11-30T18:00:00Z)`);
+  const startedAt = new Date();
   const source = await openSource(options.source);
   try {
     const schema = await detectSchema(source, options.variant && options.variant !== 'auto' ? options.variant : undefined);
-    const reader = createReader(source, schema);
-    const report = newReport(source.key, schema.variant, dryRun);
     const lossy: LossyCounts = {};
+    const reader = createReader(source, schema, () => {
+      lossy.nulBytesStripped = (lossy.nulBytesStripped ?? 0) + 1;
+    });
+    const report = newReport(source.key, schema.variant, dryRun);
 
-    // Users and roles on both sides.
+    // Users and roles on both sides; who may be matched at all (users.ts).
     const drupalUsers = await reader.users();
     const usersTable = strapi.db.metadata.get(USER_UID).tableName;
     const rolesTable = strapi.db.metadata.get(ROLE_UID).tableName;
     const advanced = (await strapi.store({ type: 'plugin', name: 'users-permissions', key: 'advanced' }).get()) as { email_confirmation?: boolean } | null;
-    const matched = matchUsers(drupalUsers, await importPeople.strapiUsersForMatching(knex, usersTable), parseUserMatching(options.users), {
-      requireConfirmed: Boolean(advanced?.email_confirmation),
+    const firstRunAt = await importMap.firstRunAt(knex, source.key);
+    const { matched, untrusted } = matchUsers(drupalUsers, await importPeople.strapiUsersForMatching(knex, usersTable), {
+      matching: parseUserMatching(options.users),
+      confirmedEmailsSince: await importMap.confirmedEmailsSince(knex, source.key, { startedAt, confirms: Boolean(advanced?.email_confirmation) }),
+      importStartedAt: firstRunAt ?? startedAt,
+      createdBefore,
+      trustUnconfirmed: Boolean(options.trustUnconfirmed),
+      mapFile: options.usersMap,
     });
+    // Accounts matched since an earlier run join the threads it imported.
+    const newly = firstRunAt ? newlyMatchedUsers(matched, await importMap.matchedBefore(knex, source.key)) : { users: new Set<number>(), uids: [] };
+    if (!dryRun) {
+      await importMap.insertMappings(knex, source.key, 'run', [{ sourceId: startedAt.getTime(), targetId: advanced?.email_confirmation ? 1 : 0 }], startedAt);
+      // A first run has no threads for anyone to join: resumed, it must not take everyone as new.
+      if (!firstRunAt) await importMap.recordMatches(knex, source.key, matched, startedAt);
+    }
     const drupalUids = new Set(drupalUsers.map((u) => u.uid));
     const drupalUserByUid = new Map(drupalUsers.map((u) => [u.uid, u]));
     const userOf = (uid: number) => matched.get(uid);
     report.users.drupal = drupalUsers.length;
     report.users.matched = matched.size;
     report.users.shared = sharedTargets(matched);
+    report.users.untrusted = untrusted;
+    report.users.newlyMatched = newly.uids;
     for (const { uids } of report.users.shared) lossy.sharedAccounts = (lossy.sharedAccounts ?? 0) + uids.length - 1;
     const unmatched = new Set<number>();
 
@@ -89,10 +115,7 @@ export const runDrupalImport = async (
       drupalUserExists: (uid) => drupalUids.has(uid),
       unmatched: options.unmatched ?? 'null',
       inboxTagId: inboxTag > 0 ? inboxTag : null,
-      render: (m) => {
-        const { format, known } = mapFormat(m.format, defaultFormat);
-        return { ...renderImportedBody(settings, m.body, format), format, knownFormat: known };
-      },
+      render: createBodyRenderer({ settings, defaultFormat, lossy, report }),
       onUnmatched: (uid) => unmatched.add(uid),
       onRole: (rid) => roleThreads.set(rid, (roleThreads.get(rid) ?? 0) + 1),
     };
@@ -110,6 +133,7 @@ export const runDrupalImport = async (
       report,
       lossy,
       verifier,
+      joining: newly.users,
     };
     // Threads, batch by batch (each batch commits with its import-map entries: a rerun resumes).
     let done = 0;
@@ -163,6 +187,9 @@ export const runDrupalImport = async (
     addLossy(report, lossy);
 
     if (verifier) await timed(report, 'verify', () => verifier.finish(report));
+    // Remembered once every thread has been through: a later run stopped before this point is
+    // resumed with the same accounts still joining the threads imported before.
+    if (!dryRun) await importMap.recordMatches(knex, source.key, matched, new Date());
     report.finishedAt = new Date().toISOString();
     return report;
   } finally {

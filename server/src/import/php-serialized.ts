@@ -5,9 +5,15 @@
  */
 export type PhpValue = null | boolean | number | string | PhpValue[] | { [key: string]: PhpValue };
 
+/** Arrays nested deeper than this are refused (privatemsg's variables nest two levels). */
+const MAX_DEPTH = 32;
+
 /**
  * Parses one serialized value. String lengths are in bytes (PHP strings are byte strings), so the
- * input is read as UTF-8 bytes, not as JavaScript characters.
+ * input is read as UTF-8 bytes, not as JavaScript characters. Every length and count is checked
+ * against the bytes left before it is used, as PHP's own unserialize() does: a negative string
+ * length would move the reader backwards, so that an array claiming a billion entries read the
+ * same bytes again and again until the process ran out of memory.
  */
 export const unserializePhp = (input: string | Buffer): PhpValue => {
   const bytes = Buffer.isBuffer(input) ? input : Buffer.from(input, 'utf8');
@@ -28,7 +34,17 @@ export const unserializePhp = (input: string | Buffer): PhpValue => {
     at += 1;
   };
 
-  const value = (): PhpValue => {
+  /** A length or count: digits only, and at most `max` (what the bytes left can hold). */
+  const readCount = (end: string, max: number) => {
+    const text = readUntil(end);
+    if (!/^\d{1,10}$/.test(text)) fail(`bad length "${text.slice(0, 12)}"`);
+    const n = Number(text);
+    if (n > max) fail(`length ${n} beyond the value's end`);
+    return n;
+  };
+
+  const value = (depth = 0): PhpValue => {
+    if (depth > MAX_DEPTH) fail('nested too deep');
     const type = bytes.toString('latin1', at, at + 1);
     at += 1;
     if (type === 'N') {
@@ -37,16 +53,20 @@ export const unserializePhp = (input: string | Buffer): PhpValue => {
     }
     expect(':');
     switch (type) {
-      case 'b':
-        return readUntil(';') === '1';
+      case 'b': {
+        const flag = readUntil(';');
+        if (flag !== '0' && flag !== '1') fail('bad boolean');
+        return flag === '1';
+      }
       case 'i':
       case 'd': {
-        const n = Number(readUntil(';'));
-        if (Number.isNaN(n)) fail('bad number');
-        return n;
+        const text = readUntil(';');
+        const pattern = type === 'i' ? /^[+-]?\d+$/ : /^([+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|-?INF|NAN)$/;
+        if (!pattern.test(text)) fail('bad number');
+        return text === 'INF' ? Infinity : text === '-INF' ? -Infinity : Number(text);
       }
       case 's': {
-        const length = Number(readUntil(':'));
+        const length = readCount(':', bytes.length - at);
         expect('"');
         const text = bytes.toString('utf8', at, at + length);
         at += length;
@@ -55,13 +75,14 @@ export const unserializePhp = (input: string | Buffer): PhpValue => {
         return text;
       }
       case 'a': {
-        const count = Number(readUntil(':'));
+        // The shortest entry, `i:0;N;`, takes 6 bytes.
+        const count = readCount(':', Math.floor((bytes.length - at) / 6));
         expect('{');
         const entries: [string | number, PhpValue][] = [];
         for (let i = 0; i < count; i += 1) {
-          const key = value();
+          const key = value(depth + 1);
           if (typeof key !== 'string' && typeof key !== 'number') fail('bad array key');
-          entries.push([key as string | number, value()]);
+          entries.push([key as string | number, value(depth + 1)]);
         }
         expect('}');
         // A list (keys 0..n-1 in order) becomes an array, anything else an object.

@@ -65,7 +65,20 @@ export const detectSchema = async (source: Source, forced?: Variant): Promise<So
 
 const list = (ids: number[]) => ids.map(() => '?').join(', ');
 
-export const createReader = (source: Source, schema: SourceSchema) => {
+/**
+ * The text of a value written to our tables, without NUL bytes: MySQL keeps them, PostgreSQL refuses
+ * them in text (every import into it failed at the batch holding one). Read here, so that a dry run
+ * finds and counts them as the import does.
+ */
+const textOf = (value: unknown, onNul: () => void) => {
+  const text = Buffer.isBuffer(value) ? value.toString('utf8') : String(value ?? '');
+  if (!text.includes('\0')) return text;
+  onNul();
+  return text.replace(/\0/g, '');
+};
+
+/** `onNul`: called once per value that held NUL bytes (the report counts them). */
+export const createReader = (source: Source, schema: SourceSchema, onNul: () => void = () => {}) => {
   const recipient = `i.${schema.recipientColumn}`;
   const type = schema.hasType ? 'i.type' : `'user'`;
 
@@ -79,7 +92,7 @@ export const createReader = (source: Source, schema: SourceSchema) => {
 
     async roles(): Promise<Map<number, string>> {
       const rows = await source.query(`select rid, name from role`).catch(() => []);
-      return new Map(rows.map((r) => [int(r.rid), String(r.name)]));
+      return new Map(rows.map((r) => [int(r.rid), textOf(r.name, onNul)]));
     },
 
     /** Role ids per user (Drupal's authenticated role, 2, is implicit for every account). */
@@ -136,8 +149,8 @@ export const createReader = (source: Source, schema: SourceSchema) => {
       return rows.map((r) => ({
         mid: int(r.mid),
         author: int(r.author),
-        subject: String(r.subject ?? ''),
-        body: Buffer.isBuffer(r.body) ? r.body.toString('utf8') : String(r.body ?? ''),
+        subject: textOf(r.subject, onNul),
+        body: textOf(r.body, onNul),
         format: r.format === null || r.format === undefined ? null : (r.format as string | number),
         timestamp: int(r.timestamp),
         hasTokens: int(r.has_tokens) > 0,
@@ -151,7 +164,7 @@ export const createReader = (source: Source, schema: SourceSchema) => {
          from pm_tags_index ti join pm_tags t on t.tag_id = ti.tag_id where ti.thread_id in (${list(threadIds)})`,
         threadIds
       );
-      return rows.map((r) => ({ tagId: int(r.tag_id), uid: int(r.uid), threadId: int(r.thread_id), tag: String(r.tag ?? ''), hidden: int(r.hidden) > 0 }));
+      return rows.map((r) => ({ tagId: int(r.tag_id), uid: int(r.uid), threadId: int(r.thread_id), tag: textOf(r.tag, onNul), hidden: int(r.hidden) > 0 }));
     },
 
     /** pm_block_user: `author` may not write to `recipient` (the recipient blocked the author). */

@@ -21,6 +21,11 @@ export const LOSSY_CASES = {
   shownUndelivered: 'messages with no author (deleted or unmatched) that a member never received in Drupal (no pm_index row) inside the part of the thread they see: shown to them',
   audienceWidened: 'broadcast replies that reached some but not all hidden members: shown to every member',
   unknownFormats: 'messages in a text format with no equivalent (php_code, custom formats): stored as basic_html',
+  phpCodeRemoved: 'messages in the PHP code format: the PHP code (run on Drupal\'s server, its output cannot be reproduced) is dropped whole, the text around it kept',
+  markupRemoved: 'messages in Full HTML (or a format with no equivalent) whose markup the plugin\'s sanitizing removed, e.g. embedded video iframes (report.markupRemoved counts each element and attribute)',
+  bodiesShortened: 'messages longer than the maxBodyLength setting: cut to that length, ending with "…"',
+  nulBytesStripped: 'subjects, bodies, tag or role names holding NUL bytes (PostgreSQL refuses them in text): the NUL bytes are removed',
+  unmatchedBlocks: 'pm_block_user rows of a Drupal user with no Strapi account (or two accounts matched to one user): not imported',
   tokenMessages: 'messages with tokens (has_tokens): imported as written, tokens not replaced',
   tagsRenamed: 'tags longer than 64 characters or empty: shortened or named "tag <id>"',
   tagsMerged: 'tags of one user whose names differ only by case: merged into one tag',
@@ -47,6 +52,8 @@ export type ImportReport = {
     blocks: number;
     preferences: number;
     settings: string[];
+    /** Memberships added to threads imported before (accounts matched since). */
+    membersAdded: number;
   };
   skippedAlreadyImported: { threads: number; messages: number };
   users: {
@@ -55,7 +62,16 @@ export type ImportReport = {
     unmatched: { uid: number; name: string; mail: string | null }[];
     /** Strapi users matched by several Drupal accounts. */
     shared: { userId: number; uids: number[] }[];
+    /**
+     * Strapi accounts whose email matches a Drupal user's but which nothing vouches for (unconfirmed,
+     * or made after the import first started while the site did not confirm emails): not matched.
+     */
+    untrusted: { uid: number; name: string; userId: number; why: 'unconfirmed' | 'createdAfterImport' }[];
+    /** Drupal uids matched on this run and not on an earlier one: they join the threads imported before. */
+    newlyMatched: number[];
   };
+  /** What sanitizing removed from Full HTML bodies (or bodies in a format with no equivalent), per element (`<iframe>`) and attribute (`style=`). */
+  markupRemoved: Record<string, number>;
   roles: { rid: number; name: string; threads: number }[];
   lossy: Partial<Record<LossyCase, { count: number; what: string }>>;
   /** Seconds spent per phase (reading the source, planning, writing, users' state, the check). */
@@ -87,9 +103,10 @@ export const newReport = (source: string, variant: string, dryRun: boolean): Imp
   variant,
   dryRun,
   startedAt: new Date().toISOString(),
-  imported: { threads: 0, threadsUpdated: 0, messages: 0, memberships: 0, tags: 0, tagLinks: 0, blocks: 0, preferences: 0, settings: [] },
+  imported: { threads: 0, threadsUpdated: 0, messages: 0, memberships: 0, tags: 0, tagLinks: 0, blocks: 0, preferences: 0, settings: [], membersAdded: 0 },
   skippedAlreadyImported: { threads: 0, messages: 0 },
-  users: { drupal: 0, matched: 0, unmatched: [], shared: [] },
+  users: { drupal: 0, matched: 0, unmatched: [], shared: [], untrusted: [], newlyMatched: [] },
+  markupRemoved: {},
   roles: [],
   lossy: {},
   timings: { read: 0, plan: 0, write: 0, users: 0, verify: 0 },
@@ -109,5 +126,6 @@ export const addLossy = (report: ImportReport, counts: LossyCounts) => {
 /** Whether the run must end with exit code 2: unmatched users, reported losses, or a failed check. */
 export const hasLosses = (report: ImportReport) =>
   report.users.unmatched.length > 0 ||
+  report.users.untrusted.length > 0 ||
   Object.keys(report.lossy).length > 0 ||
   Boolean(report.verification && (report.verification.unreadDiffering.length > 0 || report.verification.messageListsDiffering > 0));

@@ -11,6 +11,20 @@ export const summarize = (report: ImportReport): string[] => {
     `  users: ${report.users.matched} of ${report.users.drupal} Drupal accounts matched; ${report.users.unmatched.length} unmatched with messages` +
       (report.users.shared.length > 0 ? `; ${report.users.shared.length} Strapi users matched by several accounts` : ''),
   ];
+  if (report.users.newlyMatched.length > 0) {
+    lines.push(`  ${report.users.newlyMatched.length} accounts matched since an earlier run: ${i.membersAdded} memberships added to threads imported before`);
+  }
+  const untrusted = report.users.untrusted;
+  if (untrusted.length > 0) {
+    const why = (w: string) => untrusted.filter((u) => u.why === w).length;
+    lines.push(
+      `  ${untrusted.length} Drupal users' emails belong to Strapi accounts nothing vouches for, left unmatched ` +
+        `(${why('unconfirmed')} unconfirmed, ${why('createdAfterImport')} made after the import first started; report.users.untrusted lists them): ` +
+        'check them, then map them (--users-map) or pass --trust-unconfirmed'
+    );
+  }
+  const removed = Object.entries(report.markupRemoved);
+  if (removed.length > 0) lines.push(`  removed by sanitizing Full HTML bodies: ${removed.map(([k, n]) => `${k} ${n}`).join(', ')}`);
   for (const r of report.roles) lines.push(`  role "${r.name}" (rid ${r.rid}) was a recipient in ${r.threads} threads`);
   const lossy = Object.entries(report.lossy);
   if (lossy.length > 0) {

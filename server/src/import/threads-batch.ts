@@ -2,17 +2,19 @@ import type { Db } from '../repositories/db';
 import * as importMap from '../repositories/import-map';
 import * as importThreads from '../repositories/import-threads';
 import * as importPeople from '../repositories/import-people';
-import { tagNameKey } from '../services/tags';
 import { planThread, type MapContext, type ThreadPlan } from './mapper';
 import { mergeRerunMembership } from './rerun';
 import type { Verifier } from './verify';
 import type { IndexRow, Reader, SourceMessage, TagRow } from './reader';
 import { timed, type ImportReport, type LossyCounts } from './report';
+import { planTags } from './tags-plan';
+import { findJoining } from './joining';
 
 /*
  * One batch of Drupal threads: read, planned (mapper), and written in one transaction with their
  * import-map entries, so an interrupted run resumes after the last committed batch. A thread
- * imported before is written again only when the source has messages we do not have yet.
+ * imported before is written again only when the source has messages we do not have yet, or a
+ * member whose account was matched since (they join it, with their messages as its author).
  */
 
 export type BatchContext = {
@@ -26,6 +28,8 @@ export type BatchContext = {
   lossy: LossyCounts;
   /** The check against privatemsg, batch by batch (none in a dry run or with --no-verify). */
   verifier?: Verifier;
+  /** Strapi users matched on this run and not by an earlier one (users.newlyMatchedUsers). */
+  joining: Set<number>;
 };
 
 /** Map.groupBy, which Node 20 lacks. */
@@ -38,13 +42,6 @@ const groupBy = <T, K>(items: T[], keyOf: (item: T) => K) => {
     else groups.set(key, [item]);
   }
   return groups;
-};
-
-const tagName = (name: string, tagId: number, lossy: LossyCounts) => {
-  const trimmed = name.normalize('NFC').trim();
-  if (trimmed !== '' && trimmed.length <= 64) return trimmed;
-  lossy.tagsRenamed = (lossy.tagsRenamed ?? 0) + 1;
-  return trimmed === '' ? `tag ${tagId}` : trimmed.slice(0, 64);
 };
 
 export type PreparedBatch = { rows: IndexRow[]; batch: PlannedBatch };
@@ -76,10 +73,15 @@ export type BatchIds = {
   messages: Map<number, number>;
 };
 
-type PlannedBatch = {
-  plans: { plan: ThreadPlan; threadId?: number; fresh: ThreadPlan['messages'] }[];
-  ids: BatchIds;
+type PlannedThread = {
+  plan: ThreadPlan;
+  threadId?: number;
+  fresh: ThreadPlan['messages'];
+  /** A thread imported before with nothing new but members matched since: only they are written. */
+  joiningOnly?: Set<number>;
 };
+
+type PlannedBatch = { plans: PlannedThread[]; ids: BatchIds };
 
 const bySourceId = (mappings: Map<string, number>) => new Map([...mappings].map(([key, target]) => [Number(key.split(':')[0]), target]));
 
@@ -95,32 +97,40 @@ const planBatch = async (ctx: BatchContext, threadIds: number[], rows: IndexRow[
     messages: bySourceId(await importMap.findMappings(ctx.knex, ctx.source, 'message', messages.map((m) => m.mid))),
   };
 
+  const planned = threadIds
+    .map((threadId) => planThread(threadId, messagesByThread.get(threadId) ?? [], rowsByThread.get(threadId) ?? [], tagsByThread.get(threadId) ?? [], ctx.map, ctx.lossy))
+    .filter((plan): plan is ThreadPlan => plan !== null);
+  const imported = planned.filter((plan) => ids.threads.has(plan.sourceThreadId)).map((plan) => ({ threadId: ids.threads.get(plan.sourceThreadId)!, plan }));
+  const joins = await findJoining(ctx.knex, ctx.joining, imported, (mid) => ids.messages.get(mid));
+
   const plans: PlannedBatch['plans'] = [];
-  for (const threadId of threadIds) {
-    const plan = planThread(threadId, messagesByThread.get(threadId) ?? [], rowsByThread.get(threadId) ?? [], tagsByThread.get(threadId) ?? [], ctx.map, ctx.lossy);
-    if (!plan) continue;
+  for (const plan of planned) {
     const fresh = plan.messages.filter((m) => !ids.messages.has(m.mid));
-    const existing = ids.threads.get(threadId);
+    const existing = ids.threads.get(plan.sourceThreadId);
     ctx.report.skippedAlreadyImported.messages += plan.messages.length - fresh.length;
     if (existing !== undefined && fresh.length === 0) {
-      ctx.report.skippedAlreadyImported.threads += 1;
+      const join = joins.get(existing);
+      if (!join) {
+        ctx.report.skippedAlreadyImported.threads += 1;
+        continue;
+      }
+      plans.push({ plan, threadId: existing, fresh, joiningOnly: join.members });
       continue;
     }
     plans.push({ plan, threadId: existing, fresh });
   }
-  for (const { plan, threadId, fresh } of plans) {
+  for (const { plan, threadId, fresh, joiningOnly } of plans) {
     if (threadId === undefined) ctx.report.imported.threads += 1;
-    else ctx.report.imported.threadsUpdated += 1;
+    else if (!joiningOnly) ctx.report.imported.threadsUpdated += 1;
     ctx.report.imported.messages += fresh.length;
-    ctx.report.imported.memberships += plan.members.length;
+    ctx.report.imported.memberships += joiningOnly ? joiningOnly.size : plan.members.length;
+    if (threadId !== undefined) ctx.report.imported.membersAdded += joins.get(threadId)?.members.size ?? 0;
   }
   if (ctx.dryRun) {
-    // What writeTags would create and link (by owner and case-insensitive name).
-    const tags = plans.flatMap(({ plan }) =>
-      plan.tags.map((t) => ({ key: `${t.userId}:${tagNameKey(tagName(t.name, t.tagId, {}))}`, threadId: plan.sourceThreadId }))
-    );
-    ctx.report.imported.tags += new Set(tags.map((t) => t.key)).size;
-    ctx.report.imported.tagLinks += new Set(tags.map((t) => `${t.key}:${t.threadId}`)).size;
+    // What writeTags would create and link, and what it would report.
+    const { wanted, links } = planTags(tagSources(plans), ctx.lossy);
+    ctx.report.imported.tags += wanted.size;
+    ctx.report.imported.tagLinks += new Set(links.map((l) => `${l.key}:${l.sourceThreadId}`)).size;
   }
   return { plans, ids };
 };
@@ -163,7 +173,8 @@ const writeBatch = async (ctx: BatchContext, { plans, ids }: PlannedBatch) => {
       plans.flatMap((p) => {
         const { plan, threadId } = p;
         const last = ourId(plan.messages[plan.messages.length - 1].mid);
-        return plan.members.map((mb) => {
+        const members = p.joiningOnly ? plan.members.filter((mb) => p.joiningOnly!.has(mb.userId)) : plan.members;
+        return members.map((mb) => {
           const planned = {
             hidden: mb.hidden,
             inInbox: mb.inInbox,
@@ -200,6 +211,16 @@ const writeBatch = async (ctx: BatchContext, { plans, ids }: PlannedBatch) => {
       ),
       now
     );
+    // Messages imported with no author, by an account matched since: theirs now.
+    await importThreads.assignAuthors(
+      trx,
+      [...updated].flatMap((p) => {
+        const freshHere = new Set(p.fresh.map((m) => m.mid));
+        return p.plan.messages
+          .filter((m) => m.authorId !== null && ctx.joining.has(m.authorId) && !freshHere.has(m.mid) && ourId(m.mid) > 0)
+          .map((m) => ({ messageId: ourId(m.mid), authorId: m.authorId!, threadId: p.threadId!, starter: m.mid === p.plan.sourceThreadId }));
+      })
+    );
     const threadIds = plans.map((p) => p.threadId!);
     await importThreads.rebuildThreadCounters(
       trx,
@@ -210,31 +231,20 @@ const writeBatch = async (ctx: BatchContext, { plans, ids }: PlannedBatch) => {
   });
 };
 
+/** The plans' tags to write: of every member, or only of those joining a thread imported before. */
+const tagSources = (plans: PlannedThread[]) => plans.map(({ plan, joiningOnly }) => ({ plan, userIds: joiningOnly }));
+
 /** Per-user tags of the batch's threads (the Inbox tag is inbox membership, not a tag). */
-const writeTags = async (ctx: BatchContext, trx: Db, plans: { plan: ThreadPlan; threadId?: number }[], now: Date) => {
-  const wanted = new Map<string, { ownerId: number; name: string; nameKey: string }>();
-  const links: { threadId: number; userId: number; key: string }[] = [];
-  const keyOfSource = new Map<string, string>();
-  for (const { plan, threadId } of plans) {
-    for (const t of plan.tags) {
-      const name = tagName(t.name, t.tagId, ctx.lossy);
-      const key = `${t.userId}:${tagNameKey(name)}`;
-      const sourceKey = `${t.userId}:${t.tagId}`;
-      if (!keyOfSource.has(sourceKey)) {
-        keyOfSource.set(sourceKey, key);
-        if (wanted.has(key) && wanted.get(key)!.name !== name) ctx.lossy.tagsMerged = (ctx.lossy.tagsMerged ?? 0) + 1;
-      }
-      wanted.set(key, { ownerId: t.userId, name, nameKey: tagNameKey(name) });
-      links.push({ threadId: threadId!, userId: t.userId, key });
-    }
-  }
+const writeTags = async (ctx: BatchContext, trx: Db, plans: PlannedThread[], now: Date) => {
+  const { wanted, links } = planTags(tagSources(plans), ctx.lossy);
   if (links.length === 0) return;
+  const threadOf = new Map(plans.map((p) => [p.plan.sourceThreadId, p.threadId!]));
   const tagIds = await importPeople.ensureTags(trx, [...wanted.values()], now);
   ctx.report.imported.tags += wanted.size;
-  const memberships = await importThreads.membershipIdsOf(trx, [...new Set(links.map((l) => l.threadId))]);
+  const memberships = await importThreads.membershipIdsOf(trx, [...new Set(plans.map((p) => p.threadId!))]);
   const pairs = new Map<string, { membershipId: number; tagId: number }>();
   for (const l of links) {
-    const membershipId = memberships.get(`${l.threadId}:${l.userId}`);
+    const membershipId = memberships.get(`${threadOf.get(l.sourceThreadId)}:${l.userId}`);
     const tagId = tagIds.get(l.key);
     if (membershipId !== undefined && tagId !== undefined) pairs.set(`${membershipId}:${tagId}`, { membershipId, tagId });
   }

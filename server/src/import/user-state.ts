@@ -21,10 +21,11 @@ export const importUserState = async (
   const now = new Date();
 
   const doneBlocks = await importMap.allMappings(knex, source, 'block');
-  const blocks = (await reader.blocks())
-    .map((b) => ({ author: b.author, recipient: b.recipient, blockedId: userOf(b.author), blockerId: userOf(b.recipient) }))
-    .filter((b) => b.blockedId !== undefined && b.blockerId !== undefined && b.blockedId !== b.blockerId)
-    .filter((b) => !doneBlocks.has(importMap.mappingKey(b.author, b.recipient)));
+  const sourceBlocks = (await reader.blocks()).map((b) => ({ author: b.author, recipient: b.recipient, blockedId: userOf(b.author), blockerId: userOf(b.recipient) }));
+  const importable = sourceBlocks.filter((b) => b.blockedId !== undefined && b.blockerId !== undefined && b.blockedId !== b.blockerId);
+  // A block with a side that has no Strapi account of its own cannot be kept: said, not dropped silently.
+  if (importable.length < sourceBlocks.length) lossy.unmatchedBlocks = (lossy.unmatchedBlocks ?? 0) + sourceBlocks.length - importable.length;
+  const blocks = importable.filter((b) => !doneBlocks.has(importMap.mappingKey(b.author, b.recipient)));
   report.imported.blocks += blocks.length;
 
   const donePrefs = await importMap.allMappings(knex, source, 'prefs');

@@ -1,5 +1,5 @@
 import { createOrderedDocumentIds } from '../utils/ids';
-import { TABLES, strapiColumns, toInt, yieldToEventLoop, type Db } from './db';
+import { TABLES, strapiColumns, toInt, toIso, yieldToEventLoop, type Db } from './db';
 import { lastMessageId } from './blocks';
 
 /*
@@ -150,15 +150,21 @@ export const upsertPreferencesMany = async (
   }
 };
 
-/** Strapi users with their email and username (for matching Drupal accounts), and role names. */
+/**
+ * Strapi users with what matching them needs: email, username, whether they are confirmed or
+ * blocked, when they were made and whether an admin made them (users-permissions' `createdBy`
+ * column holds the admin user who created the account in the admin panel).
+ */
 export const strapiUsersForMatching = async (db: Db, usersTable: string) =>
-  (await db(usersTable).select('id', 'email', 'username', 'confirmed', 'blocked')).map((r: Record<string, unknown>) => ({
+  (await db(usersTable).select('id', 'email', 'username', 'confirmed', 'blocked', 'created_at', 'created_by_id')).map((r: Record<string, unknown>) => ({
     id: toInt(r.id),
     email: r.email == null ? null : String(r.email),
     username: r.username == null ? null : String(r.username),
     // Drivers answer booleans as true/1/'1' (SQLite and MySQL store them as integers).
     confirmed: r.confirmed === true || Number(r.confirmed) === 1,
     blocked: r.blocked === true || Number(r.blocked) === 1,
+    createdAt: r.created_at == null ? null : new Date(toIso(r.created_at)!),
+    createdByAdmin: r.created_by_id != null,
   }));
 
 export const rolesByName = async (db: Db, rolesTable: string) =>

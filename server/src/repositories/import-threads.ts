@@ -71,6 +71,38 @@ export const insertMessages = (db: Db, messages: NewMessage[], now: Date) => {
   );
 };
 
+/**
+ * Messages an earlier run imported with no author (their Drupal account had no Strapi user then)
+ * get the user matched since; so do the threads they started. Only where no author is set.
+ */
+export const assignAuthors = async (db: Db, messages: { messageId: number; authorId: number; threadId: number; starter: boolean }[]) => {
+  const byAuthor = new Map<number, number[]>();
+  for (const m of messages) byAuthor.set(m.authorId, [...(byAuthor.get(m.authorId) ?? []), m.messageId]);
+  for (const [authorId, ids] of byAuthor) {
+    for (let i = 0; i < ids.length; i += 500) {
+      await db(TABLES.messages).update({ author_id: authorId }).whereIn('id', ids.slice(i, i + 500)).whereNull('author_id');
+    }
+  }
+  for (const m of messages.filter((x) => x.starter)) {
+    await db(TABLES.threads).update({ starter_id: m.authorId }).where({ id: m.threadId }).whereNull('starter_id');
+  }
+};
+
+/** Of these threads and messages: the memberships there are (`threadId:userId`), and the messages with no author. */
+export const joinState = async (db: Db, threadIds: number[], messageIds: number[]) => {
+  const memberships = new Set<string>();
+  const authorless = new Set<number>();
+  for (let i = 0; i < threadIds.length; i += 500) {
+    const rows = await db(TABLES.memberships).select('thread_id', 'user_id').whereIn('thread_id', threadIds.slice(i, i + 500));
+    for (const r of rows) memberships.add(`${toInt(r.thread_id)}:${toInt(r.user_id)}`);
+  }
+  for (let i = 0; i < messageIds.length; i += 500) {
+    const rows = await db(TABLES.messages).select('id').whereIn('id', messageIds.slice(i, i + 500)).whereNull('author_id');
+    for (const r of rows) authorless.add(toInt(r.id));
+  }
+  return { memberships, authorless };
+};
+
 /** A member's state as the import writes it (leaving is only ever done here, not imported). */
 export type ImportedMembership = { threadId: number; userId: number } & Omit<MembershipState, 'leftAt'>;
 
