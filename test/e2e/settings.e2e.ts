@@ -84,6 +84,8 @@ it('an admin changes a setting, saves, reloads and sees it kept, and the next se
     await expect(page.getByRole('combobox', { name: 'Roles allowed to send' }).textContent()).resolves.toContain(
       'Authenticated',
     );
+    // The chosen role's tag is named after the reload too (a button with only its remove icon otherwise).
+    expect(await accessibilityViolations(page)).toEqual([]);
 
     const authenticated = await roleByType(server.strapi, 'authenticated');
     const saved = await server.strapi.plugin('private-messages').service('settings').get();
