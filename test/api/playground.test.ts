@@ -153,7 +153,8 @@ describe('npm run playground', () => {
       await waitFor(
         `the playground on port ${port}`,
         async () => (await fetch(`http://127.0.0.1:${port}/_health`).catch(() => null))?.status === 204,
-        240_000,
+        // `strapi develop` compiles the app first: minutes on a loaded machine.
+        360_000,
       );
       tree = descendants(npm.pid!);
       // npm, its shell, this script, Strapi's primary and its worker at least.
@@ -169,6 +170,6 @@ describe('npm run playground', () => {
       for (const pid of [npm.pid!, ...tree]) if (alive(pid)) process.kill(pid, 'SIGKILL');
       await dropDatabase();
     }
-  }, 300_000);
+  }, 480_000);
 });
 
