@@ -7,6 +7,13 @@
  * DATABASE_CLIENT=postgres or mysql (MySQL/MariaDB) runs it on that server instead, in the database
  * DATABASE_NAME (private_messages), created if missing; DATABASE_HOST, DATABASE_PORT, DATABASE_USERNAME
  * and DATABASE_PASSWORD default to 127.0.0.1:5432 postgres / 127.0.0.1:3306 root, no password.
+ * PORT (1337) and HOST (0.0.0.0) move the server. NODE_ENV=production builds the admin panel and runs
+ * `strapi start` instead (extra arguments then go nowhere). PLAYGROUND_BUILD=false skips building the
+ * plugin and the demo (the tests, which build them first).
+ *
+ * Stopping this process stops the Strapi server it started, however it is asked to: Ctrl-C, a
+ * SIGTERM or SIGHUP to it, or to the `npm run` above it (npm hands the signal to the shell it runs
+ * the script in, which dies without passing it on: this process notices it lost that parent).
  */
 const { spawnSync, spawn } = require('node:child_process');
 const fs = require('node:fs');
@@ -18,10 +25,15 @@ const run = (cmd, args, opts = {}) => {
   if (r.status !== 0) process.exit(r.status ?? 1);
 };
 
+const production = process.env.NODE_ENV === 'production';
+const strapiBin = path.join(root, 'node_modules', '.bin', 'strapi');
+
 if (!fs.existsSync(path.join(root, 'node_modules', '@strapi', 'strapi'))) run('npm', ['install', '--no-audit', '--no-fund']);
-run('npm', ['run', 'build']);
-// The demo inbox at /messages/ (playground/public/messages), built on the typed client.
-run('node', ['scripts/build-demo.js']);
+if (process.env.PLAYGROUND_BUILD !== 'false') {
+  run('npm', ['run', 'build']);
+  // The demo inbox at /messages/ (playground/public/messages), built on the typed client.
+  run('node', ['scripts/build-demo.js']);
+}
 
 /**
  * Strapi connects to an existing database on PostgreSQL and MySQL/MariaDB: create it if missing, with the
@@ -60,16 +72,55 @@ const ensureServerDatabase = async () => {
 // Notification emails go to a local catcher (see README: "Reading the playground's emails").
 const { startMailCatcher } = require('./mail-catcher');
 const smtpPort = Number(process.env.SMTP_PORT ?? 1025);
-startMailCatcher({ port: smtpPort, dir: path.join(root, 'playground', '.tmp', 'mails') });
+const mailCatcher = startMailCatcher({ port: smtpPort, dir: path.join(root, 'playground', '.tmp', 'mails') });
+
+/** How long Strapi gets to close its connections once asked to stop, before it is killed. */
+const STOP_GRACE_MS = 10_000;
 
 const start = () => {
-  const child = spawn(path.join(root, 'node_modules', '.bin', 'strapi'), ['develop', ...process.argv.slice(2)], {
+  if (production && !process.argv.includes('--no-build-admin')) {
+    run(strapiBin, ['build'], { cwd: path.join(root, 'playground') });
+  }
+  const args = production ? ['start'] : ['develop', ...process.argv.slice(2)];
+  // Its own process group: `strapi develop` forks a worker (and esbuild services), and stopping
+  // means stopping all of them, not only the process this script knows.
+  const child = spawn(strapiBin, args, {
     cwd: path.join(root, 'playground'),
     stdio: 'inherit',
+    detached: true,
     env: { PLAYGROUND_SEED: 'true', SMTP_PORT: String(smtpPort), ...process.env },
   });
-  child.on('exit', (code) => process.exit(code ?? 0));
-  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+  const signalGroup = (signal) => {
+    try {
+      process.kill(-child.pid, signal);
+    } catch {
+      /* already gone */
+    }
+  };
+  let stopping = false;
+  const stop = (signal) => {
+    if (stopping) return;
+    stopping = true;
+    signalGroup(signal);
+    setTimeout(() => signalGroup('SIGKILL'), STOP_GRACE_MS).unref();
+  };
+  child.on('exit', (code) => {
+    // Whatever the worker left behind (the group outlives a primary that died first).
+    signalGroup('SIGKILL');
+    mailCatcher.close();
+    process.exit(code ?? (stopping ? 0 : 1));
+  });
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => stop(signal));
+  // This script's own end (an error included) never leaves the server running on its own.
+  process.on('exit', () => signalGroup('SIGKILL'));
+  // Under `npm run`, a signal to npm reaches the shell between npm and this script, which dies of it
+  // without passing it on; this script is then re-parented. That loss of its parent means: stop.
+  if (process.env.npm_lifecycle_event) {
+    const parent = process.ppid;
+    setInterval(() => {
+      if (process.ppid !== parent) stop('SIGTERM');
+    }, 500).unref();
+  }
 };
 
 ensureServerDatabase().then(start, (error) => {

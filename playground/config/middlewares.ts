@@ -8,5 +8,7 @@ export default [
   'strapi::body',
   'strapi::session',
   'strapi::favicon',
+  // /messages → /messages/: the demo's relative links need the slash (src/middlewares/folder-slash.ts).
+  'global::folder-slash',
   'strapi::public',
 ];

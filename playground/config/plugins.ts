@@ -37,7 +37,11 @@ export default ({ env }) => ({
       // (users-permissions falls back to admin.auth.secret only when it is unset).
       // PM_JWT_MANAGEMENT=legacy-support switches to the older stateless tokens (benchmarks only).
       jwtManagement: env('PM_JWT_MANAGEMENT', 'refresh'),
-      sessions: { httpOnly: true },
+      // The refresh cookie is `secure` when the site is served over HTTPS (PUBLIC_URL https://…,
+      // behind a proxy that terminates TLS: PROXY=true). Left to users-permissions, it is secure
+      // whenever NODE_ENV=production, and koa then refuses to send it over plain HTTP: every login
+      // of the playground run in production on localhost would answer 500.
+      sessions: { httpOnly: true, cookie: { secure: env('PUBLIC_URL', '').startsWith('https://') } },
       // A KeyObject, not the string: jsonwebtoken's verify first tries to read a string secret as a PEM
       // public key, and that failed parse (an exception) costs about 0.4 ms of CPU on every
       // authenticated request, in either mode (docs/benchmarks.md, "Authentication modes").

@@ -162,4 +162,28 @@ describe('the outbox', () => {
       expect(mail.raw).toContain('Rude');
     }
   });
+
+  it('link reports to the moderation queue by an absolute URL: the adminUrl setting, else the admin panel\'s own', async () => {
+    await settings().update({ moderatorEmails: ['queue@example.test'] });
+    const queueLink = (mail: { raw: string }) => /Moderation queue: (\S+)/.exec(mail.raw.replace(/=\r?\n/g, ''))?.[1];
+    const reportOnce = async () => {
+      const [ann, bob] = await ctx.users(2);
+      const { message } = await startThread(ctx.strapi, ann, [bob], { body: 'spam' });
+      await as(ctx.strapi, bob).post(`/messages/${message.id}/report`, { reason: 'Spam' }).expect(201);
+      await drain();
+      return smtp.to('queue@example.test').at(-1)!;
+    };
+    // Unset: Strapi's absolute admin URL (the server's url, or its host and port), never a bare path.
+    const adminBase = ctx.strapi.config.get('admin.absoluteUrl') as string;
+    expect(adminBase).toMatch(/^https?:\/\//);
+    expect(queueLink(await reportOnce())).toBe(`${adminBase}/plugins/private-messages`);
+
+    ctx.strapi.config.set('plugin::private-messages.adminUrl', 'https://cms.example.test/admin');
+    try {
+      expect(queueLink(await reportOnce())).toBe('https://cms.example.test/admin/plugins/private-messages');
+    } finally {
+      ctx.strapi.config.set('plugin::private-messages.adminUrl', null);
+      await settings().update({ moderatorEmails: [] });
+    }
+  });
 });

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { bootStrapi, stopStrapi, type TestStrapi } from '../helpers/strapi';
 import { ROOT } from '../helpers/paths';
+import { accessibilityViolations } from './support/axe';
 import { launchBrowser } from './support/browser';
 
 /*
@@ -109,5 +110,24 @@ describe('the demo inbox', () => {
     await page.getByRole('button', { name: 'Log out' }).click();
     await page.getByRole('button', { name: 'Log in' }).waitFor();
     expect(await refresh()).not.toBe(200);
+  });
+
+  it('is served at /messages too, and passes axe-core\'s WCAG 2.1 AA rules logged out and in', async () => {
+    const context = await browser.newContext({ viewport: { width: 1100, height: 800 }, locale: 'en-US' });
+    const page = await context.newPage();
+    const failed: string[] = [];
+    page.on('response', (r) => {
+      if (r.status() >= 400) failed.push(`${r.status()} ${r.url()}`);
+    });
+    // The address people type: sent on to /messages/, where the page's styles and script load.
+    await page.goto(`${baseUrl}/messages`);
+    expect(new URL(page.url()).pathname).toBe('/messages/');
+    await page.getByRole('button', { name: 'Log in' }).waitFor();
+    expect(failed).toEqual([]);
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await context.close();
+
+    const carol = await open('carol', { width: 1100, height: 800 });
+    expect(await accessibilityViolations(carol)).toEqual([]);
   });
 });

@@ -7,6 +7,7 @@ import {
   superAdminRoleId,
   type E2EAdmin,
 } from './support/admins';
+import { accessibilityViolations } from './support/axe';
 import { adminToken, inSession, launchBrowser, login, pageScreenshot, snapshot } from './support/browser';
 import { startServer, type E2EServer } from './support/server';
 import { call, grantMessagingToAuthenticated, registerUser, startThread, type SiteUser } from './support/site';
@@ -115,6 +116,8 @@ it('a report filed through the content API appears in the queue and is resolved 
     );
 
     await pageScreenshot(page, 'moderation.png', 1300);
+    // WCAG 2.1 AA (axe-core), as Strapi's own pages pass it: the queue with the reported message in context.
+    expect(await accessibilityViolations(page)).toEqual([]);
 
     // Resolve it: delete the message, with a note, confirmed in the dialog.
     await spam.getByRole('button', { name: 'Delete the message' }).click();
@@ -137,6 +140,7 @@ it('a report filed through the content API appears in the queue and is resolved 
     expect(outcome).toContain('Note: Spam link; the sender was warned.');
     expect(await resolved.locator('[data-testid="pm-reported-message"]').textContent()).toContain('Deleted');
     await snapshot(page, 'moderation-resolved.png');
+    expect(await accessibilityViolations(page)).toEqual([]);
 
     // The server did it: the message is deleted for the thread's members, the report is resolved by Mia.
     const thread = await call(server.baseUrl, 'GET', `/api/private-messages/threads/${spamThreadId}`, {
@@ -222,6 +226,7 @@ it('disabling a sender suspends them: listed under Suspended senders, and lifted
     expect(text).toMatch(/Suspended on \w+ \d+, \d{4}.* by Mia Moderator/);
     expect(text).toContain('Note: Phishing for passwords.');
     await snapshot(page, 'moderation-suspensions.png');
+    expect(await accessibilityViolations(page)).toEqual([]);
 
     await suspension.getByRole('button', { name: 'Lift' }).click();
     const lift = page.getByRole('alertdialog');

@@ -1,5 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { ACTIONS, createAdmin, createAdminRole, superAdminRoleId, type E2EAdmin } from './support/admins';
+import { accessibilityViolations } from './support/axe';
 import { adminToken, inSession, launchBrowser, login, pageScreenshot, snapshot } from './support/browser';
 import { startServer, type E2EServer } from './support/server';
 import { call, grantMessagingToAuthenticated, registerUser, startThread, type SiteUser } from './support/site';
@@ -57,10 +58,15 @@ it('an admin changes a setting, saves, reloads and sees it kept, and the next se
     expect(await maxRecipients().inputValue()).toBe('50');
     expect(await save.isDisabled()).toBe(true);
 
+    // WCAG 2.1 AA (axe-core), as Strapi's own settings pages pass it.
+    expect(await accessibilityViolations(page)).toEqual([]);
+
     // Out of bounds: the page says why and sends nothing.
     await maxRecipients().fill('0');
     await save.click();
     await page.getByText('Enter a number between 1 and 100,000.').waitFor();
+    // Its error message too.
+    expect(await accessibilityViolations(page)).toEqual([]);
     const stored = await server.strapi.plugin('private-messages').service('settings').get();
     expect(stored.maxRecipients).toBe(50);
 
@@ -78,6 +84,8 @@ it('an admin changes a setting, saves, reloads and sees it kept, and the next se
     await expect(page.getByRole('combobox', { name: 'Roles allowed to send' }).textContent()).resolves.toContain(
       'Authenticated',
     );
+    // The chosen role's tag is named after the reload too (a button with only its remove icon otherwise).
+    expect(await accessibilityViolations(page)).toEqual([]);
 
     const authenticated = await roleByType(server.strapi, 'authenticated');
     const saved = await server.strapi.plugin('private-messages').service('settings').get();
@@ -108,6 +116,7 @@ it('an admin who may read but not update sees the settings read-only', () =>
     await page.getByText('Authenticated').first().waitFor();
     expect(await page.getByText('Role names unavailable').count()).toBe(0);
     await snapshot(page, 'settings-read-only.png');
+    expect(await accessibilityViolations(page)).toEqual([]);
 
     // The server agrees: reading is allowed, writing is not.
     const token = await adminToken(context);

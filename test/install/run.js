@@ -13,7 +13,9 @@
  *  2. the README's `npm install` (the plugin's name replaced by the tarball `npm pack` made);
  *  3. the README's keys added to the new app's config/plugins and config/server, the JWT key object,
  *     and the local SMTP variables in .env (pointed at an SMTP server this script runs);
- *  4. the README's build (`npm run build`), then `npm run start` on a free port (SQLite);
+ *  4. the README's build (`npm run build`), then `npm run start` on a free port (the JavaScript app
+ *     on SQLite; the TypeScript app on MariaDB with README's mysql2 and `config/database.ts`, see
+ *     mariadb.js, which also checks README's `config/database.js` on a real connection);
  *  5. as a site builder and two users would: registers the first admin, grants the Authenticated
  *     role the content-API actions of the README's permissions table (through users-permissions'
  *     admin API; every action the table names must exist), registers two users, logs one in,
@@ -23,6 +25,7 @@
  *
  * Then the client in a fresh Vite + React front end against the first app (test/install/frontend.js;
  * `--no-front` skips it).
+ * The tarball is packed from a fresh copy of the repository (fresh-pack.js): `prepack` builds it.
  *
  * --keep keeps the apps (and --work DIR reuses them: steps already done are skipped), for debugging.
  * Servers are killed and temporary directories removed on failure too (unless --keep).
@@ -34,6 +37,8 @@ const path = require('node:path');
 const { spawn } = require('node:child_process');
 const { SMTPServer } = require('smtp-server');
 const { frontend, shortenAccessTokens } = require('./frontend');
+const mariadb = require('./mariadb');
+const { packFreshCopy } = require('./fresh-pack');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const README = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
@@ -183,6 +188,9 @@ const http = (base) => async (method, url, { token, body, expect } = {}) => {
 const mail = { messages: [] };
 
 const appDir = (flavour) => path.join(WORK, `app-${flavour}`);
+/** The TypeScript app runs on MariaDB (README's config/database.ts), in a database of this run's own. */
+const onMariadb = (flavour) => flavour === 'ts';
+const DATABASE = `pm_install_${path.basename(WORK).replace(/\W/g, '_')}`.slice(0, 64);
 const doneFile = (flavour, step) => path.join(appDir(flavour), `.install-test-${step}`);
 const isDone = (flavour, step) => fs.existsSync(doneFile(flavour, step));
 const mark = (flavour, step) => fs.writeFileSync(doneFile(flavour, step), '');
@@ -206,6 +214,13 @@ const prepare = async (flavour, tarball) => {
     assert(line, 'README install:packages block: no `npm install` line');
     const pkgs = line.slice('npm install '.length).split(/\s+/).filter(Boolean);
     assert(pkgs.includes(PKG.name), `README's npm install line does not install ${PKG.name}`);
+    // Every @strapi/* package at the app's Strapi version, as README says.
+    const strapiVersion = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')).dependencies['@strapi/strapi'];
+    for (const p of pkgs.filter((name) => name.startsWith('@strapi/'))) {
+      assert(p.endsWith(`@${strapiVersion}`), `README installs ${p}: not pinned to the app's @strapi/strapi ${strapiVersion}`);
+    }
+    // README's MySQL/MariaDB driver, in the same install (two README commands, one npm run).
+    if (onMariadb(flavour)) pkgs.push(...block('mysql').find((l) => l.startsWith('npm install ')).slice('npm install '.length).split(/\s+/).filter(Boolean));
     const installArgs = ['install', '--no-audit', '--no-fund', ...pkgs.map((p) => (p === PKG.name ? tarball : p))];
     log(flavour, `npm ${installArgs.join(' ')}`);
     await sh(flavour, dir, 'npm', installArgs);
@@ -219,6 +234,11 @@ const prepare = async (flavour, tarball) => {
     if (flavour === FRONT) shortenAccessTokens(path.join(dir, 'config', `plugins.${ext}`));
     const env = { ...envBlock('env-local') };
     fs.appendFileSync(path.join(dir, '.env'), `\n# README: local SMTP\n${Object.entries(env).map(([k, v]) => `${k}=${v}`).join('\n')}\n`);
+    if (onMariadb(flavour)) {
+      log(flavour, "README's config/database.ts (MariaDB), the whole file");
+      fs.writeFileSync(path.join(dir, 'config', 'database.ts'), `${block('database.ts').join('\n')}\n`);
+      fs.appendFileSync(path.join(dir, '.env'), `\n# README: MySQL/MariaDB\n${mariadb.envLines(DATABASE)}\n`);
+    }
     mark('configured');
   }
   if (!fs.existsSync(done('built'))) {
@@ -235,6 +255,7 @@ const start = async (flavour, dir, smtpPort) => {
   const base = `http://127.0.0.1:${port}`;
   log(flavour, `npm run start on ${base}`);
   fs.rmSync(path.join(dir, '.tmp'), { recursive: true, force: true }); // a fresh SQLite database each run
+  if (onMariadb(flavour)) await mariadb.recreateDatabase(DATABASE); // and a fresh MariaDB one
   const out = [];
   const exited = sh(flavour, dir, 'npm', ['run', 'start'], {
     // As the README says, with the app's .env: only the port, the SMTP port (this script's server,
@@ -384,10 +405,19 @@ const main = async () => {
     const existing = fs.readdirSync(WORK).find((f) => f.endsWith('.tgz'));
     return existing ? path.join(WORK, existing) : null;
   })() ?? await (async () => {
-    log('pack', 'npm pack');
-    const out = await sh('pack', ROOT, 'npm', ['pack', '--json', '--pack-destination', WORK]);
-    return path.join(WORK, JSON.parse(out.slice(out.indexOf('[')))[0].filename);
+    log('pack', 'npm pack of a fresh copy (prepack builds dist/)');
+    return packFreshCopy(ROOT, WORK, sh);
   })();
+
+  if (FLAVOURS.some(onMariadb)) {
+    log('js', "README's config/database.js on MariaDB: READ COMMITTED and utf8mb4 on a pooled connection");
+    await mariadb.recreateDatabase(`${DATABASE}_js`);
+    try {
+      await mariadb.checkJsSnippet(block('database.js'), `${DATABASE}_js`);
+    } finally {
+      await mariadb.dropDatabase(`${DATABASE}_js`);
+    }
+  }
 
   // create-strapi-app one after the other (npx's cache), then the rest side by side.
   for (const f of FLAVOURS) await create(f);
@@ -408,9 +438,12 @@ const main = async () => {
   console.log(`\nInstall test passed (${FLAVOURS.join(', ')}) in ${elapsed()}`);
 };
 
-const cleanUp = (code) => {
+const cleanUp = async (code) => {
   killAll();
-  if (!KEEP) fs.rmSync(WORK, { recursive: true, force: true });
+  if (!KEEP) {
+    if (FLAVOURS.some(onMariadb)) await mariadb.dropDatabase(DATABASE).catch(() => {});
+    fs.rmSync(WORK, { recursive: true, force: true });
+  }
   process.exit(code);
 };
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => cleanUp(130));

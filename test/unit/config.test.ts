@@ -1,4 +1,5 @@
-import { resolveConfig } from '../../server/src/config/resolve';
+import { resolveAdminUrl, resolveConfig } from '../../server/src/config/resolve';
+import { moderationQueueUrl } from '../../server/src/config/urls';
 import config from '../../server/src/config';
 import { defaultConfig, FORMAT_NAMES, type PluginConfig } from '../../server/src/config/defaults';
 import { pluginConfigSchema } from '../../server/src/config/schema';
@@ -259,5 +260,31 @@ describe('the plugin config module', () => {
   it('validator names the root for a problem with the whole config', () => {
     expect(() => config.validator('nope')).toThrow(/\(root\): /);
     expect(() => config.validator({ ...base(), extra: 1 })).toThrow(/\(root\): /);
+  });
+});
+
+describe('adminUrl (config/plugins only): the admin panel\'s address in report emails', () => {
+  it('is null when unset, and is not a setting of the admin panel', () => {
+    expect(resolveAdminUrl({})).toBeNull();
+    expect(resolveAdminUrl({ adminUrl: null })).toBeNull();
+    expect(() => config.validator({ adminUrl: 'https://cms.example.com/admin' })).not.toThrow();
+    expect(resolveConfig({ adminUrl: 'https://cms.example.com/admin' })).not.toHaveProperty('adminUrl');
+  });
+
+  it('takes an absolute http(s) URL', () => {
+    expect(resolveAdminUrl({ adminUrl: 'https://cms.example.com/admin' })).toBe('https://cms.example.com/admin');
+    expect(resolveAdminUrl({ adminUrl: 'http://localhost:1337/admin' })).toBe('http://localhost:1337/admin');
+  });
+
+  it.each([...NOT_HTTP_URLS, '/admin', 'admin', '', 42])('stops the server on %j: the link is read in an email, far from the server', (value) => {
+    expect(() => resolveAdminUrl({ adminUrl: value })).toThrow(/^Invalid configuration of plugin private-messages: adminUrl: /);
+    expect(() => config.validator({ adminUrl: value })).toThrow(/adminUrl: /);
+  });
+
+  it('the moderation queue is under it, else under the admin panel\'s absolute URL', () => {
+    expect(moderationQueueUrl('https://cms.example.com/admin/', 'http://0.0.0.0:1337/admin')).toBe(
+      'https://cms.example.com/admin/plugins/private-messages',
+    );
+    expect(moderationQueueUrl(null, 'https://api.example.com/admin')).toBe('https://api.example.com/admin/plugins/private-messages');
   });
 });

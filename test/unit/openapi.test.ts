@@ -48,4 +48,40 @@ import fs from 'node:fs';
     expect(create.responses['429'].headers['Retry-After']).toBeDefined();
     expect(doc.components.schemas.Error.properties.error.required).toEqual(['status', 'name', 'message', 'details']);
   });
+
+  it('states the package’s license', () => {
+    const { license } = require(path.join(ROOT, 'package.json'));
+    expect(committed().info.license).toEqual({ name: expect.any(String), identifier: license });
+  });
+
+  it('has no component that no operation uses, directly or through another component', () => {
+    const doc = committed();
+    const refs = (value: unknown): string[] =>
+      JSON.stringify(value).match(/"#\/components\/schemas\/[^"]+"/g)?.map((r) => r.slice('"#/components/schemas/'.length, -1)) ?? [];
+    const used = new Set<string>();
+    const pending = refs(doc.paths);
+    while (pending.length) {
+      const name = pending.pop()!;
+      if (used.has(name)) continue;
+      used.add(name);
+      pending.push(...refs(doc.components.schemas[name]));
+    }
+    expect(Object.keys(doc.components.schemas).sort()).toEqual([...used].sort());
+  });
+
+  it('requires a body only where a route takes one: action routes accept none', () => {
+    const doc = committed();
+    for (const r of allContentApiRoutes()) {
+      const op = doc.paths[`/api/private-messages${r.path.replace(/:(\w+)/g, '{$1}')}`][r.method.toLowerCase()];
+      if (!('body' in r)) {
+        expect(op.requestBody).toBeUndefined();
+        continue;
+      }
+      const schema = op.requestBody.content['application/json'].schema;
+      const takesNothing = schema.type === 'object' && Object.keys(schema.properties ?? {}).length === 0;
+      expect([r.operation, op.requestBody.required]).toEqual([r.operation, !takesNothing]);
+    }
+    expect(doc.paths['/api/private-messages/threads/{id}/read'].post.requestBody.required).toBe(false);
+    expect(doc.paths['/api/private-messages/threads'].post.requestBody.required).toBe(true);
+  });
 });

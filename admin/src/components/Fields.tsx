@@ -147,7 +147,8 @@ export const RolesField = (
         value={props.value}
         onChange={(v: string[]) => props.onChange(v)}
         disabled={props.disabled}
-        withTags
+        // The chosen roles as a list of names, not tags: the design system's tags carry a remove
+        // button with no accessible name (WCAG 4.1.2), and unchecking an option removes a role as well.
         placeholder={props.placeholder}
         customizeContent={(values?: string[]) => (values ?? []).map(label).join(', ')}
       >

@@ -11,6 +11,18 @@ type Props = { report: Report; onResolve: (report: Report, action: Resolution) =
 
 const initials = (name: string) => name.slice(0, 2).toUpperCase();
 
+/**
+ * Text and background pairs that keep WCAG AA's 4.5:1 for the badges' small bold text. The design
+ * system's own badge variants (e.g. warning700 on warning200, 3.6:1; danger700 on danger200, 3.9:1)
+ * fall short, so each badge names its colours; a border keeps the hue where the text is neutral.
+ */
+const BADGE_COLORS = {
+  open: { backgroundColor: 'warning100', textColor: 'neutral800', borderColor: 'warning600', borderStyle: 'solid', borderWidth: '1px' },
+  resolved: { backgroundColor: 'success100', textColor: 'success700' },
+  reported: { backgroundColor: 'neutral0', textColor: 'danger700', borderColor: 'danger600', borderStyle: 'solid', borderWidth: '1px' },
+  deleted: { backgroundColor: 'neutral150', textColor: 'neutral700' },
+} as const;
+
 /** One report: who reported what and why, the message among its neighbours, and its outcome. */
 export const ReportCard = ({ report, onResolve }: Props) => {
   const { formatMessage, formatDate } = useIntl();
@@ -47,9 +59,11 @@ export const ReportCard = ({ report, onResolve }: Props) => {
               })}
             </Typography>
           </Flex>
-          <Badge variant={report.status === 'open' ? 'warning' : 'success'}>
-            {report.status === 'open' ? t('status.open', 'Open') : t('status.resolved', 'Resolved')}
-          </Badge>
+          {report.status === 'open' ? (
+            <Badge {...BADGE_COLORS.open}>{t('status.open', 'Open')}</Badge>
+          ) : (
+            <Badge {...BADGE_COLORS.resolved}>{t('status.resolved', 'Resolved')}</Badge>
+          )}
         </Flex>
 
         <Box background="neutral100" hasRadius padding={4}>
@@ -135,7 +149,7 @@ const ContextMessage = ({
       hasRadius
       padding={3}
       background={message.reported ? 'danger100' : 'neutral0'}
-      borderColor={message.reported ? 'danger200' : 'neutral150'}
+      borderColor={message.reported ? 'danger600' : 'neutral150'}
       borderStyle="solid"
       borderWidth="1px"
       data-testid={message.reported ? 'pm-reported-message' : 'pm-context-message'}
@@ -143,7 +157,7 @@ const ContextMessage = ({
       <Flex gap={3} alignItems="flex-start">
         <Flex
           aria-hidden
-          background={message.reported ? 'danger200' : 'primary100'}
+          background={message.reported ? 'danger600' : 'primary100'}
           width="3.2rem"
           height="3.2rem"
           shrink={0}
@@ -151,7 +165,7 @@ const ContextMessage = ({
           alignItems="center"
           style={{ borderRadius: '50%' }}
         >
-          <Typography variant="pi" fontWeight="bold" textColor={message.reported ? 'danger700' : 'primary600'}>
+          <Typography variant="pi" fontWeight="bold" textColor={message.reported ? 'neutral0' : 'primary600'}>
             {initials(name)}
           </Typography>
         </Flex>
@@ -162,12 +176,12 @@ const ContextMessage = ({
               {when(message.createdAt)}
             </Typography>
             {message.reported ? (
-              <Badge variant="danger">
+              <Badge {...BADGE_COLORS.reported}>
                 {formatMessage({ id: getTrad('report.message.reported'), defaultMessage: 'Reported' })}
               </Badge>
             ) : null}
             {message.deleted ? (
-              <Badge>{formatMessage({ id: getTrad('report.message.deleted'), defaultMessage: 'Deleted' })}</Badge>
+              <Badge {...BADGE_COLORS.deleted}>{formatMessage({ id: getTrad('report.message.deleted'), defaultMessage: 'Deleted' })}</Badge>
             ) : null}
           </Flex>
           {message.body ? (

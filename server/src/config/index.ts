@@ -1,4 +1,4 @@
-import { resolveConfig, resolveRealtimeConfig } from './resolve';
+import { resolveAdminUrl, resolveConfig, resolveRealtimeConfig } from './resolve';
 
 /*
  * Strapi merges a plugin's `default` config into the user's with lodash's defaultsDeep, which
@@ -11,5 +11,6 @@ export default {
   validator(config: unknown) {
     resolveConfig(config);
     resolveRealtimeConfig(config);
+    resolveAdminUrl(config);
   },
 };

@@ -1,5 +1,5 @@
 import { defaultConfig, defaultRealtimeConfig, type PluginConfig, type RealtimeConfig } from './defaults';
-import { pluginConfigSchema, realtimeConfigSchema } from './schema';
+import { adminUrlSchema, pluginConfigSchema, realtimeConfigSchema } from './schema';
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -36,11 +36,25 @@ export const resolveConfig = (...layers: unknown[]): PluginConfig => {
   return result.data as PluginConfig;
 };
 
-/** `realtime` is not a setting of the admin panel: it is read on its own (resolveRealtimeConfig). */
+/**
+ * Keys of config/plugins that are not settings of the admin panel, each read on its own:
+ * `realtime` (resolveRealtimeConfig) and `adminUrl` (resolveAdminUrl), properties of the deployment.
+ */
+const FILE_ONLY_KEYS = ['realtime', 'adminUrl'];
+
 const withoutRealtime = (layer: unknown) => {
-  if (!isPlainObject(layer) || !('realtime' in layer)) return layer;
-  const { realtime: _realtime, ...rest } = layer;
-  return rest;
+  if (!isPlainObject(layer) || !FILE_ONLY_KEYS.some((key) => key in layer)) return layer;
+  return Object.fromEntries(Object.entries(layer).filter(([key]) => !FILE_ONLY_KEYS.includes(key)));
+};
+
+/** `adminUrl` of config/plugins, or null when unset; throws when it is not an absolute http(s) URL. */
+export const resolveAdminUrl = (fileConfig: unknown): string | null => {
+  const value = isPlainObject(fileConfig) ? (fileConfig.adminUrl ?? null) : null;
+  const result = adminUrlSchema.safeParse(value);
+  if (!result.success) {
+    throw new Error(`Invalid configuration of plugin private-messages: adminUrl: ${formatIssues(result.error.issues)}`);
+  }
+  return result.data;
 };
 
 /** The stream's configuration: the defaults overridden by `config/plugins`' `realtime`; throws when invalid. */

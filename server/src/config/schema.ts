@@ -73,3 +73,9 @@ export const realtimeConfigSchema = z.strictObject({
   pollIntervalMs: z.number().int().min(50).max(60_000),
   retryMs: z.number().int().min(100).max(600_000),
 });
+
+/**
+ * `adminUrl` in config/plugins: the admin panel's public address, for the link in report emails.
+ * An email is read far from the server, so only an absolute http(s) URL is accepted.
+ */
+export const adminUrlSchema = z.string().max(2048).refine(isHttpUrl, 'must be an absolute http: or https: URL').nullable();

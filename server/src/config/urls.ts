@@ -46,3 +46,14 @@ export const publicAvatarUrl = (value: unknown, serverUrl: unknown): string | nu
   }
   return null;
 };
+
+/** Where the moderation queue lives under the admin panel's URL. */
+const MODERATION_PATH = '/plugins/private-messages';
+
+/**
+ * The moderation queue's absolute URL, for report emails: the `adminUrl` setting when there is one,
+ * else the admin panel's absolute URL as Strapi works it out (from the server's `url`, or from its
+ * host and port when `url` is unset, which a moderator outside the server's network cannot reach).
+ */
+export const moderationQueueUrl = (adminUrl: string | null, adminAbsoluteUrl: string) =>
+  `${(adminUrl ?? adminAbsoluteUrl).replace(/\/+$/, '')}${MODERATION_PATH}`;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { emptyBodySchema } from '../validation';
 import { ERROR_NAMES, REFUSAL_CODES, REQUEST_CODES } from './errors';
 import { contractSchemas } from './responses';
 import { CONTENT_API_PREFIX, contentApiContract, responseSchemaOf, type RouteContract } from './routes';
@@ -70,6 +71,44 @@ const errorResponse = (status: number, r: RouteContract) => {
   };
 };
 
+/**
+ * An action route (mark read, leave, a stream ticket) takes no body: it accepts none, or `{}`, so
+ * its body is declared but not required (a generated client must not be made to send one).
+ */
+const requestBody = (body: z.ZodType) => ({
+  required: body !== emptyBodySchema,
+  content: { 'application/json': { schema: jsonSchema(body, 'input') } },
+});
+
+/** The `$ref`s anywhere in `value`, as component names. */
+const referencedComponents = (value: unknown, found = new Set<string>()): Set<string> => {
+  if (Array.isArray(value)) value.forEach((v) => referencedComponents(v, found));
+  else if (value !== null && typeof value === 'object') {
+    for (const [key, v] of Object.entries(value)) {
+      if (key === '$ref' && typeof v === 'string' && v.startsWith(COMPONENTS)) found.add(v.slice(COMPONENTS.length));
+      else referencedComponents(v, found);
+    }
+  }
+  return found;
+};
+
+/**
+ * The named schemas some operation uses, directly or through another schema: a schema registered
+ * for the client alone (e.g. the stream's events, which are not a JSON answer) stays out of the
+ * document rather than sit there unused.
+ */
+const usedComponents = (paths: unknown, schemas: Record<string, unknown>) => {
+  const used = new Set<string>();
+  const pending = [...referencedComponents(paths)];
+  while (pending.length) {
+    const name = pending.pop()!;
+    if (used.has(name) || !(name in schemas)) continue;
+    used.add(name);
+    pending.push(...referencedComponents(schemas[name]));
+  }
+  return Object.fromEntries(Object.entries(schemas).filter(([name]) => used.has(name)));
+};
+
 const operation = (r: RouteContract) => {
   const response = responseSchemaOf(r);
   const success =
@@ -87,7 +126,7 @@ const operation = (r: RouteContract) => {
     tags: [controller],
     'x-strapi-action': { controller, action },
     ...(parameters(r).length ? { parameters: parameters(r) } : {}),
-    ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(r.body, 'input') } } } } : {}),
+    ...(r.body ? { requestBody: requestBody(r.body) } : {}),
     responses: {
       [r.status]: success,
       ...Object.fromEntries(statuses.map((s) => [s, errorResponse(s, r)])),
@@ -97,6 +136,9 @@ const operation = (r: RouteContract) => {
 
 export const allContentApiRoutes = (): readonly RouteContract[] => [...contentApiContract, ...streamContract];
 
+/** The package's license (package.json), as an SPDX identifier. */
+export const LICENSE = 'MIT';
+
 export const buildOpenApiDocument = (version: string) => {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const r of allContentApiRoutes()) {
@@ -104,11 +146,13 @@ export const buildOpenApiDocument = (version: string) => {
     paths[openApiPath(r.path)][r.method.toLowerCase()] = operation(r);
   }
   const { schemas } = z.toJSONSchema(contractSchemas, { uri: (id) => `${COMPONENTS}${id}`, target: 'draft-2020-12' });
+  const components = Object.fromEntries(Object.entries(schemas).map(([id, s]) => [id, toComponentRefs(s)]));
   return {
     openapi: '3.1.0',
     info: {
       title: 'Private Messages for Strapi 5: content API',
       version,
+      license: { name: `${LICENSE} License`, identifier: LICENSE },
       description:
         'Routes of strapi-plugin-private-messages under /api/private-messages. Each is a users-permissions action a site ' +
         'builder grants per role. Errors use Strapi’s shape; refusals carry machine-readable codes: per recipient in ' +
@@ -120,7 +164,7 @@ export const buildOpenApiDocument = (version: string) => {
     paths,
     components: {
       securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'users-permissions JWT' } },
-      schemas: Object.fromEntries(Object.entries(schemas).map(([id, s]) => [id, toComponentRefs(s)])),
+      schemas: usedComponents(paths, components),
     },
   };
 };

@@ -12,6 +12,8 @@ import { createUsersRepository } from '../repositories/users';
 import { getService } from '../utils/get-service';
 import { ADMIN_ACTIONS } from '../permissions';
 import { messageEmail, messageIdDomain, outboxMessageId, reportEmail, threadUrl } from './notification-email';
+import { resolveAdminUrl } from '../config/resolve';
+import { moderationQueueUrl } from '../config/urls';
 import { MAX_ATTEMPTS, withClaimedBatch, type Claim } from './outbox-lease';
 
 const BATCH = 25;
@@ -121,7 +123,7 @@ const outboxService = ({ strapi }: { strapi: Core.Strapi }) => {
       ...[...messages.values()].map((m) => m.authorId ?? 0),
       ...[...reports.values()].map((r) => r.reporterId ?? 0),
     ]);
-    const adminUrl = `${(strapi.config.get('admin.url', '/admin') as string).replace(/\/$/, '')}/plugins/private-messages`;
+    const adminUrl = moderationQueueUrl(resolveAdminUrl(strapi.config.get('plugin::private-messages')), strapi.config.get('admin.absoluteUrl'));
     const domain = messageIdDomain(strapi.config.get('server.url'), strapi.config.get('plugin::email.settings.defaultFrom'));
 
     await inParallel(emails, EMAIL_CONCURRENCY, async (entry) => {
