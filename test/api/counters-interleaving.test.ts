@@ -2,7 +2,7 @@ import { as } from '../helpers/api';
 import { driftedCounters, recountedUnread } from '../helpers/counters';
 import { useStrapi } from '../helpers/setup';
 import { listen } from '../helpers/sse';
-import { startStreamInstance, type StreamInstance } from '../helpers/stream-instance';
+import { startSecondInstance, type SecondInstance } from '../helpers/second-instance';
 import { databaseClient } from '../helpers/strapi';
 import type { TestUser } from '../helpers/users';
 
@@ -40,7 +40,7 @@ const twoInstances = databaseClient() !== 'sqlite';
 
 describe(`counters under interleaved blocks, sends and read-state changes (${twoInstances ? 'two instances' : 'one instance'}, seed ${seed})`, () => {
   const ctx = useStrapi();
-  let other: StreamInstance | undefined;
+  let other: SecondInstance | undefined;
   let bases: string[] = [];
 
   beforeAll(async () => {
@@ -48,7 +48,7 @@ describe(`counters under interleaved blocks, sends and read-state changes (${two
     await ctx.strapi.plugin('private-messages').service('settings').update({ rateLimit: { max: 100_000, windowSeconds: 60 } });
     bases = [await listen(ctx.strapi)];
     if (twoInstances) {
-      other = await startStreamInstance();
+      other = await startSecondInstance({ listen: true });
       bases.push(other.base);
     }
   }, 180_000);
