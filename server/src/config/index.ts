@@ -1,3 +1,4 @@
+import { resolveFieldsConfig } from './fields';
 import { resolveConfig, resolveRealtimeConfig } from './resolve';
 
 /*
@@ -11,5 +12,6 @@ export default {
   validator(config: unknown) {
     resolveConfig(config);
     resolveRealtimeConfig(config);
+    resolveFieldsConfig(config);
   },
 };

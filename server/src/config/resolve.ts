@@ -36,10 +36,13 @@ export const resolveConfig = (...layers: unknown[]): PluginConfig => {
   return result.data as PluginConfig;
 };
 
-/** `realtime` is not a setting of the admin panel: it is read on its own (resolveRealtimeConfig). */
+/**
+ * `realtime` and `fields` are not settings of the admin panel: each is read on its own
+ * (resolveRealtimeConfig, config/fields.ts resolveFieldsConfig).
+ */
 const withoutRealtime = (layer: unknown) => {
-  if (!isPlainObject(layer) || !('realtime' in layer)) return layer;
-  const { realtime: _realtime, ...rest } = layer;
+  if (!isPlainObject(layer) || (!('realtime' in layer) && !('fields' in layer))) return layer;
+  const { realtime: _realtime, fields: _fields, ...rest } = layer;
   return rest;
 };
 
