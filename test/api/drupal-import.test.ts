@@ -7,7 +7,11 @@ import { generateDrupal, type DrupalData } from '../helpers/drupal-generator';
 import type { DrupalVariant } from '../helpers/drupal-schema';
 import { createDrupalSource, createPgDrupalSource, type DrupalSource } from '../helpers/drupal-source';
 import {
+  apiFolderSubjects,
   apiInboxSubjects,
+  drupalAllSubjects,
+  drupalArchivedSubjects,
+  drupalSentSubjects,
   apiThreadMids,
   countRows,
   drupalInboxSubjects,
@@ -69,6 +73,13 @@ const expectLikePrivatemsg = async (s: Scenario) => {
       uid,
       inbox: await drupalInboxSubjects(s.source, uid, d6one, inboxTag),
     });
+    // privatemsg's other lists: the Inbox tag taken off is our archive, its Sent list our sent folder.
+    expect({ uid, archived: await apiFolderSubjects(ctx.strapi, user, 'archived') }).toEqual({
+      uid,
+      archived: await drupalArchivedSubjects(s.source, uid, d6one, inboxTag),
+    });
+    expect({ uid, all: await apiFolderSubjects(ctx.strapi, user, 'all') }).toEqual({ uid, all: await drupalAllSubjects(s.source, uid, d6one) });
+    expect({ uid, sent: await apiFolderSubjects(ctx.strapi, user, 'sent') }).toEqual({ uid, sent: await drupalSentSubjects(s.source, uid, d6one) });
     for (const threadId of await drupalThreadsOf(s.source, uid, d6one)) {
       const documentId = await threadDocumentId(ctx.strapi, threadId);
       const want = await drupalThreadMids(s.source, uid, threadId, d6one);

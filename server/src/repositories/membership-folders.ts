@@ -72,9 +72,17 @@ export const backfillSent = (db: Db) =>
     .update({ has_sent: db.raw(`case when ${OWN_LIVE_MESSAGE} then ? else ? end`, [true, false]) });
 
 /**
- * For databases from before the archive: the importer kept a thread archived in Drupal out of the
- * inbox (in_inbox false) without removing it, the only way a current membership could be out of
- * every folder and not removed. Those become archived threads, once.
+ * For databases from before the archive, once: `archived` is null on their rows. The importer then
+ * kept a thread archived in Drupal out of the inbox (in_inbox false) without removing it, the only
+ * way a current membership could be out of the inbox and not removed: those become archived
+ * threads, every other row is not archived.
  */
-export const backfillArchived = (db: Db) =>
-  db(M).where('in_inbox', false).whereNull('removed_at').whereNull('left_at').update({ in_inbox: true, archived: true });
+export const backfillArchived = (db: Db) => {
+  const wasArchived = `in_inbox = ? and removed_at is null and left_at is null`;
+  return db(M)
+    .whereNull('archived')
+    .update({
+      archived: db.raw(`case when ${wasArchived} then ? else ? end`, [false, true, false]),
+      in_inbox: db.raw(`case when ${wasArchived} then ? else in_inbox end`, [false, true]),
+    });
+};

@@ -147,6 +147,7 @@ export const createThreadWithMessage = async (
           thread_id: threadId,
           user_id: userId,
           in_inbox: true,
+          archived: false,
           has_sent: isAuthor,
           last_activity_at: input.now,
           last_read_message_id: isAuthor ? message.id : 0,
