@@ -55,7 +55,7 @@ export const refreshSent = (db: Db, threadId: number, userId: number) =>
   db(M)
     .where({ thread_id: threadId, user_id: userId })
     .whereNull('left_at')
-    .update({ has_sent: db.raw(`case when ${OWN_LIVE_MESSAGE} then ? else ? end`, [true, false]) });
+    .update({ has_sent: db.raw(`case when ${OWN_LIVE_MESSAGE} then true else false end`) });
 
 /** The same for every current membership of these threads (the importer, after writing them). */
 export const refreshSentOfThreads = (db: Db, threadIds: number[]) =>
@@ -63,13 +63,13 @@ export const refreshSentOfThreads = (db: Db, threadIds: number[]) =>
     ? Promise.resolve(0)
     : db(M)
         .whereIn('thread_id', threadIds)
-        .update({ has_sent: db.raw(`case when ${M}.left_at is null and ${OWN_LIVE_MESSAGE} then ? else ? end`, [true, false]) });
+        .update({ has_sent: db.raw(`case when ${M}.left_at is null and ${OWN_LIVE_MESSAGE} then true else false end`) });
 
 /** For databases from before the Sent folder: every current membership's has_sent, once. */
 export const backfillSent = (db: Db) =>
   db(M)
     .whereNull('left_at')
-    .update({ has_sent: db.raw(`case when ${OWN_LIVE_MESSAGE} then ? else ? end`, [true, false]) });
+    .update({ has_sent: db.raw(`case when ${OWN_LIVE_MESSAGE} then true else false end`) });
 
 /**
  * For databases from before the archive, once: `archived` is null on their rows. The importer then
@@ -78,11 +78,12 @@ export const backfillSent = (db: Db) =>
  * threads, every other row is not archived.
  */
 export const backfillArchived = (db: Db) => {
-  const wasArchived = `in_inbox = ? and removed_at is null and left_at is null`;
+  // Boolean literals (true, false: every supported database reads them), so that PostgreSQL types the CASE.
+  const wasArchived = `in_inbox = false and removed_at is null and left_at is null`;
   return db(M)
     .whereNull('archived')
     .update({
-      archived: db.raw(`case when ${wasArchived} then ? else ? end`, [false, true, false]),
-      in_inbox: db.raw(`case when ${wasArchived} then ? else in_inbox end`, [false, true]),
+      archived: db.raw(`case when ${wasArchived} then true else false end`),
+      in_inbox: db.raw(`case when ${wasArchived} then true else in_inbox end`),
     });
 };
