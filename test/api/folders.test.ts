@@ -2,6 +2,7 @@ import { as, reply, startThread } from '../helpers/api';
 import { expectValidationError } from '../helpers/assertions';
 import { useStrapi } from '../helpers/setup';
 import type { TestUser } from '../helpers/users';
+import { backfillArchived, backfillSent } from '../../server/src/repositories/membership-folders';
 
 /*
  * Folders: inbox, archived, all (both), sent (threads with a message of the caller's that they
@@ -182,5 +183,27 @@ describe('folders and archive', () => {
     await as(ctx.strapi, cat).post(`/threads/${thread.id}/archive`).expect(404);
     await as(ctx.strapi, cat).post(`/threads/${thread.id}/unarchive`).expect(404);
     expectValidationError(await as(ctx.strapi, ann).post(`/threads/${thread.id}/archive`, { now: true }), ['now']);
+  });
+
+  it('a database from before folders: threads the importer kept out of the inbox become archived, Sent lists are filled', async () => {
+    const [u, v] = await ctx.users(2);
+    const kept = (await startThread(ctx.strapi, v, [u], { subject: 'Old import' })).thread.id;
+    const removed = (await startThread(ctx.strapi, v, [u], { subject: 'Old removed' })).thread.id;
+    const mine = (await startThread(ctx.strapi, u, [v], { subject: 'Old mine' })).thread.id;
+    await as(ctx.strapi, u).del(`/threads/${removed}`).expect(204);
+    const knex = ctx.strapi.db.connection;
+    const threadIds = knex('pm_threads').select('id').whereIn('document_id', [kept, removed, mine]);
+    // As such a database holds them: no archived or has_sent yet, the archived thread out of the inbox.
+    await knex('pm_memberships').where('user_id', u.id).whereIn('thread_id', threadIds).update({ archived: null, has_sent: null });
+    await knex('pm_memberships').where('user_id', u.id).whereIn('thread_id', knex('pm_threads').select('id').where('document_id', kept)).update({ in_inbox: false });
+    expect(await ids(u, 'inbox')).toEqual([]);
+    await backfillArchived(knex);
+    await backfillSent(knex);
+    expect(await ids(u, 'archived')).toEqual([kept]);
+    expect(await ids(u, 'inbox')).toEqual([mine]);
+    expect(await ids(u, 'sent')).toEqual([mine]);
+    // Run again: nothing changes.
+    await backfillArchived(knex);
+    expect(await ids(u, 'all')).toEqual([mine, kept]);
   });
 });
