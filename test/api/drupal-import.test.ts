@@ -79,13 +79,23 @@ const expectLikePrivatemsg = async (s: Scenario) => {
       archived: await drupalArchivedSubjects(s.source, uid, d6one, inboxTag),
     });
     expect({ uid, all: await apiFolderSubjects(ctx.strapi, user, 'all') }).toEqual({ uid, all: await drupalAllSubjects(s.source, uid, d6one) });
-    expect({ uid, sent: await apiFolderSubjects(ctx.strapi, user, 'sent') }).toEqual({ uid, sent: await drupalSentSubjects(s.source, uid, d6one) });
+    // Threads whose message list cannot be kept (a single message deleted: partialDeletions).
+    const lossy = new Set<string>();
     for (const threadId of await drupalThreadsOf(s.source, uid, d6one)) {
       const documentId = await threadDocumentId(ctx.strapi, threadId);
       const want = await drupalThreadMids(s.source, uid, threadId, d6one);
       const got = await apiThreadMids(ctx.strapi, user, documentId!);
-      if (want.join() !== got.join()) partial.push(`${uid}:${threadId}: drupal ${want} strapi ${got}`);
+      if (want.join() !== got.join()) {
+        partial.push(`${uid}:${threadId}: drupal ${want} strapi ${got}`);
+        lossy.add((await as(ctx.strapi, user).get(`/threads/${documentId}`).expect(200)).body.data.subject);
+      }
     }
+    // The Sent list follows the messages the member sees: equal, but for those threads.
+    const kept = (subjects: string[]) => subjects.filter((x) => !lossy.has(x));
+    expect({ uid, sent: kept(await apiFolderSubjects(ctx.strapi, user, 'sent')) }).toEqual({
+      uid,
+      sent: kept(await drupalSentSubjects(s.source, uid, d6one)),
+    });
   }
   return partial;
 };
