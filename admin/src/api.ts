@@ -3,6 +3,10 @@
 // The settings' shape is the server's own (one definition; these are constants and types only).
 export { EMAIL_LEVELS, FORMAT_NAMES } from '../../server/src/config/defaults';
 export type { EmailLevel, FormatName, FormatRule, PluginConfig as Settings } from '../../server/src/config/defaults';
+export type { FieldDeclaration, FieldsConfig } from '../../server/src/config/fields';
+
+/** Custom field values of a thread or message (the declared ones that have a value). */
+export type FieldValues = Record<string, string | number | boolean>;
 
 /** A users-permissions role, from `GET /private-messages/roles` → `{ data: Role[] }`. */
 export type Role = { id: number; name: string; type: string; description?: string };
@@ -15,6 +19,7 @@ export type ReportedMessage = {
   author: UserSummary | null;
   body: string | null;
   deleted: boolean;
+  fields?: FieldValues;
   createdAt: string;
   reported?: boolean;
 };
@@ -30,7 +35,7 @@ export type Report = {
   createdAt: string;
   reporter: UserSummary | null;
   message: ReportedMessage | null;
-  thread: { id: string; subject: string } | null;
+  thread: { id: string; subject: string; fields?: FieldValues } | null;
   context: ReportedMessage[];
   resolution: Resolution | null;
   note: string | null;

@@ -1,7 +1,18 @@
 import { createTransport, type ClientOptions } from './http';
 import { pages, items } from './pages';
 import { createStream, type StreamOptions } from './stream';
-import type { BodyOf, InboxQuery, Operation, ParamsOf, QueryOf, ResponseOf } from './types';
+import type {
+  BodyOf,
+  InboxQuery,
+  NewThreadWithFields,
+  Operation,
+  ParamsOf,
+  QueryOf,
+  ReplyWithFields,
+  ResponseOf,
+  SiteFields,
+  WithSiteFields,
+} from './types';
 
 /**
  * Method and path of every operation of the contract. `Record<Operation, ...>` makes a route of
@@ -18,6 +29,8 @@ export const ROUTES: Record<Operation, readonly [method: string, path: string]> 
   'threads.markRead': ['POST', '/threads/:id/read'],
   'threads.markUnread': ['POST', '/threads/:id/unread'],
   'threads.leave': ['POST', '/threads/:id/leave'],
+  'threads.archive': ['POST', '/threads/:id/archive'],
+  'threads.unarchive': ['POST', '/threads/:id/unarchive'],
   'threads.remove': ['DELETE', '/threads/:id'],
   'threads.setTags': ['PUT', '/threads/:id/tags'],
   'tags.list': ['GET', '/tags'],
@@ -51,15 +64,16 @@ type Opts = { signal?: AbortSignal };
 
 /**
  * A typed client of the plugin's content API. Every method resolves to the route's answer
- * (`{data, meta}`; nothing for 204 routes) and rejects with a PrivateMessagesError.
+ * (`{data, meta}`; nothing for 204 routes) and rejects with a PrivateMessagesError. `F` types
+ * the site's custom fields (SiteFields) on threads and messages, in and out.
  */
-export const createPrivateMessagesClient = (options: ClientOptions) => {
+export const createPrivateMessagesClient = <F extends SiteFields = SiteFields>(options: ClientOptions) => {
   const transport = createTransport(options);
 
   /** Any operation of the contract, by name: the methods below are this with their arguments named. */
-  const call = <O extends Operation>(operation: O, input: CallInput<O> = {}): Promise<ResponseOf<O>> => {
+  const call = <O extends Operation>(operation: O, input: CallInput<O> = {}): Promise<WithSiteFields<ResponseOf<O>, F>> => {
     const [method, path] = ROUTES[operation];
-    return transport.request<ResponseOf<O>>(method, path, input as never);
+    return transport.request<WithSiteFields<ResponseOf<O>, F>>(method, path, input as never);
   };
   const id = (value: string) => ({ id: value }) as never;
 
@@ -70,17 +84,20 @@ export const createPrivateMessagesClient = (options: ClientOptions) => {
       pages((cursor) => call('threads.list', { query: { ...query, cursor }, ...o }), (page) => page.meta.nextCursor),
     /** Every thread of the inbox, one page at a time. */
     all: (query: Omit<InboxQuery, 'cursor'> = {}, o: Opts = {}) => items(threads.pages(query, o)),
-    create: (body: BodyOf<'threads.create'>, o: Opts = {}) => call('threads.create', { body, ...o }),
+    create: (body: NewThreadWithFields<F>, o: Opts = {}) => call('threads.create', { body: body as BodyOf<'threads.create'>, ...o }),
     get: (threadId: string, query: QueryOf<'threads.get'> = {}, o: Opts = {}) => call('threads.get', { params: id(threadId), query, ...o }),
     messages: (threadId: string, query: QueryOf<'threads.messages'> = {}, o: Opts = {}) =>
       call('threads.messages', { params: id(threadId), query, ...o }),
     /** Pages of older messages, starting before `before` (a thread's `meta.olderCursor`), following `meta.olderCursor`. */
     olderPages: (threadId: string, before: string | null, query: { limit?: number } = {}, o: Opts = {}) =>
       pages((cursor) => call('threads.messages', { params: id(threadId), query: { ...query, before: cursor }, ...o }), (p) => p.meta.olderCursor, before),
-    reply: (threadId: string, body: BodyOf<'threads.reply'>, o: Opts = {}) => call('threads.reply', { params: id(threadId), body, ...o }),
+    reply: (threadId: string, body: ReplyWithFields<F>, o: Opts = {}) =>
+      call('threads.reply', { params: id(threadId), body: body as BodyOf<'threads.reply'>, ...o }),
     markRead: (threadId: string, o: Opts = {}) => call('threads.markRead', { params: id(threadId), body: {}, ...o }),
     markUnread: (threadId: string, o: Opts = {}) => call('threads.markUnread', { params: id(threadId), body: {}, ...o }),
     leave: (threadId: string, o: Opts = {}) => call('threads.leave', { params: id(threadId), body: {}, ...o }),
+    archive: (threadId: string, o: Opts = {}) => call('threads.archive', { params: id(threadId), body: {}, ...o }),
+    unarchive: (threadId: string, o: Opts = {}) => call('threads.unarchive', { params: id(threadId), body: {}, ...o }),
     remove: (threadId: string, o: Opts = {}) => call('threads.remove', { params: id(threadId), ...o }),
     setTags: (threadId: string, tagIds: string[], o: Opts = {}) => call('threads.setTags', { params: id(threadId), body: { tags: tagIds }, ...o }),
     bulk: (body: BodyOf<'threads.bulk'>, o: Opts = {}) => call('threads.bulk', { body, ...o }),
@@ -133,4 +150,4 @@ export const createPrivateMessagesClient = (options: ClientOptions) => {
   };
 };
 
-export type PrivateMessagesClient = ReturnType<typeof createPrivateMessagesClient>;
+export type PrivateMessagesClient<F extends SiteFields = SiteFields> = ReturnType<typeof createPrivateMessagesClient<F>>;

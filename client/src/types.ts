@@ -74,3 +74,37 @@ export interface ErrorDetails extends ServerErrorDetails {
 export type ErrorCode = RefusalCode | RequestCode;
 
 export type { RefusalCode, RequestCode };
+
+/** A custom field's value (the plugin config's `fields` declarations). */
+export type FieldValue = string | number | boolean;
+
+/**
+ * A site's own custom fields, as its config/plugins declares them, for the client's type
+ * parameter: `createPrivateMessagesClient<{ thread: { orderId: string }; message: { priority: 'low' | 'high' } }>(...)`.
+ */
+export type SiteFields = { thread?: Record<string, FieldValue>; message?: Record<string, FieldValue> };
+
+/** The values of the site's fields of one kind (every one may be missing); any field when undeclared. */
+export type FieldsOf<F extends SiteFields, K extends keyof SiteFields> = F extends { [P in K]-?: infer V extends object }
+  ? Partial<V>
+  : Record<string, FieldValue>;
+
+/** A value of the API with `fields` typed as the site declares them (Thread: `folder`; Message: `threadId`). */
+export type WithSiteFields<T, F extends SiteFields> = T extends (infer U)[]
+  ? WithSiteFields<U, F>[]
+  : T extends { folder: unknown; fields: unknown }
+    ? { [K in keyof T]: K extends 'fields' ? FieldsOf<F, 'thread'> : WithSiteFields<T[K], F> }
+    : T extends { threadId: unknown; fields: unknown }
+      ? { [K in keyof T]: K extends 'fields' ? FieldsOf<F, 'message'> : WithSiteFields<T[K], F> }
+      : T extends object
+        ? { [K in keyof T]: WithSiteFields<T[K], F> }
+        : T;
+
+type Input<V> = { [K in keyof V]?: V[K] | null };
+/** POST /threads' body with the site's fields. */
+export type NewThreadWithFields<F extends SiteFields> = Omit<NewThread, 'fields' | 'messageFields'> & {
+  fields?: Input<FieldsOf<F, 'thread'>>;
+  messageFields?: Input<FieldsOf<F, 'message'>>;
+};
+/** A reply's body with the site's fields. */
+export type ReplyWithFields<F extends SiteFields> = Omit<Reply, 'fields'> & { fields?: Input<FieldsOf<F, 'message'>> };

@@ -13,6 +13,12 @@ export default ({ env }) => ({
       // The real-time stream (GET /stream): PM_REALTIME='{"adapter":"redis","redis":{"url":"redis://127.0.0.1:6379"}}'
       // and the like (tests and benchmarks shorten its intervals the same way).
       realtime: env.json('PM_REALTIME', {}),
+      // Custom fields on threads and messages (an order number, a priority); PM_FIELDS replaces
+      // the declarations (tests).
+      fields: env.json('PM_FIELDS', {
+        thread: { orderId: { type: 'string', maxLength: 64 } },
+        message: { priority: { type: 'enumeration', enum: ['low', 'normal', 'high'] } },
+      }),
     },
   },
   email: {

@@ -9,7 +9,7 @@
  *
  * Generates data sets (scripts/generate), builds the playground for production (`strapi build`) and
  * runs it (`strapi start`), then drives it on loopback with autocannon and measures, on each database:
- * the plugin's inbox (heavy and median user, by tag), thread view, unread count, replies in a 1:1 and
+ * the plugin's inbox (heavy and median user, by tag; the heavy user's archived, sent and all folders), thread view, unread count, replies in a 1:1 and
  * a 1,000-member thread, a write to a role; and the baselines: a trivial authenticated route, the
  * same queries through knex in-process, the core REST API on the playground's own thread/message/
  * membership types, and Drupal privatemsg 7.x's schema with its own queries. Prints query plans and
@@ -315,6 +315,10 @@ const benchDb = async (o, db) => {
         inboxHeavy: ['/api/private-messages/threads', H],
         inboxMedian: ['/api/private-messages/threads', MED],
         inboxTag: [`/api/private-messages/threads?tag=${m.heavyTag?.id}`, H],
+        // The heavy user's other folders, each one index range scan like the inbox.
+        inboxArchived: ['/api/private-messages/threads?folder=archived', H],
+        inboxSent: ['/api/private-messages/threads?folder=sent', H],
+        inboxAll: ['/api/private-messages/threads?folder=all', H],
         threadView: [`/api/private-messages/threads/${m.oneToOne.thread}`, H],
         unreadHeavy: ['/api/private-messages/unread-count', H],
         unreadMedian: ['/api/private-messages/unread-count', MED],

@@ -252,14 +252,14 @@ async function generate(options) {
         if (push([i + 1, docId('m', i), threadId(m.msgThread[i]), userId(messageAuthorUser(i)), `<p>${text}</p>`, 'plain_text', excerpt(text), at, at, at]) && drain) await drain();
       }
     });
-    job('plugin', 'pm_memberships', ['id', 'document_id', 'thread_id', 'user_id', 'in_inbox', 'last_activity_at', 'last_read_message_id', 'unread_count', 'message_count', 'visible_after_message_id', 'delivered_message_id', 'removed_at', 'left_at', 'created_at', 'updated_at', 'published_at'], m.totalMembers, async (push, drain) => {
+    job('plugin', 'pm_memberships', ['id', 'document_id', 'thread_id', 'user_id', 'in_inbox', 'archived', 'has_sent', 'last_activity_at', 'last_read_message_id', 'unread_count', 'message_count', 'visible_after_message_id', 'delivered_message_id', 'removed_at', 'left_at', 'created_at', 'updated_at', 'published_at'], m.totalMembers, async (push, drain) => {
       for (let t = 0; t < m.T; t += 1) {
         const first = ts(m.msgTime[threadFirst(t)]);
         // Every message is delivered: the thread's last one is each member's delivery mark.
         const delivered = threadLast(t) + 1;
         for (let k = m.memberOffsets[t]; k < m.memberOffsets[t + 1]; k += 1) {
           const changed = ts(Math.max(m.mActivity[k], m.mRemovedAt[k], m.mLeftAt[k]));
-          if (push([memberId(k), docId('p', k), threadId(t), userId(m.memberUser[k]), m.mInInbox[k] === 1, ts(m.mActivity[k]), m.mLastRead[k], m.mUnread[k], m.mCount[k], m.mVisibleAfter[k], delivered, m.mRemovedAt[k] ? ts(m.mRemovedAt[k]) : null, m.mLeftAt[k] ? ts(m.mLeftAt[k]) : null, first, changed, first]) && drain) await drain();
+          if (push([memberId(k), docId('p', k), threadId(t), userId(m.memberUser[k]), m.mInInbox[k] === 1, m.mArchived[k] === 1, m.mHasSent[k] === 1, ts(m.mActivity[k]), m.mLastRead[k], m.mUnread[k], m.mCount[k], m.mVisibleAfter[k], delivered, m.mRemovedAt[k] ? ts(m.mRemovedAt[k]) : null, m.mLeftAt[k] ? ts(m.mLeftAt[k]) : null, first, changed, first]) && drain) await drain();
         }
       }
     });

@@ -147,6 +147,11 @@ const buildModel = (o) => {
   const mUnread = new Int32Array(totalMembers);
   const mCount = new Int32Array(totalMembers);
   const mInInbox = new Uint8Array(totalMembers);
+  // Folders: archived (a fifth of the listed threads, picked by a hash of the membership so the
+  // random sequence, and with it every other figure, is the same as before folders existed) and
+  // the Sent list (a message of the member's own after their visibility watermark).
+  const mArchived = new Uint8Array(totalMembers);
+  const mHasSent = new Uint8Array(totalMembers);
   const mRemovedAt = new Float64Array(totalMembers); // 0 = null
   const mLeftAt = new Float64Array(totalMembers);
   const mActivity = new Float64Array(totalMembers);
@@ -187,6 +192,7 @@ const buildModel = (o) => {
         count += 1;
         lastDelivered = j;
         if (id > lastRead && msgAuthor[threadMsgs[j]] !== p) unread += 1;
+        if (msgAuthor[threadMsgs[j]] === p && !leftAt) mHasSent[m] = 1;
       }
       mLastRead[m] = lastRead;
       mVisibleAfter[m] = visibleAfter;
@@ -200,6 +206,7 @@ const buildModel = (o) => {
       } else {
         mUnread[m] = unread;
         mInInbox[m] = count > 0 ? 1 : 0;
+        mArchived[m] = count > 0 && Math.imul(m + 1, 2654435761) >>> 0 < 0x33333333 ? 1 : 0;
       }
       void lastDelivered;
     }
@@ -245,7 +252,7 @@ const buildModel = (o) => {
     U, T, M, HEAVY, heavyThreads, bigGroups, bigGroupSize, groups,
     threadIsGroup, memberOffsets, memberUser, totalMembers,
     msgThread, msgTime, msgOffsets, threadMsgs, msgAuthor,
-    mLastRead, mVisibleAfter, mUnread, mCount, mInInbox, mRemovedAt, mLeftAt, mActivity,
+    mLastRead, mVisibleAfter, mUnread, mCount, mInInbox, mArchived, mHasSent, mRemovedAt, mLeftAt, mActivity,
     tags, tagLinks, blocks: [...blocks].map((s) => s.split(':').map(Number)),
     text, subject, created: start,
   };

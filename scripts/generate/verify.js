@@ -31,6 +31,9 @@ const RULES = {
   'membership.delivered_message_id (everything delivered)': `select count(*) as n from pm_memberships ms where ms.left_at is null
       and ms.delivered_message_id <> (select t.last_message_id from pm_threads t where t.id = ms.thread_id)`,
   'left members: out of the inbox, nothing unread': `select count(*) as n from pm_memberships where left_at is not null and (in_inbox = true or unread_count <> 0)`,
+  'membership.has_sent (a message of their own they still see)': `select count(*) as n from pm_memberships ms where ms.left_at is null
+      and (case when ms.has_sent then 1 else 0 end) <> (case when exists (select 1 from pm_messages m where m.thread_id = ms.thread_id
+         and m.author_id = ms.user_id and m.deleted_at is null and m.id > ms.visible_after_message_id) then 1 else 0 end)`,
   'removed members: visibility watermark set': `select count(*) as n from pm_memberships where removed_at is not null and visible_after_message_id = 0`,
   'thread.message_count / last_message_id': `select count(*) as n from pm_threads t where t.message_count <> (select count(*) from pm_messages m where m.thread_id = t.id)
       or t.last_message_id <> (select max(id) from pm_messages m where m.thread_id = t.id)`,

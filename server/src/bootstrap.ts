@@ -3,6 +3,7 @@ import { getService } from './utils/get-service';
 import { ensureSubjectSearchIndex } from './repositories/search-indexes';
 import { backfillDeliveredMarks } from './repositories/memberships';
 import { backfillBlockPeriods } from './repositories/blocks';
+import { backfillArchived, backfillSent } from './repositories/membership-folders';
 import { ensureExactTagKeys } from './repositories/tags';
 import { outboxLeaseMs } from './services/outbox-lease';
 import { ADMIN_ACTION_DEFINITIONS } from './permissions';
@@ -32,6 +33,11 @@ const bootstrap = async ({ strapi }: { strapi: Core.Strapi }) => {
   await registerAdminActions(strapi);
   await backfillOnce(strapi, 'delivered-marks', () => backfillDeliveredMarks(strapi.db.connection));
   await backfillOnce(strapi, 'block-periods', () => backfillBlockPeriods(strapi.db.connection));
+  // Folders: threads imported as archived before the archive existed, and every Sent list.
+  await backfillOnce(strapi, 'archived-folder', () => backfillArchived(strapi.db.connection));
+  await backfillOnce(strapi, 'sent-folder', () => backfillSent(strapi.db.connection));
+  // The custom field declarations, checked (config validator) and compiled before anything is served.
+  getService('fields', strapi).declarations();
   // MySQL/MariaDB: tag names unique ignoring case only, whatever the database's collation.
   await ensureExactTagKeys(strapi.db.connection);
 

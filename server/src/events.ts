@@ -5,7 +5,7 @@
 export const EVENTS = {
   threadCreated: 'private-messages.thread.created',
   threadLeft: 'private-messages.thread.left',
-  /** `{userId, threadIds, change}`: a user's read state, tags or inbox place of these threads changed (change: read, unread, removed, tags). */
+  /** `{userId, threadIds, change}`: a user's read state, tags or inbox place of these threads changed (change: read, unread, removed, archived, unarchived, tags). */
   threadsUpdated: 'private-messages.threads.updated',
   messageCreated: 'private-messages.message.created',
   /** A reply to a thread of more than 100 members reached them (the outbox worker delivers those after the reply commits). */

@@ -12,7 +12,12 @@ let superAdmin: TestAdmin;
 
 /** What the playground's config/plugins.ts sets on top of the plugin's defaults. */
 const PLAYGROUND_AVATAR = 'https://www.gravatar.com/avatar/?d=mp';
-const DEFAULTS = { ...defaultConfig, defaultAvatarUrl: PLAYGROUND_AVATAR };
+/** The custom fields the playground declares, listed read-only with the settings. */
+const PLAYGROUND_FIELDS = {
+  thread: { orderId: { type: 'string', maxLength: 64 } },
+  message: { priority: { type: 'enumeration', enum: ['low', 'normal', 'high'] } },
+};
+const DEFAULTS = { ...defaultConfig, defaultAvatarUrl: PLAYGROUND_AVATAR, fields: PLAYGROUND_FIELDS };
 
 /** Every setting the contract's "Admin API and panel" section lists, by its name in the API. */
 const CONTRACT_SETTINGS = [
@@ -236,6 +241,8 @@ describe('PUT /private-messages/settings', () => {
       ['a bad tag name in an allow-list', { formats: { ...defaultConfig.formats, basic_html: { allowedTags: ['<script>'], allowedAttributes: {} } } }, ['formats', 'basic_html', 'allowedTags', '0']],
       ['a default format that is not enabled', { enabledFormats: ['plain_text'], defaultFormat: 'basic_html' }, ['defaultFormat']],
       ['disabling the saved default format', { enabledFormats: ['basic_html'] }, ['defaultFormat']],
+      // Declared in config/plugins: listed here, never changed here.
+      ['custom field declarations', { fields: { thread: {} } }, ['fields']],
     ];
 
     it.each(cases)('%s', async (_name, body, path) => {

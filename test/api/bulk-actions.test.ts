@@ -234,7 +234,7 @@ describe('POST /threads/actions: validation', () => {
 
   it.each([
     ['no action', () => ({ threadIds: [id] }), ['action']],
-    ['an unknown action', () => ({ action: 'archive', threadIds: [id] }), ['action']],
+    ['an unknown action', () => ({ action: 'shred', threadIds: [id] }), ['action']],
     ['no threadIds', () => ({ action: 'markRead' }), ['threadIds']],
     ['an empty threadIds', () => ({ action: 'markRead', threadIds: [] }), ['threadIds']],
     ['more than 100 threads', () => ({ action: 'markRead', threadIds: tooMany() }), ['threadIds']],

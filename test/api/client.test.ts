@@ -72,7 +72,7 @@ describe('the built client', () => {
     expect(created.meta.refused).toEqual([]);
     for (let i = 0; i < 3; i += 1) await pmAnn.threads.create({ recipients: [{ type: 'user', id: bob.id }], subject: `More ${i}`, body: `Hi ${i}` });
 
-    expect(checked('unreadCount', await pmBob.unreadCount()).data).toEqual({ threads: 4, messages: 4 });
+    expect(checked('unreadCount', await pmBob.unreadCount()).data).toEqual({ threads: 4, messages: 4, requests: 0 });
     const first = checked('threadList', await pmBob.threads.list({ limit: 2, unread: true }));
     expect(first.data).toHaveLength(2);
     expect(first.meta.nextCursor).toEqual(expect.any(String));
@@ -98,6 +98,21 @@ describe('the built client', () => {
     expect((await pmAnn.threads.list({ tag: tag.id })).data.map((t) => t.id)).toEqual([threadId]);
     expect(checked('tagList', await pmAnn.tags.list()).data).toHaveLength(1);
     expect(await pmAnn.tags.remove(tag.id)).toBeUndefined();
+
+    // Folders, and the site's custom fields typed through the client's type parameter (the playground's).
+    expect(checked('thread', await pmAnn.threads.archive(threadId)).data.folder).toBe('archived');
+    expect((await pmAnn.threads.list({ folder: 'archived' })).data.map((t) => t.id)).toEqual([threadId]);
+    expect(checked('thread', await pmAnn.threads.unarchive(threadId)).data.folder).toBe('inbox');
+    type Playground = { thread: { orderId: string }; message: { priority: 'low' | 'normal' | 'high' } };
+    const typed = createPrivateMessagesClient<Playground>({ baseUrl, token: ann.jwt });
+    const withFields = checked(
+      'threadCreated',
+      await typed.threads.create({ recipients: [{ type: 'user', id: bob.id }], body: 'Order', fields: { orderId: 'A-7' }, messageFields: { priority: 'high' } })
+    );
+    const orderId: string | undefined = withFields.data.thread.fields.orderId;
+    expect(orderId).toBe('A-7');
+    const priority: 'low' | 'normal' | 'high' | undefined = withFields.data.message.fields.priority;
+    expect(priority).toBe('high');
 
     const someReply = older[1];
     checked('report', await pmAnn.messages.report(someReply.id, 'spam'));

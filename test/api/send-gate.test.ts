@@ -241,7 +241,7 @@ describe('writing to a role', () => {
       ])
     );
     for (const m of members.slice(2)) {
-      expect((await as(ctx.strapi, m).get('/unread-count').expect(200)).body.data).toEqual({ threads: 1, messages: 1 });
+      expect((await as(ctx.strapi, m).get('/unread-count').expect(200)).body.data).toEqual({ threads: 1, messages: 1, requests: 0 });
     }
     await as(ctx.strapi, members[0]).get(`/threads/${res.body.data.thread.id}`).expect(404);
   });
@@ -349,7 +349,7 @@ describe('permissions the rules read from users-permissions roles', () => {
       expect.arrayContaining(others.map((o) => ({ recipient: { type: 'user', id: o.id }, code: 'recipient_cannot_read', message: expect.any(String) })))
     );
     expect(res.body.meta.refused).toHaveLength(2);
-    expect((await as(ctx.strapi, reader).get('/unread-count').expect(200)).body.data).toEqual({ threads: 1, messages: 1 });
+    expect((await as(ctx.strapi, reader).get('/unread-count').expect(200)).body.data).toEqual({ threads: 1, messages: 1, requests: 0 });
     // A role nobody of which can read: nobody receives it.
     const none = await send(ann, [{ type: 'role', id: nonReaders.id }]).expect(403);
     expect(codesOf(none)).toEqual(['recipient_cannot_read', 'recipient_cannot_read']);

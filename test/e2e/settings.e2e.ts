@@ -115,6 +115,10 @@ it('an admin who may read but not update sees the settings read-only', () =>
     // Role names come from the plugin's own route, readable with settings.read alone.
     await page.getByText('Authenticated').first().waitFor();
     expect(await page.getByText('Role names unavailable').count()).toBe(0);
+    // The custom fields the playground declares in config/plugins, listed read-only.
+    await page.getByRole('heading', { name: 'Custom fields' }).waitFor();
+    await page.getByTestId('pm-declared-fields-thread').getByText('orderId').waitFor();
+    await page.getByTestId('pm-declared-fields-message').getByText('priority').waitFor();
     await snapshot(page, 'settings-read-only.png');
     expect(await accessibilityViolations(page)).toEqual([]);
 

@@ -35,5 +35,8 @@ export const startThread = async (
 export const reply = async (strapi: Core.Strapi, author: TestUser, threadId: string, body = 'A reply') =>
   (await as(strapi, author).post(`/threads/${threadId}/messages`, { body }).expect(201)).body.data;
 
-export const unreadCount = async (strapi: Core.Strapi, user: TestUser) =>
-  (await as(strapi, user).get('/unread-count').expect(200)).body.data as { threads: number; messages: number };
+/** `{threads, messages}` of GET /unread-count (its `requests` is checked where requests are tested). */
+export const unreadCount = async (strapi: Core.Strapi, user: TestUser) => {
+  const { threads, messages } = (await as(strapi, user).get('/unread-count').expect(200)).body.data as { threads: number; messages: number };
+  return { threads, messages };
+};

@@ -103,3 +103,45 @@ export const drupalInboxSubjects = async (source: DrupalSource, uid: number, d6o
   );
   return rows.map((r: any) => String(r.subject)).sort();
 };
+
+/** Subjects of one of the user's folders (archived, sent, all), as the API lists it. */
+export const apiFolderSubjects = async (strapi: Core.Strapi, user: TestUser, folder: string) =>
+  ((await as(strapi, user).get(`/threads?folder=${folder}&limit=100`).expect(200)).body.data as { subject: string }[])
+    .map((t) => t.subject)
+    .sort();
+
+/** privatemsg_filter's "All messages" minus its inbox: live threads the user took the Inbox tag off. */
+export const drupalArchivedSubjects = async (source: DrupalSource, uid: number, d6one: boolean, inboxTag: number | null) => {
+  const inbox = await drupalInboxSubjects(source, uid, d6one, inboxTag);
+  const all = await drupalAllSubjects(source, uid, d6one);
+  const left = [...inbox];
+  return all.filter((s) => {
+    const i = left.indexOf(s);
+    if (i === -1) return true;
+    left.splice(i, 1);
+    return false;
+  });
+};
+
+/** privatemsg's "All messages": threads with a live row for the user. */
+export const drupalAllSubjects = async (source: DrupalSource, uid: number, d6one: boolean) => {
+  const who = d6one ? 'uid' : 'recipient';
+  const rows = await source.query(
+    `select distinct i.thread_id, (select subject from pm_message f where f.mid = i.thread_id) as subject from pm_index i
+     where i.${who} = ? and i.deleted = 0${d6one ? '' : ` and i.${USER_TYPES}`}`,
+    [uid]
+  );
+  return rows.map((r: any) => String(r.subject)).sort();
+};
+
+/** privatemsg's "Sent messages": threads in which the user wrote a message they have not deleted. */
+export const drupalSentSubjects = async (source: DrupalSource, uid: number, d6one: boolean) => {
+  const who = d6one ? 'uid' : 'recipient';
+  const rows = await source.query(
+    `select distinct i.thread_id, (select subject from pm_message f where f.mid = i.thread_id) as subject from pm_index i
+     join pm_message m on m.mid = i.mid
+     where i.${who} = ? and i.deleted = 0 and m.author = i.${who}${d6one ? '' : ` and i.${USER_TYPES}`}`,
+    [uid]
+  );
+  return rows.map((r: any) => String(r.subject)).sort();
+};

@@ -71,3 +71,27 @@ export const stopStrapi = async (app: TestStrapi | undefined) => {
   await app.destroy();
   await app.dropDatabase();
 };
+
+/**
+ * Boots the playground on the database `app` used (after `app` was destroyed) with `env` changed:
+ * a site changing its config/plugins and restarting. Rejects as Strapi's boot does.
+ */
+export const bootAgain = async (app: TestStrapi, env: Record<string, string>): Promise<TestStrapi> => {
+  Object.assign(process.env, env);
+  let next: Core.Strapi | undefined;
+  try {
+    next = createStrapi({ appDir: PLAYGROUND, distDir: PLAYGROUND_DIST, autoReload: false, serveAdminPanel: false });
+    await next.load();
+    await next.server.mount();
+    return Object.assign(next, { dropDatabase: app.dropDatabase });
+  } catch (error) {
+    await next?.destroy().catch(() => {});
+    throw error;
+  }
+};
+
+/** Stops `app` and boots it again on the same database with `env` changed (bootAgain). */
+export const rebootStrapi = async (app: TestStrapi, env: Record<string, string>) => {
+  await app.destroy();
+  return bootAgain(app, env);
+};

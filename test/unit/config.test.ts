@@ -3,6 +3,7 @@ import { moderationQueueUrl } from '../../server/src/config/urls';
 import config from '../../server/src/config';
 import { defaultConfig, FORMAT_NAMES, type PluginConfig } from '../../server/src/config/defaults';
 import { pluginConfigSchema } from '../../server/src/config/schema';
+import { fieldValuesSchema, resolveFieldsConfig } from '../../server/src/config/fields';
 
 /** A deep copy of the defaults, to edit freely. */
 const base = (): PluginConfig => structuredClone(defaultConfig);
@@ -286,5 +287,40 @@ describe('adminUrl (config/plugins only): the admin panel\'s address in report e
       'https://cms.example.com/admin/plugins/private-messages',
     );
     expect(moderationQueueUrl(null, 'https://api.example.com/admin')).toBe('https://api.example.com/admin/plugins/private-messages');
+  });
+});
+
+describe('custom field declarations (config/plugins `fields`)', () => {
+  it('accepts every type with its own options, and none', () => {
+    expect(resolveFieldsConfig({})).toEqual({ thread: {}, message: {} });
+    const fields = {
+      thread: { a: { type: 'string', maxLength: 255 }, b: { type: 'text', maxLength: 10000, required: true }, c: { type: 'integer', min: -1, max: 1 } },
+      message: { d: { type: 'decimal', min: 0.5 }, e: { type: 'boolean' }, f: { type: 'enumeration', enum: ['x'] }, g: { type: 'date' }, h: { type: 'datetime' } },
+    };
+    expect(resolveFieldsConfig({ fields })).toEqual(fields);
+  });
+
+  it.each([
+    [{ thread: { a: { type: 'string', maxLength: 256 } } }, 'fields.thread.a.maxLength'],
+    [{ thread: { a: { type: 'text', maxLength: 10001 } } }, 'fields.thread.a.maxLength'],
+    [{ message: { a: { type: 'enumeration', enum: [] } } }, 'fields.message.a.enum'],
+    [{ message: { a: { type: 'enumeration', enum: ['x', 'x'] } } }, 'fields.message.a.enum'],
+    [{ message: { a: { type: 'boolean', maxLength: 3 } } }, 'fields.message.a'],
+    [{ message: { a: { type: 'json' } } }, 'fields.message.a.type'],
+    [{ thread: { a: { type: 'decimal', min: 2, max: 1 } } }, 'fields.thread.a.min'],
+    [{ thread: { '1a': { type: 'string' } } }, 'fields.thread.1a'],
+    [{ threads: {} }, 'fields'],
+  ])('refuses %j naming %s', (fields, path) => {
+    expect(() => resolveFieldsConfig({ fields })).toThrow(path);
+  });
+
+  it('builds the value schema from the declarations', () => {
+    const schema = fieldValuesSchema({ n: { type: 'integer', min: 1, required: true }, s: { type: 'string', maxLength: 2 } });
+    // (untyped on purpose: the declarations' own type is what config/plugins is checked against)
+    expect(schema.safeParse({ n: 1, s: 'ab' }).success).toBe(true);
+    expect(schema.safeParse(undefined).success).toBe(false);
+    expect(schema.safeParse({ n: 1, s: null }).success).toBe(true);
+    expect(schema.safeParse({ n: 1, s: 'abc' }).success).toBe(false);
+    expect(schema.safeParse({ n: 1, x: 1 }).success).toBe(false);
   });
 });

@@ -332,8 +332,8 @@ describe('planTags (the import and the dry run alike)', () => {
 });
 
 describe('mergeRerunMembership (a later run, into a thread in use here)', () => {
-  const here = { hidden: false, inInbox: true, visibleAfterMessageId: 0, lastReadMessageId: 10, unreadCount: 0, removedAt: null, leftAt: null };
-  const drupal = { hidden: false, inInbox: true, visibleAfterMessageId: 0, lastReadMessageId: 9, unreadCount: 3, removedAt: null };
+  const here = { hidden: false, inInbox: true, archived: false, visibleAfterMessageId: 0, lastReadMessageId: 10, unreadCount: 0, removedAt: null, leftAt: null };
+  const drupal = { hidden: false, inInbox: true, archived: false, visibleAfterMessageId: 0, lastReadMessageId: 9, unreadCount: 3, removedAt: null };
 
   it('keeps the read state of here and adds only the new messages privatemsg has unread', () => {
     expect(mergeRerunMembership(here, drupal, { visible: [11, 12], unread: [12] })).toMatchObject({ lastReadMessageId: 11, unreadCount: 1, removedAt: null });
@@ -351,12 +351,16 @@ describe('mergeRerunMembership (a later run, into a thread in use here)', () => 
     expect(mergeRerunMembership(removed, { ...drupal, inInbox: false }, { visible: [11], unread: [11] })).toEqual({
       hidden: false,
       inInbox: true,
+      archived: false,
       visibleAfterMessageId: 10,
       lastReadMessageId: 10,
       unreadCount: 1,
       removedAt: null,
     });
-    expect(mergeRerunMembership({ ...here, inInbox: false }, { ...drupal, inInbox: false }, { visible: [11], unread: [] }).inInbox).toBe(false);
+    expect(mergeRerunMembership({ ...here, inInbox: false, archived: true }, { ...drupal, inInbox: false }, { visible: [11], unread: [] })).toMatchObject({
+      inInbox: false,
+      archived: true,
+    });
     expect(mergeRerunMembership({ ...here, inInbox: false }, drupal, { visible: [11], unread: [11] }).inInbox).toBe(true);
   });
 

@@ -6,6 +6,7 @@ import type { Report, ReportedMessage, Resolution, UserSummary } from '../api';
 import { getTrad } from '../utils/getTrad';
 import { adminName, messageText } from '../utils/messageText';
 import { useResolutionLabels } from './labels';
+import { FieldValuesLine } from './CustomFields';
 
 type Props = { report: Report; onResolve: (report: Report, action: Resolution) => void };
 
@@ -52,6 +53,7 @@ export const ReportCard = ({ report, onResolve }: Props) => {
                 ? report.thread.subject || t('report.thread.noSubject', '(no subject)')
                 : t('report.thread.gone', 'Thread no longer exists')}
             </Typography>
+            <FieldValuesLine values={report.thread?.fields} />
             <Typography variant="pi" textColor="neutral600">
               {t('report.reportedBy', 'Reported by {reporter} on {date}', {
                 reporter: userName(report.reporter),
@@ -196,6 +198,7 @@ const ContextMessage = ({
               })}
             </Typography>
           )}
+          <FieldValuesLine values={message.fields} />
         </Flex>
       </Flex>
     </Box>

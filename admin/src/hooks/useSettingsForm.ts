@@ -1,6 +1,6 @@
 import * as React from 'react';
 import { useAPIErrorHandler, useFetchClient, useNotification, useRBAC } from '@strapi/strapi/admin';
-import { apiErrorOf, statusOf, type FormatName, type Role, type Settings } from '../api';
+import { apiErrorOf, statusOf, type FieldsConfig, type FormatName, type Role, type Settings } from '../api';
 import { PERMISSIONS } from '../permissions';
 import {
   changedSettings,
@@ -100,6 +100,8 @@ export const useSettingsForm = (t: Translate) => {
   };
 
   return {
+    /** The custom field declarations of config/plugins, listed read-only. */
+    declaredFields: (initial as (Settings & { fields?: FieldsConfig }) | null)?.fields,
     canUpdate,
     isLoadingPermissions,
     values,

@@ -2,6 +2,7 @@ import * as React from 'react';
 import { Alert, Button, Flex, Grid } from '@strapi/design-system';
 import { Check } from '@strapi/icons';
 import { Layouts, Page } from '@strapi/strapi/admin';
+import { CustomFieldsSection } from '../components/CustomFields';
 import { DeletedMessagesSection } from '../components/DeletedMessagesSection';
 import { FormatsSection } from '../components/FormatsSection';
 import { LimitsSection } from '../components/LimitsSection';
@@ -36,7 +37,7 @@ const SettingsPage = () => {
   const dismiss = (id: string) => () => setDismissed((d) => ({ ...d, [id]: true }));
   const form = useSettingsForm(t);
   const { canUpdate, isLoadingPermissions, values, roles, errors, loadError, isSaving, readOnly, modified, set } = form;
-  const { setFormat, handleSubmit } = form;
+  const { setFormat, handleSubmit, declaredFields } = form;
 
   if (loadError) return <Page.Error />;
   if (isLoadingPermissions || !values || roles === undefined) return <Page.Loading />;
@@ -247,6 +248,7 @@ const SettingsPage = () => {
               {...{ t, values, roles, common, everyRole, set }}
               boundsHint={between('purgeDeletedAfterDays')}
             />
+            <CustomFieldsSection fields={declaredFields} />
           </Flex>
         </Layouts.Content>
       </form>

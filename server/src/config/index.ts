@@ -1,3 +1,4 @@
+import { resolveFieldsConfig } from './fields';
 import { resolveAdminUrl, resolveConfig, resolveRealtimeConfig } from './resolve';
 
 /*
@@ -12,5 +13,6 @@ export default {
     resolveConfig(config);
     resolveRealtimeConfig(config);
     resolveAdminUrl(config);
+    resolveFieldsConfig(config);
   },
 };

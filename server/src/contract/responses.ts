@@ -26,6 +26,14 @@ export const participantSchema = userSummarySchema.extend({ left: z.boolean() })
 export const roleSummarySchema = z.strictObject({ id: z.number().int(), name: z.string() }).register(contractSchemas, { id: 'RoleSummary' });
 export const tagSchema = z.strictObject({ id: documentId, name: z.string() }).register(contractSchemas, { id: 'Tag' });
 
+/** Custom field values: the declared fields that have one (config/fields.ts); {} when none do. */
+export const fieldValuesSchema = z
+  .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
+  .describe('the fields declared in the plugin config that have a value; {} when none do')
+  .register(contractSchemas, { id: 'FieldValues' });
+
+export const FOLDER_NAMES = ['inbox', 'archived', 'requests'] as const;
+
 export const lastMessageSchema = z
   .strictObject({
     id: documentId,
@@ -48,6 +56,8 @@ export const threadSchema = z
     lastMessageAt: isoTime.nullable(),
     lastMessage: lastMessageSchema.nullable(),
     tags: z.array(tagSchema),
+    folder: z.enum(FOLDER_NAMES).describe('where the thread is for the caller'),
+    fields: fieldValuesSchema,
     createdAt: isoTime,
   })
   .register(contractSchemas, { id: 'Thread' });
@@ -61,6 +71,7 @@ export const messageSchema = z
     format: z.enum(FORMAT_NAMES),
     deleted: z.boolean(),
     isNew: z.boolean().describe('unread for the caller'),
+    fields: fieldValuesSchema,
     createdAt: isoTime,
   })
   .register(contractSchemas, { id: 'Message' });
@@ -81,7 +92,11 @@ export const preferencesSchema = z
   .strictObject({ messagingEnabled: z.boolean(), emailNotifications: z.enum(EMAIL_LEVELS) })
   .register(contractSchemas, { id: 'Preferences' });
 export const unreadCountSchema = z
-  .strictObject({ threads: z.number().int(), messages: z.number().int() })
+  .strictObject({
+    threads: z.number().int().describe('threads with unread messages, in the inbox and the archive'),
+    messages: z.number().int(),
+    requests: z.number().int().describe('pending message requests with unread messages (0 until message requests exist)'),
+  })
   .register(contractSchemas, { id: 'UnreadCount' });
 export const reportSchema = z
   .strictObject({ id: documentId, messageId: documentId, reason: z.string(), status: z.enum(['open', 'resolved']), createdAt: isoTime })

@@ -54,7 +54,8 @@ const threadRef = z.strictObject({ threadId: z.string() });
 export const streamEvents = {
   'message.created': z.strictObject({ threadId: z.string(), messageId: z.string() }),
   'thread.updated': threadRef,
-  'unread-count': unreadCountSchema,
+  // The stream's counts are the inbox and archive ones (GET /unread-count adds `requests`).
+  'unread-count': unreadCountSchema.pick({ threads: true, messages: true }),
   resync: z.strictObject({}),
   reauth: z.strictObject({}),
 } as const;

@@ -5,9 +5,7 @@ import {
   emptyQuerySchema,
   inboxQuerySchema,
   messagesQuerySchema,
-  newThreadSchema,
   parse,
-  replySchema,
   threadParams,
   threadQuerySchema,
 } from '../validation';
@@ -23,7 +21,8 @@ export default {
 
   async create(ctx: Context) {
     parse(emptyQuerySchema, ctx.query, 'query');
-    const body = parse(newThreadSchema, requestBody(ctx));
+    // Built from the site's custom field declarations (services/fields).
+    const body = parse(getService('fields').newThreadSchema(), requestBody(ctx));
     const actor = await actorFrom(ctx);
     const { thread, message, refused } = await getService('messaging').startThread(actor, body);
     ctx.status = 201;
@@ -45,7 +44,7 @@ export default {
   async reply(ctx: Context) {
     const { id } = parse(threadParams, pathParams(ctx, 'id'), 'path');
     parse(emptyQuerySchema, ctx.query, 'query');
-    const body = parse(replySchema, requestBody(ctx));
+    const body = parse(getService('fields').replySchema(), requestBody(ctx));
     const actor = await actorFrom(ctx);
     const message = await getService('messaging').addReply(actor, id, body);
     ctx.status = 201;
@@ -72,6 +71,20 @@ export default {
     parse(emptyBodySchema, requestBody(ctx));
     await getService('read-state').leave(await actorFrom(ctx), id);
     ctx.status = 204;
+  },
+
+  async archive(ctx: Context) {
+    const { id } = parse(threadParams, pathParams(ctx, 'id'), 'path');
+    parse(emptyQuerySchema, ctx.query, 'query');
+    parse(emptyBodySchema, requestBody(ctx));
+    ctx.body = { data: await getService('read-state').setArchived(await actorFrom(ctx), id, true) };
+  },
+
+  async unarchive(ctx: Context) {
+    const { id } = parse(threadParams, pathParams(ctx, 'id'), 'path');
+    parse(emptyQuerySchema, ctx.query, 'query');
+    parse(emptyBodySchema, requestBody(ctx));
+    ctx.body = { data: await getService('read-state').setArchived(await actorFrom(ctx), id, false) };
   },
 
   async remove(ctx: Context) {

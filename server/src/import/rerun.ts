@@ -31,9 +31,11 @@ export const mergeRerunMembership = (
   const unreadBefore = existing.removedAt !== null ? 0 : existing.unreadCount;
   let lastRead = existing.lastReadMessageId;
   if (unreadBefore === 0) lastRead = arriving.unread.length > 0 ? arriving.unread[0] - 1 : Math.max(lastRead, arriving.visible[arriving.visible.length - 1]);
+  const inInbox = existing.removedAt !== null ? true : existing.inInbox || planned.inInbox;
   return {
     hidden: existing.hidden,
-    inInbox: existing.removedAt !== null ? true : existing.inInbox || planned.inInbox,
+    inInbox,
+    archived: !inInbox,
     visibleAfterMessageId: Math.max(existing.visibleAfterMessageId, planned.visibleAfterMessageId),
     lastReadMessageId: lastRead,
     unreadCount: unreadBefore + arriving.unread.length,

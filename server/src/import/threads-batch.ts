@@ -178,6 +178,8 @@ const writeBatch = async (ctx: BatchContext, { plans, ids }: PlannedBatch) => {
           const planned = {
             hidden: mb.hidden,
             inInbox: mb.inInbox,
+            // Out of the inbox without being removed: archived (privatemsg's Inbox tag taken off).
+            archived: !mb.inInbox && mb.removedAt === null,
             visibleAfterMessageId: ourId(mb.visibleAfterMid),
             lastReadMessageId: mb.firstUnreadMid === null ? last : ourId(mb.firstUnreadMid) - 1,
             unreadCount: mb.unreadCount,

@@ -106,7 +106,7 @@ export const joinState = async (db: Db, threadIds: number[], messageIds: number[
 /** A member's state as the import writes it (leaving is only ever done here, not imported). */
 export type ImportedMembership = { threadId: number; userId: number } & Omit<MembershipState, 'leftAt'>;
 
-const MEMBERSHIP_STATE = ['hidden', 'in_inbox', 'visible_after_message_id', 'last_read_message_id', 'unread_count', 'removed_at', 'updated_at'];
+const MEMBERSHIP_STATE = ['hidden', 'in_inbox', 'archived', 'visible_after_message_id', 'last_read_message_id', 'unread_count', 'removed_at', 'updated_at'];
 
 /**
  * Writes each member's read state: new memberships are inserted, those of threads imported before
@@ -123,7 +123,9 @@ export const upsertMemberships = async (db: Db, memberships: ImportedMembership[
       thread_id: m.threadId,
       user_id: m.userId,
       hidden: m.hidden,
-      in_inbox: m.inInbox,
+      // In a folder: the inbox, or the archive (membership-folders); a removed thread in neither.
+      in_inbox: m.inInbox || m.archived,
+      archived: m.archived,
       last_activity_at: now,
       visible_after_message_id: m.visibleAfterMessageId,
       last_read_message_id: m.lastReadMessageId,
@@ -171,8 +173,11 @@ export const rebuildThreadCounters = async (db: Db, threads: { id: number; liste
 };
 
 /**
- * Each membership's counts from the messages it sees (visibility.seenBy): message count, activity time, the newest visible message (broadcasts only), and
- * everything delivered. Unread counts are privatemsg's, written by upsertMemberships.
+ * Each membership's counts from the messages it sees (visibility.seenBy, after its visibility
+ * watermark): message count, activity time, the newest visible message (broadcasts only),
+ * everything delivered, and whether the thread is in the member's Sent list (a message of their
+ * own they still see, not deleted: membership-folders). Unread counts are privatemsg's, written
+ * by upsertMemberships.
  */
 export const rebuildMembershipCounters = async (db: Db, threadIds: number[]) => {
   if (threadIds.length === 0) return;
@@ -187,14 +192,20 @@ export const rebuildMembershipCounters = async (db: Db, threadIds: number[]) => 
        last_activity_at = coalesce((select max(m.created_at) ${visible}), ${thread('last_message_at')}),
        last_visible_message_id = case when ${thread('listed_member_count')} < ${thread('member_count')}
                                       then (select max(m.id) ${visible}) else null end,
-       delivered_message_id = ${thread('last_message_id')}
+       delivered_message_id = ${thread('last_message_id')},
+       has_sent = case when ${ms}.left_at is null and exists (select 1 from ${TABLES.messages} m
+                         where m.thread_id = ${ms}.thread_id and m.author_id = ${ms}.user_id and m.deleted_at is null
+                           and m.id > ${ms}.visible_after_message_id) then true else false end
      where thread_id in (${inList(threadIds)})`
   );
 };
 
 export type MembershipState = {
   hidden: boolean;
+  /** In the inbox (privatemsg's Inbox tag). */
   inInbox: boolean;
+  /** Archived: in no inbox, not removed (the Inbox tag taken off). */
+  archived: boolean;
   visibleAfterMessageId: number;
   lastReadMessageId: number;
   unreadCount: number;
@@ -211,12 +222,13 @@ export const membershipStatesOf = async (db: Db, threadIds: number[]) => {
   const found = new Map<string, MembershipState>();
   if (threadIds.length === 0) return found;
   const rows = await db(TABLES.memberships)
-    .select('thread_id', 'user_id', 'hidden', 'in_inbox', 'visible_after_message_id', 'last_read_message_id', 'unread_count', 'removed_at', 'left_at')
+    .select('thread_id', 'user_id', 'hidden', 'in_inbox', 'archived', 'visible_after_message_id', 'last_read_message_id', 'unread_count', 'removed_at', 'left_at')
     .whereIn('thread_id', threadIds);
   for (const r of rows) {
     found.set(`${toInt(r.thread_id)}:${toInt(r.user_id)}`, {
       hidden: Boolean(r.hidden),
-      inInbox: Boolean(r.in_inbox),
+      inInbox: Boolean(r.in_inbox) && !r.archived,
+      archived: Boolean(r.in_inbox) && Boolean(r.archived),
       visibleAfterMessageId: toInt(r.visible_after_message_id),
       lastReadMessageId: toInt(r.last_read_message_id),
       unreadCount: toInt(r.unread_count),

@@ -61,6 +61,8 @@ const deliveryChanges = (db: Db, through: string, now: Date) => {
   const newest = `(select max(m.created_at) ${undelivered(through)})`;
   return {
     in_inbox: db.raw(`case when exists (select 1 ${undelivered(through)}) then ? else in_inbox end`, [true]),
+    // A message from someone else brings an archived thread back to the inbox (membership-folders).
+    archived: db.raw(`case when exists (select 1 ${undelivered(through)}) then ? else archived end`, [false]),
     last_activity_at: db.raw(`case when ${newest} > last_activity_at then ${newest} else last_activity_at end`),
     message_count: db.raw(`message_count + (select count(*) ${undelivered(through)})`),
     unread_count: db.raw(`unread_count + (select count(*) ${undelivered(through)} and m.id > ${M}.last_read_message_id)`),
@@ -170,7 +172,10 @@ export const withholdUnseenFirstMessage = (db: Db, input: { threadId: number; me
       last_visible_message_id: db.raw('case when last_visible_message_id is null then null else 0 end'),
     });
 
-/** The author has read everything up to their own message. */
+/**
+ * The author has read everything up to their own message, and the thread is in their folders
+ * and their Sent list; an archived thread stays archived (membership-folders).
+ */
 export const recordAuthorActivity = (
   db: Db,
   input: { threadId: number; authorId: number; messageId: number; now: Date }
@@ -180,6 +185,7 @@ export const recordAuthorActivity = (
     .whereNull('left_at')
     .update({
       in_inbox: true,
+      has_sent: true,
       last_activity_at: input.now,
       last_read_message_id: input.messageId,
       unread_count: 0,

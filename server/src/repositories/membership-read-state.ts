@@ -71,7 +71,7 @@ export const markNewestUnreadMany = (db: Db, userId: number, membershipIds: numb
     .update({ last_read_message_id: db.raw('(?) - 1', [fromOthers().max('m.id')]), unread_count: 1 });
 };
 
-/** Out of the inbox until the next message, which will show only what came after now. */
+/** Out of every folder until the next message, which will show only what came after now. */
 export const removeFromInboxMany = (db: Db, membershipIds: number[], now: Date) =>
   membershipIds.length === 0
     ? Promise.resolve(0)
@@ -79,6 +79,8 @@ export const removeFromInboxMany = (db: Db, membershipIds: number[], now: Date) 
         .whereIn('id', membershipIds)
         .update({
           in_inbox: false,
+          archived: false,
+          has_sent: false,
           removed_at: now,
           unread_count: 0,
           message_count: 0,

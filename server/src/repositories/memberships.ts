@@ -1,13 +1,16 @@
 import { selectRows, TABLES, toBool, toInt, toIso, type Db } from './db';
 import { rawRows, whereLikeInsensitive } from './dialect';
 import { mapThread, THREAD_COLUMNS, threadIdsOf, type ThreadRow } from './threads';
+import { whereInFolder, type Folder } from './membership-folders';
 import { memberOf, memberSees, seenBy } from './visibility';
 
 export type MembershipRow = {
   id: number;
   threadId: number;
   userId: number;
+  /** In one of the member's folders (membership-folders): the inbox, or the archive when `archived`. */
   inInbox: boolean;
+  archived: boolean;
   lastActivityAt: string;
   lastReadMessageId: number;
   unreadCount: number;
@@ -20,7 +23,7 @@ export type MembershipRow = {
 };
 
 const MEMBERSHIP_COLUMNS = [
-  'id', 'thread_id', 'user_id', 'in_inbox', 'last_activity_at', 'last_read_message_id', 'unread_count',
+  'id', 'thread_id', 'user_id', 'in_inbox', 'archived', 'last_activity_at', 'last_read_message_id', 'unread_count',
   'message_count', 'visible_after_message_id', 'removed_at', 'left_at', 'hidden',
 ];
 
@@ -29,6 +32,7 @@ const mapMembership = (r: Record<string, unknown>, prefix = ''): MembershipRow =
   threadId: toInt(r[`${prefix}thread_id`]),
   userId: toInt(r[`${prefix}user_id`]),
   inInbox: toBool(r[`${prefix}in_inbox`]),
+  archived: toBool(r[`${prefix}archived`]),
   lastActivityAt: toIso(r[`${prefix}last_activity_at`]) as string,
   lastReadMessageId: toInt(r[`${prefix}last_read_message_id`]),
   unreadCount: toInt(r[`${prefix}unread_count`]),
@@ -149,9 +153,10 @@ export type InboxFilters = {
 const containsPattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /**
- * One inbox page: a range scan of `pm_memberships_inbox_idx` (user_id, in_inbox, last_activity_at,
- * thread_id) in index order, stopping after `limit` rows, with primary-key lookups of the thread
- * and its last message (see memberViews). No sort, whatever the size of the user's history.
+ * One page of a folder (membership-folders: inbox, archived, all, sent): a range scan of the
+ * folder's index (user_id, <folder columns>, last_activity_at, thread_id) in index order, stopping
+ * after `limit` rows, with primary-key lookups of the thread and its last message (see
+ * memberViews). No sort, whatever the size of the user's history.
  *
  * Filters (see docs/inbox-filters.md for the plans):
  * - `tagId` joins the link table through its `tag_id` index, so only the tagged threads are read;
@@ -162,10 +167,15 @@ const containsPattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\
  * - `subjectContains` no B-tree can serve: it filters the inbox scan, which still stops after
  *   `limit` matches.
  */
-export const listInboxPage = async (db: Db, userId: number, limit: number, after?: InboxCursor, filters: InboxFilters = {}) => {
-  const q = memberViews(db)
-    .where('ms.user_id', userId)
-    .andWhere('ms.in_inbox', true)
+export const listInboxPage = async (
+  db: Db,
+  userId: number,
+  limit: number,
+  after?: InboxCursor,
+  filters: InboxFilters = {},
+  folder: Folder = 'inbox'
+) => {
+  const q = whereInFolder(memberViews(db).where('ms.user_id', userId), folder)
     .orderBy([
       { column: 'ms.last_activity_at', order: 'desc' },
       { column: 'ms.thread_id', order: 'desc' },

@@ -2,6 +2,7 @@ import { createDocumentId } from '../utils/ids';
 import { TABLES, strapiColumns, toInt, toIso, type Db } from './db';
 import { knownMember, memberOf, seenBy, type Audience } from './visibility';
 import { insertReturning, rawRows } from './dialect';
+import { parseStoredFields } from '../config/fields';
 
 export type MessageRow = {
   id: number;
@@ -16,9 +17,11 @@ export type MessageRow = {
   /** Who may see it besides the author (repositories/visibility): null, everyone. */
   audience: Audience;
   audienceUserId: number | null;
+  /** Custom field values as stored, shown as the declarations allow (services/fields). */
+  fields: Record<string, unknown> | null;
 };
 
-const COLUMNS = ['id', 'document_id', 'thread_id', 'author_id', 'body', 'format', 'excerpt', 'deleted_at', 'created_at', 'audience', 'audience_user_id'];
+const COLUMNS = ['id', 'document_id', 'thread_id', 'author_id', 'body', 'format', 'excerpt', 'deleted_at', 'created_at', 'audience', 'audience_user_id', 'fields'];
 
 const mapMessage = (r: Record<string, unknown>): MessageRow => ({
   id: toInt(r.id),
@@ -32,6 +35,7 @@ const mapMessage = (r: Record<string, unknown>): MessageRow => ({
   createdAt: toIso(r.created_at) as string,
   audience: (r.audience as Audience) ?? null,
   audienceUserId: r.audience_user_id == null ? null : toInt(r.audience_user_id),
+  fields: parseStoredFields(r.fields),
 });
 
 export const insertMessage = async (
@@ -45,6 +49,8 @@ export const insertMessage = async (
     now: Date;
     audience?: Audience;
     audienceUserId?: number | null;
+    /** JSON text (config/fields.ts storedFields), or null. */
+    fields?: string | null;
   }
 ) => {
   const documentId = createDocumentId();
@@ -60,6 +66,7 @@ export const insertMessage = async (
       excerpt: input.excerpt,
       audience: input.audience ?? null,
       audience_user_id: input.audienceUserId ?? null,
+      fields: input.fields ?? null,
     },
     COLUMNS
   );

@@ -4,6 +4,7 @@ import { withholdUnseenFirstMessage } from './membership-delivery';
 import type { MemberView } from './memberships';
 import { TABLES, insertInChunks, strapiColumns, toBool, toInt, toIso, type Db } from './db';
 import { forUpdate, insertReturning } from './dialect';
+import { parseStoredFields } from '../config/fields';
 
 /**
  * The members a thread list shows: the first PARTICIPANT_PREVIEW_SIZE by user id, those who left
@@ -35,6 +36,8 @@ export type ThreadRow = {
   listedMemberCount: number;
   /** Some members were reached only through a role: a broadcast (see repositories/visibility). */
   hasHiddenMembers: boolean;
+  /** Custom field values as stored (JSON text), shown as the declarations allow (services/fields). */
+  fields: Record<string, unknown> | null;
 };
 
 export type ThreadRole = { id: number; name: string };
@@ -42,7 +45,7 @@ export type ThreadRole = { id: number; name: string };
 /** The thread columns mapThread reads (a list selects these, not the row's other Strapi columns). */
 export const THREAD_COLUMNS = [
   'id', 'document_id', 'subject', 'is_group', 'member_count', 'message_count', 'last_message_id', 'last_message_at',
-  'created_at', 'participant_preview', 'starter_id', 'roles', 'listed_member_count',
+  'created_at', 'participant_preview', 'starter_id', 'roles', 'listed_member_count', 'fields',
 ];
 
 /* SQLite hands JSON columns back as text; PostgreSQL (jsonb) parsed. */
@@ -80,6 +83,7 @@ export const mapThread = (r: Record<string, unknown>): ThreadRow => {
     roles: parseRoles(r.roles),
     listedMemberCount,
     hasHiddenMembers: listedMemberCount < memberCount,
+    fields: parseStoredFields(r.fields),
   };
 };
 
@@ -100,7 +104,9 @@ export const createThreadWithMessage = async (
     hiddenIds?: Set<number>;
     roles?: ThreadRole[];
     isGroup: boolean;
-    message: { body: string; format: string; excerpt: string };
+    message: { body: string; format: string; excerpt: string; fields?: string | null };
+    /** The thread's custom fields, as JSON text (config/fields.ts storedFields), or null. */
+    fields?: string | null;
     now: Date;
   }
 ) => {
@@ -119,6 +125,7 @@ export const createThreadWithMessage = async (
       starter_id: input.authorId,
       roles: input.roles && input.roles.length > 0 ? JSON.stringify(input.roles) : null,
       listed_member_count: listedIds.length,
+      fields: input.fields ?? null,
       // Only members everyone may see: hidden members are shown to the starter in the thread's own view.
       participant_preview: previewColumn(
         [...new Set(listedIds)].sort((a, b) => a - b).slice(0, PARTICIPANT_PREVIEW_SIZE).map((userId) => ({ userId }))
@@ -141,6 +148,8 @@ export const createThreadWithMessage = async (
           thread_id: threadId,
           user_id: userId,
           in_inbox: true,
+          archived: false,
+          has_sent: isAuthor,
           last_activity_at: input.now,
           last_read_message_id: isAuthor ? message.id : 0,
           unread_count: isAuthor ? 0 : 1,
@@ -170,6 +179,7 @@ export const startedThreadView = (thread: ThreadRow, message: MessageRow, author
     threadId: thread.id,
     userId: authorId,
     inInbox: true,
+    archived: false,
     lastActivityAt: message.createdAt,
     lastReadMessageId: message.id,
     unreadCount: 0,
@@ -264,9 +274,15 @@ export const recountThreads = async (db: Db, threadIds: number[]) => {
  */
 export const threadIdsOf = (db: Db, threadDocumentIds: string[]) => db(TABLES.threads).select('id').whereIn('document_id', threadDocumentIds);
 
-/** Each thread's documentId and subject, by id (emails and moderation show them). */
+/** Each thread's documentId, subject and stored custom fields, by id (emails and moderation show them). */
 export const findThreadSubjects = async (db: Db, threadIds: number[]) => {
-  if (threadIds.length === 0) return new Map<number, { documentId: string; subject: string }>();
-  const rows = await db(TABLES.threads).select('id', 'document_id', 'subject').whereIn('id', [...new Set(threadIds)]);
-  return new Map(rows.map((t: Record<string, unknown>) => [toInt(t.id), { documentId: String(t.document_id), subject: (t.subject as string) ?? '' }]));
+  type Subject = { documentId: string; subject: string; fields: Record<string, unknown> | null };
+  if (threadIds.length === 0) return new Map<number, Subject>();
+  const rows = await db(TABLES.threads).select('id', 'document_id', 'subject', 'fields').whereIn('id', [...new Set(threadIds)]);
+  return new Map<number, Subject>(
+    rows.map((t: Record<string, unknown>) => [
+      toInt(t.id),
+      { documentId: String(t.document_id), subject: (t.subject as string) ?? '', fields: parseStoredFields(t.fields) },
+    ])
+  );
 };

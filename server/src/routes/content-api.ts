@@ -20,6 +20,8 @@ export default {
     { method: 'POST', path: '/threads/:id/read', handler: 'threads.read' },
     { method: 'POST', path: '/threads/:id/unread', handler: 'threads.unread' },
     { method: 'POST', path: '/threads/:id/leave', handler: 'threads.leave' },
+    { method: 'POST', path: '/threads/:id/archive', handler: 'threads.archive' },
+    { method: 'POST', path: '/threads/:id/unarchive', handler: 'threads.unarchive' },
     { method: 'DELETE', path: '/threads/:id', handler: 'threads.remove' },
     { method: 'PUT', path: '/threads/:id/tags', handler: 'tags.setOnThread' },
     { method: 'GET', path: '/tags', handler: 'tags.find' },

@@ -1,6 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import * as membershipsRepo from '../repositories/memberships';
 import type { MemberView, MessagePreview } from '../repositories/memberships';
+import type { Folder } from '../repositories/membership-folders';
 import * as messagesRepo from '../repositories/messages';
 import * as threadsRepo from '../repositories/threads';
 import { startedThreadView, type ThreadRow } from '../repositories/threads';
@@ -52,6 +53,7 @@ const inboxService = ({ strapi }: { strapi: Core.Strapi }) => {
       people.summaries(rows.map((m) => m.authorId).filter((id): id is number => id !== null)),
       showDeleted ?? (rows.some((m) => m.deletedAt) ? people.canViewDeleted(viewer) : false),
     ]);
+    const fields = getService('fields');
     return rows.map((m) => ({
       id: m.documentId,
       threadId: threadDocumentIds.get(m.threadId) as string,
@@ -60,6 +62,7 @@ const inboxService = ({ strapi }: { strapi: Core.Strapi }) => {
       format: m.format,
       deleted: Boolean(m.deletedAt),
       isNew: m.authorId !== viewer.id && m.id > (lastReadByThread.get(m.threadId) ?? Number.MAX_SAFE_INTEGER),
+      fields: fields.presentMessage(m.fields),
       createdAt: m.createdAt,
     }));
   };
@@ -107,6 +110,7 @@ const inboxService = ({ strapi }: { strapi: Core.Strapi }) => {
       participantsByThread.set(m.threadId, list);
     }
 
+    const fields = getService('fields');
     return views.map((view) => {
       const { thread, membership } = view;
       const last = lastByThread.get(thread.id);
@@ -131,6 +135,9 @@ const inboxService = ({ strapi }: { strapi: Core.Strapi }) => {
             }
           : null,
         tags: tags.get(membership.id) ?? [],
+        // Where the thread is for the viewer (repositories/membership-folders); a removed one reads as the inbox it returns to.
+        folder: membership.archived && membership.inInbox ? ('archived' as const) : ('inbox' as const),
+        fields: fields.presentThread(thread.fields),
         createdAt: thread.createdAt,
       };
     });
@@ -163,13 +170,16 @@ const inboxService = ({ strapi }: { strapi: Core.Strapi }) => {
 
   return {
     /**
-     * The inbox, newest activity first, optionally filtered (all filters combine, and combine with
-     * the cursor). A `tag` that is not one of the viewer's tags is a 404, like any tag route.
+     * A folder (the inbox by default), newest activity first, optionally filtered (all filters
+     * combine, and combine with the cursor, which is the same for every folder). A `tag` that is
+     * not one of the viewer's tags is a 404, like any tag route. `requests` is empty until message
+     * requests exist.
      */
     async list(
       viewer: Actor,
-      query: { limit?: number; cursor?: string; tag?: string; participant?: number; q?: string; unread?: boolean }
+      query: { limit?: number; cursor?: string; tag?: string; participant?: number; q?: string; unread?: boolean; folder?: Folder | 'requests' }
     ) {
+      const folder = query.folder ?? 'inbox';
       const limit = query.limit ?? DEFAULT_PAGE_SIZE;
       const [lastActivityAt, threadId] = query.cursor ? readCursor(query.cursor, 'cursor', 2) : [];
       const after: membershipsRepo.InboxCursor | undefined = query.cursor ? { lastActivityAt, threadId } : undefined;
@@ -182,7 +192,8 @@ const inboxService = ({ strapi }: { strapi: Core.Strapi }) => {
         const [tag] = await getService('tags').resolveOwn(knex(), viewer, [query.tag]);
         filters.tagId = tag.id;
       }
-      const rows = await membershipsRepo.listInboxPage(knex(), viewer.id, limit + 1, after, filters);
+      if (folder === 'requests') return { data: [], meta: { nextCursor: null } };
+      const rows = await membershipsRepo.listInboxPage(knex(), viewer.id, limit + 1, after, filters, folder);
       const page = rows.slice(0, limit);
       const last = page[page.length - 1];
       const nextCursor =

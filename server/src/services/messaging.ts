@@ -11,7 +11,9 @@ import type { RecipientRef } from '../utils/errors';
 import { forbidden, notFound, refusedError } from '../utils/errors';
 import { EVENTS } from '../events';
 import { getService } from '../utils/get-service';
-import { newThreadSchema, parse, replySchema } from '../validation';
+import { parse, type newThreadSchema, type replySchema } from '../validation';
+import { storedFields } from '../config/fields';
+import { refreshSent } from '../repositories/membership-folders';
 import type { Actor } from './people';
 
 type UserInput = number | { id: number; role?: { id: number } | null };
@@ -130,7 +132,8 @@ const messagingService = ({ strapi }: { strapi: Core.Strapi }) => {
         hiddenIds,
         roles,
         isGroup: memberIds.length > 2,
-        message: { body: rendered.html, format: rendered.format, excerpt: rendered.excerpt },
+        message: { body: rendered.html, format: rendered.format, excerpt: rendered.excerpt, fields: storedFields(data.messageFields) },
+        fields: storedFields(data.fields),
         now,
       });
       await outboxRepo.enqueueJob(trx, { event: 'new_thread', messageId: created.message.id, threadId: created.thread.id, now });
@@ -182,6 +185,7 @@ const messagingService = ({ strapi }: { strapi: Core.Strapi }) => {
         body: rendered.html,
         format: rendered.format,
         excerpt: rendered.excerpt,
+        fields: storedFields(data.fields),
         now,
         ...audience,
       });
@@ -208,7 +212,8 @@ const messagingService = ({ strapi }: { strapi: Core.Strapi }) => {
     /** Starts a thread (the programmatic API: the author by id or user object, the input validated here). */
     async send(input: SendInput, options: SendOptions = {}) {
       const { author: authorInput, ...rest } = input;
-      const data = parse(newThreadSchema, { ...rest, recipients: normalizeRecipients(input.recipients) });
+      // The site's custom fields are checked as over HTTP (services/fields).
+      const data = parse(getService('fields').newThreadSchema(), { ...rest, recipients: normalizeRecipients(input.recipients) });
       return startThread(await requireActor(authorInput), data, options);
     },
 
@@ -225,7 +230,7 @@ const messagingService = ({ strapi }: { strapi: Core.Strapi }) => {
     /** Adds a message to a thread the author is a current member of (404 otherwise). */
     async reply(input: ReplyInput, options: SendOptions = {}) {
       const { author: authorInput, threadId, ...rest } = input;
-      const data = parse(replySchema, rest);
+      const data = parse(getService('fields').replySchema(), rest);
       return addReply(await requireActor(authorInput), String(threadId), data, options);
     },
 
@@ -243,7 +248,11 @@ const messagingService = ({ strapi }: { strapi: Core.Strapi }) => {
       if (message.authorId !== actor.id) throw forbidden('You can only delete your own messages');
       if (message.deletedAt) return;
 
-      await messagesRepo.softDeleteMessage(knex(), message.id, new Date());
+      // The thread leaves the author's Sent list with their last message there (membership-folders).
+      await strapi.db.transaction(async ({ trx }) => {
+        await messagesRepo.softDeleteMessage(trx, message.id, new Date());
+        await refreshSent(trx, message.threadId, actor.id);
+      });
       const thread = await threadsRepo.findThreadById(knex(), message.threadId);
       strapi.eventHub.emit(EVENTS.messageDeleted, {
         threadId: thread?.documentId,

@@ -5,6 +5,7 @@ import * as suspensionsRepo from '../repositories/suspensions';
 import * as outboxRepo from '../repositories/outbox';
 import * as threadsRepo from '../repositories/threads';
 import { createAdminsRepository } from '../repositories/admins';
+import { refreshSent } from '../repositories/membership-folders';
 import { conflict, notFound, validationError } from '../utils/errors';
 import { getService } from '../utils/get-service';
 import type { Actor } from './people';
@@ -36,6 +37,7 @@ const moderationService = ({ strapi }: { strapi: Core.Strapi }) => {
       getService('people').summaries(userIds),
       adminsRepo.summaries(reports.map((r) => r.resolvedById).filter((id): id is number => id !== null)),
     ]);
+    const fields = getService('fields');
     const asMessage = (id: number) => {
       const m = contextById.get(id)!;
       return {
@@ -43,6 +45,8 @@ const moderationService = ({ strapi }: { strapi: Core.Strapi }) => {
         author: m.authorId === null ? null : users.get(m.authorId),
         body: m.body,
         deleted: Boolean(m.deletedAt),
+        // The site's custom fields on it, as declared (services/fields).
+        fields: fields.presentMessage(m.fields),
         createdAt: m.createdAt,
       };
     };
@@ -55,7 +59,10 @@ const moderationService = ({ strapi }: { strapi: Core.Strapi }) => {
         createdAt: r.createdAt,
         reporter: r.reporterId === null ? null : users.get(r.reporterId),
         message: m ? asMessage(m.id) : null,
-        thread: m && threadById.has(m.threadId) ? { id: threadById.get(m.threadId)!.documentId, subject: threadById.get(m.threadId)!.subject } : null,
+        thread:
+          m && threadById.has(m.threadId)
+            ? { id: threadById.get(m.threadId)!.documentId, subject: threadById.get(m.threadId)!.subject, fields: fields.presentThread(threadById.get(m.threadId)!.fields) }
+            : null,
         context: contexts[i].map((id) => ({ ...asMessage(id), reported: id === r.messageId })),
         resolution: r.resolution,
         note: r.note,
@@ -121,6 +128,8 @@ const moderationService = ({ strapi }: { strapi: Core.Strapi }) => {
         }
         if (input.action === 'deleteMessage' && message) {
           deleted = toCount(await messagesRepo.softDeleteMessage(trx, message.id, now)) > 0;
+          // Their Sent list follows their messages that are not deleted (membership-folders).
+          if (message.authorId !== null) await refreshSent(trx, message.threadId, message.authorId);
         }
         if (input.action === 'disableSender' && message?.authorId) {
           // Already suspended (by another report): the first suspension stays as it was.

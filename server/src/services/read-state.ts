@@ -1,8 +1,10 @@
 import type { Core } from '@strapi/strapi';
 import { EVENTS } from '../events';
 import * as membershipsRepo from '../repositories/memberships';
+import { setArchivedMany } from '../repositories/membership-folders';
 import * as threadsRepo from '../repositories/threads';
 import { notFound, validationError } from '../utils/errors';
+import { getService } from '../utils/get-service';
 import type { Actor } from './people';
 
 /**
@@ -60,16 +62,36 @@ const readStateService = ({ strapi }: { strapi: Core.Strapi }) => {
   };
 
   /** After the change committed: the viewer's other tabs hear of it (the stream). */
-  const changed = (viewer: Actor, threadDocumentId: string, change: 'read' | 'unread' | 'removed') =>
+  const changed = (viewer: Actor, threadDocumentId: string, change: 'read' | 'unread' | 'removed' | 'archived' | 'unarchived') =>
     strapi.eventHub.emit(EVENTS.threadsUpdated, { userId: viewer.id, threadIds: [threadDocumentId], change });
 
   /** Removes the threads of these memberships from the viewer's inbox. */
   const removeIn = (trx: any, _viewer: Actor, membershipIds: number[], now = new Date()): Promise<number> =>
     membershipsRepo.removeFromInboxMany(trx, membershipIds, now);
 
+  /**
+   * Archives or unarchives the threads of these memberships. A message still on its way to them
+   * is delivered first: written before the archiving, it must not bring the thread back after it.
+   */
+  const archiveIn = async (trx: any, _viewer: Actor, membershipIds: number[], archived: boolean, now = new Date()): Promise<number> => {
+    await membershipsRepo.catchUpMemberships(trx, membershipIds, now);
+    return setArchivedMany(trx, membershipIds, archived, now);
+  };
+
   return {
+    /**
+     * Unread threads and messages over the inbox and the archive (removed threads have nothing
+     * unread); `requests` stays 0 until message requests exist.
+     */
     async unreadCount(viewer: Actor) {
-      return membershipsRepo.countUnread(knex(), viewer.id);
+      return { ...(await membershipsRepo.countUnread(knex(), viewer.id)), requests: 0 };
+    },
+
+    /** Moves the thread to the caller's archive (or back to the inbox); answers the thread as they now see it. */
+    async setArchived(viewer: Actor, threadDocumentId: string, archived: boolean) {
+      await withMembership(viewer, threadDocumentId, (trx, { membership }) => archiveIn(trx, viewer, [membership.id], archived));
+      changed(viewer, threadDocumentId, archived ? 'archived' : 'unarchived');
+      return getService('inbox').getThreadSummary(viewer, threadDocumentId);
     },
 
     /** Everything in the thread is read. */
@@ -100,6 +122,7 @@ const readStateService = ({ strapi }: { strapi: Core.Strapi }) => {
     markReadIn,
     markUnreadIn,
     removeIn,
+    archiveIn,
 
     /**
      * Leaves a group thread: no longer a recipient, gone from the inbox, and the thread is no longer
@@ -117,6 +140,7 @@ const readStateService = ({ strapi }: { strapi: Core.Strapi }) => {
           }
           await membershipsRepo.updateMembership(trx, view.membership.id, {
             in_inbox: false,
+            has_sent: false,
             left_at: now,
             unread_count: 0,
             updated_at: now,

@@ -12,7 +12,7 @@ import type { Actor } from './people';
  * see repositories/dialect.ts forUpdate); if any thread is not theirs (never was, or they left it)
  * the request is a 404 and nothing changes, and so is any tag not theirs.
  * Each action is then one set-based statement over all the threads, using read-state's rules
- * for markRead, markUnread and delete, and the tags service's for the tag actions.
+ * for markRead, markUnread, delete, archive and unarchive, and the tags service's for the tag actions.
  */
 const threadActionsService = ({ strapi }: { strapi: Core.Strapi }) => ({
   async apply(viewer: Actor, input: ThreadAction): Promise<{ updated: number }> {
@@ -38,6 +38,10 @@ const threadActionsService = ({ strapi }: { strapi: Core.Strapi }) => ({
         case 'delete':
           await readState.removeIn(trx, viewer, ids, now);
           break;
+        case 'archive':
+        case 'unarchive':
+          await readState.archiveIn(trx, viewer, ids, input.action === 'archive', now);
+          break;
         case 'addTags':
           await getService('tags').addIn(trx, viewer, ids, input.tagIds);
           break;
@@ -47,7 +51,7 @@ const threadActionsService = ({ strapi }: { strapi: Core.Strapi }) => ({
       }
       return ids.length;
     });
-    const change = { markRead: 'read', markUnread: 'unread', delete: 'removed', addTags: 'tags', removeTags: 'tags' }[input.action];
+    const change = { markRead: 'read', markUnread: 'unread', delete: 'removed', archive: 'archived', unarchive: 'unarchived', addTags: 'tags', removeTags: 'tags' }[input.action];
     strapi.eventHub.emit(EVENTS.threadsUpdated, { userId: viewer.id, threadIds, change });
     return { updated };
   },

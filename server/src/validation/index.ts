@@ -16,6 +16,11 @@ const limit = z.coerce.number().int().min(1).max(100);
 const cursor = z.string().min(1).max(512);
 export const documentId = z.string().regex(DOCUMENT_ID_PATTERN, 'is not a valid id');
 
+/** Custom field values, as the contract describes them: the site's declarations say which (config/fields.ts). */
+const fieldValues = z
+  .record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]))
+  .describe('values of the fields declared in the plugin config (fields.thread / fields.message)');
+
 export const recipientSchema = z.strictObject({
   type: z.enum(['user', 'role']),
   id: z.number().int().positive().max(2_147_483_647),
@@ -28,11 +33,17 @@ export const newThreadSchema = z.strictObject({
   body: text().min(1),
   format: z.enum(FORMAT_NAMES).optional(),
   skipRefused: z.boolean().optional(),
+  /** The thread's custom fields: services/fields.ts validates them against the site's declarations. */
+  fields: fieldValues.optional(),
+  /** The first message's custom fields, likewise. */
+  messageFields: fieldValues.optional(),
 });
 
 export const replySchema = z.strictObject({
   body: text().min(1),
   format: z.enum(FORMAT_NAMES).optional(),
+  /** The message's custom fields (services/fields.ts). */
+  fields: fieldValues.optional(),
 });
 
 export const emptyBodySchema = z.strictObject({});
@@ -48,6 +59,8 @@ export const inboxQuerySchema = z.strictObject({
   q: text().trim().min(1).max(255).optional(),
   /** Only `true`: threads with unread messages (leave it out for all threads). */
   unread: z.literal('true').transform(() => true).optional(),
+  /** inbox (the default), archived, all (both), sent; requests is empty until message requests exist. */
+  folder: z.enum(['inbox', 'archived', 'sent', 'all', 'requests']).optional(),
 });
 export const threadQuerySchema = z.strictObject({ limit: limit.optional() });
 export const messagesQuerySchema = z.strictObject({ limit: limit.optional(), before: cursor.optional() });

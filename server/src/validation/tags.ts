@@ -34,6 +34,8 @@ export const threadActionSchema = z.discriminatedUnion('action', [
   z.strictObject({ action: z.literal('markRead'), threadIds }),
   z.strictObject({ action: z.literal('markUnread'), threadIds }),
   z.strictObject({ action: z.literal('delete'), threadIds }),
+  z.strictObject({ action: z.literal('archive'), threadIds }),
+  z.strictObject({ action: z.literal('unarchive'), threadIds }),
   z.strictObject({ action: z.literal('addTags'), threadIds, tagIds }),
   z.strictObject({ action: z.literal('removeTags'), threadIds, tagIds }),
 ]);
