@@ -115,7 +115,8 @@ describe(`counters under interleaved blocks, sends and read-state changes (${two
 
     expect(await driftedCounters(ctx.strapi)).toEqual([]);
     for (const u of users) {
-      const unread = (await call(u, 'GET', '/unread-count')).body.data;
+      const { threads: unreadThreads, messages: unreadMessages } = (await call(u, 'GET', '/unread-count')).body.data;
+      const unread = { threads: unreadThreads, messages: unreadMessages };
       expect({ user: u.username, unread }).toEqual({ user: u.username, unread: await recountedUnread(ctx.strapi, u.id) });
       // Each thread as the member reads it agrees with its own counts.
       let unreadListed = 0;
