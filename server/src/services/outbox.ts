@@ -1,4 +1,5 @@
 import type { Core } from '@strapi/strapi';
+import { inTransaction } from '../utils/transaction';
 import { EVENTS } from '../events';
 import { messageDocumentIds } from '../repositories/stream';
 import * as outboxRepo from '../repositories/outbox';
@@ -80,7 +81,7 @@ const outboxService = ({ strapi }: { strapi: Core.Strapi }) => {
       try {
         await deliverReply(job);
         const now = new Date();
-        await strapi.db.transaction(async ({ trx }) => {
+        await inTransaction(strapi, async (trx) => {
           if (job.event === 'report') {
             const emails = await moderatorEmails(settings.moderatorEmails);
             await outboxRepo.insertEmails(trx, job, emails.map((email) => ({ email })), now);
@@ -177,14 +178,17 @@ const outboxService = ({ strapi }: { strapi: Core.Strapi }) => {
 
   /*
    * Two lanes, each one run at a time per instance: jobs (deliveries to big threads, and turning
-   * each message into its email rows) and emails. Separate, so a delivery never waits behind a
-   * slow or unreachable mail server: a send's kick finds the jobs lane free even while emails are
-   * going out. Each lane repeats its step until a pass finds nothing due. Callers arriving while a
-   * lane runs share one more run after it (it sees what they wrote), so waiting drains do not pile
-   * up behind a slow mail server; that run's `now` is the latest asked for. `now` only says what
-   * is due: each pass delivers what is due at the later of it and the clock at that pass, and
-   * measures its claims' leases on the clock (withClaimedBatch), so a long run never claims with
-   * a time long gone (a lease that would run out at once).
+   * each message into its email rows) and emails. Separate, so neither starves the other: a
+   * delivery never waits behind a slow or unreachable mail server (a send's kick finds the jobs
+   * lane free even while emails are going out), and emails never wait for the jobs lane to go idle,
+   * which under steady sends it never does: each jobs pass that made emails hands them to the
+   * emails lane at once (handOver), and both lanes take their rows in order of due time
+   * (claimDue). Each lane repeats its step until a pass finds nothing due. Callers arriving while
+   * a lane runs share one more run after it (it sees what they wrote), so waiting drains do not
+   * pile up behind a slow mail server; that run's `now` is the latest asked for. `now` only says
+   * what is due: each pass delivers what is due at the later of it and the clock at that pass, and
+   * measures its claims' leases on the clock (withClaimedBatch), so a long run never claims with a
+   * time long gone (a lease that would run out at once).
    */
   let stopped = false;
   const later = (a: Date, b: Date) => (a.getTime() >= b.getTime() ? a : b);
@@ -233,16 +237,8 @@ const outboxService = ({ strapi }: { strapi: Core.Strapi }) => {
       },
     };
   };
-  const jobsLane = lane(expandJobs);
-  const emailsLane = lane(sendEmails);
-
   const inFlight = new Set<Promise<number>>();
-  const drainWith = (now: Date, background: boolean) => {
-    const run = (async () => {
-      const jobs = await jobsLane.run(now, background);
-      if (background && stopped) return jobs;
-      return jobs + (await emailsLane.run(now, background));
-    })();
+  const track = (run: Promise<number>) => {
     inFlight.add(run);
     run.then(
       () => inFlight.delete(run),
@@ -250,6 +246,31 @@ const outboxService = ({ strapi }: { strapi: Core.Strapi }) => {
     );
     return run;
   };
+
+  const emailsLane = lane(sendEmails);
+  /** After a jobs pass that made emails: the emails lane sends them now, not once the jobs lane is idle. */
+  const handOver = (now: Date) => {
+    if (stopped) return;
+    track(emailsLane.run(now, true)).catch(logError);
+  };
+  const jobsLane = lane(async (now) => {
+    const expanded = await expandJobs(now);
+    if (expanded > 0) handOver(now);
+    return expanded;
+  });
+
+  const drainWith = (now: Date, background: boolean) =>
+    track(
+      (async () => {
+        // Both lanes at once: emails already due leave while the jobs lane works.
+        const emailsMeanwhile = emailsLane.run(now, background);
+        const jobs = await jobsLane.run(now, background);
+        let emails = await emailsMeanwhile;
+        // The emails the jobs made: an explicit drain answers once they are sent too.
+        if (jobs > 0 && !(background && stopped)) emails += await emailsLane.run(now, background);
+        return jobs + emails;
+      })()
+    );
   // Kicks scheduled and not yet started (idle() waits for them too).
   let kicksPending = 0;
   const inBackground = () => {
