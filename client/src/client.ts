@@ -1,4 +1,4 @@
-import { createTransport, type ClientOptions } from './http';
+import { createTransport, newIdempotencyKey, type ClientOptions } from './http';
 import { pages, items } from './pages';
 import { createStream, type StreamOptions } from './stream';
 import type { BodyOf, InboxQuery, Operation, ParamsOf, QueryOf, ResponseOf } from './types';
@@ -59,7 +59,9 @@ export const createPrivateMessagesClient = (options: ClientOptions) => {
   /** Any operation of the contract, by name: the methods below are this with their arguments named. */
   const call = <O extends Operation>(operation: O, input: CallInput<O> = {}): Promise<ResponseOf<O>> => {
     const [method, path] = ROUTES[operation];
-    return transport.request<ResponseOf<O>>(method, path, input as never);
+    // Every send carries a key of its own, so the transport may repeat it safely.
+    const idempotencyKey = operation === 'threads.create' || operation === 'threads.reply' ? newIdempotencyKey() : undefined;
+    return transport.request<ResponseOf<O>>(method, path, { ...input, idempotencyKey } as never);
   };
   const id = (value: string) => ({ id: value }) as never;
 

@@ -15,6 +15,7 @@ import purge from './purge';
 import outbox from './outbox';
 import stream from './stream';
 import drupalImport from './drupal-import';
+import idempotency from './idempotency';
 
 export default {
   settings,
@@ -34,4 +35,5 @@ export default {
   outbox,
   stream,
   'drupal-import': drupalImport,
+  idempotency,
 };

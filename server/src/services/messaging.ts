@@ -1,9 +1,11 @@
 import type { Core } from '@strapi/strapi';
+import { inTransaction, withRetry } from '../utils/transaction';
 import type { z } from 'zod';
 import * as messagesRepo from '../repositories/messages';
 import * as membershipsRepo from '../repositories/memberships';
 import * as threadsRepo from '../repositories/threads';
 import * as outboxRepo from '../repositories/outbox';
+import type { Db } from '../repositories/db';
 import { audienceSize, membersShown, replyAudience } from '../repositories/visibility';
 import type { RecipientRef } from '../utils/errors';
 import { forbidden, notFound, refusedError } from '../utils/errors';
@@ -13,7 +15,11 @@ import { newThreadSchema, parse, replySchema } from '../validation';
 import type { Actor } from './people';
 
 type UserInput = number | { id: number; role?: { id: number } | null };
-type SendOptions = { bypassRules?: boolean };
+type SendOptions = {
+  bypassRules?: boolean;
+  /** Runs inside the send's transaction once the message is written (an idempotency key's record). */
+  recordSend?: (trx: Db, written: { threadId: number; messageId: number }) => Promise<void>;
+};
 
 export type SendInput = Omit<z.input<typeof newThreadSchema>, 'recipients'> & {
   author: UserInput;
@@ -111,7 +117,7 @@ const messagingService = ({ strapi }: { strapi: Core.Strapi }) => {
     const roleNames = roleIds.length > 0 ? await getService('people').findRoles(roleIds) : new Map<number, { id: number; name: string }>();
     const roles = roleIds.filter((id) => roleNames.has(id)).map((id) => ({ id, name: roleNames.get(id)!.name }));
     const now = new Date();
-    const { thread, message } = await strapi.db.transaction(async ({ trx }) => {
+    const { thread, message } = await inTransaction(strapi, async (trx) => {
       if (!options.bypassRules) await gate.assertRate(trx, author.id, settings.rateLimit, now);
       const created = await threadsRepo.createThreadWithMessage(trx, {
         subject: data.subject?.trim() ?? '',
@@ -124,6 +130,7 @@ const messagingService = ({ strapi }: { strapi: Core.Strapi }) => {
         now,
       });
       await outboxRepo.enqueueJob(trx, { event: 'new_thread', messageId: created.message.id, threadId: created.thread.id, now });
+      await options.recordSend?.(trx, { threadId: created.thread.id, messageId: created.message.id });
       return created;
     });
     getService('outbox').kick();
@@ -139,12 +146,14 @@ const messagingService = ({ strapi }: { strapi: Core.Strapi }) => {
       authorId: author.id,
     });
 
+    // Committed: a read that fails for a passing reason is tried again, never answered as a 500
+    // (a client would send the message again).
     const inbox = getService('inbox');
-    return {
+    return withRetry(async () => ({
       thread: await inbox.presentStartedThread(author, { thread, message, memberIds }),
       message: await inbox.presentMessage(author, message, thread.documentId),
       refused: [...refused, ...skipped],
-    };
+    }));
   };
 
   /** Adds a message to a thread the author (resolved) is a current member of (404 otherwise); `data` is validated. */
@@ -161,7 +170,7 @@ const messagingService = ({ strapi }: { strapi: Core.Strapi }) => {
     const now = new Date();
     // In a broadcast, a recipient's reply is for the starter alone (repositories/visibility).
     const audience = replyAudience(view.thread, { userId: author.id, hidden: view.membership.hidden });
-    const message = await strapi.db.transaction(async ({ trx }) => {
+    const message = await inTransaction(strapi, async (trx) => {
       // The rate first: its lock on the author's row comes before the thread's (lock order).
       if (!options.bypassRules) await gate.assertRate(trx, author.id, settings.rateLimit, now);
       await threadsRepo.lockThread(trx, view.thread.id);
@@ -181,6 +190,7 @@ const messagingService = ({ strapi }: { strapi: Core.Strapi }) => {
       }
       await membershipsRepo.recordAuthorActivity(trx, { threadId: view.thread.id, authorId: author.id, messageId: msg.id, now });
       await outboxRepo.enqueueJob(trx, { event: 'reply', messageId: msg.id, threadId: view.thread.id, now });
+      await options.recordSend?.(trx, { threadId: view.thread.id, messageId: msg.id });
       return msg;
     });
     getService('outbox').kick();
@@ -190,7 +200,8 @@ const messagingService = ({ strapi }: { strapi: Core.Strapi }) => {
       threadId: view.thread.documentId,
       authorId: author.id,
     });
-    return getService('inbox').presentMessage(author, message, view.thread.documentId);
+    // Committed: the read is tried again rather than answered as a 500 (see startThread).
+    return withRetry(() => getService('inbox').presentMessage(author, message, view.thread.documentId));
   };
 
   return {
