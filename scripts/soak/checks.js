@@ -45,9 +45,12 @@ const check = async (db, ledger) => {
     const byStatus = Object.fromEntries(
       (await rows(`select kind, status, count(*) as n from pm_outbox group by kind, status`)).map((r) => [`${r.kind}.${r.status}`, Number(r.n)])
     );
-    const sent = await rows(`select o.sent_at, m.created_at from pm_outbox o join pm_messages m on m.id = o.message_id
+    const sent = await rows(`select o.sent_at, o.created_at as queued_at, m.created_at from pm_outbox o join pm_messages m on m.id = o.message_id
       where o.kind = 'email' and o.status = 'sent' and o.event <> 'report'`);
     const latencies = sent.map((r) => toMillis(r.sent_at) - toMillis(r.created_at)).filter(Number.isFinite);
+    // Where the time goes: the jobs lane (message → email row) and the emails lane (row → sent).
+    const queueing = sent.map((r) => toMillis(r.queued_at) - toMillis(r.created_at)).filter(Number.isFinite);
+    const sending = sent.map((r) => toMillis(r.sent_at) - toMillis(r.queued_at)).filter(Number.isFinite);
     const messages = await count(`select count(*) as n from pm_messages`);
     const ids = ledger.mails.map((m) => m.messageId);
     const distinct = new Set(ids).size;
@@ -61,6 +64,8 @@ const check = async (db, ledger) => {
         resentAfterCrash: interrupted,
         duplicateEmailRows,
         messageToEmailMs: { p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), max: quantile(latencies, 1) },
+        messageToEmailRowMs: { p50: quantile(queueing, 0.5), p99: quantile(queueing, 0.99) },
+        emailRowToSentMs: { p50: quantile(sending, 0.5), p99: quantile(sending, 0.99) },
       },
       duplicateMessages,
     };

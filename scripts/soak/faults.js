@@ -17,6 +17,8 @@ const startLedger = async () => {
       disabledCommands: ['STARTTLS'],
       disableReverseLookup: true,
       logger: false,
+      // An outage starts at once: open connections are cut after a second, not the default 30 s.
+      closeTimeout: 1000,
       onData(stream, session, callback) {
         let raw = '';
         stream.on('data', (chunk) => (raw += chunk.toString()));
