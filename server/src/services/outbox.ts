@@ -262,12 +262,15 @@ const outboxService = ({ strapi }: { strapi: Core.Strapi }) => {
   const drainWith = (now: Date, background: boolean) =>
     track(
       (async () => {
-        // Both lanes at once: emails already due leave while the jobs lane works.
-        const emailsMeanwhile = emailsLane.run(now, background);
-        const jobs = await jobsLane.run(now, background);
-        let emails = await emailsMeanwhile;
-        // The emails the jobs made: an explicit drain answers once they are sent too.
-        if (jobs > 0 && !(background && stopped)) emails += await emailsLane.run(now, background);
+        if (!background) {
+          // An explicit drain: jobs first, then the emails they made (and any other due), so that
+          // once it answers, everything due at `now` is done.
+          const jobs = await jobsLane.run(now, false);
+          return jobs + (await emailsLane.run(now, false));
+        }
+        // A kick or the cron: both lanes side by side, emails already due leave while the jobs
+        // lane works (and each of its passes hands over the emails it made).
+        const [jobs, emails] = await Promise.all([jobsLane.run(now, true), stopped ? 0 : emailsLane.run(now, true)]);
         return jobs + emails;
       })()
     );
