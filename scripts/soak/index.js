@@ -53,14 +53,19 @@ const main = async () => {
   const load = createLoad({ users, instances, stats });
   const started = Date.now();
   const until = started + o.minutes * 60_000;
-  const faults = [];
-  const at = (fraction, name, action) =>
-    faults.push(
-      new Promise((resolve) => setTimeout(resolve, fraction * (until - started))).then(async () => {
+  // One fault at a time, each at its moment or once the one before is over (a restarting
+  // instance must be up before its database connections are killed).
+  let faults = Promise.resolve();
+  const faultErrors = [];
+  const at = (fraction, name, action) => {
+    faults = faults
+      .then(() => new Promise((resolve) => setTimeout(resolve, Math.max(0, started + fraction * (until - started) - Date.now()))))
+      .then(async () => {
         log(`fault: ${name}`);
         await action();
       })
-    );
+      .catch((error) => faultErrors.push(`${name}: ${error.message.split('\n')[0]}`));
+  };
   if (o.faults) {
     at(0.3, 'kill -9 of instance B (restarted after 5 s)', async () => {
       const b = instances[1];
@@ -73,7 +78,7 @@ const main = async () => {
     at(0.7, 'every database connection killed', async () => log(`killed ${await killDatabaseConnections(o.db)} connections`));
   }
   await load.run(o.workers, until);
-  await Promise.all(faults);
+  await faults;
   const loadSeconds = (Date.now() - started) / 1000;
   const emailsDuringLoad = ledger.mails.filter((m) => m.at <= until).length;
   log(`load done (${loadSeconds.toFixed(0)} s); waiting for the outbox to drain`);
@@ -116,6 +121,7 @@ const main = async () => {
     result.emails.sameMessageIdAgain > result.emails.resentAfterCrash && `${result.emails.sameMessageIdAgain} emails received again under one Message-ID`,
     result.counterMismatches > 0 && `${result.counterMismatches} counters differ from their recount`,
     pending > 0 && `${pending} outbox rows still waiting`,
+    ...faultErrors.map((e) => `fault failed: ${e}`),
   ].filter(Boolean);
   for (const f of failures) console.log(`FAIL ${f}`);
   if (failures.length === 0) log('ok');
