@@ -118,7 +118,7 @@ const main = async () => {
     stats.networkErrors.length > 0 && `${stats.networkErrors.length} network errors outside the killed instance`,
     result.duplicateMessages > 0 && `${result.duplicateMessages} messages stored twice`,
     result.emails.duplicateEmailRows > 0 && `${result.emails.duplicateEmailRows} emails queued twice for one recipient`,
-    result.emails.sameMessageIdAgain > result.emails.resentAfterCrash && `${result.emails.sameMessageIdAgain} emails received again under one Message-ID`,
+    result.emails.sameMessageIdAgain > result.emails.retriedRows && `${result.emails.sameMessageIdAgain} emails received again under one Message-ID`,
     result.counterMismatches > 0 && `${result.counterMismatches} counters differ from their recount`,
     pending > 0 && `${pending} outbox rows still waiting`,
     ...faultErrors.map((e) => `fault failed: ${e}`),
