@@ -1,4 +1,4 @@
-import { createTransport, type ClientOptions } from './http';
+import { createTransport, newIdempotencyKey, type ClientOptions } from './http';
 import { pages, items } from './pages';
 import { createStream, type StreamOptions } from './stream';
 import type {
@@ -73,7 +73,9 @@ export const createPrivateMessagesClient = <F extends SiteFields = SiteFields>(o
   /** Any operation of the contract, by name: the methods below are this with their arguments named. */
   const call = <O extends Operation>(operation: O, input: CallInput<O> = {}): Promise<WithSiteFields<ResponseOf<O>, F>> => {
     const [method, path] = ROUTES[operation];
-    return transport.request<WithSiteFields<ResponseOf<O>, F>>(method, path, input as never);
+    // Every send carries a key of its own, so the transport may repeat it safely.
+    const idempotencyKey = operation === 'threads.create' || operation === 'threads.reply' ? newIdempotencyKey() : undefined;
+    return transport.request<WithSiteFields<ResponseOf<O>, F>>(method, path, { ...input, idempotencyKey } as never);
   };
   const id = (value: string) => ({ id: value }) as never;
 

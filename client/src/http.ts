@@ -109,6 +109,21 @@ export const fillPath = (path: string, params?: Record<string, string | number>)
     return encodeURIComponent(String(value));
   });
 
+/** Attempts of one request in all: the first, then retries after a 503 or a network error (see send). */
+const SEND_ATTEMPTS = 4;
+
+const wait = (ms: number, signal?: AbortSignal | null) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+  });
+
+/** A new Idempotency-Key: a random UUID (crypto.randomUUID where there is one). */
+export const newIdempotencyKey = (): string =>
+  typeof globalThis.crypto?.randomUUID === 'function'
+    ? globalThis.crypto.randomUUID()
+    : 'xxxxxxxx-xxxx-4xxx-8xxx-xxxxxxxxxxxx'.replace(/x/g, () => Math.floor(Math.random() * 16).toString(16));
+
 /** The transport every method goes through: the token, JSON in and out, errors as PrivateMessagesError. */
 export const createTransport = (options: ClientOptions) => {
   const fetchImpl: FetchLike | undefined = options.fetch ?? (globalThis.fetch ? globalThis.fetch.bind(globalThis) : undefined);
@@ -133,7 +148,7 @@ export const createTransport = (options: ClientOptions) => {
    * Sends with the current token; on a 401 with `getToken`, asks it for a renewed one and, when it
    * gives a different token, sends once more.
    */
-  const send = async (url: string, init: RequestInit & { headers?: Record<string, string> }) => {
+  const sendOnce = async (url: string, init: RequestInit & { headers?: Record<string, string> }) => {
     const jwt = await token();
     const res = await fetchImpl(url, { ...init, headers: headers(jwt, init.headers) });
     if (res.status !== 401 || !options.getToken) return res;
@@ -143,18 +158,54 @@ export const createTransport = (options: ClientOptions) => {
     return fetchImpl(url, { ...init, headers: headers(renewed, init.headers) });
   };
 
+  /*
+   * A 503 changed nothing (the server gave up on a passing database failure): every request is
+   * sent again after Retry-After. A network error may have hidden a success: only a request that
+   * is safe to repeat is sent again, a GET or a send with its Idempotency-Key (the server answers
+   * a repeat with the first result and stores nothing).
+   */
+  const send = async (url: string, init: RequestInit & { headers: Record<string, string> }, repeatable: boolean) => {
+    for (let attempt = 1; ; attempt += 1) {
+      let res: Response;
+      try {
+        res = await sendOnce(url, init);
+      } catch (error) {
+        if (!repeatable || attempt >= SEND_ATTEMPTS || init.signal?.aborted) throw error;
+        await wait(250 * 2 ** attempt, init.signal);
+        continue;
+      }
+      if (res.status !== 503 || attempt >= SEND_ATTEMPTS) return res;
+      const seconds = Number(res.headers.get('retry-after'));
+      await wait(Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds, 10) * 1000 : 1000, init.signal);
+    }
+  };
+
   const request = async <T>(
     method: string,
     path: string,
-    init: { params?: Record<string, string | number>; query?: Record<string, QueryValue>; body?: unknown; signal?: AbortSignal } = {}
+    init: {
+      params?: Record<string, string | number>;
+      query?: Record<string, QueryValue>;
+      body?: unknown;
+      signal?: AbortSignal;
+      /** A send's key: the same for each of its attempts. */
+      idempotencyKey?: string;
+    } = {}
   ): Promise<T> => {
     const hasBody = init.body !== undefined;
-    const res = await send(`${base}${fillPath(path, init.params)}${toSearch(init.query)}`, {
-      method,
-      headers: hasBody ? { 'content-type': 'application/json' } : {},
-      body: hasBody ? JSON.stringify(init.body) : undefined,
-      signal: init.signal,
-    });
+    // The send's key travels in the query (`idempotencyKey`): an Idempotency-Key header is not one
+    // Strapi's default CORS configuration lets a page on another origin send.
+    const query = init.idempotencyKey ? { ...init.query, idempotencyKey: init.idempotencyKey } : init.query;
+    const res = await send(
+      `${base}${fillPath(path, init.params)}${toSearch(query)}`,
+      {
+        method,
+        headers: hasBody ? { 'content-type': 'application/json' } : {},
+        body: hasBody ? JSON.stringify(init.body) : undefined,
+        signal: init.signal,
+      },
+      method === 'GET' || Boolean(init.idempotencyKey)
+    );
     if (!res.ok) throw await errorFromResponse(res);
     if (res.status === 204) return undefined as T;
     try {

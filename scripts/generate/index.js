@@ -102,10 +102,10 @@ const prepareMysql = async (fresh) => {
 };
 
 /** The sink (bulk writer) for a database kind; see sinks.js. */
-const openSink = async (db) => {
+const openSink = async (db, { readOnly = false } = {}) => {
   if (db === 'postgres') return pgSink(pgConnection());
   if (db === 'mysql') return mysqlSink(mysqlConnection());
-  return sqliteSink(sqliteFile());
+  return sqliteSink(sqliteFile(), { readOnly });
 };
 
 /* Document ids: 24 lowercase characters like Strapi's, unique per table and row. */
@@ -450,7 +450,7 @@ async function generate(options) {
   }
 }
 
-module.exports = { generate, parseArgs, pgConnection, mysqlConnection, sqliteFile, openSink };
+module.exports = { generate, parseArgs, pgConnection, mysqlConnection, sqliteFile, openSink, preparePg, prepareMysql };
 
 if (require.main === module) {
   generate(parseArgs(process.argv.slice(2))).then(

@@ -7,6 +7,7 @@ import { backfillArchived, backfillSent } from './repositories/membership-folder
 import { ensureExactTagKeys } from './repositories/tags';
 import { outboxLeaseMs } from './services/outbox-lease';
 import { ADMIN_ACTION_DEFINITIONS } from './permissions';
+import retryAfter from './middlewares/retry-after';
 
 /** The plugin's RBAC actions (permissions.ts): settings.read, settings.update, reports.manage. */
 const registerAdminActions = async (strapi: Core.Strapi) => {
@@ -46,6 +47,13 @@ const bootstrap = async ({ strapi }: { strapi: Core.Strapi }) => {
   if (typeof subjectIndex === 'object') {
     strapi.log.warn(`[private-messages] No trigram index for the inbox subject search (${subjectIndex.error}); the q filter works without it, scanning each user's inbox.`);
   }
+
+  // users-permissions authenticates the caller before a route's own middlewares run: a database
+  // that gives up there (a killed connection) is answered as a 503 too, not a 500. Registered
+  // here, it runs inside Strapi's error middleware and before the router.
+  const contentApi = `${strapi.config.get('api.rest.prefix', '/api')}/private-messages`;
+  const answerRetriable = retryAfter();
+  strapi.server.use((ctx: any, next: () => Promise<unknown>) => (ctx.path.startsWith(contentApi) ? answerRetriable(ctx, next) : next()));
 
   // Deleted messages leave the database after the configured number of days (hourly check;
   // runs only where the app enables cron: `cron: { enabled: true }` in config/server).

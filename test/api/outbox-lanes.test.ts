@@ -67,6 +67,52 @@ describe('outbox lanes', () => {
     await settings().update({ emailNotificationsDefault: 'firstUnread' });
   }, 60_000);
 
+  it('sends emails while delivery jobs keep arriving (the emails lane does not wait for the jobs lane to go idle)', async () => {
+    const [author] = await ctx.users(1);
+    const crowd = await createRole(ctx.strapi, 'Steady crowd');
+    await grant(ctx.strapi, crowd.id, pluginActions(ctx.strapi));
+    let reader = 0;
+    for (let i = 0; i < CROWD; i += 1) {
+      const u = await ctx.strapi.db.query('plugin::users-permissions.user').create({
+        data: { username: `steady${i}`, email: `steady${i}@example.test`, provider: 'local', confirmed: true, blocked: false, role: crowd.id },
+      });
+      if (i === 0) reader = u.id;
+    }
+    // One member wants every message by email; each reply is a job that delivers to the whole crowd
+    // (a big thread), slower to work off than a reply is to send: the jobs lane never runs dry.
+    await settings().update({ emailNotificationsDefault: 'never', rateLimit: { max: 0, windowSeconds: 60 } });
+    await preferences().update(reader, { emailNotifications: 'every' });
+    const sent = await as(ctx.strapi, author).post('/threads', { recipients: [{ type: 'role', id: crowd.id }], subject: 'Steady', body: 'Hello' }).expect(201);
+    await outbox().drain();
+    const before = smtp.to(`steady0@example.test`).length;
+
+    let sending = true;
+    let replies = 0;
+    const sender = async () => {
+      while (sending) {
+        await as(ctx.strapi, author).post(`/threads/${sent.body.data.thread.id}/messages`, { body: `steady ${replies}` }).expect(201);
+        replies += 1;
+      }
+    };
+    const senders = [sender(), sender(), sender()];
+    let mailsWhileSending = 0;
+    try {
+      // Replies keep coming (a dozen at least) until the first of their emails has arrived (15 s at most).
+      await waitFor(async () => smtp.to('steady0@example.test').length > before && replies >= 12, 15_000);
+      mailsWhileSending = smtp.to('steady0@example.test').length - before;
+    } finally {
+      sending = false;
+      await Promise.all(senders);
+      // Every reply's email goes out, once, before the next test.
+      await outbox().drain();
+      await outbox().idle();
+      await settings().update({ emailNotificationsDefault: 'firstUnread', rateLimit: { max: 30, windowSeconds: 60 } });
+    }
+    expect(replies).toBeGreaterThanOrEqual(12);
+    expect(mailsWhileSending).toBeGreaterThan(0);
+    expect(smtp.to('steady0@example.test').length - before).toBe(replies);
+  }, 120_000);
+
   it('stop (at shutdown) waits for the drain under way, its emails lane included, and starts no more', async () => {
     const [ann, bob] = await ctx.users(2);
     await preferences().update(bob.id, { emailNotifications: 'every' });

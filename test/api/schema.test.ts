@@ -93,10 +93,12 @@ describe('the plugin in a real Strapi', () => {
     expect((await indexesOf('pm_stream_tickets')).pm_stream_tickets_hash_uq).toEqual(['token_hash']);
     // The per-user ticket rate and cap, on every ticket issued.
     expect((await indexesOf('pm_stream_tickets')).pm_stream_tickets_user_idx).toEqual(['user_id', 'created_at']);
+    // A send's Idempotency-Key: one per user and key, which makes two racing requests store one message.
+    expect((await indexesOf('pm_idempotency_keys')).pm_idempotency_keys_user_key_uq).toEqual(['user_id', 'idempotency_key']);
   });
 
   it(`has every content type's table, a column for each attribute and each to-one relation (${SCHEMAS.length} content types)`, async () => {
-    expect(SCHEMAS.map((s) => s.name).sort()).toEqual(['block', 'import-map', 'membership', 'message', 'outbox-entry', 'preference', 'report', 'stream-event', 'stream-ticket', 'suspension', 'tag', 'thread']);
+    expect(SCHEMAS.map((s) => s.name).sort()).toEqual(['block', 'idempotency-key', 'import-map', 'membership', 'message', 'outbox-entry', 'preference', 'report', 'stream-event', 'stream-ticket', 'suspension', 'tag', 'thread']);
     for (const { schema } of SCHEMAS) {
       const expected = Object.entries(schema.attributes).flatMap(([attribute, a]) => {
         if (a.type !== 'relation') return [snake(attribute)];

@@ -23,7 +23,7 @@ export const REFUSAL_CODES = [
 export type RefusalCode = (typeof REFUSAL_CODES)[number];
 
 /** `details.code` of refusals that concern the whole request rather than one recipient. */
-export const REQUEST_CODES = ['max_recipients', 'rate_limited', 'unblockable', 'unknown_author'] as const;
+export const REQUEST_CODES = ['max_recipients', 'rate_limited', 'unblockable', 'unknown_author', 'idempotency_key_reused', 'unavailable'] as const;
 export type RequestCode = (typeof REQUEST_CODES)[number];
 
 export const ERROR_NAMES = {
@@ -33,7 +33,9 @@ export const ERROR_NAMES = {
   404: 'NotFoundError',
   409: 'ConflictError',
   413: 'PayloadTooLargeError',
+  422: 'UnprocessableEntityError',
   429: 'RateLimitError',
+  503: 'ServiceUnavailableError',
 } as const;
 export type ErrorStatus = keyof typeof ERROR_NAMES;
 
@@ -49,7 +51,7 @@ export const errorDetailsSchema = z
     refused: z.array(refusalSchema).optional().describe(`403: every refused recipient; codes: ${REFUSAL_CODES.join(', ')}, or a guard's own`),
     code: z.string().optional().describe(`the rule that refused the whole request: ${REQUEST_CODES.join(', ')}`),
     limit: z.number().int().optional().describe('max_recipients: the limit'),
-    retryAfter: z.number().int().optional().describe('rate_limited: seconds to wait (also the Retry-After header)'),
+    retryAfter: z.number().int().optional().describe('rate_limited, unavailable: seconds to wait (also the Retry-After header)'),
     tag: z.strictObject({ id: z.string(), name: z.string() }).optional().describe('409 on a tag name: the tag that has it'),
     threadIds: z.array(z.string()).optional().describe('404 of a bulk action: the thread ids the caller may not act on'),
     tagIds: z.array(z.string()).optional().describe('404 of a bulk action or thread tags: the tag ids that are not the caller’s'),

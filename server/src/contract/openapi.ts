@@ -33,7 +33,7 @@ const openApiPath = (path: string) => CONTENT_API_PREFIX + path.replace(/:(\w+)/
 
 const parameters = (r: RouteContract) => {
   const list: JsonSchema[] = [];
-  for (const [where, schema] of [['path', r.params], ['query', r.query]] as const) {
+  for (const [where, schema] of [['path', r.params], ['query', r.query], ['header', r.headers]] as const) {
     if (!schema) continue;
     const s = jsonSchema(schema, 'input');
     const required = new Set((s.required as string[] | undefined) ?? []);
@@ -58,15 +58,24 @@ const ERROR_MEANINGS: Record<number, string> = {
   404: 'Not found, or the caller is not a member (never reveals that a thread exists)',
   409: 'Conflict (a duplicate)',
   413: 'The message body is over the configured maximum length',
+  422: 'The `Idempotency-Key` was used before for a different request (`idempotency_key_reused`)',
   429: 'Rate limit exceeded: wait `Retry-After` seconds',
+  503: 'The database gave up on the request for a passing reason (a deadlock, a lost connection) after retrying it: nothing was changed, send it again after `Retry-After` seconds (`unavailable`)',
 };
 
 const errorResponse = (status: number, r: RouteContract) => {
-  const codes = status === 403 || status === 429 ? (r.codes ?? []).filter((c) => (status === 429 ? c === 'rate_limited' : c !== 'rate_limited')) : [];
+  const codes =
+    status === 403 || status === 429
+      ? (r.codes ?? []).filter((c) => (status === 429 ? c === 'rate_limited' : c !== 'rate_limited' && c !== 'idempotency_key_reused'))
+      : status === 422
+        ? (r.codes ?? []).filter((c) => c === 'idempotency_key_reused')
+        : status === 503
+          ? ['unavailable']
+          : [];
   const name = ERROR_NAMES[status as keyof typeof ERROR_NAMES];
   return {
     description: `${name}. ${ERROR_MEANINGS[status]}${codes.length ? `. Codes: ${codes.map((c) => `\`${c}\``).join(', ')}` : ''}`,
-    ...(status === 429 ? { headers: { 'Retry-After': { description: 'seconds to wait', schema: { type: 'integer' } } } } : {}),
+    ...(status === 429 || status === 503 ? { headers: { 'Retry-After': { description: 'seconds to wait', schema: { type: 'integer' } } } } : {}),
     content: { 'application/json': { schema: { $ref: `${COMPONENTS}Error` } } },
   };
 };
@@ -117,7 +126,7 @@ const operation = (r: RouteContract) => {
       : r.status === 204
         ? { description: 'No content' }
         : { description: 'OK', content: { 'application/json': { schema: jsonSchema(response!, 'output') } } };
-  const statuses = [...new Set([400, 401, 403, ...r.errors])].sort();
+  const statuses = [...new Set([400, 401, 403, ...r.errors, ...(r.produces ? [] : [503])])].sort();
   const [controller, action] = r.action.split('.');
   return {
     operationId: r.operation,

@@ -8,6 +8,8 @@ import {
   newThreadSchema,
   recipientsQuerySchema,
   replySchema,
+  sendHeadersSchema,
+  sendQuerySchema,
   threadParams,
   threadQuerySchema,
   userParams,
@@ -37,6 +39,8 @@ export type RouteContract = {
   params?: z.ZodType;
   query?: z.ZodType;
   body?: z.ZodType;
+  /** Request headers it reads (documented as header parameters). */
+  headers?: z.ZodType;
   status: 200 | 201 | 204;
   /** The answer's envelope (none for 204). */
   response?: ResponseName;
@@ -52,11 +56,11 @@ export const CONTENT_API_PREFIX = '/api/private-messages';
 
 export const contentApiContract = [
   { operation: 'threads.list', method: 'GET', path: '/threads', action: 'threads.find', summary: 'The caller’s threads in a folder (inbox by default), newest activity first', query: inboxQuerySchema, status: 200, response: 'threadList', errors: [404] },
-  { operation: 'threads.create', method: 'POST', path: '/threads', action: 'threads.create', summary: 'Start a thread', query: emptyQuerySchema, body: newThreadSchema, status: 201, response: 'threadCreated', errors: [403, 413, 429], codes: [...REFUSAL_CODES, 'max_recipients', 'rate_limited', 'unknown_author'] },
+  { operation: 'threads.create', method: 'POST', path: '/threads', action: 'threads.create', summary: 'Start a thread', query: sendQuerySchema, body: newThreadSchema, headers: sendHeadersSchema, status: 201, response: 'threadCreated', errors: [403, 413, 422, 429], codes: [...REFUSAL_CODES, 'max_recipients', 'rate_limited', 'unknown_author', 'idempotency_key_reused'] },
   { operation: 'threads.bulk', method: 'POST', path: '/threads/actions', action: 'thread-actions.apply', summary: 'Bulk action on up to 100 threads, all or nothing', query: emptyQuerySchema, body: threadActionSchema, status: 200, response: 'bulkResult', errors: [404] },
   { operation: 'threads.get', method: 'GET', path: '/threads/:id', action: 'threads.findOne', summary: 'A thread and its newest page of messages (never changes read state)', params: threadParams, query: threadQuerySchema, status: 200, response: 'threadWithMessages', errors: [404] },
   { operation: 'threads.messages', method: 'GET', path: '/threads/:id/messages', action: 'threads.messages', summary: 'Older messages of a thread', params: threadParams, query: messagesQuerySchema, status: 200, response: 'messagePage', errors: [404] },
-  { operation: 'threads.reply', method: 'POST', path: '/threads/:id/messages', action: 'threads.reply', summary: 'Reply to a thread', params: threadParams, query: emptyQuerySchema, body: replySchema, status: 201, response: 'message', errors: [403, 404, 413, 429], codes: [...REFUSAL_CODES, 'rate_limited'] },
+  { operation: 'threads.reply', method: 'POST', path: '/threads/:id/messages', action: 'threads.reply', summary: 'Reply to a thread', params: threadParams, query: sendQuerySchema, body: replySchema, headers: sendHeadersSchema, status: 201, response: 'message', errors: [403, 404, 413, 422, 429], codes: [...REFUSAL_CODES, 'rate_limited', 'idempotency_key_reused'] },
   { operation: 'threads.markRead', method: 'POST', path: '/threads/:id/read', action: 'threads.read', summary: 'Mark the whole thread read', params: threadParams, query: emptyQuerySchema, body: emptyBodySchema, status: 200, response: 'threadUnread', errors: [404] },
   { operation: 'threads.markUnread', method: 'POST', path: '/threads/:id/unread', action: 'threads.unread', summary: 'Mark the newest message from someone else unread', params: threadParams, query: emptyQuerySchema, body: emptyBodySchema, status: 200, response: 'threadUnread', errors: [404] },
   { operation: 'threads.leave', method: 'POST', path: '/threads/:id/leave', action: 'threads.leave', summary: 'Leave a group thread (400 on a 1:1 thread)', params: threadParams, query: emptyQuerySchema, body: emptyBodySchema, status: 204, errors: [404] },

@@ -2,6 +2,7 @@ import type { Context } from 'koa';
 import { errors } from '@strapi/utils';
 import { getService } from '../utils/get-service';
 import type { Actor } from '../services/people';
+import { parse, sendHeadersSchema, sendQuerySchema } from '../validation';
 
 /** The authenticated users-permissions user behind a content-API request. */
 export const actorFrom = async (ctx: Context): Promise<Actor> => {
@@ -17,3 +18,9 @@ export const requestBody = (ctx: Context) => (ctx.request as unknown as { body?:
 /** The named route parameters only (the router also puts positional captures on ctx.params). */
 export const pathParams = (ctx: Context, ...names: string[]) =>
   Object.fromEntries(names.map((name) => [name, ctx.params?.[name]]));
+
+/** A send's key: the `Idempotency-Key` header or the `idempotencyKey` query, checked (a bad one is a 400); undefined without one. */
+export const idempotencyKeyOf = (ctx: Context): string | undefined => {
+  const { idempotencyKey } = parse(sendQuerySchema, ctx.query, 'query');
+  return parse(sendHeadersSchema, { 'Idempotency-Key': ctx.get('Idempotency-Key') || undefined }, 'headers')['Idempotency-Key'] ?? idempotencyKey;
+};

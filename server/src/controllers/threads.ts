@@ -9,7 +9,7 @@ import {
   threadParams,
   threadQuerySchema,
 } from '../validation';
-import { actorFrom, pathParams, requestBody } from './context';
+import { actorFrom, idempotencyKeyOf, pathParams, requestBody } from './context';
 
 /** Threads of the caller: thin handlers that validate, call one service and shape the response. */
 export default {
@@ -20,13 +20,16 @@ export default {
   },
 
   async create(ctx: Context) {
-    parse(emptyQuerySchema, ctx.query, 'query');
     // Built from the site's custom field declarations (services/fields).
     const body = parse(getService('fields').newThreadSchema(), requestBody(ctx));
+    const key = idempotencyKeyOf(ctx);
     const actor = await actorFrom(ctx);
-    const { thread, message, refused } = await getService('messaging').startThread(actor, body);
-    ctx.status = 201;
-    ctx.body = { data: { thread, message }, meta: { refused } };
+    const answer = await getService('idempotency').once(actor, key, { operation: 'threads.create', body }, async (recordSend) => {
+      const { thread, message, refused } = await getService('messaging').startThread(actor, body, { recordSend });
+      return { status: 201, body: { data: { thread, message }, meta: { refused } } };
+    });
+    ctx.status = answer.status;
+    ctx.body = answer.body;
   },
 
   async findOne(ctx: Context) {
@@ -43,12 +46,15 @@ export default {
 
   async reply(ctx: Context) {
     const { id } = parse(threadParams, pathParams(ctx, 'id'), 'path');
-    parse(emptyQuerySchema, ctx.query, 'query');
     const body = parse(getService('fields').replySchema(), requestBody(ctx));
+    const key = idempotencyKeyOf(ctx);
     const actor = await actorFrom(ctx);
-    const message = await getService('messaging').addReply(actor, id, body);
-    ctx.status = 201;
-    ctx.body = { data: message };
+    const answer = await getService('idempotency').once(actor, key, { operation: 'threads.reply', threadId: id, body }, async (recordSend) => ({
+      status: 201,
+      body: { data: await getService('messaging').addReply(actor, id, body, { recordSend }) },
+    }));
+    ctx.status = answer.status;
+    ctx.body = answer.body;
   },
 
   async read(ctx: Context) {

@@ -1,8 +1,13 @@
 import { errors } from '@strapi/utils';
+import { serviceUnavailable } from '../utils/errors';
+import { RETRY_AFTER_SECONDS, TransientDatabaseError, isRetriableDatabaseError } from '../utils/transaction';
 
 /**
- * Adds `Retry-After` to the 429 a rate-limited send answers; Strapi's error middleware renders the
- * body but knows nothing of headers. Applied to the routes that send.
+ * Answers with `Retry-After` what the client may simply try again, on every route:
+ * - a rate-limited send's 429 (Strapi's error middleware renders the body but knows nothing of headers);
+ * - a database that gave up on the request for a passing reason (a deadlock or a lost connection,
+ *   whose transaction utils/transaction.ts retried until it ran out of attempts, or a read outside
+ *   any transaction): a 503 in Strapi's error shape, never a 500.
  */
 const retryAfter = () => async (ctx: any, next: () => Promise<unknown>) => {
   try {
@@ -10,6 +15,10 @@ const retryAfter = () => async (ctx: any, next: () => Promise<unknown>) => {
   } catch (error) {
     const seconds = ((error as errors.RateLimitError)?.details as { retryAfter?: number } | undefined)?.retryAfter;
     if (error instanceof errors.RateLimitError && Number.isFinite(seconds ?? NaN)) ctx.set('Retry-After', String(seconds));
+    if (error instanceof TransientDatabaseError || isRetriableDatabaseError(error)) {
+      ctx.set('Retry-After', String(RETRY_AFTER_SECONDS));
+      throw serviceUnavailable('The service is busy, try again shortly', { code: 'unavailable', retryAfter: RETRY_AFTER_SECONDS });
+    }
     throw error;
   }
 };

@@ -67,8 +67,12 @@ export const insertIgnoreReturning = async (
  * Lock one table per statement. MariaDB has no `FOR UPDATE OF <table>` (knex drops the table list
  * on MySQL), so a locking join would lock the rows of every joined table, in the join's order.
  * The plugin's lock order, the same on every database: the author's user row (the send rate),
- * then threads in id order, then memberships in id order. A transaction that takes a membership's
- * lock and then its thread's deadlocks against a concurrent reply to that thread.
+ * then threads in id order, then memberships in id order, then the rows only that transaction
+ * writes (its message, outbox job, idempotency key). A transaction that takes a membership's lock
+ * and then its thread's deadlocks against a concurrent reply to that thread; so does one that
+ * updates a membership twice without the thread's lock on PostgreSQL (the second update's
+ * foreign-key check takes a share lock on the thread). What still deadlocks, or loses its
+ * connection, is run again by utils/transaction.ts.
  */
 export const forUpdate = <Q extends Knex.QueryBuilder>(db: Db, query: Q): Q => (isSqlite(db) ? query : query.forUpdate()) as Q;
 

@@ -7,16 +7,23 @@ const RETRY_AFTER = 'plugin::private-messages.retry-after';
  * Content-API routes, under /api/private-messages. Each handler is a users-permissions action
  * (`plugin::private-messages.<controller>.<action>`) that a site builder grants per role.
  */
+/*
+ * Every route but the event stream's answers with Retry-After what the client may retry: a rate-limited
+ * send's 429, and a 503 when the database gave up on the request for a passing reason.
+ */
+const withRetryAfter = <R extends { handler: string; config?: Record<string, unknown> }>(route: R): R =>
+  route.handler === 'stream.connect' ? route : { ...route, config: { ...route.config, middlewares: [RETRY_AFTER] } };
+
 export default {
   type: 'content-api',
-  routes: [
+  routes: ([
     { method: 'GET', path: '/threads', handler: 'threads.find' },
-    { method: 'POST', path: '/threads', handler: 'threads.create', config: { middlewares: [RETRY_AFTER] } },
+    { method: 'POST', path: '/threads', handler: 'threads.create' },
     // Before the `/threads/:id` routes: `actions` is not a thread id.
     { method: 'POST', path: '/threads/actions', handler: 'thread-actions.apply' },
     { method: 'GET', path: '/threads/:id', handler: 'threads.findOne' },
     { method: 'GET', path: '/threads/:id/messages', handler: 'threads.messages' },
-    { method: 'POST', path: '/threads/:id/messages', handler: 'threads.reply', config: { middlewares: [RETRY_AFTER] } },
+    { method: 'POST', path: '/threads/:id/messages', handler: 'threads.reply' },
     { method: 'POST', path: '/threads/:id/read', handler: 'threads.read' },
     { method: 'POST', path: '/threads/:id/unread', handler: 'threads.unread' },
     { method: 'POST', path: '/threads/:id/leave', handler: 'threads.leave' },
@@ -43,5 +50,5 @@ export default {
     // Server-Sent Events: a ticket (for the browser's EventSource) or the usual Bearer JWT.
     { method: 'GET', path: '/stream', handler: 'stream.connect', config: { auth: { strategies: [streamTicketStrategy, 'users-permissions'] } as any } },
     { method: 'POST', path: '/stream/tickets', handler: 'stream.ticket' },
-  ],
+  ] as PluginRouter['routes']).map(withRetryAfter),
 } satisfies PluginRouter;

@@ -1,4 +1,5 @@
 import type { Core } from '@strapi/strapi';
+import { inTransaction, withRetry } from '../utils/transaction';
 import type { z } from 'zod';
 import * as messagesRepo from '../repositories/messages';
 import * as membershipsRepo from '../repositories/memberships';
@@ -17,7 +18,11 @@ import { refreshSent } from '../repositories/membership-folders';
 import type { Actor } from './people';
 
 type UserInput = number | { id: number; role?: { id: number } | null };
-type SendOptions = { bypassRules?: boolean };
+type SendOptions = {
+  bypassRules?: boolean;
+  /** Runs inside the send's transaction once the message is written (an idempotency key's record). */
+  recordSend?: (trx: Db, written: { threadId: number; messageId: number }) => Promise<void>;
+};
 
 export type SendInput = Omit<z.input<typeof newThreadSchema>, 'recipients'> & {
   author: UserInput;
@@ -122,7 +127,7 @@ const messagingService = ({ strapi }: { strapi: Core.Strapi }) => {
     const roleNames = roleIds.length > 0 ? await getService('people').findRoles(roleIds) : new Map<number, { id: number; name: string }>();
     const roles = roleIds.filter((id) => roleNames.has(id)).map((id) => ({ id, name: roleNames.get(id)!.name }));
     const now = new Date();
-    const { thread, message } = await strapi.db.transaction(async ({ trx }) => {
+    const { thread, message } = await inTransaction(strapi, async (trx) => {
       await lockAuthor(trx, author.id, now);
       if (!options.bypassRules) await gate.assertRate(trx, author.id, settings.rateLimit, now);
       const created = await threadsRepo.createThreadWithMessage(trx, {
@@ -137,6 +142,7 @@ const messagingService = ({ strapi }: { strapi: Core.Strapi }) => {
         now,
       });
       await outboxRepo.enqueueJob(trx, { event: 'new_thread', messageId: created.message.id, threadId: created.thread.id, now });
+      await options.recordSend?.(trx, { threadId: created.thread.id, messageId: created.message.id });
       return created;
     });
     getService('outbox').kick();
@@ -152,12 +158,14 @@ const messagingService = ({ strapi }: { strapi: Core.Strapi }) => {
       authorId: author.id,
     });
 
+    // Committed: a read that fails for a passing reason is tried again, never answered as a 500
+    // (a client would send the message again).
     const inbox = getService('inbox');
-    return {
+    return withRetry(async () => ({
       thread: await inbox.presentStartedThread(author, { thread, message, memberIds }),
       message: await inbox.presentMessage(author, message, thread.documentId),
       refused: [...refused, ...skipped],
-    };
+    }));
   };
 
   /** Adds a message to a thread the author (resolved) is a current member of (404 otherwise); `data` is validated. */
@@ -174,7 +182,7 @@ const messagingService = ({ strapi }: { strapi: Core.Strapi }) => {
     const now = new Date();
     // In a broadcast, a recipient's reply is for the starter alone (repositories/visibility).
     const audience = replyAudience(view.thread, { userId: author.id, hidden: view.membership.hidden });
-    const message = await strapi.db.transaction(async ({ trx }) => {
+    const message = await inTransaction(strapi, async (trx) => {
       // The author's row first, then the rate: that lock comes before the thread's (lock order).
       await lockAuthor(trx, author.id, now);
       if (!options.bypassRules) await gate.assertRate(trx, author.id, settings.rateLimit, now);
@@ -196,6 +204,7 @@ const messagingService = ({ strapi }: { strapi: Core.Strapi }) => {
       }
       await membershipsRepo.recordAuthorActivity(trx, { threadId: view.thread.id, authorId: author.id, messageId: msg.id, now });
       await outboxRepo.enqueueJob(trx, { event: 'reply', messageId: msg.id, threadId: view.thread.id, now });
+      await options.recordSend?.(trx, { threadId: view.thread.id, messageId: msg.id });
       return msg;
     });
     getService('outbox').kick();
@@ -205,7 +214,8 @@ const messagingService = ({ strapi }: { strapi: Core.Strapi }) => {
       threadId: view.thread.documentId,
       authorId: author.id,
     });
-    return getService('inbox').presentMessage(author, message, view.thread.documentId);
+    // Committed: the read is tried again rather than answered as a 500 (see startThread).
+    return withRetry(() => getService('inbox').presentMessage(author, message, view.thread.documentId));
   };
 
   return {

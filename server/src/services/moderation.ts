@@ -1,4 +1,5 @@
 import type { Core } from '@strapi/strapi';
+import { inTransaction } from '../utils/transaction';
 import * as messagesRepo from '../repositories/messages';
 import * as reportsRepo from '../repositories/reports';
 import * as suspensionsRepo from '../repositories/suspensions';
@@ -81,7 +82,7 @@ const moderationService = ({ strapi }: { strapi: Core.Strapi }) => {
         throw validationError('You cannot report your own message', [{ path: ['id'], message: 'is your own message' }]);
       }
       const now = new Date();
-      const report = await strapi.db.transaction(async ({ trx }) => {
+      const report = await inTransaction(strapi, async (trx) => {
         const created = await reportsRepo.insertReport(trx, { messageId: message.id, reporterId: actor.id, reason, now });
         if (created) await outboxRepo.enqueueJob(trx, { event: 'report', reportId: created.id, messageId: message.id, threadId: message.threadId, now });
         return created;
@@ -122,7 +123,7 @@ const moderationService = ({ strapi }: { strapi: Core.Strapi }) => {
       const now = new Date();
       let deleted = false;
       let suspended = false;
-      await strapi.db.transaction(async ({ trx }) => {
+      await inTransaction(strapi, async (trx) => {
         if (!(await reportsRepo.resolveReport(trx, report.id, { resolution: input.action, note: input.note ?? null, resolvedById: adminId, now }))) {
           throw conflict('This report is already resolved');
         }

@@ -1,4 +1,5 @@
 import type { Core } from '@strapi/strapi';
+import { inTransaction } from '../utils/transaction';
 import { EVENTS } from '../events';
 import { messageDocumentIds } from '../repositories/stream';
 import * as outboxRepo from '../repositories/outbox';
@@ -15,6 +16,7 @@ import { messageEmail, messageIdDomain, outboxMessageId, reportEmail, threadUrl 
 import { resolveAdminUrl } from '../config/resolve';
 import { moderationQueueUrl } from '../config/urls';
 import { MAX_ATTEMPTS, withClaimedBatch, type Claim } from './outbox-lease';
+import { createLane } from './outbox-lanes';
 
 const BATCH = 25;
 /**
@@ -82,7 +84,7 @@ const outboxService = ({ strapi }: { strapi: Core.Strapi }) => {
       try {
         await deliverReply(job);
         const now = new Date();
-        await strapi.db.transaction(async ({ trx }) => {
+        await inTransaction(strapi, async (trx) => {
           if (job.event === 'report') {
             const emails = await moderatorEmails(settings.moderatorEmails);
             await outboxRepo.insertEmails(trx, job, emails.map((email) => ({ email })), now);
@@ -177,74 +179,12 @@ const outboxService = ({ strapi }: { strapi: Core.Strapi }) => {
     });
   };
 
-  /*
-   * Two lanes, each one run at a time per instance: jobs (deliveries to big threads, and turning
-   * each message into its email rows) and emails. Separate, so a delivery never waits behind a
-   * slow or unreachable mail server: a send's kick finds the jobs lane free even while emails are
-   * going out. Each lane repeats its step until a pass finds nothing due. Callers arriving while a
-   * lane runs share one more run after it (it sees what they wrote), so waiting drains do not pile
-   * up behind a slow mail server; that run's `now` is the latest asked for. `now` only says what
-   * is due: each pass delivers what is due at the later of it and the clock at that pass, and
-   * measures its claims' leases on the clock (withClaimedBatch), so a long run never claims with
-   * a time long gone (a lease that would run out at once).
-   */
+  /* The lanes: see outbox-lanes.ts. */
   let stopped = false;
-  const later = (a: Date, b: Date) => (a.getTime() >= b.getTime() ? a : b);
-
-  const lane = (step: (now: Date) => Promise<number>) => {
-    let running: Promise<number> | null = null;
-    let queued: { now: Date; background: boolean; resolve: (run: Promise<number>) => void; promise: Promise<number> } | null = null;
-
-    // A background run (a kick, cron) stops between passes once the service stops: shutdown waits for one pass, not the backlog.
-    const untilIdle = async (now: Date, background: boolean) => {
-      let total = 0;
-      for (;;) {
-        const done = await step(now);
-        total += done;
-        if (done === 0 || (background && stopped)) return total;
-      }
-    };
-    const start = (now: Date, background: boolean): Promise<number> => {
-      const run = (async () => {
-        try {
-          return await untilIdle(now, background);
-        } finally {
-          // Hand over synchronously, so no caller can start a second run in between.
-          const next = queued;
-          queued = null;
-          running = null;
-          // A background run queued before shutdown is dropped; an explicit drain still runs.
-          if (next) next.resolve(stopped && next.background ? Promise.resolve(0) : start(later(next.now, new Date()), next.background));
-        }
-      })();
-      running = run;
-      return run;
-    };
-    return {
-      run(now: Date, background: boolean): Promise<number> {
-        if (!running) return start(now, background);
-        if (queued) {
-          queued.now = later(queued.now, now);
-          queued.background &&= background;
-        } else {
-          let resolve!: (run: Promise<number>) => void;
-          const promise = new Promise<number>((r) => (resolve = r));
-          queued = { now, background, resolve, promise };
-        }
-        return queued.promise;
-      },
-    };
-  };
-  const jobsLane = lane(expandJobs);
-  const emailsLane = lane(sendEmails);
+  const isStopped = () => stopped;
 
   const inFlight = new Set<Promise<number>>();
-  const drainWith = (now: Date, background: boolean) => {
-    const run = (async () => {
-      const jobs = await jobsLane.run(now, background);
-      if (background && stopped) return jobs;
-      return jobs + (await emailsLane.run(now, background));
-    })();
+  const track = (run: Promise<number>) => {
     inFlight.add(run);
     run.then(
       () => inFlight.delete(run),
@@ -252,6 +192,34 @@ const outboxService = ({ strapi }: { strapi: Core.Strapi }) => {
     );
     return run;
   };
+
+  const emailsLane = createLane(sendEmails, isStopped);
+  /** After a jobs pass that made emails: the emails lane sends them now, not once the jobs lane is idle. */
+  const handOver = (now: Date) => {
+    if (stopped) return;
+    track(emailsLane.run(now, true)).catch(logError);
+  };
+  const jobsLane = createLane(async (now) => {
+    const expanded = await expandJobs(now);
+    if (expanded > 0) handOver(now);
+    return expanded;
+  }, isStopped);
+
+  const drainWith = (now: Date, background: boolean) =>
+    track(
+      (async () => {
+        if (!background) {
+          // An explicit drain: jobs first, then the emails they made (and any other due), so that
+          // once it answers, everything due at `now` is done.
+          const jobs = await jobsLane.run(now, false);
+          return jobs + (await emailsLane.run(now, false));
+        }
+        // A kick or the cron: both lanes side by side, emails already due leave while the jobs
+        // lane works (and each of its passes hands over the emails it made).
+        const [jobs, emails] = await Promise.all([jobsLane.run(now, true), stopped ? 0 : emailsLane.run(now, true)]);
+        return jobs + emails;
+      })()
+    );
   // Kicks scheduled and not yet started (idle() waits for them too).
   let kicksPending = 0;
   const inBackground = () => {

@@ -1,4 +1,5 @@
 import type { Core } from '@strapi/strapi';
+import { inTransaction } from '../utils/transaction';
 import * as membershipsRepo from '../repositories/memberships';
 import * as threadsRepo from '../repositories/threads';
 import * as purgeRepo from '../repositories/purge';
@@ -15,13 +16,15 @@ const BATCH = 1000;
  */
 const purgeService = ({ strapi }: { strapi: Core.Strapi }) => ({
   async run(now = new Date()): Promise<{ purged: number }> {
+    // Sends' idempotency keys last a day.
+    await getService('idempotency').purgeExpired(now);
     const { purgeDeletedAfterDays } = await getService('settings').get();
     if (purgeDeletedAfterDays === 0) return { purged: 0 };
     const cutoff = new Date(now.getTime() - purgeDeletedAfterDays * 86_400_000);
     let purged = 0;
 
     for (;;) {
-      const removed = await strapi.db.transaction(async ({ trx }) => {
+      const removed = await inTransaction(strapi, async (trx) => {
         if (!(await purgeRepo.tryPurgeLock(trx))) return -1;
         try {
           const rows = await purgeRepo.listPurgeable(trx, cutoff, BATCH);

@@ -1,4 +1,5 @@
 import type { Core } from '@strapi/strapi';
+import { inTransaction } from '../utils/transaction';
 import { EVENTS } from '../events';
 import * as membershipsRepo from '../repositories/memberships';
 import { setArchivedMany } from '../repositories/membership-folders';
@@ -13,9 +14,11 @@ import type { Actor } from './people';
  * number of such messages among those delivered to the member (`delivered_message_id`, see
  * membershipsRepo.deliveryChanges), kept exact by each statement that moves either.
  *
- * Each change first takes the membership row's lock, then reads the thread: a concurrent send
- * that updates the memberships in its own transaction (thread first, then memberships) is wholly
- * before or after. A reply to a big thread reaches them later, through deliveries that count only
+ * Each change takes the thread row's lock, then the membership's (the plugin's lock order, see
+ * dialect.forUpdate): a concurrent send, which takes them in that order too, is wholly before or
+ * after. Locking the membership alone deadlocked on PostgreSQL against a reply: updating the row
+ * again made its foreign-key check wait for a share lock on the thread, held by the reply, itself
+ * waiting for the membership. A reply to a big thread reaches them later, through deliveries that count only
  * what was not delivered yet; the changes below catch up first and never count past the mark.
  */
 const readStateService = ({ strapi }: { strapi: Core.Strapi }) => {
@@ -24,14 +27,12 @@ const readStateService = ({ strapi }: { strapi: Core.Strapi }) => {
   const withMembership = async <T>(
     viewer: Actor,
     threadDocumentId: string,
-    change: (trx: any, view: membershipsRepo.MemberView) => Promise<T>,
-    { lockThreadFirst = false } = {}
+    change: (trx: any, view: membershipsRepo.MemberView) => Promise<T>
   ) => {
     const view = await membershipsRepo.findActiveMembership(knex(), viewer.id, threadDocumentId);
     if (!view) throw notFound('Thread');
-    return strapi.db.transaction(async ({ trx }) => {
-      // A change that also writes the thread row takes its lock first: the lock order of sends.
-      if (lockThreadFirst) await threadsRepo.lockThread(trx, view.thread.id);
+    return inTransaction(strapi, async (trx) => {
+      await threadsRepo.lockThread(trx, view.thread.id);
       await membershipsRepo.lockMembership(trx, view.membership.id);
       return change(trx, view);
     });
@@ -153,8 +154,7 @@ const readStateService = ({ strapi }: { strapi: Core.Strapi }) => {
           );
           await threadsRepo.writeParticipantPreview(trx, view.thread.id, members);
           return view.thread;
-        },
-        { lockThreadFirst: true }
+        }
       );
       strapi.eventHub.emit(EVENTS.threadLeft, { threadId: thread.documentId, userId: viewer.id });
     },

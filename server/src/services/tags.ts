@@ -1,4 +1,5 @@
 import type { Core } from '@strapi/strapi';
+import { inTransaction } from '../utils/transaction';
 import { errors } from '@strapi/utils';
 import * as membershipsRepo from '../repositories/memberships';
 import * as tagsRepo from '../repositories/tags';
@@ -72,7 +73,7 @@ const tagsService = ({ strapi }: { strapi: Core.Strapi }) => {
       const name = rawName.normalize('NFC');
       const nameKey = tagNameKey(name);
       const tag = await guardDuplicate(viewer, name, () =>
-        strapi.db.transaction(async ({ trx }) => {
+        inTransaction(strapi, async (trx) => {
           const existing = await tagsRepo.findTagByKey(trx, viewer.id, nameKey);
           if (existing) throw duplicate(existing, name);
           return tagsRepo.insertTag(trx, { ownerId: viewer.id, name, nameKey, now: new Date() });
@@ -86,7 +87,7 @@ const tagsService = ({ strapi }: { strapi: Core.Strapi }) => {
       const name = rawName.normalize('NFC');
       const nameKey = tagNameKey(name);
       const tag = await guardDuplicate(viewer, name, () =>
-        strapi.db.transaction(async ({ trx }) => {
+        inTransaction(strapi, async (trx) => {
           const [own] = await resolveOwn(trx, viewer, [tagDocumentId]);
           const existing = await tagsRepo.findTagByKey(trx, viewer.id, nameKey);
           if (existing && existing.id !== own.id) throw duplicate(existing, name);
@@ -99,7 +100,7 @@ const tagsService = ({ strapi }: { strapi: Core.Strapi }) => {
 
     /** Deletes a tag, taking it off every thread it was on. */
     async remove(viewer: Actor, tagDocumentId: string): Promise<void> {
-      await strapi.db.transaction(async ({ trx }) => {
+      await inTransaction(strapi, async (trx) => {
         const [own] = await resolveOwn(trx, viewer, [tagDocumentId]);
         await tagsRepo.deleteTag(trx, own.id);
       });
@@ -111,7 +112,7 @@ const tagsService = ({ strapi }: { strapi: Core.Strapi }) => {
      * way nothing changes.
      */
     async setThreadTags(viewer: Actor, threadDocumentId: string, tagDocumentIds: string[]) {
-      await strapi.db.transaction(async ({ trx }) => {
+      await inTransaction(strapi, async (trx) => {
         const [membership] = await membershipsRepo.lockActiveMemberships(trx, viewer.id, [threadDocumentId]);
         if (!membership) throw notFound('Thread');
         const tags = await resolveOwn(trx, viewer, tagDocumentIds);

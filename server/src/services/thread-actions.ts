@@ -1,4 +1,5 @@
 import type { Core } from '@strapi/strapi';
+import { inTransaction } from '../utils/transaction';
 import { errors } from '@strapi/utils';
 import * as membershipsRepo from '../repositories/memberships';
 import { EVENTS } from '../events';
@@ -20,7 +21,7 @@ const threadActionsService = ({ strapi }: { strapi: Core.Strapi }) => ({
     const readState = getService('read-state');
     const now = new Date();
 
-    const updated = await strapi.db.transaction(async ({ trx }) => {
+    const updated = await inTransaction(strapi, async (trx) => {
       const memberships = await membershipsRepo.lockActiveMemberships(trx, viewer.id, threadIds);
       if (memberships.length !== threadIds.length) {
         const found = new Set(memberships.map((m) => m.threadDocumentId));

@@ -56,3 +56,11 @@ const createHttpError: CreateHttpError = require(
 export const conflict = (message: string, details: Record<string, unknown> = {}) =>
   Object.assign(createHttpError(409, message), { details });
 
+
+/** 503: the database gave up on the request for a passing reason; the client tries again after `Retry-After`. */
+export const serviceUnavailable = (message: string, details: Record<string, unknown> = {}) =>
+  Object.assign(createHttpError(503, message), { details });
+
+/** 422: the request is well formed but cannot be done as asked (an idempotency key reused for another request). */
+export const unprocessable = (message: string, details: Record<string, unknown> = {}) =>
+  Object.assign(createHttpError(422, message), { details });

@@ -69,6 +69,19 @@ export const recipientsQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(50).optional(),
 });
 export const emptyQuerySchema = z.strictObject({});
+/** The `Idempotency-Key` header of a send: 1-255 visible ASCII characters (a UUID is usual). */
+export const idempotencyKeySchema = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[\x21-\x7e]+$/, 'must be visible ASCII characters')
+  .describe('a key of the client’s choosing (a UUID): a retry with the same key answers the first result and stores nothing');
+export const sendHeadersSchema = z.object({ 'Idempotency-Key': idempotencyKeySchema.optional() });
+/**
+ * A send's query: the same key as `idempotencyKey`, for a page on another origin (Strapi's default
+ * CORS configuration allows no Idempotency-Key request header). The header wins when both are sent.
+ */
+export const sendQuerySchema = z.strictObject({ idempotencyKey: idempotencyKeySchema.optional() });
 
 export const threadParams = z.strictObject({ id: documentId });
 export const messageParams = z.strictObject({ id: documentId });

@@ -1,0 +1,115 @@
+import type { Core } from '@strapi/strapi';
+import type { Db } from '../repositories/db';
+
+/*
+ * The one way the plugin's services open a transaction: `inTransaction(strapi, work)`. A
+ * transaction the database aborted for reasons of its own (a deadlock, a serialization failure, a
+ * busy SQLite file, a connection lost before the commit) is run again, a few times, after a short
+ * random pause; nothing of the failed attempt was kept, so running `work` again is safe (it must
+ * only write to the database: events and kicks go after the commit). When the retries run out, or
+ * the connection was lost during the commit itself (it may have committed: running it again could
+ * store the writes twice), the error is a TransientDatabaseError, which the routes answer as a
+ * 503 with Retry-After (middlewares/retry-after.ts), never a 500.
+ */
+
+/** Attempts in all, the first included. */
+export const TRANSACTION_ATTEMPTS = 5;
+/** What a 503 asks the client to wait, in seconds. */
+export const RETRY_AFTER_SECONDS = 1;
+
+type DbError = { code?: unknown; errno?: unknown; message?: unknown; sqlState?: unknown };
+
+/* PostgreSQL SQLSTATEs: serialization_failure, deadlock_detected, lock_not_available, and the
+   connection's own end (admin_shutdown: pg_terminate_backend, crash_shutdown, cannot_connect_now,
+   connection_exception and its subclasses). */
+const PG_CODES = new Set(['40001', '40P01', '55P03', '57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004']);
+/* MySQL/MariaDB errnos: lock wait timeout, deadlock, connection killed (KILL CONNECTION / server gone). */
+const MYSQL_ERRNOS = new Set([1205, 1213, 1927, 2006, 2013, 4031]);
+/* Node and driver codes of a connection that went away, and SQLite's busy file. */
+const CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'PROTOCOL_CONNECTION_LOST',
+  'ER_LOCK_DEADLOCK',
+  'ER_LOCK_WAIT_TIMEOUT',
+  'ER_CONNECTION_KILLED',
+  'ER_SERVER_SHUTDOWN',
+  'SQLITE_BUSY',
+  'SQLITE_BUSY_SNAPSHOT',
+  'SQLITE_BUSY_RECOVERY',
+  'SQLITE_LOCKED',
+]);
+/* What pg, mysql2 and knex say, without a code, when the connection under them is gone. */
+const MESSAGES = [
+  /Connection terminated/i,
+  /Client has encountered a connection error and is not queryable/i,
+  /connection is in closed state/i,
+  /Knex: Timeout acquiring a connection/i,
+  /terminating connection due to administrator command/i,
+  /database is locked/i,
+];
+
+/** Whether the database gave up on the statement for a reason a later attempt may not meet. */
+export const isRetriableDatabaseError = (error: unknown): boolean => {
+  for (let e = error as (DbError & { cause?: unknown }) | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth += 1) {
+    if (typeof e !== 'object') return false;
+    if (typeof e.code === 'string' && (PG_CODES.has(e.code) || CODES.has(e.code))) return true;
+    if (typeof e.errno === 'number' && MYSQL_ERRNOS.has(e.errno)) return true;
+    if (e.sqlState === '40001') return true;
+    if (typeof e.message === 'string' && MESSAGES.some((m) => m.test(e.message as string))) return true;
+  }
+  return false;
+};
+
+/** A retriable failure that was not, or could not be, retried away: answered as a 503. */
+export class TransientDatabaseError extends Error {
+  readonly retryAfter = RETRY_AFTER_SECONDS;
+  constructor(readonly cause: unknown) {
+    super(`The database is busy, try again: ${(cause as Error)?.message ?? cause}`);
+    this.name = 'TransientDatabaseError';
+  }
+}
+
+const pause = (attempt: number) => new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * 2 ** attempt));
+
+/**
+ * Runs `attempt` until it succeeds, fails for a reason that is not retriable (thrown as is), or
+ * has failed retriably TRANSACTION_ATTEMPTS times (a TransientDatabaseError). For reads, and for a
+ * transaction as a whole (inTransaction); `isFinal(error)` says an error must not be retried even
+ * though retriable (a commit that may have gone through).
+ */
+export const withRetry = async <T>(attempt: () => Promise<T>, isFinal: (error: unknown) => boolean = () => false): Promise<T> => {
+  for (let n = 1; ; n += 1) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (error instanceof TransientDatabaseError) throw error;
+      if (!isRetriableDatabaseError(error)) throw error;
+      if (isFinal(error) || n >= TRANSACTION_ATTEMPTS) throw new TransientDatabaseError(error);
+      await pause(n);
+    }
+  }
+};
+
+/**
+ * Runs `work` in a transaction, retried as a whole when the database aborted it (see above).
+ * Inside another transaction it joins it (Strapi's transaction context), and the outermost one
+ * retries.
+ */
+export const inTransaction = <T>(strapi: Core.Strapi, work: (trx: Db) => Promise<T>): Promise<T> => {
+  if (strapi.db.inTransaction()) return strapi.db.transaction(({ trx }) => work(trx as unknown as Db)) as Promise<T>;
+  let committing = false;
+  return withRetry(
+    () => {
+      committing = false;
+      return strapi.db.transaction(async ({ trx }) => {
+        const result = await work(trx as unknown as Db);
+        committing = true;
+        return result;
+      }) as Promise<T>;
+    },
+    () => committing
+  );
+};
