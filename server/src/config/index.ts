@@ -1,3 +1,4 @@
+import { resolveContextsConfig } from './contexts';
 import { resolveFieldsConfig } from './fields';
 import { resolveConfig, resolveRealtimeConfig } from './resolve';
 
@@ -13,5 +14,6 @@ export default {
     resolveConfig(config);
     resolveRealtimeConfig(config);
     resolveFieldsConfig(config);
+    resolveContextsConfig(config);
   },
 };

@@ -37,12 +37,12 @@ export const resolveConfig = (...layers: unknown[]): PluginConfig => {
 };
 
 /**
- * `realtime` and `fields` are not settings of the admin panel: each is read on its own
- * (resolveRealtimeConfig, config/fields.ts resolveFieldsConfig).
+ * `realtime`, `fields` and `contexts` are not settings of the admin panel: each is read on its own
+ * (resolveRealtimeConfig, config/fields.ts resolveFieldsConfig, config/contexts.ts resolveContextsConfig).
  */
 const withoutRealtime = (layer: unknown) => {
-  if (!isPlainObject(layer) || (!('realtime' in layer) && !('fields' in layer))) return layer;
-  const { realtime: _realtime, fields: _fields, ...rest } = layer;
+  if (!isPlainObject(layer) || (!('realtime' in layer) && !('fields' in layer) && !('contexts' in layer))) return layer;
+  const { realtime: _realtime, fields: _fields, contexts: _contexts, ...rest } = layer;
   return rest;
 };
 

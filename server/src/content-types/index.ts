@@ -10,6 +10,7 @@ import suspension from './suspension';
 import streamTicket from './stream-ticket';
 import streamEvent from './stream-event';
 import importMap from './import-map';
+import contextAsk from './context-ask';
 
 export default {
   thread,
@@ -24,4 +25,5 @@ export default {
   'stream-ticket': streamTicket,
   'stream-event': streamEvent,
   'import-map': importMap,
+  'context-ask': contextAsk,
 };

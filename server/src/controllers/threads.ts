@@ -9,6 +9,8 @@ import {
   threadParams,
   threadQuerySchema,
 } from '../validation';
+import { byContextQuerySchema } from '../validation/contexts';
+import { validationError } from '../utils/errors';
 import { actorFrom, pathParams, requestBody } from './context';
 
 /** Threads of the caller: thin handlers that validate, call one service and shape the response. */
@@ -21,12 +23,22 @@ export default {
 
   async create(ctx: Context) {
     parse(emptyQuerySchema, ctx.query, 'query');
-    // Built from the site's custom field declarations (services/fields).
-    const body = parse(getService('fields').newThreadSchema(), requestBody(ctx));
+    // Recipients or a document to ask about (services/contexts), and the site's custom fields (services/fields).
+    const { context, recipients, ...body } = parse(getService('contexts').newThreadSchema(), requestBody(ctx));
+    if (context && recipients) throw validationError('Invalid body: recipients must be left out with context', [{ path: ['recipients'], message: 'must be left out when asking about a document (context)' }]);
+    if (!context && !recipients) throw validationError('Invalid body: recipients Required', [{ path: ['recipients'], message: 'Required (or a context to ask about)' }]);
     const actor = await actorFrom(ctx);
-    const { thread, message, refused } = await getService('messaging').startThread(actor, body);
-    ctx.status = 201;
-    ctx.body = { data: { thread, message }, meta: { refused } };
+    const { thread, message, refused, created } = context
+      ? await getService('contexts').askAs(actor, { ...body, context })
+      : { ...(await getService('messaging').startThread(actor, { ...body, recipients: recipients! })), created: true };
+    ctx.status = created ? 201 : 200;
+    ctx.body = { data: { thread, message }, meta: { refused, created } };
+  },
+
+  /** The caller's own thread about a document (GET /threads/by-context?uid=&documentId=). */
+  async byContext(ctx: Context) {
+    const { uid, documentId } = parse(byContextQuerySchema, ctx.query, 'query');
+    ctx.body = await getService('contexts').threadAbout(await actorFrom(ctx), { uid, documentId });
   },
 
   async findOne(ctx: Context) {

@@ -18,6 +18,7 @@ export const TABLES = {
   suspensions: 'pm_suspensions',
   streamTickets: 'pm_stream_tickets',
   streamEvents: 'pm_stream_events',
+  contextAsks: 'pm_context_asks',
 } as const;
 
 /* Drivers disagree on types: SQLite hands back 0/1 and epoch milliseconds, PostgreSQL

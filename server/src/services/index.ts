@@ -16,6 +16,7 @@ import outbox from './outbox';
 import stream from './stream';
 import drupalImport from './drupal-import';
 import fields from './fields';
+import contexts from './contexts';
 
 export default {
   settings,
@@ -36,4 +37,5 @@ export default {
   stream,
   'drupal-import': drupalImport,
   fields,
+  contexts,
 };

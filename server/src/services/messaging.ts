@@ -12,10 +12,12 @@ import { getService } from '../utils/get-service';
 import { parse, type newThreadSchema, type replySchema } from '../validation';
 import { storedFields } from '../config/fields';
 import { refreshSent } from '../repositories/membership-folders';
+import { recordAsk, type DocumentRef } from '../repositories/contexts';
 import type { Actor } from './people';
 
 type UserInput = number | { id: number; role?: { id: number } | null };
-type SendOptions = { bypassRules?: boolean };
+/** `context`: the thread is an ask about this document (services/contexts.ts resolved its owner). */
+type SendOptions = { bypassRules?: boolean; context?: DocumentRef };
 
 export type SendInput = Omit<z.input<typeof newThreadSchema>, 'recipients'> & {
   author: UserInput;
@@ -64,7 +66,7 @@ const messagingService = ({ strapi }: { strapi: Core.Strapi }) => {
     // Group replies only check the sender, unless guards want to see the members.
     const needMembers = !isGroup || getService('guards').list().length > 0;
     const memberIds = needMembers ? await membershipsRepo.listActiveMemberIds(knex(), view.thread.id, author.id, scope) : [];
-    return { view, reply: { threadId: view.thread.documentId, isGroup, memberIds } };
+    return { view, reply: { threadId: view.thread.documentId, isGroup, memberIds, about: view.thread.context } };
   };
 
   const canSend = async (input: {
@@ -100,6 +102,7 @@ const messagingService = ({ strapi }: { strapi: Core.Strapi }) => {
       author,
       recipients: data.recipients,
       bypassRules: options.bypassRules,
+      about: options.context,
     });
     if (refused.length > 0 && !data.skipRefused) throw refusedError(refused);
     if (allowed.length === 0) throw refusedError([...refused, ...skipped]);
@@ -127,7 +130,9 @@ const messagingService = ({ strapi }: { strapi: Core.Strapi }) => {
         now,
       });
       await outboxRepo.enqueueJob(trx, { event: 'new_thread', messageId: created.message.id, threadId: created.thread.id, now });
-      return created;
+      if (!options.context) return created;
+      await recordAsk(trx, { threadId: created.thread.id, about: options.context, askerId: author.id, now });
+      return { ...created, thread: { ...created.thread, context: options.context } };
     });
     getService('outbox').kick();
 
@@ -135,6 +140,7 @@ const messagingService = ({ strapi }: { strapi: Core.Strapi }) => {
       threadId: thread.documentId,
       authorId: author.id,
       memberIds,
+      context: options.context ?? null,
     });
     strapi.eventHub.emit(EVENTS.messageCreated, {
       messageId: message.documentId,
