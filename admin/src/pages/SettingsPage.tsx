@@ -2,6 +2,7 @@ import * as React from 'react';
 import { Alert, Button, Flex, Grid } from '@strapi/design-system';
 import { Check } from '@strapi/icons';
 import { Layouts, Page } from '@strapi/strapi/admin';
+import { ContextsSection, type ContextDeclarations } from '../components/ContextsSection';
 import { DeletedMessagesSection } from '../components/DeletedMessagesSection';
 import { FormatsSection } from '../components/FormatsSection';
 import { LimitsSection } from '../components/LimitsSection';
@@ -247,6 +248,8 @@ const SettingsPage = () => {
               {...{ t, values, roles, common, everyRole, set }}
               boundsHint={between('purgeDeletedAfterDays')}
             />
+
+            <ContextsSection t={t} declarations={(values as { contexts?: ContextDeclarations }).contexts} />
           </Flex>
         </Layouts.Content>
       </form>
