@@ -2,10 +2,10 @@ import * as React from 'react';
 import { Alert, Button, Flex, Grid } from '@strapi/design-system';
 import { Check } from '@strapi/icons';
 import { Layouts, Page } from '@strapi/strapi/admin';
-import { ContextsSection, type ContextDeclarations } from '../components/ContextsSection';
 import { DeletedMessagesSection } from '../components/DeletedMessagesSection';
 import { FormatsSection } from '../components/FormatsSection';
 import { LimitsSection } from '../components/LimitsSection';
+import { ContextsSection, type ContextDeclarations } from '../components/ContextsSection';
 import { useSettingsForm } from '../hooks/useSettingsForm';
 import { useIntl } from 'react-intl';
 import { EMAIL_LEVELS, type FormatName } from '../api';
@@ -244,12 +244,12 @@ const SettingsPage = () => {
               </Grid.Root>
             </Section>
 
+            <ContextsSection t={t} declarations={(values as { contexts?: ContextDeclarations }).contexts} />
+
             <DeletedMessagesSection
               {...{ t, values, roles, common, everyRole, set }}
               boundsHint={between('purgeDeletedAfterDays')}
             />
-
-            <ContextsSection t={t} declarations={(values as { contexts?: ContextDeclarations }).contexts} />
           </Flex>
         </Layouts.Content>
       </form>
