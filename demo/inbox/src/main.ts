@@ -46,6 +46,8 @@ const renderThreads = () => {
         el('span', { class: 'subject' }, [t.subject || '(no subject)']),
         t.unreadCount > 0 ? el('span', { class: 'count', 'aria-label': `${t.unreadCount} unread` }, [String(t.unreadCount)]) : '',
         el('span', { class: 'people' }, [others]),
+        // A thread about a listing ("contact the seller"): its title now, or that it is gone.
+        t.context ? el('span', { class: 'about' }, [`About: ${t.context.available ? t.context.title : 'a listing no longer available'}`]) : '',
         el('span', { class: 'excerpt' }, [t.lastMessage?.excerpt ?? '']),
         t.tags.length ? el('span', { class: 'tags' }, [t.tags.map((x) => `#${x.name}`).join(' ')]) : '',
       ]);
@@ -100,6 +102,8 @@ const renderThread = () => {
   const { thread } = cur;
   $('#thread-title').textContent = thread.subject || '(no subject)';
   $('#thread-people').textContent = `With ${thread.participants.filter((p) => p.id !== state.me?.id).map((p) => p.username + (p.left ? ' (left)' : '')).join(', ')}`;
+  // The server only gives http(s) links (the declaration's urlTemplate is checked at boot).
+  if (thread.context) $('#thread-people').append(' · about ', el('a', { href: thread.context.url }, [thread.context.title ?? 'a listing no longer available']));
   $('#leave').hidden = !thread.isGroup && thread.roles.length === 0;
   $('#block').hidden = thread.isGroup;
   $('#message-list').replaceChildren(...cur.messages.map(messageItem));
