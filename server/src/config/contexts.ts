@@ -52,7 +52,9 @@ export const resolveContextsConfig = (fileConfig: unknown): ContextDeclarations 
   const declared = isPlainObject(fileConfig) ? fileConfig.contexts : undefined;
   const result = contextsConfigSchema.safeParse(declared ?? {});
   if (!result.success) {
-    throw invalid(result.error.issues.map((i) => `contexts.${i.path.map(String).join('.')}: ${i.message}`).join('; '));
+    // A bad key's own reason is nested in zod's "Invalid key in record".
+    const reason = (i: (typeof result.error.issues)[number]) => (i.code === 'invalid_key' ? (i.issues[0]?.message ?? i.message) : i.message);
+    throw invalid(result.error.issues.map((i) => `contexts.${i.path.map(String).join('.')}: ${reason(i)}`).join('; '));
   }
   return result.data;
 };
