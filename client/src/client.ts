@@ -23,6 +23,7 @@ export const ROUTES: Record<Operation, readonly [method: string, path: string]> 
   'threads.list': ['GET', '/threads'],
   'threads.create': ['POST', '/threads'],
   'threads.bulk': ['POST', '/threads/actions'],
+  'threads.byContext': ['GET', '/threads/by-context'],
   'threads.get': ['GET', '/threads/:id'],
   'threads.messages': ['GET', '/threads/:id/messages'],
   'threads.reply': ['POST', '/threads/:id/messages'],
@@ -103,6 +104,8 @@ export const createPrivateMessagesClient = <F extends SiteFields = SiteFields>(o
     remove: (threadId: string, o: Opts = {}) => call('threads.remove', { params: id(threadId), ...o }),
     setTags: (threadId: string, tagIds: string[], o: Opts = {}) => call('threads.setTags', { params: id(threadId), body: { tags: tagIds }, ...o }),
     bulk: (body: BodyOf<'threads.bulk'>, o: Opts = {}) => call('threads.bulk', { body, ...o }),
+    /** The caller's own thread about a document (ask with `create({context, body})`); 404 when none. */
+    byContext: (uid: string, documentId: string, o: Opts = {}) => call('threads.byContext', { query: { uid, documentId }, ...o }),
   };
 
   const tags = {

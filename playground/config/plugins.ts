@@ -19,6 +19,15 @@ export default ({ env }) => ({
         thread: { orderId: { type: 'string', maxLength: 64 } },
         message: { priority: { type: 'enumeration', enum: ['low', 'normal', 'high'] } },
       }),
+      // Threads about a listing ("contact the seller"): its seller answers; PM_CONTEXTS replaces
+      // the declarations (tests).
+      contexts: env.json('PM_CONTEXTS', {
+        'api::listing.listing': {
+          ownerField: 'seller',
+          titleField: 'title',
+          urlTemplate: env('PM_LISTING_URL', 'http://localhost:1337/messages/?listing={documentId}'),
+        },
+      }),
     },
   },
   email: {

@@ -46,11 +46,27 @@ const ensureAdmin = async (strapi: Core.Strapi) => {
   return true;
 };
 
+/** Listings whose sellers answer questions about them (the plugin's `contexts` in config/plugins). */
+const DEMO_LISTINGS = [
+  { title: 'City bike, barely used', price: 180, seller: 'bob' },
+  { title: 'Two-seat sofa', price: 95, seller: 'carol' },
+  { title: 'Film camera with a 50 mm lens', price: 240, seller: 'bob' },
+];
+
+const ensureListings = async (strapi: Core.Strapi, users: Record<string, { documentId?: string }>) => {
+  const listings = strapi.documents('api::listing.listing' as any);
+  if ((await listings.count({} as any)) > 0) return;
+  for (const { seller, ...data } of DEMO_LISTINGS) {
+    await listings.create({ data: { ...data, seller: { connect: [{ documentId: users[seller].documentId }] } }, status: 'published' } as any);
+  }
+};
+
 export const seedPlayground = async (strapi: Core.Strapi) => {
   await grantPluginActions(strapi, 'authenticated');
   const authenticated = await strapi.db.query('plugin::users-permissions.role').findOne({ where: { type: 'authenticated' } });
-  const users: Record<string, { id: number }> = {};
+  const users: Record<string, { id: number; documentId?: string }> = {};
   for (const name of DEMO_USERS) users[name] = await ensureUser(strapi, name, authenticated.id);
+  await ensureListings(strapi, users);
   const createdAdmin = await ensureAdmin(strapi);
 
   const messaging = strapi.plugin('private-messages').service('messaging');

@@ -39,6 +39,8 @@ const bootstrap = async ({ strapi }: { strapi: Core.Strapi }) => {
   await backfillOnce(strapi, 'sent-folder', () => backfillSent(strapi.db.connection));
   // The custom field declarations, checked (config validator) and compiled before anything is served.
   getService('fields', strapi).declarations();
+  // The documents threads can be about: each declared content type and its fields must exist.
+  getService('contexts', strapi).check();
   // MySQL/MariaDB: tag names unique ignoring case only, whatever the database's collation.
   await ensureExactTagKeys(strapi.db.connection);
 

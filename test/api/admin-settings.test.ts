@@ -17,7 +17,11 @@ const PLAYGROUND_FIELDS = {
   thread: { orderId: { type: 'string', maxLength: 64 } },
   message: { priority: { type: 'enumeration', enum: ['low', 'normal', 'high'] } },
 };
-const DEFAULTS = { ...defaultConfig, defaultAvatarUrl: PLAYGROUND_AVATAR, fields: PLAYGROUND_FIELDS };
+/** The content types the playground lets members ask about, listed read-only with the settings. */
+const PLAYGROUND_CONTEXTS = {
+  'api::listing.listing': { ownerField: 'seller', titleField: 'title', urlTemplate: 'http://localhost:1337/messages/?listing={documentId}' },
+};
+const DEFAULTS = { ...defaultConfig, defaultAvatarUrl: PLAYGROUND_AVATAR, fields: PLAYGROUND_FIELDS, contexts: PLAYGROUND_CONTEXTS };
 
 /** Every setting the contract's "Admin API and panel" section lists, by its name in the API. */
 const CONTRACT_SETTINGS = [

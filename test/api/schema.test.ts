@@ -64,7 +64,7 @@ const SCHEMAS = Object.entries(contentTypes).map(([name, ct]) => ({ name, schema
 
 describe('the plugin in a real Strapi', () => {
   it('registers its content types, hidden from the content manager', () => {
-    for (const name of ['thread', 'message', 'membership', 'tag', 'block', 'preference', 'report', 'outbox-entry', 'suspension', 'stream-ticket', 'stream-event']) {
+    for (const name of ['thread', 'message', 'membership', 'tag', 'block', 'preference', 'report', 'outbox-entry', 'suspension', 'stream-ticket', 'stream-event', 'context-ask']) {
       const model = strapi.getModel(`plugin::private-messages.${name}` as any) as any;
       expect(model).toBeDefined();
       expect(model.pluginOptions['content-manager'].visible).toBe(false);
@@ -75,6 +75,7 @@ describe('the plugin in a real Strapi', () => {
     expect(await columnsOf('pm_memberships')).toEqual(expect.arrayContaining(['thread_id', 'user_id', 'last_activity_at', 'in_inbox', 'unread_count', 'last_read_message_id', 'visible_after_message_id', 'removed_at', 'left_at']));
     expect(await columnsOf('pm_messages')).toEqual(expect.arrayContaining(['thread_id', 'author_id', 'deleted_at']));
     expect(await columnsOf('pm_blocks')).toEqual(expect.arrayContaining(['blocker_id', 'blocked_id', 'after_message_id', 'through_message_id']));
+    expect(await columnsOf('pm_context_asks')).toEqual(expect.arrayContaining(['context_uid', 'context_document_id', 'asker_id', 'thread_id']));
     expect(await columnsOf('pm_tags')).toEqual(expect.arrayContaining(['owner_id', 'name_key']));
     expect(await columnsOf('pm_suspensions')).toEqual(expect.arrayContaining(['user_id', 'suspended_at', 'suspended_by_id', 'report_id', 'note']));
   });
@@ -98,7 +99,7 @@ describe('the plugin in a real Strapi', () => {
   });
 
   it(`has every content type's table, a column for each attribute and each to-one relation (${SCHEMAS.length} content types)`, async () => {
-    expect(SCHEMAS.map((s) => s.name).sort()).toEqual(['block', 'idempotency-key', 'import-map', 'membership', 'message', 'outbox-entry', 'preference', 'report', 'stream-event', 'stream-ticket', 'suspension', 'tag', 'thread']);
+    expect(SCHEMAS.map((s) => s.name).sort()).toEqual(['block', 'context-ask', 'idempotency-key', 'import-map', 'membership', 'message', 'outbox-entry', 'preference', 'report', 'stream-event', 'stream-ticket', 'suspension', 'tag', 'thread']);
     for (const { schema } of SCHEMAS) {
       const expected = Object.entries(schema.attributes).flatMap(([attribute, a]) => {
         if (a.type !== 'relation') return [snake(attribute)];

@@ -6,6 +6,7 @@ import { CustomFieldsSection } from '../components/CustomFields';
 import { DeletedMessagesSection } from '../components/DeletedMessagesSection';
 import { FormatsSection } from '../components/FormatsSection';
 import { LimitsSection } from '../components/LimitsSection';
+import { ContextsSection, type ContextDeclarations } from '../components/ContextsSection';
 import { useSettingsForm } from '../hooks/useSettingsForm';
 import { useIntl } from 'react-intl';
 import { EMAIL_LEVELS, type FormatName } from '../api';
@@ -243,6 +244,8 @@ const SettingsPage = () => {
                 </Grid.Item>
               </Grid.Root>
             </Section>
+
+            <ContextsSection t={t} declarations={(values as { contexts?: ContextDeclarations }).contexts} />
 
             <DeletedMessagesSection
               {...{ t, values, roles, common, everyRole, set }}

@@ -130,6 +130,10 @@ export const Inbox = ({ me, onLogout }: { me: Me; onLogout: () => void }) => {
                       </span>
                     )}
                     <span className="people">{others(t)}</span>
+                    {/* A thread about a listing ("contact the seller"): its title now, or that it is gone. */}
+                    {t.context ? (
+                      <span className="about">About: {t.context.available ? t.context.title : 'a listing no longer available'}</span>
+                    ) : null}
                     <span className="excerpt">{t.lastMessage?.excerpt ?? ''}</span>
                     {t.tags.length > 0 && <span className="tags">{t.tags.map((x) => `#${x.name}`).join(' ')}</span>}
                     <Fields of={t} inline />

@@ -80,6 +80,13 @@ export const ThreadView = ({ id, me, tags, onTagsChanged, onBack, onNotice }: Pr
       </h2>
       <p id="thread-people" className="muted">
         With {thread.participants.filter((p) => p.id !== me.id).map((p) => p.username + (p.left ? ' (left)' : '')).join(', ')}
+        {/* The server only gives http(s) links (the declaration's urlTemplate is checked at boot). */}
+        {thread.context ? (
+          <>
+            {' · about '}
+            <a href={thread.context.url}>{thread.context.title ?? 'a listing no longer available'}</a>
+          </>
+        ) : null}
       </p>
       <Fields of={thread} />
       <div className="actions">

@@ -1,3 +1,4 @@
+import { resolveContextsConfig } from './contexts';
 import { resolveFieldsConfig } from './fields';
 import { resolveAdminUrl, resolveConfig, resolveRealtimeConfig } from './resolve';
 
@@ -14,5 +15,6 @@ export default {
     resolveRealtimeConfig(config);
     resolveAdminUrl(config);
     resolveFieldsConfig(config);
+    resolveContextsConfig(config);
   },
 };

@@ -39,9 +39,10 @@ export const resolveConfig = (...layers: unknown[]): PluginConfig => {
 /**
  * Keys of config/plugins that are not settings of the admin panel, each read on its own:
  * `realtime` (resolveRealtimeConfig) and `adminUrl` (resolveAdminUrl), properties of the deployment,
- * and `fields` (config/fields.ts resolveFieldsConfig), the site's declarations.
+ * and the site's declarations, `fields` (config/fields.ts resolveFieldsConfig) and `contexts`
+ * (config/contexts.ts resolveContextsConfig).
  */
-const FILE_ONLY_KEYS = ['realtime', 'adminUrl', 'fields'];
+const FILE_ONLY_KEYS = ['realtime', 'adminUrl', 'fields', 'contexts'];
 
 const withoutRealtime = (layer: unknown) => {
   if (!isPlainObject(layer) || !FILE_ONLY_KEYS.some((key) => key in layer)) return layer;

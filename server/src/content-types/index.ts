@@ -11,6 +11,7 @@ import streamTicket from './stream-ticket';
 import streamEvent from './stream-event';
 import importMap from './import-map';
 import idempotencyKey from './idempotency-key';
+import contextAsk from './context-ask';
 
 export default {
   thread,
@@ -26,4 +27,5 @@ export default {
   'stream-event': streamEvent,
   'import-map': importMap,
   'idempotency-key': idempotencyKey,
+  'context-ask': contextAsk,
 };

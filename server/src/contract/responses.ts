@@ -34,6 +34,17 @@ export const fieldValuesSchema = z
 
 export const FOLDER_NAMES = ['inbox', 'archived', 'requests'] as const;
 
+/** The document a thread is about (config/contexts.ts), read when the thread is shown. */
+export const threadContextSchema = z
+  .strictObject({
+    uid: z.string().describe('the content type, as declared under `contexts` in the plugin config'),
+    documentId: z.string(),
+    title: z.string().nullable().describe('the published document’s title field, read now; null when it is not available'),
+    url: z.string().describe('the declared urlTemplate with {documentId} filled in'),
+    available: z.boolean().describe('false once the document is unpublished or deleted (the thread stays readable and repliable)'),
+  })
+  .register(contractSchemas, { id: 'ThreadContext' });
+
 export const lastMessageSchema = z
   .strictObject({
     id: documentId,
@@ -58,6 +69,7 @@ export const threadSchema = z
     tags: z.array(tagSchema),
     folder: z.enum(FOLDER_NAMES).describe('where the thread is for the caller'),
     fields: fieldValuesSchema,
+    context: threadContextSchema.nullable().describe('the document the thread is about, or null'),
     createdAt: isoTime,
   })
   .register(contractSchemas, { id: 'Thread' });
@@ -118,7 +130,10 @@ export const responses = {
   threadList: z.strictObject({ data: z.array(threadSchema), meta: z.strictObject({ nextCursor }) }),
   threadCreated: z.strictObject({
     data: z.strictObject({ thread: threadSchema, message: messageSchema }),
-    meta: z.strictObject({ refused: z.array(refusalSchema).describe('recipients skipped (skipRefused, or reached through a role)') }),
+    meta: z.strictObject({
+      refused: z.array(refusalSchema).describe('recipients skipped (skipRefused, or reached through a role)'),
+      created: z.boolean().describe('false when asking about a document again added the message to the caller’s thread about it (200)'),
+    }),
   }),
   threadWithMessages: z.strictObject({ data: threadWithMessagesSchema, meta: z.strictObject({ olderCursor: nextCursor }) }),
   messagePage: z.strictObject({ data: z.array(messageSchema), meta: z.strictObject({ olderCursor: nextCursor }) }),

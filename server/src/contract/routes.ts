@@ -5,7 +5,6 @@ import {
   inboxQuerySchema,
   messageParams,
   messagesQuerySchema,
-  newThreadSchema,
   recipientsQuerySchema,
   replySchema,
   sendHeadersSchema,
@@ -18,6 +17,7 @@ import { tagBodySchema, tagParams, threadActionSchema, threadTagsSchema } from '
 import { blockBodySchema, blockParams, preferencesBodySchema, reportBodySchema } from '../validation/trust';
 import type { ErrorStatus, RefusalCode, RequestCode } from './errors';
 import { REFUSAL_CODES } from './errors';
+import { byContextQuerySchema, newThreadOrAskSchema } from '../validation/contexts';
 import { responses, type ResponseName } from './responses';
 
 /*
@@ -56,8 +56,9 @@ export const CONTENT_API_PREFIX = '/api/private-messages';
 
 export const contentApiContract = [
   { operation: 'threads.list', method: 'GET', path: '/threads', action: 'threads.find', summary: 'The caller’s threads in a folder (inbox by default), newest activity first', query: inboxQuerySchema, status: 200, response: 'threadList', errors: [404] },
-  { operation: 'threads.create', method: 'POST', path: '/threads', action: 'threads.create', summary: 'Start a thread', query: sendQuerySchema, body: newThreadSchema, headers: sendHeadersSchema, status: 201, response: 'threadCreated', errors: [403, 413, 422, 429], codes: [...REFUSAL_CODES, 'max_recipients', 'rate_limited', 'unknown_author', 'idempotency_key_reused'] },
+  { operation: 'threads.create', method: 'POST', path: '/threads', action: 'threads.create', summary: 'Start a thread, or ask the owner of a document (`context`: 200 with meta.created false when the caller’s thread about it took the message)', query: sendQuerySchema, body: newThreadOrAskSchema, headers: sendHeadersSchema, status: 201, response: 'threadCreated', errors: [403, 404, 413, 422, 429], codes: [...REFUSAL_CODES, 'max_recipients', 'rate_limited', 'unknown_author', 'idempotency_key_reused', 'own_document', 'no_owner'] },
   { operation: 'threads.bulk', method: 'POST', path: '/threads/actions', action: 'thread-actions.apply', summary: 'Bulk action on up to 100 threads, all or nothing', query: emptyQuerySchema, body: threadActionSchema, status: 200, response: 'bulkResult', errors: [404] },
+  { operation: 'threads.byContext', method: 'GET', path: '/threads/by-context', action: 'threads.byContext', summary: 'The caller’s own thread about a document (the one asking again adds to)', query: byContextQuerySchema, status: 200, response: 'thread', errors: [404] },
   { operation: 'threads.get', method: 'GET', path: '/threads/:id', action: 'threads.findOne', summary: 'A thread and its newest page of messages (never changes read state)', params: threadParams, query: threadQuerySchema, status: 200, response: 'threadWithMessages', errors: [404] },
   { operation: 'threads.messages', method: 'GET', path: '/threads/:id/messages', action: 'threads.messages', summary: 'Older messages of a thread', params: threadParams, query: messagesQuerySchema, status: 200, response: 'messagePage', errors: [404] },
   { operation: 'threads.reply', method: 'POST', path: '/threads/:id/messages', action: 'threads.reply', summary: 'Reply to a thread', params: threadParams, query: sendQuerySchema, body: replySchema, headers: sendHeadersSchema, status: 201, response: 'message', errors: [403, 404, 413, 422, 429], codes: [...REFUSAL_CODES, 'rate_limited', 'idempotency_key_reused'] },

@@ -4,10 +4,14 @@ import { emptyQuerySchema, parse } from '../validation';
 import { requestBody } from './context';
 
 /**
- * The settings as the panel reads them, with the custom field declarations listed read-only
+ * The settings as the panel reads them, with the custom field and context declarations listed read-only
  * (they live in config/plugins: a PUT naming them is a 400).
  */
-const withDeclarations = (settings: object) => ({ ...settings, fields: getService('fields').declarations() });
+const withDeclarations = (settings: object) => ({
+  ...settings,
+  fields: getService('fields').declarations(),
+  contexts: getService('contexts').declarations(),
+});
 
 /** Admin API: the plugin's settings (guarded by the settings.read / settings.update RBAC actions). */
 export default {

@@ -9,6 +9,8 @@ import {
   threadParams,
   threadQuerySchema,
 } from '../validation';
+import { byContextQuerySchema } from '../validation/contexts';
+import { validationError } from '../utils/errors';
 import { actorFrom, idempotencyKeyOf, pathParams, requestBody } from './context';
 
 /** Threads of the caller: thin handlers that validate, call one service and shape the response. */
@@ -20,16 +22,27 @@ export default {
   },
 
   async create(ctx: Context) {
-    // Built from the site's custom field declarations (services/fields).
-    const body = parse(getService('fields').newThreadSchema(), requestBody(ctx));
+    // Recipients or a document to ask about (services/contexts), and the site's custom fields (services/fields).
+    const parsed = parse(getService('contexts').newThreadSchema(), requestBody(ctx));
+    const { context, recipients, ...body } = parsed;
+    if (context && recipients) throw validationError('Invalid body: recipients must be left out with context', [{ path: ['recipients'], message: 'must be left out when asking about a document (context)' }]);
+    if (!context && !recipients) throw validationError('Invalid body: recipients Required', [{ path: ['recipients'], message: 'Required (or a context to ask about)' }]);
     const key = idempotencyKeyOf(ctx);
     const actor = await actorFrom(ctx);
-    const answer = await getService('idempotency').once(actor, key, { operation: 'threads.create', body }, async (recordSend) => {
-      const { thread, message, refused } = await getService('messaging').startThread(actor, body, { recordSend });
-      return { status: 201, body: { data: { thread, message }, meta: { refused } } };
+    const answer = await getService('idempotency').once(actor, key, { operation: 'threads.create', body: parsed }, async (recordSend) => {
+      const { thread, message, refused, created } = context
+        ? await getService('contexts').askAs(actor, { ...body, context }, { recordSend })
+        : { ...(await getService('messaging').startThread(actor, { ...body, recipients: recipients! }, { recordSend })), created: true };
+      return { status: created ? 201 : 200, body: { data: { thread, message }, meta: { refused, created } } };
     });
     ctx.status = answer.status;
     ctx.body = answer.body;
+  },
+
+  /** The caller's own thread about a document (GET /threads/by-context?uid=&documentId=). */
+  async byContext(ctx: Context) {
+    const { uid, documentId } = parse(byContextQuerySchema, ctx.query, 'query');
+    ctx.body = await getService('contexts').threadAbout(await actorFrom(ctx), { uid, documentId });
   },
 
   async findOne(ctx: Context) {

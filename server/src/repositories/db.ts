@@ -19,6 +19,7 @@ export const TABLES = {
   streamTickets: 'pm_stream_tickets',
   streamEvents: 'pm_stream_events',
   idempotencyKeys: 'pm_idempotency_keys',
+  contextAsks: 'pm_context_asks',
 } as const;
 
 /* Drivers disagree on types: SQLite hands back 0/1 and epoch milliseconds, PostgreSQL

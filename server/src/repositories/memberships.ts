@@ -147,6 +147,8 @@ export type InboxFilters = {
   subjectContains?: string;
   /** Threads with unread messages only. */
   unreadOnly?: boolean;
+  /** Threads about documents of this content type (and this document): repositories/contexts. */
+  context?: { uid: string; documentId?: string };
 };
 
 /** `%text%` for LIKE, with LIKE's own wildcards taken literally (escaped with a backslash). */
@@ -200,6 +202,8 @@ export const listInboxPage = async (
     q.whereRaw(memberSees('ms', 'pm', 't'));
   }
   if (filters.unreadOnly) q.andWhere('ms.unread_count', '>', 0);
+  if (filters.context) q.andWhere('t.context_uid', filters.context.uid);
+  if (filters.context?.documentId) q.andWhere('t.context_document_id', filters.context.documentId);
   if (filters.subjectContains) {
     whereLikeInsensitive(db, q, 't.subject', containsPattern(filters.subjectContains));
   }

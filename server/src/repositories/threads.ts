@@ -38,6 +38,8 @@ export type ThreadRow = {
   hasHiddenMembers: boolean;
   /** Custom field values as stored (JSON text), shown as the declarations allow (services/fields). */
   fields: Record<string, unknown> | null;
+  /** The document the thread is about (repositories/contexts), or null. */
+  context: { uid: string; documentId: string } | null;
 };
 
 export type ThreadRole = { id: number; name: string };
@@ -46,6 +48,7 @@ export type ThreadRole = { id: number; name: string };
 export const THREAD_COLUMNS = [
   'id', 'document_id', 'subject', 'is_group', 'member_count', 'message_count', 'last_message_id', 'last_message_at',
   'created_at', 'participant_preview', 'starter_id', 'roles', 'listed_member_count', 'fields',
+  'context_uid', 'context_document_id',
 ];
 
 /* SQLite hands JSON columns back as text; PostgreSQL (jsonb) parsed. */
@@ -84,6 +87,7 @@ export const mapThread = (r: Record<string, unknown>): ThreadRow => {
     listedMemberCount,
     hasHiddenMembers: listedMemberCount < memberCount,
     fields: parseStoredFields(r.fields),
+    context: r.context_uid == null ? null : { uid: String(r.context_uid), documentId: String(r.context_document_id) },
   };
 };
 

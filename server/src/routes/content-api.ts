@@ -19,8 +19,9 @@ export default {
   routes: ([
     { method: 'GET', path: '/threads', handler: 'threads.find' },
     { method: 'POST', path: '/threads', handler: 'threads.create' },
-    // Before the `/threads/:id` routes: `actions` is not a thread id.
+    // Before the `/threads/:id` routes: `actions` and `by-context` are not thread ids.
     { method: 'POST', path: '/threads/actions', handler: 'thread-actions.apply' },
+    { method: 'GET', path: '/threads/by-context', handler: 'threads.byContext' },
     { method: 'GET', path: '/threads/:id', handler: 'threads.findOne' },
     { method: 'GET', path: '/threads/:id/messages', handler: 'threads.messages' },
     { method: 'POST', path: '/threads/:id/messages', handler: 'threads.reply' },

@@ -1,11 +1,14 @@
 import type { Core } from '@strapi/strapi';
 import type { RecipientRef, Refusal } from '../utils/errors';
 
-/** What a guard is given: the author, the recipients (users), and `context.threadId` for replies. */
+/**
+ * What a guard is given: the author, the recipients (users), `context.threadId` for replies, and
+ * `context.uid` with `context.documentId` when the thread is about a document (services/contexts.ts).
+ */
 export type GuardInput = {
   author: { id: number; roleId: number | null };
   recipients: RecipientRef[];
-  context: { threadId?: string };
+  context: { threadId?: string; uid?: string; documentId?: string };
 };
 export type GuardRefusal = { recipient: RecipientRef | number; code: string; message: string };
 export type Guard = (input: GuardInput) => Promise<GuardRefusal[] | void> | GuardRefusal[] | void;

@@ -111,6 +111,8 @@ const inboxService = ({ strapi }: { strapi: Core.Strapi }) => {
     }
 
     const fields = getService('fields');
+    // The documents the threads are about, read now: one query per content type on the page.
+    const contextOf = await getService('contexts').present(views.map((v) => v.thread));
     return views.map((view) => {
       const { thread, membership } = view;
       const last = lastByThread.get(thread.id);
@@ -138,6 +140,7 @@ const inboxService = ({ strapi }: { strapi: Core.Strapi }) => {
         // Where the thread is for the viewer (repositories/membership-folders); a removed one reads as the inbox it returns to.
         folder: membership.archived && membership.inInbox ? ('archived' as const) : ('inbox' as const),
         fields: fields.presentThread(thread.fields),
+        context: contextOf(thread),
         createdAt: thread.createdAt,
       };
     });
@@ -177,7 +180,10 @@ const inboxService = ({ strapi }: { strapi: Core.Strapi }) => {
      */
     async list(
       viewer: Actor,
-      query: { limit?: number; cursor?: string; tag?: string; participant?: number; q?: string; unread?: boolean; folder?: Folder | 'requests' }
+      query: {
+        limit?: number; cursor?: string; tag?: string; participant?: number; q?: string; unread?: boolean; folder?: Folder | 'requests';
+        context?: string; contextId?: string;
+      }
     ) {
       const folder = query.folder ?? 'inbox';
       const limit = query.limit ?? DEFAULT_PAGE_SIZE;
@@ -188,6 +194,8 @@ const inboxService = ({ strapi }: { strapi: Core.Strapi }) => {
         subjectContains: query.q,
         unreadOnly: query.unread,
       };
+      if (query.contextId && !query.context) throw validationError('Invalid query: contextId needs context', [{ path: ['contextId'], message: 'needs context (the content type uid)' }]);
+      if (query.context) filters.context = { uid: query.context, documentId: query.contextId };
       if (query.tag) {
         const [tag] = await getService('tags').resolveOwn(knex(), viewer, [query.tag]);
         filters.tagId = tag.id;

@@ -17,6 +17,7 @@ import stream from './stream';
 import drupalImport from './drupal-import';
 import fields from './fields';
 import idempotency from './idempotency';
+import contexts from './contexts';
 
 export default {
   settings,
@@ -38,4 +39,5 @@ export default {
   'drupal-import': drupalImport,
   fields,
   idempotency,
+  contexts,
 };

@@ -15,6 +15,7 @@ import { getService } from '../utils/get-service';
 import { parse, type newThreadSchema, type replySchema } from '../validation';
 import { storedFields } from '../config/fields';
 import { refreshSent } from '../repositories/membership-folders';
+import { recordAsk, type DocumentRef } from '../repositories/contexts';
 import type { Actor } from './people';
 
 type UserInput = number | { id: number; role?: { id: number } | null };
@@ -22,6 +23,8 @@ type SendOptions = {
   bypassRules?: boolean;
   /** Runs inside the send's transaction once the message is written (an idempotency key's record). */
   recordSend?: (trx: Db, written: { threadId: number; messageId: number }) => Promise<void>;
+  /** The thread is an ask about this document (services/contexts.ts resolved its owner). */
+  context?: DocumentRef;
 };
 
 export type SendInput = Omit<z.input<typeof newThreadSchema>, 'recipients'> & {
@@ -78,7 +81,7 @@ const messagingService = ({ strapi }: { strapi: Core.Strapi }) => {
     // Group replies only check the sender, unless guards want to see the members.
     const needMembers = !isGroup || getService('guards').list().length > 0;
     const memberIds = needMembers ? await membershipsRepo.listActiveMemberIds(knex(), view.thread.id, author.id, scope) : [];
-    return { view, reply: { threadId: view.thread.documentId, isGroup, memberIds } };
+    return { view, reply: { threadId: view.thread.documentId, isGroup, memberIds, about: view.thread.context } };
   };
 
   const canSend = async (input: {
@@ -114,6 +117,7 @@ const messagingService = ({ strapi }: { strapi: Core.Strapi }) => {
       author,
       recipients: data.recipients,
       bypassRules: options.bypassRules,
+      about: options.context,
     });
     if (refused.length > 0 && !data.skipRefused) throw refusedError(refused);
     if (allowed.length === 0) throw refusedError([...refused, ...skipped]);
@@ -143,7 +147,9 @@ const messagingService = ({ strapi }: { strapi: Core.Strapi }) => {
       });
       await outboxRepo.enqueueJob(trx, { event: 'new_thread', messageId: created.message.id, threadId: created.thread.id, now });
       await options.recordSend?.(trx, { threadId: created.thread.id, messageId: created.message.id });
-      return created;
+      if (!options.context) return created;
+      await recordAsk(trx, { threadId: created.thread.id, about: options.context, askerId: author.id, now });
+      return { ...created, thread: { ...created.thread, context: options.context } };
     });
     getService('outbox').kick();
 
@@ -151,6 +157,7 @@ const messagingService = ({ strapi }: { strapi: Core.Strapi }) => {
       threadId: thread.documentId,
       authorId: author.id,
       memberIds,
+      context: options.context ?? null,
     });
     strapi.eventHub.emit(EVENTS.messageCreated, {
       messageId: message.documentId,

@@ -20,7 +20,9 @@ export type GateInput = {
   author: Actor;
   recipients: RecipientRef[];
   /** Set for replies: the thread, whether it is a group, and its other current members. */
-  reply?: { threadId: string; isGroup: boolean; memberIds: number[] };
+  reply?: { threadId: string; isGroup: boolean; memberIds: number[]; about?: { uid: string; documentId: string } | null };
+  /** A new thread about this document (services/contexts.ts): guards see it. */
+  about?: { uid: string; documentId: string };
   bypassRules?: boolean;
 };
 
@@ -197,7 +199,7 @@ const sendGateService = ({ strapi }: { strapi: Core.Strapi }) => {
       const guardRefusals = await getService('guards').run({
         author: { id: author.id, roleId: author.roleId },
         recipients: [...candidates].map(user),
-        context: input.reply ? { threadId: input.reply.threadId } : {},
+        context: input.reply ? { threadId: input.reply.threadId, ...input.reply.about } : { ...input.about },
       });
       for (const r of guardRefusals) {
         candidates.delete(r.recipient.id);

@@ -61,6 +61,10 @@ export const inboxQuerySchema = z.strictObject({
   unread: z.literal('true').transform(() => true).optional(),
   /** inbox (the default), archived, all (both), sent; requests is empty until message requests exist. */
   folder: z.enum(['inbox', 'archived', 'sent', 'all', 'requests']).optional(),
+  /** A content-type uid: threads about its documents (validation/contexts.ts). */
+  context: z.string().min(1).max(255).optional(),
+  /** With `context`: threads about this document only. */
+  contextId: z.string().regex(/^[A-Za-z0-9_-]{1,255}$/, 'is not a valid documentId').optional(),
 });
 export const threadQuerySchema = z.strictObject({ limit: limit.optional() });
 export const messagesQuerySchema = z.strictObject({ limit: limit.optional(), before: cursor.optional() });
