@@ -51,6 +51,21 @@ describe('Idempotency-Key on sends', () => {
     expect(await messagesBy(bob)).toBe(2);
   });
 
+  it('takes the key as the idempotencyKey query too (a page on another origin cannot send the header under Strapi\'s default CORS)', async () => {
+    const [ann, bob] = await ctx.users(2);
+    const { thread } = await startThread(ctx.strapi, ann, [bob]);
+    const first = await as(ctx.strapi, bob).post(`/threads/${thread.id}/messages?idempotencyKey=query-key`, { body: 'once' }).expect(201);
+    const again = await as(ctx.strapi, bob).post(`/threads/${thread.id}/messages?idempotencyKey=query-key`, { body: 'once' }).expect(201);
+    expect(again.body).toEqual(first.body);
+    // The same key by header is the same send.
+    await replyWith(bob, thread.id, 'query-key').expect(201);
+    expect(await messagesBy(bob)).toBe(1);
+    // The query still refuses what it does not know, and a malformed key.
+    await as(ctx.strapi, bob).post(`/threads/${thread.id}/messages?other=1`, { body: 'x' }).expect(400);
+    await as(ctx.strapi, bob).post(`/threads/${thread.id}/messages?idempotencyKey=${encodeURIComponent('a b')}`, { body: 'x' }).expect(400);
+    expect(await messagesBy(bob)).toBe(1);
+  });
+
   it('stores one message when requests with one key race each other', async () => {
     const [ann, bob] = await ctx.users(2);
     const { thread } = await startThread(ctx.strapi, ann, [bob]);

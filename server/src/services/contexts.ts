@@ -74,7 +74,7 @@ const contextsService = ({ strapi }: { strapi: Core.Strapi }) => {
    * Asks the document's owner: a reply in the asker's thread about it while both are still in it,
    * else a new thread to the current owner. Both through messaging: no second writer.
    */
-  const askAs = async (author: Actor, data: AskData, options: Parameters<typeof messaging.startThread>[2] = {}) => {
+  const askAs = async (author: Actor, data: AskData, options: Parameters<ReturnType<typeof getService<'messaging'>>['startThread']>[2] = {}) => {
     const { context: ref, fields, messageFields, body, format, subject } = data;
     const about = { uid: ref.uid, documentId: ref.documentId };
     const ownerId = await ownerOf(about);
