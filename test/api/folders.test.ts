@@ -90,6 +90,16 @@ describe('folders and archive', () => {
     expect((await as(ctx.strapi, me).get(`/threads/${thread.id}`).expect(200)).body.data).toMatchObject({ folder: 'inbox', messageCount: 1 });
   });
 
+  it('archiving a removed thread leaves it removed: the caller\'s own next reply brings it to the inbox, not the archive', async () => {
+    const { thread } = await startThread(ctx.strapi, me, [ann], { subject: 'Removed, then archived' });
+    await as(ctx.strapi, me).del(`/threads/${thread.id}`).expect(204);
+    await archive(me, thread.id);
+    expect(await ids(me, 'archived')).not.toContain(thread.id);
+    await reply(ctx.strapi, me, thread.id, 'Back again');
+    expect(await ids(me, 'inbox')).toContain(thread.id);
+    expect(await ids(me, 'archived')).not.toContain(thread.id);
+  });
+
   it('sent lists threads with a message of the caller’s they have not deleted', async () => {
     const started = (await startThread(ctx.strapi, me, [cat], { subject: 'Sent: started' })).thread;
     const received = (await startThread(ctx.strapi, cat, [me], { subject: 'Sent: received' })).thread;

@@ -66,6 +66,18 @@ describe('Idempotency-Key on sends', () => {
     expect(await messagesBy(bob)).toBe(1);
   });
 
+  it('a retry after the message was deleted shows it deleted, never the body kept with the first answer', async () => {
+    const [ann, bob] = await ctx.users(2);
+    const { thread } = await startThread(ctx.strapi, ann, [bob]);
+    const first = await replyWith(bob, thread.id, 'deleted-key', 'Soon deleted').expect(201);
+    expect(first.body.data.body).toContain('Soon deleted');
+    await as(ctx.strapi, bob).del(`/messages/${first.body.data.id}`).expect(204);
+    const again = await replyWith(bob, thread.id, 'deleted-key', 'Soon deleted').expect(201);
+    expect(again.body.data.id).toBe(first.body.data.id);
+    expect(JSON.stringify(again.body)).not.toContain('Soon deleted');
+    expect(await messagesBy(bob)).toBe(1);
+  });
+
   it('stores one message when requests with one key race each other', async () => {
     const [ann, bob] = await ctx.users(2);
     const { thread } = await startThread(ctx.strapi, ann, [bob]);

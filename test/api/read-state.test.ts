@@ -169,7 +169,7 @@ describe('the events of the contract', () => {
       await as(ctx.strapi, ann).del(`/messages/${message.id}`).expect(204);
       await as(ctx.strapi, cat).post(`/threads/${thread.id}/leave`).expect(204);
       expect(seen).toEqual([
-        ['private-messages.thread.created', { threadId: thread.id, authorId: ann.id, memberIds: [ann.id, bob.id, cat.id] }],
+        ['private-messages.thread.created', { threadId: thread.id, authorId: ann.id, memberIds: [ann.id, bob.id, cat.id], context: null }],
         ['private-messages.message.created', { threadId: thread.id, messageId: message.id, authorId: ann.id }],
         ['private-messages.message.deleted', { threadId: thread.id, messageId: message.id, authorId: ann.id }],
         ['private-messages.thread.left', { threadId: thread.id, userId: cat.id }],

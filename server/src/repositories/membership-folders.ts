@@ -35,11 +35,16 @@ export const whereInFolder = <Q extends { where: Function; andWhere: Function }>
   }
 };
 
-/** Archives (or unarchives) the threads of these memberships; a removed thread stays out of every folder. */
-export const setArchivedMany = (db: Db, membershipIds: number[], archived: boolean, now: Date) =>
-  membershipIds.length === 0
-    ? Promise.resolve(0)
-    : db(TABLES.memberships).whereIn('id', membershipIds).update({ archived, updated_at: now });
+/**
+ * Archives (or unarchives) the threads of these memberships. A removed thread stays out of every
+ * folder and is not archived: the next message, the member's own reply included, brings it back to
+ * the inbox, as after any removal.
+ */
+export const setArchivedMany = (db: Db, membershipIds: number[], archived: boolean, now: Date) => {
+  if (membershipIds.length === 0) return Promise.resolve(0);
+  const q = db(TABLES.memberships).whereIn('id', membershipIds);
+  return (archived ? q.where('in_inbox', true) : q).update({ archived, updated_at: now });
+};
 
 const M = TABLES.memberships;
 

@@ -175,3 +175,9 @@ export const messageNeighbourhoods = async (db: Db, messages: { id: number; thre
   for (const ids of result.values()) ids.sort((x, y) => x - y);
   return result;
 };
+
+/** Whether the message is the first of its thread (the one that started it). */
+export const isFirstOfThread = async (db: Db, threadId: number, messageId: number) => {
+  const row = await db(TABLES.messages).min({ first: 'id' }).where('thread_id', threadId).first();
+  return toInt(row?.first) === messageId;
+};

@@ -4,6 +4,7 @@ import * as blocksRepo from '../repositories/blocks';
 import { lockUserRow } from '../repositories/preferences';
 import { forbidden, notFound, validationError } from '../utils/errors';
 import { getService } from '../utils/get-service';
+import { inTransaction } from '../utils/transaction';
 import type { Actor } from './people';
 import type { Db } from '../repositories/db';
 
@@ -27,7 +28,7 @@ const blocksService = ({ strapi }: { strapi: Core.Strapi }) => {
    * the next one waits for the change and then sees it.
    */
   const changeBlock = (blockedId: number, change: (trx: Db, now: Date) => Promise<boolean>) =>
-    strapi.db.transaction(async ({ trx }) => {
+    inTransaction(strapi, async (trx) => {
       const now = new Date();
       await lockUserRow(trx, blockedId, now);
       return change(trx, now);

@@ -44,8 +44,14 @@ const idempotencyService = ({ strapi }: { strapi: Core.Strapi }) => {
       await new Promise((resolve) => setTimeout(resolve, 100));
       current = await withRetry(() => keysRepo.findKey(knex(), viewer.id, key, expiry()));
     }
-    if (current?.answer) return current.answer;
+    // A kept answer holds the message as sent: once it is deleted, the retry shows it as it is now.
+    if (current?.answer && !(await withRetry(() => isDeleted(record.messageId)))) return current.answer;
     return withRetry(() => rebuild(viewer, record, request.operation));
+  };
+
+  const isDeleted = async (messageId: number | null) => {
+    const [message] = await messagesRepo.findMessagesByIds(knex(), [messageId ?? 0]);
+    return !message || message.deletedAt !== null;
   };
 
   const rebuild = async (viewer: Actor, record: keysRepo.IdempotencyRecord, operation: Request['operation']): Promise<SendAnswer> => {
@@ -55,7 +61,12 @@ const idempotencyService = ({ strapi }: { strapi: Core.Strapi }) => {
     const inbox = getService('inbox');
     const presented = await inbox.presentMessage(viewer, message, thread.documentId);
     if (operation === 'threads.reply') return { status: 201, body: { data: presented } };
-    return { status: 201, body: { data: { thread: await inbox.getThreadSummary(viewer, thread.documentId), message: presented }, meta: { refused: [] } } };
+    // A new thread, or an ask about a document that the asker's earlier thread took (services/contexts).
+    const created = await messagesRepo.isFirstOfThread(knex(), thread.id, message.id);
+    return {
+      status: created ? 201 : 200,
+      body: { data: { thread: await inbox.getThreadSummary(viewer, thread.documentId), message: presented }, meta: { refused: [], created } },
+    };
   };
 
   return {

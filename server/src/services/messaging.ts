@@ -266,7 +266,7 @@ const messagingService = ({ strapi }: { strapi: Core.Strapi }) => {
       if (message.deletedAt) return;
 
       // The thread leaves the author's Sent list with their last message there (membership-folders).
-      await strapi.db.transaction(async ({ trx }) => {
+      await inTransaction(strapi, async (trx) => {
         await messagesRepo.softDeleteMessage(trx, message.id, new Date());
         await refreshSent(trx, message.threadId, actor.id);
       });
