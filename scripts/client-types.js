@@ -190,7 +190,8 @@ const createPrinter = (prog, src) => {
 
   /**
    * client.d.ts with the client's methods written out: tsc's own declaration of
-   * createPrivateMessagesClient is replaced by a PrivateMessagesClient interface.
+   * createPrivateMessagesClient is replaced by a PrivateMessagesClient interface, with the
+   * function's type parameters (the site's fields, `F`) as its own.
    */
   const clientDeclaration = (emitted) => {
     imports = new Map();
