@@ -11,6 +11,7 @@ import type {
   ReplyWithFields,
   ResponseOf,
   SiteFields,
+  Thread,
   WithSiteFields,
 } from './types';
 
@@ -86,7 +87,9 @@ export const createPrivateMessagesClient = <F extends SiteFields = SiteFields>(o
     pages: (query: Omit<InboxQuery, 'cursor'> = {}, o: Opts = {}) =>
       pages((cursor) => call('threads.list', { query: { ...query, cursor }, ...o }), (page) => page.meta.nextCursor),
     /** Every thread of the inbox, one page at a time. */
-    all: (query: Omit<InboxQuery, 'cursor'> = {}, o: Opts = {}) => items(threads.pages(query, o)),
+    // Typed here: inferring from a page whose fields wait for F would lose them.
+    all: (query: Omit<InboxQuery, 'cursor'> = {}, o: Opts = {}) =>
+      items(threads.pages(query, o) as AsyncIterable<{ data: WithSiteFields<Thread, F>[] }>),
     create: (body: NewThreadWithFields<F>, o: Opts = {}) => call('threads.create', { body: body as BodyOf<'threads.create'>, ...o }),
     get: (threadId: string, query: QueryOf<'threads.get'> = {}, o: Opts = {}) => call('threads.get', { params: id(threadId), query, ...o }),
     messages: (threadId: string, query: QueryOf<'threads.messages'> = {}, o: Opts = {}) =>

@@ -89,15 +89,20 @@ export type FieldsOf<F extends SiteFields, K extends keyof SiteFields> = F exten
   ? Partial<V>
   : Record<string, FieldValue>;
 
-/** A value of the API with `fields` typed as the site declares them (Thread: `folder`; Message: `threadId`). */
-export type WithSiteFields<T, F extends SiteFields> = T extends (infer U)[]
-  ? WithSiteFields<U, F>[]
+/**
+ * A value of the API with `fields` typed as the site declares them (Thread: `folder`; Message:
+ * `threadId`). With no fields declared it is the value itself, so an answer still shows `Thread`;
+ * asking that first also keeps `WithSiteFields<…, F>` by its name in the client's declarations.
+ */
+export type WithSiteFields<T, F extends SiteFields> = SiteFields extends F ? T : FieldsTyped<T, F>;
+type FieldsTyped<T, F extends SiteFields> = T extends (infer U)[]
+  ? FieldsTyped<U, F>[]
   : T extends { folder: unknown; fields: unknown }
-    ? { [K in keyof T]: K extends 'fields' ? FieldsOf<F, 'thread'> : WithSiteFields<T[K], F> }
+    ? { [K in keyof T]: K extends 'fields' ? FieldsOf<F, 'thread'> : FieldsTyped<T[K], F> }
     : T extends { threadId: unknown; fields: unknown }
-      ? { [K in keyof T]: K extends 'fields' ? FieldsOf<F, 'message'> : WithSiteFields<T[K], F> }
+      ? { [K in keyof T]: K extends 'fields' ? FieldsOf<F, 'message'> : FieldsTyped<T[K], F> }
       : T extends object
-        ? { [K in keyof T]: WithSiteFields<T[K], F> }
+        ? { [K in keyof T]: FieldsTyped<T[K], F> }
         : T;
 
 type Input<V> = { [K in keyof V]?: V[K] | null };

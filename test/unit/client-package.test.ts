@@ -36,11 +36,43 @@ export const check = async (e: unknown) => {
 export const hooks = [PrivateMessagesProvider, useInbox, useThread, useUnreadCount, useSend];
 `;
 
+/** A site with fields of its own: the client's type parameter types them in answers and bodies. */
+const SITE_FIELDS = `import { createPrivateMessagesClient, type PrivateMessagesClient } from 'strapi-private-messages-client';
+
+type OrderFields = { thread: { orderId: string }; message: { priority: 'low' | 'high' } };
+const pm = createPrivateMessagesClient<OrderFields>({ baseUrl: 'http://localhost:1337', getToken: async () => 'token' });
+export const typed: PrivateMessagesClient<OrderFields> = pm;
+
+const upper = (value: string) => value.toUpperCase();
+export const orders = async () => {
+  const thread = (await pm.threads.list()).data[0];
+  const orderId: string | undefined = thread?.fields.orderId;
+  const shown = thread?.fields.orderId === undefined ? '' : upper(thread.fields.orderId);
+  // @ts-expect-error orderId is a string (or missing), not a number
+  const wrong: number | undefined = thread?.fields.orderId;
+  // @ts-expect-error a field the site did not declare
+  thread?.fields.customerId;
+  const { data } = await pm.threads.get('t1');
+  const priority: 'low' | 'high' | undefined = data.messages[0]?.fields.priority;
+  // @ts-expect-error priority is one of the site's values
+  const loud: 'urgent' | undefined = data.messages[0]?.fields.priority;
+  for await (const each of pm.threads.all()) upper(each.fields.orderId ?? '');
+  await pm.threads.create({ recipients: [{ type: 'user', id: 2 }], body: 'hi', fields: { orderId: 'A-1' }, messageFields: { priority: 'high' } });
+  // @ts-expect-error a body's field takes the site's type too
+  await pm.threads.create({ recipients: [{ type: 'user', id: 2 }], body: 'hi', fields: { orderId: 1 } });
+  await pm.threads.reply('t1', { body: 'hi', fields: { priority: 'low' } });
+  // @ts-expect-error nor a value outside the site's
+  await pm.threads.reply('t1', { body: 'hi', fields: { priority: 'urgent' } });
+  return [orderId, shown, wrong, priority, loud];
+};
+`;
+
 beforeAll(async () => {
   await buildClient();
   fs.rmSync(DIR, { recursive: true, force: true });
   fs.mkdirSync(DIR, { recursive: true });
   fs.writeFileSync(path.join(DIR, 'consumer.ts'), CONSUMER);
+  fs.writeFileSync(path.join(DIR, 'site-fields.ts'), SITE_FIELDS);
 }, 120_000);
 
 const compilerOptions = {
@@ -65,16 +97,25 @@ it('has no dependencies, and React is an optional peer', () => {
   }
 });
 
-it('type-checks a front end strictly, and a misspelt code fails to compile', () => {
-  fs.writeFileSync(path.join(DIR, 'tsconfig.json'), JSON.stringify({ include: ['./consumer.ts'], compilerOptions }));
+/** Compiles one front-end file strictly against the packed declarations (each `@ts-expect-error` must fail). */
+const compiles = (file: string) => {
+  const config = path.join(DIR, `tsconfig.${file}.json`);
+  fs.writeFileSync(config, JSON.stringify({ include: [`./${file}`], compilerOptions }));
   const tsc = path.join(ROOT, 'node_modules/typescript/bin/tsc');
   expect(() => {
     try {
-      execFileSync(process.execPath, [tsc, '-p', path.join(DIR, 'tsconfig.json')], { cwd: ROOT, encoding: 'utf8' });
+      execFileSync(process.execPath, [tsc, '-p', config], { cwd: ROOT, encoding: 'utf8' });
     } catch (error) {
       throw new Error((error as { stdout?: string }).stdout || String(error));
     }
   }).not.toThrow();
+};
+
+it('type-checks a front end strictly, and a misspelt code fails to compile', () => compiles('consumer.ts'), 120_000);
+
+it('types a site’s own fields from the type parameter, and a wrong type fails to compile', () => {
+  expect(fs.readFileSync(path.join(DIST, 'client.d.ts'), 'utf8')).toContain('export interface PrivateMessagesClient<F extends SiteFields = SiteFields>');
+  compiles('site-fields.ts');
 }, 120_000);
 
 it('shows a method’s answer by the names of its shapes', () => {
