@@ -56,6 +56,15 @@ describe('asking the owner of a document', () => {
     expectError(await byContext(carol, bike), 404, 'NotFoundError');
   });
 
+  it('asks sent at once by one asker (a double click) make one thread, the rest replies in it', async () => {
+    const lamp = await createListing(ctx.strapi, { title: 'Desk lamp', seller: carol.id });
+    const answers = await Promise.all(Array.from({ length: 4 }, (_, i) => ask(dave, lamp, { body: `Lamp question ${i}` })));
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 200, 201]);
+    expect(new Set(answers.map((a) => a.body.data.thread.id)).size).toBe(1);
+    const thread = (await byContext(dave, lamp).expect(200)).body.data;
+    expect(thread.messageCount).toBe(4);
+  });
+
   it('another asker gets their own thread; the owner filters each folder by listing', async () => {
     const carols = (await ask(carol, bike).expect(201)).body.data.thread.id;
     const other = await createListing(ctx.strapi, { title: 'Sofa', seller: bob.id });

@@ -202,13 +202,18 @@ const writeBatch = async (ctx: BatchContext, { plans, ids }: PlannedBatch) => {
       now
     );
     // What privatemsg never delivered stays undelivered: before the counts, which follow visibility.
+    // The messages new in this run for every member; all of them for a member joining a thread
+    // imported before (an account matched since), who had no state here yet.
     const freshMids = new Set(plans.flatMap((p) => p.fresh.map((m) => m.mid)));
-    const authorOfMid = new Map(plans.flatMap((p) => p.fresh.map((m) => [m.mid, m.authorId] as const)));
+    const authorOfMid = new Map(plans.flatMap((p) => p.plan.messages.map((m) => [m.mid, m.authorId] as const)));
+    const joinsNow = (p: PlannedThread, userId: number) => updated.has(p) && !existing.get(`${p.threadId}:${userId}`);
     await importPeople.insertUndeliveredPeriods(
       trx,
-      plans.flatMap(({ plan }) =>
-        plan.members.flatMap((mb) =>
-          mb.undeliveredMids.filter((mid) => freshMids.has(mid)).map((mid) => ({ userId: mb.userId, authorId: authorOfMid.get(mid)!, messageId: ourId(mid) }))
+      plans.flatMap((p) =>
+        p.plan.members.flatMap((mb) =>
+          mb.undeliveredMids
+            .filter((mid) => (freshMids.has(mid) || joinsNow(p, mb.userId)) && ourId(mid) > 0 && authorOfMid.get(mid) != null)
+            .map((mid) => ({ userId: mb.userId, authorId: authorOfMid.get(mid)!, messageId: ourId(mid) }))
         )
       ),
       now

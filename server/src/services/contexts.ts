@@ -9,6 +9,7 @@ import { getService } from '../utils/get-service';
 import { parse } from '../validation';
 import { newThreadOrAskSchema } from '../validation/contexts';
 import type { Actor } from './people';
+import { AskedMeanwhile } from './messaging';
 
 type UserInput = number | { id: number; role?: { id: number } | null };
 type AskData = Omit<z.infer<typeof newThreadOrAskSchema>, 'recipients' | 'skipRefused'> & { context: DocumentRef };
@@ -80,18 +81,24 @@ const contextsService = ({ strapi }: { strapi: Core.Strapi }) => {
     const ownerId = await ownerOf(about);
     if (ownerId === author.id) throw forbidden('This is your own document', { code: 'own_document' });
     const messaging = getService('messaging');
-    const asked = await findAskedThread(strapi.db.connection, about, author.id, ownerId);
-    if (asked?.askerIsIn && asked.ownerIsIn) {
-      const message = await messaging.addReply(author, asked.threadDocumentId, { body, format, fields: messageFields }, options);
-      const thread = await getService('inbox').getThreadSummary(author, asked.threadDocumentId);
+    const replyIn = async (threadDocumentId: string) => {
+      const message = await messaging.addReply(author, threadDocumentId, { body, format, fields: messageFields }, options);
+      const thread = await getService('inbox').getThreadSummary(author, threadDocumentId);
       return { thread, message, refused: [], created: false };
+    };
+    const asked = await findAskedThread(strapi.db.connection, about, author.id, ownerId);
+    if (asked?.askerIsIn && asked.ownerIsIn) return replyIn(asked.threadDocumentId);
+    try {
+      const started = await messaging.startThread(
+        author,
+        { recipients: [{ type: 'user', id: ownerId }], body, format, subject, fields, messageFields },
+        { ...options, context: about }
+      );
+      return { ...started, created: true };
+    } catch (error) {
+      if (error instanceof AskedMeanwhile) return replyIn(error.threadDocumentId);
+      throw error;
     }
-    const started = await messaging.startThread(
-      author,
-      { recipients: [{ type: 'user', id: ownerId }], body, format, subject, fields, messageFields },
-      { ...options, context: about }
-    );
-    return { ...started, created: true };
   };
 
   /** POST /threads' body: recipients or a context, and the site's custom fields. */

@@ -15,8 +15,15 @@ import { getService } from '../utils/get-service';
 import { parse, type newThreadSchema, type replySchema } from '../validation';
 import { storedFields } from '../config/fields';
 import { refreshSent } from '../repositories/membership-folders';
-import { recordAsk, type DocumentRef } from '../repositories/contexts';
+import { findAskedThread, recordAsk, type DocumentRef } from '../repositories/contexts';
 import type { Actor } from './people';
+
+/** An ask found the asker's thread about the document written meanwhile: the ask becomes a reply there. */
+export class AskedMeanwhile extends Error {
+  constructor(readonly threadDocumentId: string) {
+    super('The asker has a thread about this document');
+  }
+}
 
 type UserInput = number | { id: number; role?: { id: number } | null };
 type SendOptions = {
@@ -133,6 +140,12 @@ const messagingService = ({ strapi }: { strapi: Core.Strapi }) => {
     const now = new Date();
     const { thread, message } = await inTransaction(strapi, async (trx) => {
       await lockAuthor(trx, author.id, now);
+      // An ask racing another by the same asker (a double click): under the author's lock, the
+      // thread the first one started is found, and this one goes there (services/contexts).
+      if (options.context) {
+        const asked = await findAskedThread(trx, options.context, author.id, data.recipients[0]?.id);
+        if (asked?.askerIsIn && asked.ownerIsIn) throw new AskedMeanwhile(asked.threadDocumentId);
+      }
       if (!options.bypassRules) await gate.assertRate(trx, author.id, settings.rateLimit, now);
       const created = await threadsRepo.createThreadWithMessage(trx, {
         subject: data.subject?.trim() ?? '',
