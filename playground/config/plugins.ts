@@ -25,7 +25,7 @@ export default ({ env }) => ({
         'api::listing.listing': {
           ownerField: 'seller',
           titleField: 'title',
-          urlTemplate: env('PM_LISTING_URL', 'http://localhost:1337/messages/?listing={documentId}'),
+          urlTemplate: env('PM_LISTING_URL', `http://localhost:${env('PORT', '1337')}/messages/?listing={documentId}`),
         },
       }),
     },

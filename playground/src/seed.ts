@@ -107,7 +107,7 @@ export const seedPlayground = async (strapi: Core.Strapi) => {
       `  Admin panel: http://localhost:${strapi.config.get('server.port')}/admin`,
       `  Admin:       ${ADMIN.email} / ${ADMIN.password}${createdAdmin ? ' (created now)' : ''}`,
       `  Demo users:  ${DEMO_USERS.join(', ')} (password ${DEMO_PASSWORD}; log in with POST /api/auth/local)`,
-      `  Demo inbox:  http://localhost:${strapi.config.get('server.port')}/messages/ (built on strapi-plugin-private-messages/client)`,
+      `  Demo inbox:  http://localhost:${strapi.config.get('server.port')}/messages/ (React, on the strapi-private-messages-client bindings)`,
       line,
     ].join('\n')
   );
