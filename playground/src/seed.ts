@@ -78,6 +78,9 @@ export const seedPlayground = async (strapi: Core.Strapi) => {
       recipients: [{ type: 'user', id: bob.id }],
       subject: 'Order #123',
       body: 'Hi Bob,\nhas my order shipped yet?',
+      // The custom fields config/plugins declares, so the demo shows them.
+      fields: { orderId: '123' },
+      messageFields: { priority: 'high' },
     });
     await messaging.reply({ author: bob.id, threadId: order.thread.id, body: 'Yes, it left this morning.' });
     await messaging.reply({ author: alice.id, threadId: order.thread.id, body: 'Great, thanks!' });

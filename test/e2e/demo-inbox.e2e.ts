@@ -130,4 +130,26 @@ describe('the demo inbox', () => {
     const carol = await open('carol', { width: 1100, height: 800 });
     expect(await accessibilityViolations(carol)).toEqual([]);
   });
+  it('shows the custom fields of a thread and its messages, and moves a thread between the folder tabs', async () => {
+    const bob = await open('bob', { width: 1100, height: 800 });
+    const threads = bob.getByRole('list', { name: 'Threads' });
+    await threads.getByRole('button', { name: /Order #123/ }).click();
+    // The seeded order thread carries the playground's declared fields (orderId, priority).
+    const thread = bob.locator('#thread-title').locator('..');
+    await thread.locator('dl.fields').getByText('orderId').waitFor();
+    await thread.locator('dl.fields').getByText('123').waitFor();
+    const firstMessageFields = bob.locator('#message-list dl.fields').first();
+    await firstMessageFields.getByText('priority').waitFor();
+    await firstMessageFields.getByText('high').waitFor();
+    // And on the thread's line in the list.
+    await threads.getByText('orderId: 123').waitFor();
+
+    await bob.getByRole('button', { name: 'Archive', exact: true }).click();
+    await threads.getByRole('button', { name: /Order #123/ }).waitFor({ state: 'detached' });
+    await bob.getByRole('tab', { name: 'Archived' }).click();
+    await threads.getByRole('button', { name: /Order #123/ }).click();
+    await bob.getByRole('button', { name: 'Unarchive' }).click();
+    await bob.getByRole('tab', { name: 'Inbox' }).click();
+    await threads.getByRole('button', { name: /Order #123/ }).waitFor();
+  });
 });
