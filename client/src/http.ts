@@ -36,7 +36,7 @@ export class PrivateMessagesError<CustomCode extends string = never> extends Err
   readonly codes: Array<ErrorCode | CustomCode>;
   /** The first of `codes`, if any. */
   readonly code: ErrorCode | CustomCode | undefined;
-  /** Seconds to wait after a 429 (the Retry-After header). */
+  /** Seconds to wait after a 429 or a 503 (the Retry-After header). */
   readonly retryAfter: number | undefined;
 
   constructor(init: { status: number; name: string; message: string; details?: ErrorDetails; retryAfter?: number }) {
@@ -118,6 +118,16 @@ const wait = (ms: number, signal?: AbortSignal | null) =>
     signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
   });
 
+/** Whether a 503 says the change may have been stored (`details.code: "outcome_unknown"`). */
+const outcomeUnknown = async (res: Response) => {
+  try {
+    const body = (await res.clone().json()) as { error?: { details?: { code?: unknown } } } | null;
+    return body?.error?.details?.code === 'outcome_unknown';
+  } catch {
+    return false;
+  }
+};
+
 /** A new Idempotency-Key: a random UUID (crypto.randomUUID where there is one). */
 export const newIdempotencyKey = (): string =>
   typeof globalThis.crypto?.randomUUID === 'function'
@@ -159,10 +169,11 @@ export const createTransport = (options: ClientOptions) => {
   };
 
   /*
-   * A 503 changed nothing (the server gave up on a passing database failure): every request is
-   * sent again after Retry-After. A network error may have hidden a success: only a request that
-   * is safe to repeat is sent again, a GET or a send with its Idempotency-Key (the server answers
-   * a repeat with the first result and stores nothing).
+   * A 503 `unavailable` changed nothing (the server gave up on a passing database failure): every
+   * request is sent again after Retry-After. A 503 `outcome_unknown` (the connection was lost as the
+   * change was committed) and a network error may each hide a success: only a request that is safe
+   * to repeat is sent again then, a GET or a send with its Idempotency-Key (the server answers a
+   * repeat with the first result and stores nothing); any other request fails with that error.
    */
   const send = async (url: string, init: RequestInit & { headers: Record<string, string> }, repeatable: boolean) => {
     for (let attempt = 1; ; attempt += 1) {
@@ -175,6 +186,7 @@ export const createTransport = (options: ClientOptions) => {
         continue;
       }
       if (res.status !== 503 || attempt >= SEND_ATTEMPTS) return res;
+      if (!repeatable && (await outcomeUnknown(res))) return res;
       const seconds = Number(res.headers.get('retry-after'));
       await wait(Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds, 10) * 1000 : 1000, init.signal);
     }

@@ -8,6 +8,7 @@ import { ensureExactTagKeys } from './repositories/tags';
 import { outboxLeaseMs } from './services/outbox-lease';
 import { ADMIN_ACTION_DEFINITIONS } from './permissions';
 import retryAfter from './middlewares/retry-after';
+import { answerAuthenticationFailures } from './utils/authentication-failures';
 
 /** The plugin's RBAC actions (permissions.ts): settings.read, settings.update, reports.manage. */
 const registerAdminActions = async (strapi: Core.Strapi) => {
@@ -56,6 +57,9 @@ const bootstrap = async ({ strapi }: { strapi: Core.Strapi }) => {
   const contentApi = `${strapi.config.get('api.rest.prefix', '/api')}/private-messages`;
   const answerRetriable = retryAfter();
   strapi.server.use((ctx: any, next: () => Promise<unknown>) => (ctx.path.startsWith(contentApi) ? answerRetriable(ctx, next) : next()));
+  // users-permissions answers a database failure while it authenticates as "not authenticated":
+  // a 401 that logs the user out. Here it is the database's 503 instead.
+  answerAuthenticationFailures(strapi, contentApi);
 
   // Deleted messages leave the database after the configured number of days (hourly check;
   // runs only where the app enables cron: `cron: { enabled: true }` in config/server).

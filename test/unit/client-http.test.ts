@@ -90,3 +90,35 @@ describe('token renewal', () => {
     await s.close();
   });
 });
+
+describe('client retries after a 503', () => {
+  const unavailable = (code: string) => ({ data: null, error: { status: 503, name: 'ServiceUnavailableError', message: 'Busy', details: { code, retryAfter: 1 } } });
+  const answer503Once = (code: string) =>
+    server((req, res, n) => (n === 1 ? res.setHeader('Retry-After', '0') && json(res, 503, unavailable(code)) : json(res, req.method === 'POST' ? 201 : 200, { data: { ok: true } })));
+
+  it('sends a send again with the same Idempotency-Key after outcome_unknown, which only the key makes safe', async () => {
+    const s = await answer503Once('outcome_unknown');
+    const answer = await createPrivateMessagesClient({ baseUrl: s.baseUrl, token: 't' }).threads.reply('t1', { body: 'hi' });
+    expect(answer).toEqual({ data: { ok: true } });
+    expect(s.seen).toHaveLength(2);
+    const keys = s.seen.map((r) => new URL(r.url!, s.baseUrl).searchParams.get('idempotencyKey'));
+    expect(keys[0]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(keys[1]).toBe(keys[0]);
+    await s.close();
+  });
+
+  it('does not repeat another change after outcome_unknown: it fails with that code', async () => {
+    const s = await answer503Once('outcome_unknown');
+    const error = await caught(createPrivateMessagesClient({ baseUrl: s.baseUrl, token: 't' }).threads.markRead('t1'));
+    expect(error).toMatchObject({ status: 503, name: 'ServiceUnavailableError', code: 'outcome_unknown', retryAfter: 0 });
+    expect(s.seen).toHaveLength(1);
+    await s.close();
+  });
+
+  it('repeats any request after unavailable (nothing was changed)', async () => {
+    const s = await answer503Once('unavailable');
+    await createPrivateMessagesClient({ baseUrl: s.baseUrl, token: 't' }).threads.markRead('t1');
+    expect(s.seen.map((r) => r.method)).toEqual(['POST', 'POST']);
+    await s.close();
+  });
+});

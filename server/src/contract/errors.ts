@@ -23,7 +23,7 @@ export const REFUSAL_CODES = [
 export type RefusalCode = (typeof REFUSAL_CODES)[number];
 
 /** `details.code` of refusals that concern the whole request rather than one recipient. */
-export const REQUEST_CODES = ['max_recipients', 'rate_limited', 'unblockable', 'unknown_author', 'idempotency_key_reused', 'unavailable', 'own_document', 'no_owner'] as const;
+export const REQUEST_CODES = ['max_recipients', 'rate_limited', 'unblockable', 'unknown_author', 'idempotency_key_reused', 'unavailable', 'outcome_unknown', 'own_document', 'no_owner'] as const;
 export type RequestCode = (typeof REQUEST_CODES)[number];
 
 export const ERROR_NAMES = {
@@ -51,7 +51,7 @@ export const errorDetailsSchema = z
     refused: z.array(refusalSchema).optional().describe(`403: every refused recipient; codes: ${REFUSAL_CODES.join(', ')}, or a guard's own`),
     code: z.string().optional().describe(`the rule that refused the whole request: ${REQUEST_CODES.join(', ')}`),
     limit: z.number().int().optional().describe('max_recipients: the limit'),
-    retryAfter: z.number().int().optional().describe('rate_limited, unavailable: seconds to wait (also the Retry-After header)'),
+    retryAfter: z.number().int().optional().describe('rate_limited, unavailable, outcome_unknown: seconds to wait (also the Retry-After header)'),
     tag: z.strictObject({ id: z.string(), name: z.string() }).optional().describe('409 on a tag name: the tag that has it'),
     threadIds: z.array(z.string()).optional().describe('404 of a bulk action: the thread ids the caller may not act on'),
     tagIds: z.array(z.string()).optional().describe('404 of a bulk action or thread tags: the tag ids that are not the caller’s'),

@@ -9,7 +9,10 @@ import type { Db } from '../repositories/db';
  * only write to the database: events and kicks go after the commit). When the retries run out, or
  * the connection was lost during the commit itself (it may have committed: running it again could
  * store the writes twice), the error is a TransientDatabaseError, which the routes answer as a
- * 503 with Retry-After (middlewares/retry-after.ts), never a 500.
+ * 503 with Retry-After (middlewares/retry-after.ts), never a 500. A connection lost during the
+ * commit, or any database failure after a transaction of the same request committed, leaves the
+ * client unable to tell whether its change was stored: that 503 says `outcome_unknown`, and only a
+ * request with an Idempotency-Key may then be repeated as is.
  */
 
 /** Attempts in all, the first included. */
@@ -66,7 +69,11 @@ export const isRetriableDatabaseError = (error: unknown): boolean => {
 /** A retriable failure that was not, or could not be, retried away: answered as a 503. */
 export class TransientDatabaseError extends Error {
   readonly retryAfter = RETRY_AFTER_SECONDS;
-  constructor(readonly cause: unknown) {
+  /** `outcomeUnknown`: the connection was lost during the commit, which may have gone through. */
+  constructor(
+    readonly cause: unknown,
+    readonly outcomeUnknown = false
+  ) {
     super(`The database is busy, try again: ${(cause as Error)?.message ?? cause}`);
     this.name = 'TransientDatabaseError';
   }
@@ -87,7 +94,8 @@ export const withRetry = async <T>(attempt: () => Promise<T>, isFinal: (error: u
     } catch (error) {
       if (error instanceof TransientDatabaseError) throw error;
       if (!isRetriableDatabaseError(error)) throw error;
-      if (isFinal(error) || n >= TRANSACTION_ATTEMPTS) throw new TransientDatabaseError(error);
+      if (isFinal(error)) throw new TransientDatabaseError(error, true);
+      if (n >= TRANSACTION_ATTEMPTS) throw new TransientDatabaseError(error);
       await pause(n);
     }
   }
@@ -98,18 +106,42 @@ export const withRetry = async <T>(attempt: () => Promise<T>, isFinal: (error: u
  * Inside another transaction it joins it (Strapi's transaction context), and the outermost one
  * retries.
  */
-export const inTransaction = <T>(strapi: Core.Strapi, work: (trx: Db) => Promise<T>): Promise<T> => {
+export const inTransaction = async <T>(strapi: Core.Strapi, work: (trx: Db) => Promise<T>): Promise<T> => {
   if (strapi.db.inTransaction()) return strapi.db.transaction(({ trx }) => work(trx as unknown as Db)) as Promise<T>;
   let committing = false;
-  return withRetry(
-    () => {
+  const result = await withRetry(
+    async () => {
       committing = false;
-      return strapi.db.transaction(async ({ trx }) => {
-        const result = await work(trx as unknown as Db);
+      let settled: Promise<unknown> | undefined;
+      const done = (await strapi.db.transaction(async ({ trx }) => {
+        settled = (trx as { executionPromise?: Promise<unknown> }).executionPromise;
+        settled?.catch(() => {});
+        const value = await work(trx as unknown as Db);
         committing = true;
-        return result;
-      }) as Promise<T>;
+        return value;
+      })) as T;
+      // Strapi's transaction resolves even when the COMMIT failed (knex rejects the transaction's
+      // own promise, not commit()'s): a lost connection at the commit would pass for a success.
+      await settled;
+      return done;
     },
     () => committing
   );
+  markCommitted(strapi);
+  return result;
 };
+
+/* The request (Koa's ctx.state, through Strapi's request context) in which a transaction committed. */
+const COMMITTED = Symbol.for('private-messages.committed');
+
+const markCommitted = (strapi: Core.Strapi) => {
+  const state = (strapi as { requestContext?: { get?: () => { state?: Record<symbol, unknown> } | undefined } }).requestContext?.get?.()?.state;
+  if (state) state[COMMITTED] = true;
+};
+
+/**
+ * Whether a database failure answered now may hide a stored change: the commit itself was cut, or
+ * this request committed a transaction before the failure (reading the answer after a send).
+ */
+export const outcomeUnknown = (error: unknown, state: Record<symbol, unknown> | undefined): boolean =>
+  (error instanceof TransientDatabaseError && error.outcomeUnknown) || Boolean(state?.[COMMITTED]);
