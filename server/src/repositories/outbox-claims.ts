@@ -154,3 +154,32 @@ export const completeJob = async (db: Db, id: number, token: string, now: Date) 
   toInt(
     await db(TABLES.outbox).where({ id, status: 'pending', claim_token: token }).update({ status: 'done', locked_until: null, claim_token: null, updated_at: now })
   ) > 0;
+
+/**
+ * markSending for a batch, in one statement: each row gets its own `messageKey` (a row sent before
+ * keeps the key it was given). Answers the ids this worker holds in `sending` afterwards (the
+ * others' claims were lost: do not send them). Run it in a transaction (the update, then the read).
+ */
+export const markSendingMany = async (db: Db, rows: Array<{ id: number; messageKey: string }>, token: string, now: Date, leaseMs: number) => {
+  if (rows.length === 0) return new Set<number>();
+  const ids = rows.map((r) => r.id);
+  const keys = db.raw(`case id ${rows.map(() => 'when ? then ?').join(' ')} else message_key end`, rows.flatMap((r) => [r.id, r.messageKey]));
+  await db(TABLES.outbox)
+    .whereIn('id', ids)
+    .where({ claim_token: token, status: 'pending' })
+    .update({ status: 'sending', message_key: keys, locked_until: new Date(now.getTime() + leaseMs), updated_at: now });
+  const held = await db(TABLES.outbox).select('id').whereIn('id', ids).where({ claim_token: token, status: 'sending' });
+  return new Set(held.map((r: { id: number | string }) => Number(r.id)));
+};
+
+/** markSent for a batch, in one statement; answers how many this worker still held. */
+export const markSentMany = async (db: Db, ids: number[], token: string, now: Date) =>
+  ids.length === 0
+    ? 0
+    : toInt(
+        await db(TABLES.outbox)
+          .whereIn('id', ids)
+          .where({ claim_token: token })
+          .whereIn('status', HELD)
+          .update({ status: 'sent', sent_at: now, locked_until: null, claim_token: null, last_error: null, updated_at: now })
+      );
