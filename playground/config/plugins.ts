@@ -38,6 +38,10 @@ export default ({ env }) => ({
         port: env.int('SMTP_PORT', 1025),
         secure: false,
         ignoreTLS: true,
+        // Connections kept open and reused: an email costs a few round trips instead of a new
+        // connection's (connect, greeting, EHLO) each time.
+        pool: true,
+        maxConnections: env.int('SMTP_MAX_CONNECTIONS', 16),
       },
       settings: {
         defaultFrom: env('EMAIL_FROM', 'messages@playground.test'),

@@ -20,12 +20,14 @@ import { createLane } from './outbox-lanes';
 
 const BATCH = 25;
 /**
- * Emails of a batch in flight at once. Each send waits on the mail server's round trips
- * (~150 ms per email against the test server, one connection each), so one at a time took
- * 16 s for a 111-member thread, and four at once capped a steady load at ~25 emails a second;
- * a few at once stay well inside what mail providers accept.
+ * Emails of a batch in flight at once. Each send waits on the mail server's round trips, a
+ * dozen or so, and each round trip waits for a turn of the event loop: ~150 ms per email on a
+ * quiet instance, but 10-30 s on an SQLite instance under saturating load (its driver runs every
+ * query on the event loop, whose turns then take 0.5-1 s). Throughput is what is in flight over
+ * that time: one at a time took 16 s for a 111-member thread; sixteen stay within what mail
+ * providers accept (a pooled transport caps the connections with its own maxConnections).
  */
-const EMAIL_CONCURRENCY = 8;
+const EMAIL_CONCURRENCY = 16;
 /** 10 s, 20 s, 40 s, ... capped at one hour. */
 const backoffMs = (attempts: number) => Math.min(10_000 * 2 ** attempts, 3_600_000);
 
