@@ -10,6 +10,9 @@ export type StreamSink = {
   end(): void;
 };
 
+/** An open response the hub may write to, and when it is gone (controllers/stream-response.ts). */
+export type StreamResponse = { sink: StreamSink; onClose(listener: () => void): void; readonly gone: boolean };
+
 /** `resume`: the first part of every id this stream is sent (a ticket's resume secret, else random). */
 export type Connection = { id: number; userId: number; sink: StreamSink; resume: string; expiryTimer: NodeJS.Timeout | null; closed: boolean };
 
@@ -228,6 +231,10 @@ export class StreamHub {
   /** Users with a stream open here, and users whose last stream closed less than replaySeconds ago. */
   followedUserIds() {
     return [...this.users.keys()];
+  }
+
+  isFollowed(userId: number) {
+    return this.users.has(userId);
   }
 
   connectedUserIds() {

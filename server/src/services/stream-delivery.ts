@@ -1,0 +1,51 @@
+import type { Knex } from 'knex';
+import type { Fact } from '../realtime/bus';
+import type { Connection, StreamHub } from '../realtime/hub';
+import * as streamRepo from '../repositories/stream';
+import { countUnreadMany } from '../repositories/unread-counts';
+
+/**
+ * What one fact means for the users this instance follows: who may hear of a message is decided
+ * with the visibility rule of the REST routes, in one set-based statement per fact
+ * (repositories/stream.ts `messageRecipients`); unread counts come from their one definition
+ * (countUnreadMany). Payloads are ids and counters.
+ */
+export const createStreamDelivery = (knex: () => Knex, hubOf: () => StreamHub | null) => {
+  const sendUnreadCounts = async (userIds: number[]) => {
+    const hub = hubOf();
+    if (!hub || userIds.length === 0) return;
+    for (const [userId, counts] of await countUnreadMany(knex(), [...new Set(userIds)])) hub.send(userId, 'unread-count', counts);
+  };
+
+  return {
+    /** Sends each followed user what they may see of the fact; `recheck` for a fact about who may listen. */
+    async handle(fact: Fact, recheck: (userIds: number[]) => Promise<void>) {
+      const hub = hubOf();
+      if (!hub) return;
+      if (fact.t === 'm') {
+        const followed = hub.followedUserIds();
+        if (followed.length === 0) return;
+        const recipients = await streamRepo.messageRecipients(knex(), fact.m, followed, fact.k);
+        for (const r of recipients) {
+          if (fact.k === 'deleted') hub.send(r.userId, 'thread.updated', { threadId: r.threadId });
+          else hub.send(r.userId, 'message.created', { threadId: r.threadId, messageId: r.messageId });
+        }
+        if (fact.k !== 'deleted') await sendUnreadCounts(recipients.map((r) => r.userId));
+      } else if (fact.t === 'u') {
+        if (!hub.isFollowed(fact.u)) return;
+        for (const threadId of fact.th) hub.send(fact.u, 'thread.updated', { threadId });
+        await sendUnreadCounts([fact.u]);
+      } else if (fact.t === 'r') {
+        await recheck([fact.u]);
+      }
+    },
+
+    /** A new stream's first unread count (to it alone: the user's other streams have theirs). */
+    async firstUnreadCount(connection: Connection) {
+      const hub = hubOf();
+      if (!hub || connection.closed) return;
+      const counts = (await countUnreadMany(knex(), [connection.userId])).get(connection.userId)!;
+      hub.sendTo(connection, 'unread-count', counts);
+    },
+  };
+};
