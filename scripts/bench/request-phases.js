@@ -58,12 +58,19 @@ const timed = (object, name, phase) => {
 
 const summarize = (profile) => {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n);
+  // Native frames (no script) count for the nearest JavaScript caller's package.
+  const urlOf = (node) => {
+    for (let n = node; n; n = parent.get(n.id)) if (n.callFrame.url) return n.callFrame.url;
+    return `(${node.callFrame.functionName || 'native'})`;
+  };
   const self = new Map();
   const dt = profile.timeDeltas;
   for (let i = 0; i < profile.samples.length; i += 1) {
     const node = byId.get(profile.samples[i]);
-    const url = node.callFrame.url || `(${node.callFrame.functionName || 'native'})`;
-    if (url === '(idle)' || url === '(program)') continue;
+    if (['(idle)', '(program)'].includes(node.callFrame.functionName)) continue;
+    const url = urlOf(node);
     const key = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1] ?? (url.includes('/dist/server') ? 'the plugin' : url.startsWith('node:') ? 'node core' : url.startsWith('(') ? url : 'other');
     self.set(key, (self.get(key) ?? 0) + (dt[i] ?? 0) / 1000);
   }

@@ -3,6 +3,9 @@ import type { Fact } from '../realtime/bus';
 import type { Connection, StreamHub } from '../realtime/hub';
 import * as streamRepo from '../repositories/stream';
 import { countUnreadMany } from '../repositories/unread-counts';
+import { yieldToEventLoop } from '../repositories/db';
+
+const FIRST_COUNTS_PER_STATEMENT = 1000;
 
 /**
  * What one fact means for the users this instance follows: who may hear of a message is decided
@@ -40,12 +43,25 @@ export const createStreamDelivery = (knex: () => Knex, hubOf: () => StreamHub | 
       }
     },
 
-    /** A new stream's first unread count (to it alone: the user's other streams have theirs). */
-    async firstUnreadCount(connection: Connection) {
+    /**
+     * New streams' first unread counts (to each alone: the user's other streams have theirs), for
+     * all the streams opened since the last call at once: one statement per thousand users, not
+     * one per stream, and the event loop gets a turn between them.
+     */
+    async firstUnreadCounts(connections: Connection[]) {
+      const waiting = connections.filter((c) => !c.closed);
+      const userIds = [...new Set(waiting.map((c) => c.userId))];
+      const counts = new Map<number, { threads: number; messages: number }>();
+      for (let i = 0; i < userIds.length; i += FIRST_COUNTS_PER_STATEMENT) {
+        if (i > 0) await yieldToEventLoop();
+        for (const [userId, count] of await countUnreadMany(knex(), userIds.slice(i, i + FIRST_COUNTS_PER_STATEMENT))) counts.set(userId, count);
+      }
       const hub = hubOf();
-      if (!hub || connection.closed) return;
-      const counts = (await countUnreadMany(knex(), [connection.userId])).get(connection.userId)!;
-      hub.sendTo(connection, 'unread-count', counts);
+      if (!hub) return;
+      for (const connection of waiting) {
+        const count = counts.get(connection.userId);
+        if (count) hub.sendTo(connection, 'unread-count', count);
+      }
     },
   };
 };

@@ -5,6 +5,7 @@ import { resolveRealtimeConfig } from '../config/resolve';
 import { createBus, type Bus, type Fact } from '../realtime/bus';
 import { factOf, STREAM_EVENTS } from '../realtime/facts';
 import { StreamHub, type Connection, type StreamResponse } from '../realtime/hub';
+import { yieldToEventLoop } from '../repositories/db';
 import { dialectOf } from '../repositories/dialect';
 import * as streamRepo from '../repositories/stream';
 import { createDocumentId } from '../utils/ids';
@@ -14,6 +15,7 @@ import { createStreamDelivery } from './stream-delivery';
 import { createTickets, TICKET_RATE_WINDOW_MS } from './stream-tickets';
 
 const TICKET_PRUNE_EVERY_MS = 5 * 60_000;
+const RECHECK_PER_STATEMENT = 1000;
 
 /** Where a stream resumes: `lastEventId` (the Last-Event-ID header or query), `resume` (a ticket's secret), `expiresAt` (its credential's end, epoch ms). */
 export type StreamOpening = { expiresAt: number | null; lastEventId: string | undefined; resume: string | undefined };
@@ -59,10 +61,26 @@ const streamService = ({ strapi }: { strapi: Core.Strapi }) => {
     return queue;
   };
 
+  // Streams opened since the queue last took them, waiting for their first unread count: counted
+  // together (10,000 streams opening at once are a few statements, not 10,000 in the queue).
+  let awaitingFirstCount: Connection[] = [];
+  const awaitingCount = (connection: Connection) => {
+    awaitingFirstCount.push(connection);
+    if (awaitingFirstCount.length > 1) return;
+    enqueue(async () => {
+      const connections = awaitingFirstCount;
+      awaitingFirstCount = [];
+      await delivery.firstUnreadCounts(connections);
+    });
+  };
+
+  /** Ends the streams of those of `userIds` who may no longer listen, a thousand users per check. */
   const recheck = async (userIds: number[]) => {
-    if (!hub || userIds.length === 0) return;
-    const revoked = await access.revokedAmong(userIds);
-    hub?.endUsers(revoked);
+    for (let i = 0; i < userIds.length && hub; i += RECHECK_PER_STATEMENT) {
+      if (i > 0) await yieldToEventLoop();
+      const revoked = await access.revokedAmong(userIds.slice(i, i + RECHECK_PER_STATEMENT));
+      hub?.endUsers(revoked);
+    }
   };
 
   const handle = (fact: Fact) => delivery.handle(fact, recheck);
@@ -200,7 +218,7 @@ const streamService = ({ strapi }: { strapi: Core.Strapi }) => {
         expiry: { at: opening.expiresAt, expire: (c) => current.end(c, true) },
       });
       connection = opened;
-      if (needsUnreadCount) enqueue(() => delivery.firstUnreadCount(opened));
+      if (needsUnreadCount) awaitingCount(opened);
       // The request may already be gone (the client gave up while we set up).
       if (response.gone) close();
     },
