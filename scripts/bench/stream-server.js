@@ -6,6 +6,8 @@
  *   {"cmd":"users","n":1000}   creates n users holding every plugin action -> {"ids":[...]}
  *   {"cmd":"measure","ms":5000} -> {heapUsed, external, rss, loopP50, loopP99, loopMax, streams} (after a GC,
  *                                  and the event loop's delay over `ms`)
+ *   {"cmd":"watch"}            starts recording the event loop's delay -> {}
+ *   {"cmd":"watched"}          stops it -> {loopP99, loopMax} (the longest stall since `watch`)
  *   {"cmd":"exit"}
  */
 const path = require('node:path');
@@ -28,6 +30,7 @@ const playground = path.resolve(__dirname, '..', '..', 'playground');
   const answer = (value) => process.stdout.write(`${JSON.stringify(value)}\n`);
   answer({ ready: true });
 
+  let watching = null;
   const commands = {
     async users({ n }) {
       const ids = [];
@@ -50,13 +53,26 @@ const playground = path.resolve(__dirname, '..', '..', 'playground');
       histogram.disable();
       return {
         heapUsed: memory.heapUsed,
-        external: memory.external + memory.arrayBuffers,
+        // arrayBuffers is a part of external (node's process.memoryUsage()).
+        external: memory.external,
         rss: memory.rss,
         loopP50: histogram.percentile(50) / 1e6,
         loopP99: histogram.percentile(99) / 1e6,
         loopMax: histogram.max / 1e6,
         streams: app.plugin('private-messages').service('stream').stats().streams,
       };
+    },
+    async watch() {
+      watching?.disable();
+      watching = monitorEventLoopDelay({ resolution: 1 });
+      watching.enable();
+      return {};
+    },
+    async watched() {
+      watching?.disable();
+      const result = { loopP99: (watching?.percentile(99) ?? 0) / 1e6, loopMax: (watching?.max ?? 0) / 1e6 };
+      watching = null;
+      return result;
     },
     async exit() {
       await app.destroy();

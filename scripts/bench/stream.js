@@ -137,15 +137,20 @@ const main = async (argv) => {
     // 1. Idle streams: spread over the users, up to 100 per user.
     const base = await server.ask({ cmd: 'measure', ms: 3000 });
     const idleStreams = [];
+    await server.ask({ cmd: 'watch' });
+    const openingStarted = performance.now();
     for (let i = 0; i < idle; i += 50) {
       const batch = [];
       for (let j = i; j < Math.min(idle, i + 50); j += 1) batch.push(openStream(token(ids[j % ids.length]), () => {}));
       idleStreams.push(...(await Promise.all(batch)));
     }
+    const openingMs = performance.now() - openingStarted;
+    const opening = await server.ask({ cmd: 'watched' });
+    console.log(`opening: ${idle} streams in ${fmt(openingMs / 1000, 1)} s (target < 30 s); event loop meanwhile p99 ${fmt(opening.loopP99)} ms, max ${fmt(opening.loopMax)} ms (target: no stall over 50 ms)`);
     const loaded = await server.ask({ cmd: 'measure', ms: 10000 });
     const perStream = (loaded.heapUsed + loaded.external - base.heapUsed - base.external) / idle;
     const rssPerStream = (loaded.rss - base.rss) / idle;
-    console.log(`idle: ${loaded.streams} streams; heap+buffers ${fmt(perStream / 1024, 2)} KB/stream, RSS ${fmt(rssPerStream / 1024, 2)} KB/stream; event loop delay p50 ${fmt(loaded.loopP50)} ms, p99 ${fmt(loaded.loopP99)} ms, max ${fmt(loaded.loopMax)} ms (without streams: p99 ${fmt(base.loopP99)} ms)`);
+    console.log(`idle: ${loaded.streams} streams; heap+buffers ${fmt(perStream / 1024, 2)} KB/stream, RSS ${fmt(rssPerStream / 1024, 2)} KB/stream (target ≤ 10 KB); event loop delay p50 ${fmt(loaded.loopP50)} ms, p99 ${fmt(loaded.loopP99)} ms, max ${fmt(loaded.loopMax)} ms (without streams: p99 ${fmt(base.loopP99)} ms)`);
     for (const s of idleStreams) s.close();
     await new Promise((r) => setTimeout(r, 2000));
 
@@ -169,6 +174,7 @@ const main = async (argv) => {
     }
     const fromSend = [];
     const fromAnswer = [];
+    await server.ask({ cmd: 'watch' });
     for (let i = 0; i < sends; i += 1) {
       const from = ids[(2 * i) % connected];
       const to = ids[(2 * i + 1) % connected];
@@ -190,6 +196,8 @@ const main = async (argv) => {
       fromSend.push(arrived - started);
       fromAnswer.push(Math.max(0, arrived - answered));
     }
+    const receiving = await server.ask({ cmd: 'watched' });
+    console.log(`receiving: event loop during the sends p99 ${fmt(receiving.loopP99)} ms, max ${fmt(receiving.loopMax)} ms (target: no stall over 50 ms)`);
     const loop = await server.ask({ cmd: 'measure', ms: 3000 });
     console.log(`commit to client, ${streams.length} streams open: POST sent → event p50 ${fmt(percentile(fromSend, 50))} ms, p99 ${fmt(percentile(fromSend, 99))} ms; POST answered → event p50 ${fmt(percentile(fromAnswer, 50))} ms, p99 ${fmt(percentile(fromAnswer, 99))} ms (${sends} sends); event loop p99 afterwards ${fmt(loop.loopP99)} ms`);
     for (const s of streams) s.close();

@@ -17,3 +17,13 @@ export const EVENTS = {
   userSuspended: 'private-messages.user.suspended',
   userUnsuspended: 'private-messages.user.unsuspended',
 } as const;
+
+/** What the stream reads of the events it listens to (the emitters may add more). */
+export type StreamEventPayloads = {
+  [EVENTS.messageCreated]: { messageId: string; threadId: string; authorId: number };
+  [EVENTS.messageDelivered]: { messageId: string; threadId: string };
+  [EVENTS.messageDeleted]: { messageId: string; threadId?: string; authorId: number };
+  [EVENTS.threadsUpdated]: { userId: number; threadIds: string[] };
+  [EVENTS.threadLeft]: { userId: number; threadId: string };
+  [EVENTS.userSuspended]: { userId: number };
+};

@@ -2,7 +2,7 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { as, reply, startThread } from '../helpers/api';
 import { useStrapi } from '../helpers/setup';
-import { listen, openStream, type SseClient } from '../helpers/sse';
+import { listen, openStream, streamIdle, type SseClient } from '../helpers/sse';
 import { createRole, grant, pluginActions, revoke, setRole } from '../helpers/users';
 
 /*
@@ -16,7 +16,6 @@ const EVENT_ID = /^[A-Za-z0-9_-]{22}\.[a-f0-9]{12}\.\d+$/;
 const seqOf = (id: string | undefined) => Number(id!.split('.')[2]);
 const prefixOf = (id: string | undefined) => id!.split('.').slice(0, 2).join('.');
 const ticketFor = async (user: Parameters<typeof as>[1]) => (await as(ctx.strapi, user).post('/stream/tickets').expect(200)).body.data.ticket as string;
-const QUIET_MS = 600;
 let base: string;
 const open: SseClient[] = [];
 const connect = async (options: Parameters<typeof openStream>[1]) => {
@@ -25,6 +24,11 @@ const connect = async (options: Parameters<typeof openStream>[1]) => {
   return client;
 };
 const ready = (c: SseClient) => c.next((e) => e.event === 'unread-count');
+/** What the tab was sent after its first `from` events, once the stream has handled everything so far. */
+const sentSince = async (c: SseClient, from: number, name?: string) => {
+  await streamIdle(ctx.strapi);
+  return c.since(from, name);
+};
 
 beforeAll(async () => {
   base = await listen(ctx.strapi);
@@ -57,6 +61,7 @@ describe('GET /stream', () => {
     expect(bobTab.status).toBe(200);
     expect((await ready(bobTab)).data).toEqual({ threads: 0, messages: 0 });
     await Promise.all([ready(aliceTab), ready(carolTab)]);
+    const carolMark = carolTab.events.length;
 
     const { thread, message } = await startThread(ctx.strapi, alice, [bob]);
     const created = await bobTab.next((e) => e.event === 'message.created');
@@ -64,7 +69,7 @@ describe('GET /stream', () => {
     expect(created.id).toMatch(EVENT_ID);
     expect((await bobTab.next((e) => e.event === 'unread-count' && e.data.messages === 1)).data).toEqual({ threads: 1, messages: 1 });
     expect((await aliceTab.next((e) => e.event === 'message.created')).data).toEqual({ threadId: thread.id, messageId: message.id });
-    expect(await carolTab.during(QUIET_MS)).toEqual([]);
+    expect(await sentSince(carolTab, carolMark)).toEqual([]);
   });
 
   it('keeps a thread a member left, a blocked author\'s messages and a removed thread\'s past to themselves', async () => {
@@ -75,20 +80,24 @@ describe('GET /stream', () => {
     await as(ctx.strapi, bob).del(`/threads/${thread.id}`).expect(204);
     const [bobTab, daveTab, erinTab] = await Promise.all([connect({ jwt: bob.jwt }), connect({ jwt: dave.jwt }), connect({ jwt: erin.jwt })]);
     await Promise.all([ready(bobTab), ready(daveTab), ready(erinTab)]);
+    const [bobMark, erinMark] = [bobTab.events.length, erinTab.events.length];
 
     // The first message was before bob's removal: its deletion is nothing to him.
     await as(ctx.strapi, alice).del(`/messages/${first.id}`).expect(204);
-    expect(await bobTab.during(QUIET_MS)).toEqual([]);
+    expect(await sentSince(bobTab, bobMark)).toEqual([]);
+    // Dave saw that message (it came before he blocked alice): he is told of its deletion.
+    expect(daveTab.since(0, 'thread.updated')).toEqual([expect.objectContaining({ data: { threadId: thread.id } })]);
+    const daveMark = daveTab.events.length;
 
     const later = await reply(ctx.strapi, alice, thread.id, 'after all that');
     // Bob removed the thread; a new message brings it back, as GET /threads shows it.
     expect((await bobTab.next((e) => e.event === 'message.created')).data).toEqual({ threadId: thread.id, messageId: later.id });
-    expect(await daveTab.during(QUIET_MS)).toEqual([]);
-    expect(await erinTab.during(0)).toEqual([]);
+    expect(await sentSince(daveTab, daveMark)).toEqual([]);
+    expect(await sentSince(erinTab, erinMark)).toEqual([]);
     // Dave still hears of what bob writes.
     const fromBob = await reply(ctx.strapi, bob, thread.id, 'hi dave');
     expect((await daveTab.next((e) => e.event === 'message.created')).data.messageId).toBe(fromBob.id);
-    expect(await erinTab.during(QUIET_MS)).toEqual([]);
+    expect(await sentSince(erinTab, erinMark)).toEqual([]);
   });
 
   it('a broadcast recipient\'s reply reaches the author alone', async () => {
@@ -99,10 +108,11 @@ describe('GET /stream', () => {
     const { thread } = await startThread(ctx.strapi, author, [], { recipients: [{ type: 'role', id: role.id }] });
     const [authorTab, r1Tab, r2Tab] = await Promise.all([connect({ jwt: author.jwt }), connect({ jwt: r1.jwt }), connect({ jwt: r2.jwt })]);
     await Promise.all([ready(authorTab), ready(r1Tab), ready(r2Tab)]);
+    const r2Mark = r2Tab.events.length;
 
     const answer = await reply(ctx.strapi, r1, thread.id, 'only for the author');
     expect((await authorTab.next((e) => e.event === 'message.created')).data.messageId).toBe(answer.id);
-    expect(await r2Tab.during(QUIET_MS, 'message.created')).toEqual([]);
+    expect(await sentSince(r2Tab, r2Mark, 'message.created')).toEqual([]);
 
     const fromAuthor = await reply(ctx.strapi, author, thread.id, 'for everyone');
     expect((await r2Tab.next((e) => e.event === 'message.created')).data.messageId).toBe(fromAuthor.id);
@@ -134,8 +144,8 @@ describe('GET /stream', () => {
     await first.ended;
 
     const missed = await reply(ctx.strapi, alice, thread.id, 'while you were away');
-    // The event is computed for bob although no stream of his is open: give it a moment.
-    await new Promise((r) => setTimeout(r, 300));
+    // The event is computed for bob although no stream of his is open.
+    await streamIdle(ctx.strapi);
     const again = await connect({ jwt: bob.jwt, lastEventId: lastId });
     const replayed = await again.next((e) => e.event === 'message.created');
     expect(replayed.data).toEqual({ threadId: thread.id, messageId: missed.id });
@@ -192,13 +202,13 @@ describe('GET /stream', () => {
     const ticket = await ticketFor(bob);
     const tab = await connect({ ticket });
     // No event yet: EventSource already holds an id to reconnect with.
-    await new Promise((r) => setTimeout(r, 100));
+    await streamIdle(ctx.strapi);
     expect(tab.lastEventId()).toMatch(EVENT_ID);
     const position = tab.lastEventId();
     tab.close();
     await tab.ended;
     const { message } = await startThread(ctx.strapi, alice, [bob]);
-    await new Promise((r) => setTimeout(r, 300));
+    await streamIdle(ctx.strapi);
     const back = await connect({ ticket, lastEventId: position });
     expect(back.status).toBe(200);
     expect((await back.next((e) => e.event === 'message.created')).data.messageId).toBe(message.id);
@@ -257,14 +267,14 @@ describe('GET /stream', () => {
     first.close();
     await first.ended;
     const { message } = await startThread(ctx.strapi, alice, [bob]);
-    await new Promise((r) => setTimeout(r, 300));
+    await streamIdle(ctx.strapi);
     const again = await connect({ jwt: bob.jwt, lastEventIdQuery: position });
     expect(again.status).toBe(200);
     expect((await again.next((e) => e.event === 'message.created')).data.messageId).toBe(message.id);
     expect(again.events[0].event).toBe('message.created');
     // The header wins over the query (EventSource sends its newest id there).
     const both = await connect({ jwt: bob.jwt, lastEventId: again.lastEventId(), lastEventIdQuery: position });
-    expect(await both.during(300, 'message.created')).toEqual([]);
+    expect(await sentSince(both, 0, 'message.created')).toEqual([]);
   });
 
   it('applies users-permissions\' unconfirmed-account rule to tickets and to open streams', async () => {

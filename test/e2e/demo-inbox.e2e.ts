@@ -98,8 +98,11 @@ describe('the demo inbox', () => {
     await alice.locator('#reply-error').getByText('This user does not accept messages from you').waitFor();
     await alice.screenshot({ path: path.join(SHOTS, 'demo-inbox-refused.png') });
     await alice.getByRole('button', { name: 'New message' }).click();
+    // The answer to "bo" (the last search typed), once the page has drawn it: no bob among the options.
+    const answered = alice.waitForResponse((r) => r.url().includes('/recipients?') && new URL(r.url()).searchParams.get('q') === 'bo');
     await alice.getByRole('combobox', { name: 'To' }).pressSequentially('bo');
-    await alice.waitForTimeout(1000);
+    await answered;
+    await alice.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
     expect(await alice.getByRole('option', { name: 'bob' }).count()).toBe(0);
   });
 

@@ -10,8 +10,8 @@ export type SseClient = {
   comments: number;
   /** Resolves with the first event (after `from`, an index into `events`) that matches, or rejects after `ms`. */
   next(match: (e: SseEvent) => boolean, ms?: number, from?: number): Promise<SseEvent>;
-  /** Waits `ms` and answers the events of that name received meanwhile. */
-  during(ms: number, name?: string): Promise<SseEvent[]>;
+  /** The events (of that name) received after the first `from`. */
+  since(from: number, name?: string): SseEvent[];
   /** Resolves when the server ends the stream. */
   ended: Promise<void>;
   close(): void;
@@ -25,6 +25,17 @@ export const listen = async (strapi: Core.Strapi): Promise<string> => {
   const server = strapi.server.httpServer;
   if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+};
+
+/**
+ * Resolves once this Strapi's stream has handled every fact so far (its own events, and what its
+ * bus brought) and its clients in this process have read what that wrote them (a write to a local
+ * socket is there at once; reading it takes a turn of the event loop or two): after it, an event
+ * that did not come was not sent.
+ */
+export const streamIdle = async (strapi: Core.Strapi) => {
+  await strapi.plugin('private-messages').service('stream').idle();
+  for (let i = 0; i < 3; i += 1) await new Promise((r) => setImmediate(r));
 };
 
 /**
@@ -78,10 +89,8 @@ export const openStream = async (
         if (!check()) waiters.add(check);
       });
     },
-    async during(ms, name) {
-      const start = events.length;
-      await new Promise((r) => setTimeout(r, ms));
-      return events.slice(start).filter((e) => !name || e.event === name);
+    since(from, name) {
+      return events.slice(from).filter((e) => !name || e.event === name);
     },
   };
   if (!(res.headers.get('content-type') ?? '').startsWith('text/event-stream')) {

@@ -145,7 +145,7 @@ describe('stream hub', () => {
     expect(eventsIn(stranger.chunks).map((e) => e.event)).toEqual(['resync']);
   });
 
-  it('resyncs everyone after a gap, and forgets idle users after replaySeconds', () => {
+  it('resyncs everyone after a gap, and forgets idle users after replaySeconds', async () => {
     const hub = new StreamHub({ ...limits, replaySeconds: 1 });
     const s = sink();
     const c = hub.open(1, s, undefined).connection;
@@ -164,8 +164,22 @@ describe('stream hub', () => {
     hub.open(5, sink(), undefined).connection;
     const idle = hub.open(6, sink(), undefined).connection;
     hub.close(idle);
-    hub.heartbeat(Date.now() + 1500);
+    await hub.heartbeat(Date.now() + 1500);
     expect(hub.followedUserIds()).toEqual([5]);
+  });
+});
+
+describe('the heartbeat', () => {
+  it('gives the event loop a turn every 500 streams, and reaches every stream', async () => {
+    const hub = new StreamHub({ ...limits, maxStreams: 2000, maxStreamsPerUser: 2000 });
+    const sinks = Array.from({ length: 1200 }, (_, i) => sink());
+    sinks.forEach((s, i) => hub.open(i % 300, s, undefined));
+    const heard = () => sinks.filter((s) => s.chunks.some((c) => c.includes('heartbeat'))).length;
+    const done = hub.heartbeat();
+    expect(heard()).toBe(500);
+    await done;
+    expect(heard()).toBe(1200);
+    hub.closeAll();
   });
 });
 

@@ -4,6 +4,7 @@ import { streamQuerySchema } from '../contract/stream';
 import { getService } from '../utils/get-service';
 import { emptyBodySchema, emptyQuerySchema, parse } from '../validation';
 import { actorFrom, requestBody } from './context';
+import { openEventStream } from './stream-response';
 
 /**
  * When the Bearer JWT of this request expires (epoch ms), or null. users-permissions has verified
@@ -28,12 +29,20 @@ export default {
     const ticketExpiry = ctx.state.streamCredentialExpiresAt as number | undefined;
     // The header first: EventSource sends the newest id there, while its URL keeps the query it was made with.
     const lastEventId = ctx.get('last-event-id') || query.lastEventId || undefined;
-    await getService('stream').open(ctx, actor.id, ticketExpiry ?? bearerExpiry(ctx), lastEventId, ctx.state.streamResume as string | undefined);
-    // An open stream keeps its Koa context for hours: let go of what authentication left there (the
-    // user with their role, a CASL ability of every grant), which would be most of its memory.
+    const opening = { expiresAt: ticketExpiry ?? bearerExpiry(ctx), lastEventId, resume: ctx.state.streamResume as string | undefined };
+    // Let go of what authentication left on the request before the stream opens (the user with
+    // their role, a CASL ability of every grant): nothing of it is needed once the user is known,
+    // and an open stream keeps its request for hours.
     ctx.state.user = undefined;
     ctx.state.auth = undefined;
     ctx.state.streamResume = undefined;
+    ctx.state.streamCredentialExpiresAt = undefined;
+    try {
+      await getService('stream').open(actor.id, opening, () => openEventStream(ctx));
+    } catch (error) {
+      if (error instanceof errors.RateLimitError) ctx.set('Retry-After', String((error.details as { retryAfter: number }).retryAfter));
+      throw error;
+    }
   },
 
   async ticket(ctx: Context) {

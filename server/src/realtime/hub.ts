@@ -10,6 +10,9 @@ export type StreamSink = {
   end(): void;
 };
 
+/** An open response the hub may write to, and when it is gone (controllers/stream-response.ts). */
+export type StreamResponse = { sink: StreamSink; onClose(listener: () => void): void; readonly gone: boolean };
+
 /** `resume`: the first part of every id this stream is sent (a ticket's resume secret, else random). */
 export type Connection = { id: number; userId: number; sink: StreamSink; resume: string; expiryTimer: NodeJS.Timeout | null; closed: boolean };
 
@@ -30,6 +33,8 @@ export type HubLimits = { maxStreamsPerUser: number; maxStreams: number; replayE
 
 /** A client that has not taken this much of what was written is too slow: its stream is closed (it reconnects and replays). */
 const SLOW_CONSUMER_BYTES = 1 << 20;
+/** Heartbeats written before the event loop gets a turn. */
+const HEARTBEAT_SLICE = 500;
 /** setTimeout's longest delay; a later expiry is re-armed. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -230,22 +235,33 @@ export class StreamHub {
     return [...this.users.keys()];
   }
 
+  isFollowed(userId: number) {
+    return this.users.has(userId);
+  }
+
   connectedUserIds() {
     return [...this.users].filter(([, e]) => e.connections.size > 0).map(([id]) => id);
   }
 
-  /** A comment on every stream (proxies close idle ones); forgets users idle past replaySeconds. */
-  heartbeat(now = Date.now()) {
+  /**
+   * A comment on every stream (proxies close idle ones); forgets users idle past replaySeconds.
+   * Ten thousand writes at once would hold the event loop: the loop gets a turn after every
+   * HEARTBEAT_SLICE of them.
+   */
+  async heartbeat(now = Date.now()) {
     const comment = formatComment('heartbeat');
-    for (const [userId, entry] of this.users) {
+    let written = 0;
+    for (const [userId, entry] of [...this.users]) {
       if (entry.connections.size === 0 && entry.idleSince !== null && now - entry.idleSince >= this.limits.replaySeconds * 1000) {
-        this.users.delete(userId);
+        if (this.users.get(userId) === entry) this.users.delete(userId);
         continue;
       }
       for (const connection of [...entry.connections]) {
         if (connection.closed) continue;
         connection.sink.write(comment);
         if (connection.sink.writableLength > SLOW_CONSUMER_BYTES) this.close(connection);
+        written += 1;
+        if (written % HEARTBEAT_SLICE === 0) await new Promise<void>((resolve) => setImmediate(resolve));
       }
     }
   }

@@ -1,4 +1,4 @@
-import { streamTicketStrategy } from '../realtime/ticket-strategy';
+import { streamTicketStrategy } from '../auth/stream-ticket-strategy';
 import type { PluginRouter } from './types';
 
 const RETRY_AFTER = 'plugin::private-messages.retry-after';

@@ -1,36 +1,35 @@
-import { PassThrough } from 'node:stream';
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import type { RealtimeConfig } from '../config/defaults';
 import { resolveRealtimeConfig } from '../config/resolve';
-import { EVENTS } from '../events';
 import { createBus, type Bus, type Fact } from '../realtime/bus';
-import { StreamHub, type Connection } from '../realtime/hub';
+import { factOf, STREAM_EVENTS } from '../realtime/facts';
+import { StreamHub, type Connection, type StreamResponse } from '../realtime/hub';
+import { yieldToEventLoop } from '../repositories/db';
 import { dialectOf } from '../repositories/dialect';
-import { countUnreadMany } from '../repositories/unread-counts';
 import * as streamRepo from '../repositories/stream';
-import { suspendedAmong } from '../repositories/suspensions';
-import { createUsersRepository } from '../repositories/users';
 import { createDocumentId } from '../utils/ids';
-import { createTickets, TICKET_RATE_WINDOW_MS } from './stream-tickets';
-import { emailConfirmationRequired } from '../realtime/ticket-strategy';
 import { forbidden } from '../utils/errors';
-
-/** The users-permissions action that lets a role open the stream. */
-export const STREAM_ACTION = 'plugin::private-messages.stream.connect';
+import { createStreamAccess } from './stream-access';
+import { createStreamDelivery } from './stream-delivery';
+import { createTickets, TICKET_RATE_WINDOW_MS } from './stream-tickets';
 
 const TICKET_PRUNE_EVERY_MS = 5 * 60_000;
+const RECHECK_PER_STATEMENT = 1000;
+
+/** Where a stream resumes: `lastEventId` (the Last-Event-ID header or query), `resume` (a ticket's secret), `expiresAt` (its credential's end, epoch ms). */
+export type StreamOpening = { expiresAt: number | null; lastEventId: string | undefined; resume: string | undefined };
 
 /**
- * The real-time stream (GET /stream): keeps this instance's streams (realtime/hub.ts), turns the
- * plugin's events (emitted after their transactions commit) into facts for every instance
- * (realtime/bus), and tells each followed user what they may see of a fact, decided with the
- * visibility rule of the REST routes in one set-based statement per fact (repositories/stream.ts).
- * Payloads are ids and counters; unread counts come from the one definition (countUnreadMany).
+ * The real-time stream (GET /stream) on this instance: the plugin's events (emitted after their
+ * transactions commit) become facts (realtime/facts.ts), handled here and carried to every other
+ * instance by the bus (realtime/bus); each instance tells the users it follows what they may see
+ * of a fact (stream-delivery.ts), and ends the streams of users who may no longer listen
+ * (stream-access.ts). The open streams are the hub's (realtime/hub.ts); the response is the
+ * controller's (controllers/stream-response.ts).
  */
 const streamService = ({ strapi }: { strapi: Core.Strapi }) => {
   const knex = () => strapi.db.connection;
-  const users = createUsersRepository(strapi);
   const log = {
     warn: (m: string) => strapi.log.warn(m),
     info: (m: string) => strapi.log.info(m),
@@ -42,41 +41,49 @@ const streamService = ({ strapi }: { strapi: Core.Strapi }) => {
   const timers: NodeJS.Timeout[] = [];
   const unsubscribes: (() => void)[] = [];
   let lastTicketPrune = 0;
+  const access = createStreamAccess(strapi);
+  const delivery = createStreamDelivery(knex, () => hub);
+  const tickets = createTickets(strapi, () => config!);
 
   // Facts are handled one at a time, in order, so a later unread count never arrives before an earlier one.
   let queue: Promise<void> = Promise.resolve();
+  let queued = 0;
   const enqueue = (task: () => Promise<void>) => {
-    queue = queue.then(task).catch((error: Error) => {
-      strapi.log.error(`[private-messages] stream: ${error.message}`);
-    });
+    queued += 1;
+    queue = queue
+      .then(task)
+      .catch((error: Error) => {
+        strapi.log.error(`[private-messages] stream: ${error.message}`);
+      })
+      .finally(() => {
+        queued -= 1;
+      });
     return queue;
   };
 
-  const sendUnreadCounts = async (userIds: number[]) => {
-    if (!hub || userIds.length === 0) return;
-    for (const [userId, counts] of await countUnreadMany(knex(), [...new Set(userIds)])) hub.send(userId, 'unread-count', counts);
+  // Streams opened since the queue last took them, waiting for their first unread count: counted
+  // together (10,000 streams opening at once are a few statements, not 10,000 in the queue).
+  let awaitingFirstCount: Connection[] = [];
+  const awaitingCount = (connection: Connection) => {
+    awaitingFirstCount.push(connection);
+    if (awaitingFirstCount.length > 1) return;
+    enqueue(async () => {
+      const connections = awaitingFirstCount;
+      awaitingFirstCount = [];
+      await delivery.firstUnreadCounts(connections);
+    });
   };
 
-  /** What one fact means for the users this instance follows. */
-  const handle = async (fact: Fact) => {
-    if (!hub) return;
-    const followed = hub.followedUserIds();
-    if (fact.t === 'm') {
-      if (followed.length === 0) return;
-      const recipients = await streamRepo.messageRecipients(knex(), fact.m, followed, fact.k);
-      for (const r of recipients) {
-        if (fact.k === 'deleted') hub.send(r.userId, 'thread.updated', { threadId: r.threadId });
-        else hub.send(r.userId, 'message.created', { threadId: r.threadId, messageId: r.messageId });
-      }
-      if (fact.k !== 'deleted') await sendUnreadCounts(recipients.map((r) => r.userId));
-    } else if (fact.t === 'u') {
-      if (!followed.includes(fact.u)) return;
-      for (const threadId of fact.th) hub.send(fact.u, 'thread.updated', { threadId });
-      await sendUnreadCounts([fact.u]);
-    } else if (fact.t === 'r') {
-      await recheck([fact.u]);
+  /** Ends the streams of those of `userIds` who may no longer listen, a thousand users per check. */
+  const recheck = async (userIds: number[]) => {
+    for (let i = 0; i < userIds.length && hub; i += RECHECK_PER_STATEMENT) {
+      if (i > 0) await yieldToEventLoop();
+      const revoked = await access.revokedAmong(userIds.slice(i, i + RECHECK_PER_STATEMENT));
+      hub?.endUsers(revoked);
     }
   };
+
+  const handle = (fact: Fact) => delivery.handle(fact, recheck);
 
   /** Publishes a fact: handled here at once, and carried to the other instances by the bus. */
   const publish = (fact: Fact) => {
@@ -84,28 +91,6 @@ const streamService = ({ strapi }: { strapi: Core.Strapi }) => {
     enqueue(() => handle(fact));
     bus?.publish(fact);
   };
-
-  /**
-   * Ends the streams of users who may no longer listen: deleted, blocked by the site, unconfirmed
-   * while users-permissions requires email confirmation (its own rule for a JWT), suspended by a
-   * moderator, or whose role lost the stream action. Set-based reads for all of them.
-   */
-  const recheck = async (userIds: number[]) => {
-    if (!hub || userIds.length === 0) return;
-    const found = await users.findForRules(userIds, true);
-    const roles = await users.roleActions([...found.values()].map((u) => u.roleId), [STREAM_ACTION]);
-    const suspended = await suspendedAmong(knex(), userIds);
-    const unconfirmed = (await emailConfirmationRequired())
-      ? await streamRepo.unconfirmedAmong(knex(), strapi.db.metadata.get('plugin::users-permissions.user').tableName, userIds)
-      : new Set<number>();
-    const revoked = userIds.filter((id) => {
-      const user = found.get(id);
-      return !user || user.blocked || unconfirmed.has(id) || suspended.has(id) || user.roleId === null || !roles.get(user.roleId)?.has(STREAM_ACTION);
-    });
-    hub.endUsers(revoked);
-  };
-
-  const tickets = createTickets(strapi, () => config!);
 
   const every = (ms: number, task: () => void | Promise<void>) => {
     const timer = setInterval(() => {
@@ -117,17 +102,46 @@ const streamService = ({ strapi }: { strapi: Core.Strapi }) => {
     timers.push(timer);
   };
 
-  const listen = (event: string, toFact: (payload: any) => Fact | null) => {
-    const listener = async (payload: unknown) => {
-      try {
-        const fact = toFact(payload ?? {});
-        if (fact) publish(fact);
-      } catch (error) {
-        strapi.log.error(`[private-messages] stream: ${(error as Error).message}`);
-      }
-    };
-    strapi.eventHub.on(event, listener);
-    unsubscribes.push(() => strapi.eventHub.off(event, listener));
+  const listenToEvents = () => {
+    for (const event of STREAM_EVENTS) {
+      // Async for eventHub's type; it publishes synchronously, so a fact is queued before emit() returns.
+      const listener = async (payload: unknown) => {
+        try {
+          const fact = factOf(event, payload);
+          if (fact) publish(fact);
+        } catch (error) {
+          strapi.log.error(`[private-messages] stream: ${(error as Error).message}`);
+        }
+      };
+      strapi.eventHub.on(event, listener);
+      unsubscribes.push(() => strapi.eventHub.off(event, listener));
+    }
+  };
+
+  const startBus = async (current: StreamHub, realtime: RealtimeConfig) => {
+    const db = () => knex();
+    bus = createBus({
+      config: realtime,
+      database: dialectOf(knex()),
+      instance: current.instance,
+      log,
+      pgConnection: () => (strapi.db.config as any).connection?.connection,
+      notify: (channel, payload) => streamRepo.notifyChannel(db(), channel, payload),
+      pollStore: {
+        insert: (origin, payload) => streamRepo.insertStreamEvent(db(), { origin, payload, documentId: createDocumentId(), now: new Date() }),
+        maxId: () => streamRepo.maxStreamEventId(db()),
+        after: (id, limit) => streamRepo.streamEventsAfter(db(), id, limit),
+        prune: (before) => streamRepo.deleteStreamEventsBefore(db(), before),
+      },
+    });
+    await bus.start({
+      receive: (facts) => {
+        for (const fact of facts) enqueue(() => handle(fact));
+      },
+      gap: () => {
+        enqueue(async () => hub?.resyncAll());
+      },
+    });
   };
 
   return {
@@ -137,37 +151,8 @@ const streamService = ({ strapi }: { strapi: Core.Strapi }) => {
       config = resolveRealtimeConfig(strapi.config.get('plugin::private-messages') ?? {});
       const current = new StreamHub(config);
       hub = current;
-      const db = () => knex();
-      bus = createBus({
-        config,
-        database: dialectOf(knex()),
-        instance: current.instance,
-        log,
-        pgConnection: () => (strapi.db.config as any).connection?.connection,
-        notify: (channel, payload) => streamRepo.notifyChannel(db(), channel, payload),
-        pollStore: {
-          insert: (origin, payload) => streamRepo.insertStreamEvent(db(), { origin, payload, documentId: createDocumentId(), now: new Date() }),
-          maxId: () => streamRepo.maxStreamEventId(db()),
-          after: (id, limit) => streamRepo.streamEventsAfter(db(), id, limit),
-          prune: (before) => streamRepo.deleteStreamEventsBefore(db(), before),
-        },
-      });
-      await bus.start({
-        receive: (facts) => {
-          for (const fact of facts) enqueue(() => handle(fact));
-        },
-        gap: () => {
-          enqueue(async () => hub?.resyncAll());
-        },
-      });
-
-      listen(EVENTS.messageCreated, (p) => (p.messageId ? { t: 'm', m: String(p.messageId), k: 'created' } : null));
-      listen(EVENTS.messageDelivered, (p) => (p.messageId ? { t: 'm', m: String(p.messageId), k: 'delivered' } : null));
-      listen(EVENTS.messageDeleted, (p) => (p.messageId ? { t: 'm', m: String(p.messageId), k: 'deleted' } : null));
-      listen(EVENTS.threadsUpdated, (p) => (p.userId ? { t: 'u', u: Number(p.userId), th: (p.threadIds ?? []).map(String) } : null));
-      listen(EVENTS.threadLeft, (p) => (p.userId ? { t: 'u', u: Number(p.userId), th: [String(p.threadId)] } : null));
-      listen(EVENTS.userSuspended, (p) => (p.userId ? { t: 'r', u: Number(p.userId) } : null));
-
+      await startBus(current, config);
+      listenToEvents();
       every(config.heartbeatSeconds * 1000, () => hub?.heartbeat());
       every(config.recheckSeconds * 1000, async () => {
         if (!hub) return;
@@ -177,7 +162,7 @@ const streamService = ({ strapi }: { strapi: Core.Strapi }) => {
           await streamRepo.deleteExpiredTickets(knex(), new Date(Date.now() - TICKET_RATE_WINDOW_MS));
         }
       });
-      strapi.log.info(`[private-messages] stream: bus "${bus.name}"`);
+      strapi.log.info(`[private-messages] stream: bus "${bus!.name}"`);
     },
 
     /** At destroy: every stream ends, every listener, timer and connection goes. */
@@ -192,57 +177,50 @@ const streamService = ({ strapi }: { strapi: Core.Strapi }) => {
     },
 
     /**
-     * Opens a stream for the user on this response, resuming after `lastEventId` (the Last-Event-ID
-     * header or the `lastEventId` query) with `resume` as its ids' first part (a ticket's). Throws
-     * 429 when a cap is reached.
+     * Resolves once this instance has handled every fact it was given (its own events, and those
+     * the bus brought so far) and written what they meant to its streams: what a caller waits for
+     * before looking at what a stream was, or was not, sent.
      */
-    async open(ctx: any, userId: number, expiresAt: number | null, lastEventId: string | undefined, resume: string | undefined) {
+    async idle() {
+      for (;;) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        if (queued === 0) return;
+        await queue;
+      }
+    },
+
+    /**
+     * Opens a stream for the user: refused (403 suspended, 429 past a cap, with `retryAfter` in
+     * its details) before `respond` is called, else `respond()` turns the request into the stream,
+     * which starts with its reconnect delay, what it missed after `lastEventId`, and its position.
+     */
+    async open(userId: number, opening: StreamOpening, respond: () => StreamResponse) {
       if (!hub || !config) throw new errors.ApplicationError('The stream is not running');
       // The periodic check ends a suspended user's streams; this keeps them from coming back
       // (EventSource reconnects with the same ticket). Before the caps: no await between the
       // cap check and the registration below.
-      if ((await suspendedAmong(knex(), [userId])).has(userId)) {
-        throw forbidden('Your messaging is suspended', { code: 'sender_suspended' });
-      }
+      if (await access.isSuspended(userId)) throw forbidden('Your messaging is suspended', { code: 'sender_suspended' });
+      if (!hub || !config) throw new errors.ApplicationError('The stream is not running');
       const refusal = hub.admit(userId);
       if (refusal) {
-        const retryAfter = Math.ceil(config.retryMs / 1000);
-        ctx.set('Retry-After', String(retryAfter));
         throw new errors.RateLimitError(
           refusal === 'user' ? `At most ${config.maxStreamsPerUser} streams per user` : 'Too many open streams on this server',
-          { retryAfter }
+          { retryAfter: Math.ceil(config.retryMs / 1000) }
         );
       }
-      const socket = ctx.req.socket;
-      socket.setTimeout(0);
-      socket.setNoDelay(true);
-      socket.setKeepAlive(true);
-      ctx.compress = false;
-      ctx.status = 200;
-      ctx.type = 'text/event-stream';
-      ctx.set({ 'Cache-Control': 'no-cache, no-transform', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
-      const body = new PassThrough();
-      ctx.body = body;
-      // A client that goes away resets the connection now and then: for a stream that is its normal
-      // end, not an error worth a log line (Koa reports any socket error of a response).
-      const onerror = ctx.onerror.bind(ctx);
-      ctx.onerror = (error: { code?: string } | null) => (error?.code === 'ECONNRESET' || error?.code === 'EPIPE' ? undefined : onerror(error));
-
+      const response = respond();
       const current = hub;
       let connection: Connection | null = null;
       const close = () => connection && current.close(connection);
-      ctx.req.once('close', close);
-      body.once('close', close);
-      body.on('error', close);
-      const opened = current.open(userId, body, lastEventId, { resume, expiry: { at: expiresAt, expire: (c) => current.end(c, true) } });
-      connection = opened.connection;
-      if (opened.needsUnreadCount) {
-        enqueue(async () => {
-          if (connection && !connection.closed) current.sendTo(connection, 'unread-count', (await countUnreadMany(knex(), [userId])).get(userId)!);
-        });
-      }
+      response.onClose(close);
+      const { connection: opened, needsUnreadCount } = current.open(userId, response.sink, opening.lastEventId, {
+        resume: opening.resume,
+        expiry: { at: opening.expiresAt, expire: (c) => current.end(c, true) },
+      });
+      connection = opened;
+      if (needsUnreadCount) awaitingCount(opened);
       // The request may already be gone (the client gave up while we set up).
-      if (ctx.req.destroyed) close();
+      if (response.gone) close();
     },
 
     issueTicket: (userId: number, credentialExpiresAt: number | null) => tickets.issue(userId, credentialExpiresAt),

@@ -1,11 +1,6 @@
 import { errors } from '@strapi/utils';
+import { emailConfirmationRequired } from '../services/stream-access';
 import { getService } from '../utils/get-service';
-
-/** users-permissions' "email confirmation" setting: when on, an unconfirmed account is no one. */
-export const emailConfirmationRequired = async () => {
-  const advanced = (await strapi.store({ type: 'plugin', name: 'users-permissions' }).get({ key: 'advanced' })) as { email_confirmation?: boolean } | null;
-  return advanced?.email_confirmation === true;
-};
 
 /**
  * Authentication by `?ticket=` (POST /stream/tickets) for GET /stream, tried before the
@@ -31,7 +26,7 @@ export const streamTicketStrategy = {
     const up = strapi.plugin('users-permissions');
     const user = await up.service('user').fetchAuthenticatedUser(found.userId);
     if (!user || user.blocked) return { error: 'Invalid credentials' };
-    if (!user.confirmed && (await emailConfirmationRequired())) return { error: 'Invalid credentials' };
+    if (!user.confirmed && (await emailConfirmationRequired(strapi))) return { error: 'Invalid credentials' };
     const permission = up.service('permission');
     const permissions = (await permission.findRolePermissions(user.role.id)).map(permission.toContentAPIPermission);
     const ability = await (strapi as any).contentAPI.permissions.engine.generateAbility(permissions);
