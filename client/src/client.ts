@@ -42,6 +42,7 @@ export const ROUTES: Record<Operation, readonly [method: string, path: string]> 
   'messages.remove': ['DELETE', '/messages/:id'],
   'messages.deletedBody': ['GET', '/messages/:id/deleted-body'],
   'messages.report': ['POST', '/messages/:id/report'],
+  search: ['GET', '/search'],
   unreadCount: ['GET', '/unread-count'],
   'recipients.search': ['GET', '/recipients'],
   'recipients.canMessage': ['GET', '/can-message/:userId'],
@@ -154,6 +155,8 @@ export const createPrivateMessagesClient = <F extends SiteFields = SiteFields>(o
     blocks,
     preferences,
     unreadCount: (o: Opts = {}) => call('unreadCount', o),
+    /** The caller's messages holding every word of `q` (the last one as a prefix), newest first; `meta.nextCursor` pages. */
+    search: (q: string, query: Omit<QueryOf<'search'>, 'q'> = {}, o: Opts = {}) => call('search', { query: { ...query, q }, ...o }),
     stream,
   };
 };

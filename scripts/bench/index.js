@@ -3,6 +3,7 @@
 /**
  * `npm run bench -- --stream`: the real-time stream instead (scripts/bench/stream.js).
  * `npm run bench -- --drupal-import`: the Drupal importer instead (scripts/bench/drupal-import.js).
+ * `npm run bench -- --search`: message search in-process instead (scripts/bench/search.js).
  * `npm run bench [-- --quick | --full] [--db sqlite,postgres,mysql] [--duration 10] [--connections 10]
  *    [--messages N --threads N --users N] [--steps 10000,100000,...] [--skip-build] [--no-docs] [--reuse]
  *    [--short-writes]`
@@ -491,6 +492,8 @@ if (require.main === module) {
     ? () => require('./stream').main(process.argv.slice(2))
     : process.argv.includes('--drupal-import')
       ? () => require('./drupal-import').main()
-      : main;
+      : process.argv.includes('--search')
+        ? () => require('./search').main(process.argv.slice(2).filter((a) => a !== '--search'))
+        : main;
   run().then(() => process.exit(0), (e) => { console.error(e); process.exit(1); });
 }

@@ -1,6 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { getService } from './utils/get-service';
 import { ensureSubjectSearchIndex } from './repositories/search-indexes';
+import { ensureMessageSearchIndex } from './repositories/message-search';
 import { backfillDeliveredMarks } from './repositories/memberships';
 import { backfillBlockPeriods } from './repositories/blocks';
 import { backfillArchived, backfillSent } from './repositories/membership-folders';
@@ -50,6 +51,11 @@ const bootstrap = async ({ strapi }: { strapi: Core.Strapi }) => {
   if (typeof subjectIndex === 'object') {
     strapi.log.warn(`[private-messages] No trigram index for the inbox subject search (${subjectIndex.error}); the q filter works without it, scanning each user's inbox.`);
   }
+
+  // The message search index (repositories/search-dialect): created, and filled from the messages
+  // already there, the first time; Strapi's schema sync leaves it alone afterwards.
+  const messageIndex = await ensureMessageSearchIndex(strapi.db.connection);
+  if (messageIndex.created) strapi.log.info(`[private-messages] Message search index created (${messageIndex.indexed} messages indexed).`);
 
   // users-permissions authenticates the caller before a route's own middlewares run: a database
   // that gives up there (a killed connection) is answered as a 503 too, not a 500. Registered

@@ -3,6 +3,7 @@ import { useInbox, useLiveStatus, usePrivateMessages, useUnreadCount, type Folde
 import type { Tag, Thread } from '../../../client/src';
 import { Compose } from './Compose';
 import { ThreadView } from './ThreadView';
+import { MessageSearch } from './Search';
 import { Fields, type Me } from './parts';
 
 /*
@@ -28,6 +29,8 @@ export const Inbox = ({ me, onLogout }: { me: Me; onLogout: () => void }) => {
   const [unread, setUnread] = useState(false);
   const [tags, setTags] = useState<Tag[]>([]);
   const [openId, setOpenId] = useState<string | null>(null);
+  // A message found by search: its thread opens at it.
+  const [focusId, setFocusId] = useState<string | undefined>(undefined);
   const [composing, setComposing] = useState(false);
   const [notice, setNotice] = useState('');
   const inbox = useInbox({
@@ -55,7 +58,8 @@ export const Inbox = ({ me, onLogout }: { me: Me; onLogout: () => void }) => {
   }, []); // eslint-disable-line react-hooks/exhaustive-deps
 
   const others = (t: Thread) => t.participants.filter((p) => p.id !== me.id).map((p) => p.username).join(', ');
-  const open = (id: string | null) => {
+  const open = (id: string | null, messageId?: string) => {
+    setFocusId(messageId);
     setOpenId(id);
     document.body.classList.toggle('reading', Boolean(id));
   };
@@ -98,6 +102,7 @@ export const Inbox = ({ me, onLogout }: { me: Me; onLogout: () => void }) => {
               ))}
             </div>
             {foldersMissing && <p className="muted">This server has no folders yet: the inbox only.</p>}
+            <MessageSearch onOpen={(threadId, messageId) => open(threadId, messageId)} />
             <form id="filters" className="filters" role="search" onSubmit={(e) => e.preventDefault()}>
               <label htmlFor="filter-q">Search subjects</label>
               <input id="filter-q" type="search" name="q" value={q} onChange={(e) => setQ(e.target.value)} />
@@ -149,7 +154,7 @@ export const Inbox = ({ me, onLogout }: { me: Me; onLogout: () => void }) => {
             )}
           </section>
           {openId && (
-            <ThreadView key={openId} id={openId} me={me} tags={tags} onTagsChanged={loadTags} onBack={() => open(null)} onNotice={setNotice} />
+            <ThreadView key={`${openId}:${focusId ?? ''}`} id={openId} focus={focusId} me={me} tags={tags} onTagsChanged={loadTags} onBack={() => open(null)} onNotice={setNotice} />
           )}
         </div>
         <Compose open={composing} onClose={() => setComposing(false)} onSent={(id) => (setComposing(false), open(id))} />

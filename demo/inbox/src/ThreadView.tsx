@@ -9,7 +9,7 @@ import { errorText, Fields, type Me } from './parts';
  * (mark unread, archive, leave, block, tags, report a message).
  */
 
-type Props = { id: string; me: Me; tags: Tag[]; onTagsChanged: () => unknown; onBack: () => void; onNotice: (text: string) => void };
+type Props = { id: string; /** A message to show (opened from a search result). */ focus?: string; me: Me; tags: Tag[]; onTagsChanged: () => unknown; onBack: () => void; onNotice: (text: string) => void };
 
 /** POST /threads/:id/archive or /unarchive (folders; a server without them answers 404 or 405). */
 const setArchived = async (threadId: string, archived: boolean) => {
@@ -21,7 +21,7 @@ const setArchived = async (threadId: string, archived: boolean) => {
   if (!res.ok) throw new Error(res.status === 404 || res.status === 405 ? 'This server cannot archive threads yet.' : `Archiving failed (${res.status})`);
 };
 
-export const ThreadView = ({ id, me, tags, onTagsChanged, onBack, onNotice }: Props) => {
+export const ThreadView = ({ id, focus, me, tags, onTagsChanged, onBack, onNotice }: Props) => {
   const pm = usePrivateMessages();
   const { thread, messages, error, hasOlder, loadOlder, refresh } = useThread(id, { limit: 20 });
   const { reply, error: replyError, sending } = useSend();
@@ -39,6 +39,15 @@ export const ThreadView = ({ id, me, tags, onTagsChanged, onBack, onNotice }: Pr
     if (latest !== lastId.current && box.current) box.current.scrollTop = box.current.scrollHeight;
     lastId.current = latest;
   }, [messages]);
+  useEffect(() => {
+    // Opened from a search result: older pages until the message is there, then show it.
+    if (!focus || !thread) return;
+    const found = document.getElementById(`m-${focus}`);
+    if (found) {
+      found.classList.add('found');
+      found.scrollIntoView({ block: 'center' });
+    } else if (hasOlder) void loadOlder();
+  }, [focus, messages, hasOlder, Boolean(thread)]); // eslint-disable-line react-hooks/exhaustive-deps
 
   if (error && !thread) return <section className="thread"><p className="error" role="alert">{errorText(error)}</p></section>;
   if (!thread) return <section className="thread" aria-busy="true" />;

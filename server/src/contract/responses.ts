@@ -125,9 +125,22 @@ export const streamTicketSchema = z
 
 const nextCursor = z.string().nullable().describe('null on the last page');
 
+/** One search result: the message, its thread, and a plain-text snippet with the matched words' places. */
+export const searchHitSchema = z
+  .strictObject({
+    message: messageSchema,
+    thread: z.strictObject({ id: documentId, subject: z.string() }),
+    snippet: z.strictObject({
+      text: z.string().describe('plain text around the first match (never HTML); "…" marks a cut'),
+      highlights: z.array(z.strictObject({ start: z.number().int(), end: z.number().int() })).describe('matched words in text: UTF-16 offsets, end exclusive'),
+    }),
+  })
+  .register(contractSchemas, { id: 'SearchHit' });
+
 /** `{data, meta?}` envelopes, one per answer. */
 export const responses = {
   threadList: z.strictObject({ data: z.array(threadSchema), meta: z.strictObject({ nextCursor }) }),
+  searchResults: z.strictObject({ data: z.array(searchHitSchema), meta: z.strictObject({ nextCursor }) }),
   threadCreated: z.strictObject({
     data: z.strictObject({ thread: threadSchema, message: messageSchema }),
     meta: z.strictObject({

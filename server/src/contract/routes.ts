@@ -19,6 +19,7 @@ import type { ErrorStatus, RefusalCode, RequestCode } from './errors';
 import { REFUSAL_CODES } from './errors';
 import { byContextQuerySchema, newThreadOrAskSchema } from '../validation/contexts';
 import { responses, type ResponseName } from './responses';
+import { searchQuerySchema } from '../validation/search';
 
 /*
  * Every content-API route, once: its users-permissions action, the schemas of what it takes (the
@@ -76,6 +77,7 @@ export const contentApiContract = [
   { operation: 'messages.remove', method: 'DELETE', path: '/messages/:id', action: 'messages.remove', summary: 'Soft-delete one of the caller’s own messages', params: messageParams, query: emptyQuerySchema, status: 204, errors: [403, 404] },
   { operation: 'messages.deletedBody', method: 'GET', path: '/messages/:id/deleted-body', action: 'deleted-message.view', summary: 'A message with its body even when deleted (the "view deleted messages" permission)', params: messageParams, query: emptyQuerySchema, status: 200, response: 'message', errors: [403, 404] },
   { operation: 'messages.report', method: 'POST', path: '/messages/:id/report', action: 'reports.create', summary: 'Report a message to the moderators', params: messageParams, query: emptyQuerySchema, body: reportBodySchema, status: 201, response: 'report', errors: [404, 409] },
+  { operation: 'search', method: 'GET', path: '/search', action: 'search.find', summary: 'The caller’s messages holding every word of q (the last one as a prefix), newest first; only what the caller sees', query: searchQuerySchema, status: 200, response: 'searchResults', errors: [404] },
   { operation: 'unreadCount', method: 'GET', path: '/unread-count', action: 'unread-count.count', summary: 'Threads with unread messages and unread messages: cheap enough to poll', query: emptyQuerySchema, status: 200, response: 'unreadCount', errors: [] },
   { operation: 'recipients.search', method: 'GET', path: '/recipients', action: 'recipients.search', summary: 'Users (and roles) the caller may write to, for autocomplete', query: recipientsQuerySchema, status: 200, response: 'recipients', errors: [] },
   { operation: 'recipients.canMessage', method: 'GET', path: '/can-message/:userId', action: 'recipients.canMessage', summary: 'Whether a new thread to this user would go through, and every reason why not', params: userParams, query: emptyQuerySchema, status: 200, response: 'canMessage', errors: [], codes: REFUSAL_CODES },

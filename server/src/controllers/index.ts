@@ -1,4 +1,5 @@
 import threads from './threads';
+import search from './search';
 import messages from './messages';
 import deletedMessage from './deleted-message';
 import unreadCount from './unread-count';
@@ -16,6 +17,7 @@ import adminSuspensions from './admin-suspensions';
 
 export default {
   threads,
+  search,
   messages,
   'deleted-message': deletedMessage,
   'unread-count': unreadCount,

@@ -14,6 +14,7 @@ import { commitThreadBatch, prepareThreadBatch } from './threads-batch';
 import { importUserState } from './user-state';
 import { matchUsers, newlyMatchedUsers, parseUserMatching, sharedTargets } from './users';
 import { createVerifier } from './verify';
+import { indexMissingMessages } from '../repositories/message-search';
 
 /*
  * `strapi-private-messages import-drupal`: privatemsg (D6/D7, 1.x/2.x) into this plugin. Reads
@@ -158,6 +159,10 @@ export const runDrupalImport = async (
       done += current.threadIds.length;
       onProgress({ phase: 'threads', done, total });
     }
+
+    // The search index in bulk, once every thread is in (message-search.ts): what this run and any
+    // interrupted earlier one wrote; messages sent meanwhile were indexed with their send.
+    if (!dryRun) await timed(report, 'write', () => indexMissingMessages(knex as never));
 
     // Users' blocks and preferences after the threads: a block is on from the last message written
     // (visibility's block periods), so the history imported before it stays as privatemsg showed it.

@@ -145,6 +145,8 @@ export type InboxFilters = {
   participantId?: number;
   /** Threads whose subject contains this text, case-insensitively. */
   subjectContains?: string;
+  /** Or that hold a message matching it the member sees (message-search.threadHasMatch). */
+  orMessageMatch?: { sql: string; bindings: string[] };
   /** Threads with unread messages only. */
   unreadOnly?: boolean;
   /** Threads about documents of this content type (and this document): repositories/contexts. */
@@ -204,9 +206,10 @@ export const listInboxPage = async (
   if (filters.unreadOnly) q.andWhere('ms.unread_count', '>', 0);
   if (filters.context) q.andWhere('t.context_uid', filters.context.uid);
   if (filters.context?.documentId) q.andWhere('t.context_document_id', filters.context.documentId);
-  if (filters.subjectContains) {
-    whereLikeInsensitive(db, q, 't.subject', containsPattern(filters.subjectContains));
-  }
+  const { subjectContains, orMessageMatch: match } = filters;
+  if (subjectContains && match) {
+    q.where((w) => void whereLikeInsensitive(db, w as unknown as typeof q, 't.subject', containsPattern(subjectContains)).orWhereRaw(match.sql, match.bindings));
+  } else if (subjectContains) whereLikeInsensitive(db, q, 't.subject', containsPattern(subjectContains));
   return (await selectRows(db, q)).map(mapMemberView);
 };
 

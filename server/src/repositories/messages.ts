@@ -3,6 +3,7 @@ import { TABLES, strapiColumns, toInt, toIso, type Db } from './db';
 import { knownMember, memberOf, seenBy, type Audience } from './visibility';
 import { insertReturning, rawRows } from './dialect';
 import { parseStoredFields } from '../config/fields';
+import { indexMessages } from './message-search';
 
 export type MessageRow = {
   id: number;
@@ -38,10 +39,15 @@ const mapMessage = (r: Record<string, unknown>): MessageRow => ({
   fields: parseStoredFields(r.fields),
 });
 
+/** A message row as read from the database (a search result's columns). */
+export const mapMessageRow = (r: Record<string, unknown>) => mapMessage(r);
+
 export const insertMessage = async (
   db: Db,
   input: {
     threadId: number;
+    /** The thread's subject: indexed with the body, in this transaction (message-search.ts). */
+    subject: string;
     authorId: number;
     body: string;
     format: string;
@@ -70,7 +76,9 @@ export const insertMessage = async (
     },
     COLUMNS
   );
-  return mapMessage(row);
+  const message = mapMessage(row);
+  await indexMessages(db, [{ id: message.id, subject: input.subject, body: input.body }]);
+  return message;
 };
 
 /**

@@ -1,6 +1,7 @@
 import { TABLES, toInt, type Db } from './db';
 import { dialectOf, rawRows } from './dialect';
 import { lockThreads as lockThreadRows } from './threads';
+import { unindexMessages } from './message-search';
 
 /** Any constant: the lock that lets only one instance purge at a time. */
 const PURGE_LOCK = 727_001;
@@ -39,8 +40,9 @@ export const listPurgeable = async (db: Db, cutoff: Date, limit: number) => {
  */
 export const lockThreads = (db: Db, threadIds: number[]) => lockThreadRows(db, threadIds);
 
-/** Deletes the messages for good; their reports stay, pointing at no message. Answers how many went. */
+/** Deletes the messages for good, and their search index rows; their reports stay, pointing at no message. Answers how many went. */
 export const deleteMessages = async (db: Db, ids: number[]) => {
   await db(TABLES.reports).whereIn('message_id', ids).update({ message_id: null });
+  await unindexMessages(db, ids);
   return toInt(await db(TABLES.messages).whereIn('id', ids).delete());
 };

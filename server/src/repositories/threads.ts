@@ -136,7 +136,7 @@ export const createThreadWithMessage = async (
       ),
   }, THREAD_COLUMNS);
   const threadId = toInt(threadRow.id);
-  const message = await insertMessage(db, { threadId, authorId: input.authorId, ...input.message, now: input.now });
+  const message = await insertMessage(db, { threadId, subject: input.subject, authorId: input.authorId, ...input.message, now: input.now });
   await db(TABLES.threads).where({ id: threadId }).update({ last_message_id: message.id });
   // The row as written, as a read would map it (its last message is known only now).
   const thread: ThreadRow = { ...mapThread(threadRow), lastMessageId: message.id };

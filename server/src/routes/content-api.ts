@@ -18,6 +18,7 @@ export default {
   type: 'content-api',
   routes: ([
     { method: 'GET', path: '/threads', handler: 'threads.find' },
+    { method: 'GET', path: '/search', handler: 'search.find' },
     { method: 'POST', path: '/threads', handler: 'threads.create' },
     // Before the `/threads/:id` routes: `actions` and `by-context` are not thread ids.
     { method: 'POST', path: '/threads/actions', handler: 'thread-actions.apply' },

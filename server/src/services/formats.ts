@@ -1,6 +1,7 @@
 import sanitizeHtml from 'sanitize-html';
 import type { FormatName, FormatRule, PluginConfig } from '../config/defaults';
 import { payloadTooLarge, validationError } from '../utils/errors';
+import { plainTextOf } from '../utils/plain-text';
 
 /*
  * Whatever a site builder puts in a format's allow-list, these never reach a reader: they run
@@ -73,15 +74,6 @@ const EXCERPT_LENGTH = 140;
 const escapeHtml = (text: string) =>
   text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 
-const decodeEntities = (text: string) =>
-  text
-    .replace(/&nbsp;/g, ' ')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&amp;/g, '&');
-
 /** Built once per rule object (the settings hand the same object to every message of a request or an import). */
 const optionsByRule = new WeakMap<FormatRule, sanitizeHtml.IOptions>();
 const sanitizerOptions = (rule: FormatRule): sanitizeHtml.IOptions => {
@@ -121,14 +113,7 @@ export const renderPlainText = (text: string) => escapeHtml(text.replace(/\r\n?/
 
 /** Plain-text excerpt of sanitized HTML, at most 140 characters. */
 export const excerptOf = (html: string) => {
-  const text = decodeEntities(
-    sanitizeHtml(html.replace(/<br\s*\/?>|<\/(p|li|blockquote|pre|h[1-6]|tr|td|th|div)>/gi, ' '), {
-      allowedTags: [],
-      allowedAttributes: {},
-    })
-  )
-    .replace(/\s+/g, ' ')
-    .trim();
+  const text = plainTextOf(html);
   return text.length <= EXCERPT_LENGTH ? text : `${text.slice(0, EXCERPT_LENGTH - 1).trimEnd()}…`;
 };
 

@@ -7,6 +7,8 @@ import * as threadsRepo from '../repositories/threads';
 import { startedThreadView, type ThreadRow } from '../repositories/threads';
 import * as tagsRepo from '../repositories/tags';
 import type { MessageRow } from '../repositories/messages';
+import { threadHasMatch } from '../repositories/message-search';
+import { parseQuery } from '../utils/search-text';
 import { toMillis } from '../repositories/db';
 import { participantsOf, shownToViewer, type Participant as Member } from './inbox-participants';
 import { decodeIntegerCursor, encodeCursor } from '../utils/cursor';
@@ -181,7 +183,7 @@ const inboxService = ({ strapi }: { strapi: Core.Strapi }) => {
     async list(
       viewer: Actor,
       query: {
-        limit?: number; cursor?: string; tag?: string; participant?: number; q?: string; unread?: boolean; folder?: Folder | 'requests';
+        limit?: number; cursor?: string; tag?: string; participant?: number; q?: string; in?: 'subject' | 'all'; unread?: boolean; folder?: Folder | 'requests';
         context?: string; contextId?: string;
       }
     ) {
@@ -194,6 +196,9 @@ const inboxService = ({ strapi }: { strapi: Core.Strapi }) => {
         subjectContains: query.q,
         unreadOnly: query.unread,
       };
+      // `in=all`: the words of q in a message the viewer sees, through the search index, as well.
+      const words = query.q && query.in === 'all' ? parseQuery(query.q)?.words : undefined;
+      if (words) filters.orMessageMatch = await threadHasMatch(knex(), words);
       if (query.contextId && !query.context) throw validationError('Invalid query: contextId needs context', [{ path: ['contextId'], message: 'needs context (the content type uid)' }]);
       if (query.context) filters.context = { uid: query.context, documentId: query.contextId };
       if (query.tag) {
@@ -261,6 +266,9 @@ const inboxService = ({ strapi }: { strapi: Core.Strapi }) => {
       );
       return presented;
     },
+
+    /** Messages found for `viewer` elsewhere (search): the thread view's shape, in the order given. */
+    presentMessageRows: presentMessages,
 
     /** A message just written by `viewer` (so never new to them). */
     async presentMessage(viewer: Actor, message: MessageRow, threadDocumentId: string) {

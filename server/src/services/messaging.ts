@@ -209,6 +209,7 @@ const messagingService = ({ strapi }: { strapi: Core.Strapi }) => {
       await threadsRepo.lockThread(trx, view.thread.id);
       const msg = await messagesRepo.insertMessage(trx, {
         threadId: view.thread.id,
+        subject: view.thread.subject,
         authorId: author.id,
         body: rendered.html,
         format: rendered.format,

@@ -55,8 +55,10 @@ export const inboxQuerySchema = z.strictObject({
   tag: documentId.optional(),
   /** A user id: threads this user is (or was) a member of. */
   participant: positiveId.optional(),
-  /** Subject contains, case-insensitively. */
+  /** Subject contains, case-insensitively; with `in=all`, or the words are in a message the caller sees (the search index). */
   q: text().trim().min(1).max(255).optional(),
+  /** Where `q` looks: `subject` (the default) or `all` (subjects and message bodies). */
+  in: z.enum(['subject', 'all']).optional(),
   /** Only `true`: threads with unread messages (leave it out for all threads). */
   unread: z.literal('true').transform(() => true).optional(),
   /** inbox (the default), archived, all (both), sent; requests is empty until message requests exist. */
