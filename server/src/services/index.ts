@@ -18,6 +18,8 @@ import drupalImport from './drupal-import';
 import fields from './fields';
 import idempotency from './idempotency';
 import contexts from './contexts';
+import contacts from './contacts';
+import messageRequests from './message-requests';
 
 export default {
   settings,
@@ -40,4 +42,6 @@ export default {
   fields,
   idempotency,
   contexts,
+  contacts,
+  'message-requests': messageRequests,
 };
