@@ -51,7 +51,10 @@ const MESSAGES = {
   self: 'You cannot send a message to yourself',
   unknown_recipient: 'This recipient does not exist',
   role_send_not_allowed: 'You may not write to a whole role',
-  ...REQUEST_MESSAGES,
+  // Who may message me, and message requests (services/message-requests).
+  recipient_contacts_only: REQUEST_MESSAGES.recipient_contacts_only,
+  recipient_not_accepting: REQUEST_MESSAGES.recipient_not_accepting,
+  request_pending: REQUEST_MESSAGES.request_pending,
 } as const;
 export type RefusalCode = keyof typeof MESSAGES;
 
