@@ -185,7 +185,7 @@ describe('the built client', () => {
       const { data } = await createPrivateMessagesClient({ baseUrl, token: ann.jwt }).threads.create({ recipients: [{ type: 'user', id: bob.id }], body: 'live?' });
       await waitFor(() => events.some((e) => e.event === 'message.created') && events.some((e) => e.event === 'unread-count'));
       expect(events).toContainEqual({ event: 'message.created', id: expect.any(String), data: { threadId: data.thread.id, messageId: data.message.id } });
-      expect(events).toContainEqual({ event: 'unread-count', id: expect.any(String), data: { threads: 1, messages: 1 } });
+      expect(events).toContainEqual({ event: 'unread-count', id: expect.any(String), data: { threads: 1, messages: 1, requests: 0 } });
       expect(handle.lastEventId).toEqual(expect.any(String));
       checked('streamTicket', await pmBob.stream.ticket());
     } finally {
