@@ -3,6 +3,7 @@ import { useStrapi } from '../helpers/setup';
 import { useSmtp } from '../helpers/smtp';
 import { listen, openStream, type SseClient } from '../helpers/sse';
 import { createRole, grant, pluginActions, setRole, type TestUser } from '../helpers/users';
+import { asAdmin, createModerationAdmins } from '../helpers/admin';
 
 /*
  * Message requests and who may message me: `allowMessagesFrom` (everyone, contacts, nobody), the
@@ -295,6 +296,22 @@ describe('message requests', () => {
     } finally {
       tab.close();
     }
+  });
+
+  it('shows moderators, per sender, requests sent, declined and declined with a block', async () => {
+    const [spammer, a, b, c] = await ctx.users(4);
+    const threads = [];
+    for (const u of [a, b, c]) threads.push((await startThread(ctx.strapi, spammer, [u])).thread.id);
+    await as(ctx.strapi, a).post(`/threads/${threads[0]}/decline`, { block: true }).expect(204);
+    await as(ctx.strapi, b).post(`/threads/${threads[1]}/decline`).expect(204);
+    const { moderator, settingsAdmin } = await createModerationAdmins(ctx.strapi);
+    const res = await asAdmin(ctx.strapi, moderator).get('/requests/stats?days=7').expect(200);
+    expect(res.body.meta).toEqual({ days: 7 });
+    expect(res.body.data.find((r: any) => r.user?.id === spammer.id)).toMatchObject({ sent: 3, declined: 2, declinedWithBlock: 1 });
+    // The most declined-with-block first.
+    expect(res.body.data[0].declinedWithBlock).toBeGreaterThanOrEqual(1);
+    await asAdmin(ctx.strapi, moderator).get('/requests/stats?days=0').expect(400);
+    await asAdmin(ctx.strapi, settingsAdmin).get('/requests/stats').expect(403);
   });
 
   it('404s accept and decline of a thread the caller is not in', async () => {

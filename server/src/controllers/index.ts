@@ -14,6 +14,7 @@ import adminSettings from './admin-settings';
 import adminReports from './admin-reports';
 import adminSuspensions from './admin-suspensions';
 import messageRequests from './message-requests';
+import adminRequests from './admin-requests';
 
 export default {
   threads,
@@ -32,4 +33,5 @@ export default {
   'admin-reports': adminReports,
   'admin-suspensions': adminSuspensions,
   'message-requests': messageRequests,
+  'admin-requests': adminRequests,
 };

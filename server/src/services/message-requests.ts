@@ -189,8 +189,17 @@ const messageRequestsService = ({ strapi }: { strapi: Core.Strapi }) => {
       }
     },
 
-    /** Per author, requests sent, declined and declined with a block over the last `days` days (the moderation page). */
-    stats: (days: number, authorIds?: number[]) => requestsRepo.requestStatsSince(knex(), new Date(Date.now() - days * DAY_MS), authorIds),
+    /**
+     * The moderation page: per sender, message requests sent over the last `days` days, declined,
+     * and declined with a block; the 50 most declined-with-block first (then declined, then sent).
+     */
+    async moderationStats(days: number) {
+      const rows = (await requestsRepo.requestStatsSince(knex(), new Date(Date.now() - days * DAY_MS)))
+        .sort((a, b) => b.declinedWithBlock - a.declinedWithBlock || b.declined - a.declined || b.sent - a.sent || a.userId - b.userId)
+        .slice(0, 50);
+      const users = await getService('people').summaries(rows.map((r) => r.userId));
+      return rows.map(({ userId, ...counts }) => ({ user: users.get(userId) ?? null, ...counts }));
+    },
   };
 };
 
