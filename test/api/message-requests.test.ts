@@ -4,6 +4,7 @@ import { useSmtp } from '../helpers/smtp';
 import { listen, openStream, type SseClient } from '../helpers/sse';
 import { createRole, grant, pluginActions, setRole, type TestUser } from '../helpers/users';
 import { asAdmin, createModerationAdmins } from '../helpers/admin';
+import { LISTING, createListing } from '../helpers/listings';
 
 /*
  * Message requests and who may message me: `allowMessagesFrom` (everyone, contacts, nobody), the
@@ -12,6 +13,8 @@ import { asAdmin, createModerationAdmins } from '../helpers/admin';
  * the daily limits for new accounts and strangers.
  */
 const { smtp, env } = useSmtp();
+// Asking a seller about a listing is expected: this declaration opts out of requests.
+env.PM_CONTEXTS = JSON.stringify({ [LISTING]: { ownerField: 'seller', titleField: 'title', urlTemplate: 'https://shop.example/listings/{documentId}', requests: false } });
 const ctx = useStrapi({ env });
 const settings = () => ctx.strapi.plugin('private-messages').service('settings');
 const outbox = () => ctx.strapi.plugin('private-messages').service('outbox');
@@ -248,6 +251,27 @@ describe('message requests', () => {
     const res = await as(ctx.strapi, writer).post('/threads', { recipients: [{ type: 'role', id: role.id }], body: 'News' }).expect(201);
     expect(await ids(member, 'inbox')).toContain(res.body.data.thread.id);
     expect(await ids(member, 'requests')).toHaveLength(0);
+  });
+
+  it('a context declared with requests: false opts out: a buyer’s question reaches the seller’s inbox', async () => {
+    const [buyer, seller] = await ctx.users(2);
+    const desk = await createListing(ctx.strapi, { title: 'Desk', seller: seller.id });
+    const asked = await as(ctx.strapi, buyer).post('/threads', { context: { uid: LISTING, documentId: desk }, body: 'Still available?' }).expect(201);
+    expect(await ids(seller, 'inbox')).toContain(asked.body.data.thread.id);
+    expect(await counts(seller)).toEqual({ threads: 1, messages: 1, requests: 0 });
+    // A plain thread from the same stranger is still a request.
+    const plain = await startThread(ctx.strapi, buyer, [seller]);
+    expect(await ids(seller, 'requests')).toEqual([plain.thread.id]);
+  });
+
+  it('removing a request declines it: out of the requests folder for good', async () => {
+    const [ann, bob] = await ctx.users(2);
+    const { thread } = await startThread(ctx.strapi, ann, [bob]);
+    await as(ctx.strapi, bob).del(`/threads/${thread.id}`).expect(204);
+    await reply(ctx.strapi, ann, thread.id, 'Hello?');
+    expect(await ids(bob, 'requests')).toHaveLength(0);
+    expect(await ids(bob, 'inbox')).not.toContain(thread.id);
+    expect(await counts(bob)).toEqual({ threads: 0, messages: 0, requests: 0 });
   });
 
   it('lists requests newest first with a cursor', async () => {
