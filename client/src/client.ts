@@ -33,6 +33,8 @@ export const ROUTES: Record<Operation, readonly [method: string, path: string]> 
   'threads.leave': ['POST', '/threads/:id/leave'],
   'threads.archive': ['POST', '/threads/:id/archive'],
   'threads.unarchive': ['POST', '/threads/:id/unarchive'],
+  'threads.accept': ['POST', '/threads/:id/accept'],
+  'threads.decline': ['POST', '/threads/:id/decline'],
   'threads.remove': ['DELETE', '/threads/:id'],
   'threads.setTags': ['PUT', '/threads/:id/tags'],
   'tags.list': ['GET', '/tags'],
@@ -105,6 +107,9 @@ export const createPrivateMessagesClient = <F extends SiteFields = SiteFields>(o
     leave: (threadId: string, o: Opts = {}) => call('threads.leave', { params: id(threadId), body: {}, ...o }),
     archive: (threadId: string, o: Opts = {}) => call('threads.archive', { params: id(threadId), body: {}, ...o }),
     unarchive: (threadId: string, o: Opts = {}) => call('threads.unarchive', { params: id(threadId), body: {}, ...o }),
+    /** A message request: accept it (into the inbox, its author a contact), or decline it (`block` blocks its author too). */
+    accept: (threadId: string, o: Opts = {}) => call('threads.accept', { params: id(threadId), body: {}, ...o }),
+    decline: (threadId: string, body: { block?: boolean } = {}, o: Opts = {}) => call('threads.decline', { params: id(threadId), body, ...o }),
     remove: (threadId: string, o: Opts = {}) => call('threads.remove', { params: id(threadId), ...o }),
     setTags: (threadId: string, tagIds: string[], o: Opts = {}) => call('threads.setTags', { params: id(threadId), body: { tags: tagIds }, ...o }),
     bulk: (body: BodyOf<'threads.bulk'>, o: Opts = {}) => call('threads.bulk', { body, ...o }),

@@ -6,6 +6,7 @@ import { backfillDeliveredMarks } from './repositories/memberships';
 import { backfillBlockPeriods } from './repositories/blocks';
 import { backfillArchived, backfillSent } from './repositories/membership-folders';
 import { ensureExactTagKeys } from './repositories/tags';
+import { backfillContacts } from './repositories/contacts';
 import { outboxLeaseMs } from './services/outbox-lease';
 import { ADMIN_ACTION_DEFINITIONS } from './permissions';
 import retryAfter from './middlewares/retry-after';
@@ -39,6 +40,8 @@ const bootstrap = async ({ strapi }: { strapi: Core.Strapi }) => {
   // Folders: threads imported as archived before the archive existed, and every Sent list.
   await backfillOnce(strapi, 'archived-folder', () => backfillArchived(strapi.db.connection));
   await backfillOnce(strapi, 'sent-folder', () => backfillSent(strapi.db.connection));
+  // Contacts: the history of a site from before message requests counts, as an import's does.
+  await backfillOnce(strapi, 'contacts', () => backfillContacts(strapi.db.connection));
   // The custom field declarations, checked (config validator) and compiled before anything is served.
   getService('fields', strapi).declarations();
   // The documents threads can be about: each declared content type and its fields must exist.

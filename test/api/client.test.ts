@@ -125,7 +125,7 @@ describe('the built client', () => {
     const pm = createPrivateMessagesClient({ baseUrl, token: ann.jwt });
     const found = checked('recipients', await pm.recipients.search(bob.username.slice(0, 8)));
     expect(found.data).toContainEqual(expect.objectContaining({ type: 'user', id: bob.id }));
-    expect(checked('canMessage', await pm.recipients.canMessage(bob.id)).data).toEqual({ allowed: true, reasons: [] });
+    expect(checked('canMessage', await pm.recipients.canMessage(bob.id)).data).toEqual({ allowed: true, asRequest: false, reasons: [] });
     checked('roles', await pm.recipients.roles());
     expect(checked('blockedUser', await pm.blocks.create(bob.id)).data.id).toBe(bob.id);
     expect(checked('blockList', await pm.blocks.list()).data.map((b) => b.id)).toEqual([bob.id]);
@@ -146,7 +146,7 @@ describe('the built client', () => {
       { recipient: { type: 'user', id: bob.id }, code: 'blocked', message: expect.any(String) },
       { recipient: { type: 'user', id: ann.id }, code: 'self', message: expect.any(String) },
     ]);
-    expect((await pmAnn.recipients.canMessage(bob.id)).data).toEqual({ allowed: false, reasons: [{ code: 'blocked', message: expect.any(String) }] });
+    expect((await pmAnn.recipients.canMessage(bob.id)).data).toEqual({ allowed: false, asRequest: false, reasons: [{ code: 'blocked', message: expect.any(String) }] });
 
     const invalid = await refusal(pmAnn.threads.create({ recipients: [], body: '' }));
     expect(invalid).toMatchObject({ status: 400, name: 'ValidationError' });
@@ -185,7 +185,7 @@ describe('the built client', () => {
       const { data } = await createPrivateMessagesClient({ baseUrl, token: ann.jwt }).threads.create({ recipients: [{ type: 'user', id: bob.id }], body: 'live?' });
       await waitFor(() => events.some((e) => e.event === 'message.created') && events.some((e) => e.event === 'unread-count'));
       expect(events).toContainEqual({ event: 'message.created', id: expect.any(String), data: { threadId: data.thread.id, messageId: data.message.id } });
-      expect(events).toContainEqual({ event: 'unread-count', id: expect.any(String), data: { threads: 1, messages: 1 } });
+      expect(events).toContainEqual({ event: 'unread-count', id: expect.any(String), data: { threads: 1, messages: 1, requests: 0 } });
       expect(handle.lastEventId).toEqual(expect.any(String));
       checked('streamTicket', await pmBob.stream.ticket());
     } finally {

@@ -140,7 +140,7 @@ describe('folders and archive', () => {
     expectValidationError(await as(ctx.strapi, bob).post('/threads/actions', { action: 'archive', threadIds: [a.id], tagIds: ['x'] }), ['tagIds']);
   });
 
-  it('counts unread over the inbox and the archive; requests is 0', async () => {
+  it('counts unread over the inbox and the archive; requests is 0 while message requests are off', async () => {
     const [u, v] = await ctx.users(2);
     const t1 = (await startThread(ctx.strapi, v, [u])).thread;
     await startThread(ctx.strapi, v, [u]);
@@ -183,7 +183,7 @@ describe('folders and archive', () => {
     expect(await walk(u, { folder: 'sent', unread: 'true' })).toEqual([]);
   });
 
-  it('requests is empty until message requests exist; an unknown folder is a 400', async () => {
+  it('requests is empty while message requests are off (the default); an unknown folder is a 400', async () => {
     expect(await list(me, { folder: 'requests' })).toEqual({ data: [], meta: { nextCursor: null } });
     expectValidationError(await as(ctx.strapi, me).get('/threads?folder=trash'), ['folder']);
   });

@@ -96,10 +96,13 @@ describe('the plugin in a real Strapi', () => {
     expect((await indexesOf('pm_stream_tickets')).pm_stream_tickets_user_idx).toEqual(['user_id', 'created_at']);
     // A send's Idempotency-Key: one per user and key, which makes two racing requests store one message.
     expect((await indexesOf('pm_idempotency_keys')).pm_idempotency_keys_user_key_uq).toEqual(['user_id', 'idempotency_key']);
+    // Who may message me: the send gate's contact check, and the requests folder.
+    expect((await indexesOf('pm_contacts')).pm_contacts_pair_uq).toEqual(['user_id', 'contact_id']);
+    expect(memberships.pm_memberships_requests_idx).toEqual(['user_id', 'request_state', 'last_activity_at', 'thread_id']);
   });
 
   it(`has every content type's table, a column for each attribute and each to-one relation (${SCHEMAS.length} content types)`, async () => {
-    expect(SCHEMAS.map((s) => s.name).sort()).toEqual(['block', 'context-ask', 'idempotency-key', 'import-map', 'membership', 'message', 'outbox-entry', 'preference', 'report', 'stream-event', 'stream-ticket', 'suspension', 'tag', 'thread']);
+    expect(SCHEMAS.map((s) => s.name).sort()).toEqual(['block', 'contact', 'context-ask', 'idempotency-key', 'import-map', 'membership', 'message', 'outbox-entry', 'preference', 'report', 'stream-event', 'stream-ticket', 'suspension', 'tag', 'thread']);
     for (const { schema } of SCHEMAS) {
       const expected = Object.entries(schema.attributes).flatMap(([attribute, a]) => {
         if (a.type !== 'relation') return [snake(attribute)];

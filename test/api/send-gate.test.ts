@@ -321,7 +321,7 @@ describe('permissions the rules read from users-permissions roles', () => {
   it('no_permission: can-message answers what POST /threads does for a caller whose role may not start threads', async () => {
     const [bob] = await ctx.users(1);
     const noWrite = await userWithout(['threads.create']);
-    expect(await canMessage(noWrite, bob)).toEqual({ allowed: false, reasons: [{ code: 'no_permission', message: expect.any(String) }] });
+    expect(await canMessage(noWrite, bob)).toEqual({ allowed: false, asRequest: false, reasons: [{ code: 'no_permission', message: expect.any(String) }] });
     await send(noWrite, [{ type: 'user', id: bob.id }]).expect(403);
     // The programmatic API applies the same rule (unless it bypasses them).
     await expect(messaging().send({ author: noWrite.id, recipients: [bob.id], body: 'x' })).rejects.toMatchObject({
@@ -378,8 +378,8 @@ describe('permissions the rules read from users-permissions roles', () => {
     const stuck = await userWithout(['preferences.update']);
     // Turned off before the role lost the action (set here through the service: the route is closed to them).
     await preferences().update(stuck.id, { messagingEnabled: false });
-    expect(await canMessage(ann, stuck)).toEqual({ allowed: true, reasons: [] });
-    expect(await canMessage(stuck, ann)).toEqual({ allowed: true, reasons: [] });
+    expect(await canMessage(ann, stuck)).toEqual({ allowed: true, asRequest: false, reasons: [] });
+    expect(await canMessage(stuck, ann)).toEqual({ allowed: true, asRequest: false, reasons: [] });
     await send(ann, [{ type: 'user', id: stuck.id }]).expect(201);
     await send(stuck, [{ type: 'user', id: ann.id }]).expect(201);
 
@@ -391,7 +391,7 @@ describe('permissions the rules read from users-permissions roles', () => {
       expect((await canMessage(ann, cat)).reasons.map((r: any) => r.code)).toEqual(['sender_disabled', 'recipient_disabled']);
       await as(ctx.strapi, ann).put('/preferences', { messagingEnabled: true }).expect(200);
       expect((await canMessage(ann, cat)).reasons.map((r: any) => r.code)).toEqual(['recipient_disabled']);
-      expect(await canMessage(ann, free)).toEqual({ allowed: true, reasons: [] });
+      expect(await canMessage(ann, free)).toEqual({ allowed: true, asRequest: false, reasons: [] });
     } finally {
       await settings().update({ messagingEnabledByDefault: true });
     }

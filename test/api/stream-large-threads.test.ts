@@ -30,7 +30,7 @@ it('tells a big thread\'s members of a reply once the outbox delivered it, with 
   const base = await listen(ctx.strapi);
   const stream = await openStream(base, { jwt: reader.jwt });
   try {
-    expect((await stream.next((e) => e.event === 'unread-count')).data).toEqual({ threads: 1, messages: 1 });
+    expect((await stream.next((e) => e.event === 'unread-count')).data).toEqual({ threads: 1, messages: 1, requests: 0 });
     const mark = stream.events.length;
     const message = await messaging.reply({ author: crowd[7], threadId: thread.id, body: 'from the crowd' });
     await streamIdle(ctx.strapi);

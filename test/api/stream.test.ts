@@ -59,7 +59,7 @@ describe('GET /stream', () => {
     const [alice, bob, carol] = await ctx.users(3);
     const [aliceTab, bobTab, carolTab] = await Promise.all([connect({ jwt: alice.jwt }), connect({ jwt: bob.jwt }), connect({ jwt: carol.jwt })]);
     expect(bobTab.status).toBe(200);
-    expect((await ready(bobTab)).data).toEqual({ threads: 0, messages: 0 });
+    expect((await ready(bobTab)).data).toEqual({ threads: 0, messages: 0, requests: 0 });
     await Promise.all([ready(aliceTab), ready(carolTab)]);
     const carolMark = carolTab.events.length;
 
@@ -67,7 +67,7 @@ describe('GET /stream', () => {
     const created = await bobTab.next((e) => e.event === 'message.created');
     expect(created.data).toEqual({ threadId: thread.id, messageId: message.id });
     expect(created.id).toMatch(EVENT_ID);
-    expect((await bobTab.next((e) => e.event === 'unread-count' && e.data.messages === 1)).data).toEqual({ threads: 1, messages: 1 });
+    expect((await bobTab.next((e) => e.event === 'unread-count' && e.data.messages === 1)).data).toEqual({ threads: 1, messages: 1, requests: 0 });
     expect((await aliceTab.next((e) => e.event === 'message.created')).data).toEqual({ threadId: thread.id, messageId: message.id });
     expect(await sentSince(carolTab, carolMark)).toEqual([]);
   });
@@ -123,11 +123,11 @@ describe('GET /stream', () => {
     const [alice, bob] = await ctx.users(2);
     const { thread } = await startThread(ctx.strapi, alice, [bob]);
     const [tab1, tab2] = await Promise.all([connect({ jwt: bob.jwt }), connect({ jwt: bob.jwt })]);
-    expect((await ready(tab2)).data).toEqual({ threads: 1, messages: 1 });
+    expect((await ready(tab2)).data).toEqual({ threads: 1, messages: 1, requests: 0 });
     await ready(tab1);
     await as(ctx.strapi, bob).post(`/threads/${thread.id}/read`).expect(200);
     expect((await tab2.next((e) => e.event === 'thread.updated')).data).toEqual({ threadId: thread.id });
-    expect((await tab2.next((e) => e.event === 'unread-count' && e.data.messages === 0)).data).toEqual({ threads: 0, messages: 0 });
+    expect((await tab2.next((e) => e.event === 'unread-count' && e.data.messages === 0)).data).toEqual({ threads: 0, messages: 0, requests: 0 });
     await as(ctx.strapi, bob).post('/threads/actions', { action: 'markUnread', threadIds: [thread.id] }).expect(200);
     await tab1.next((e) => e.event === 'unread-count' && e.data.messages === 1);
   });
@@ -150,11 +150,11 @@ describe('GET /stream', () => {
     const replayed = await again.next((e) => e.event === 'message.created');
     expect(replayed.data).toEqual({ threadId: thread.id, messageId: missed.id });
     expect(replayed.data.messageId).not.toBe(message.id);
-    expect((await again.next((e) => e.event === 'unread-count')).data).toEqual({ threads: 1, messages: 2 });
+    expect((await again.next((e) => e.event === 'unread-count')).data).toEqual({ threads: 1, messages: 2, requests: 0 });
 
     const stranger = await connect({ jwt: bob.jwt, lastEventId: 'ffffffffffff.1' });
     expect((await stranger.next(() => true)).event).toBe('resync');
-    expect((await stranger.next((e) => e.event === 'unread-count')).data).toEqual({ threads: 1, messages: 2 });
+    expect((await stranger.next((e) => e.event === 'unread-count')).data).toEqual({ threads: 1, messages: 2, requests: 0 });
   });
 
   it('issues single-use tickets: a used one resumes only with its stream\'s Last-Event-ID header; an expired one gives reauth, then 401', async () => {

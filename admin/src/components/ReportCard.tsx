@@ -8,7 +8,12 @@ import { adminName, messageText } from '../utils/messageText';
 import { useResolutionLabels } from './labels';
 import { FieldValuesLine } from './CustomFields';
 
-type Props = { report: Report; onResolve: (report: Report, action: Resolution) => void };
+type Props = {
+  report: Report;
+  onResolve: (report: Report, action: Resolution) => void;
+  /** How often the author's message requests were declined with a block in the last 7 days. */
+  declinedWithBlock?: number;
+};
 
 const initials = (name: string) => name.slice(0, 2).toUpperCase();
 
@@ -25,7 +30,7 @@ const BADGE_COLORS = {
 } as const;
 
 /** One report: who reported what and why, the message among its neighbours, and its outcome. */
-export const ReportCard = ({ report, onResolve }: Props) => {
+export const ReportCard = ({ report, onResolve, declinedWithBlock }: Props) => {
   const { formatMessage, formatDate } = useIntl();
   const t = (id: string, defaultMessage: string, values?: Record<string, React.ReactNode>) =>
     formatMessage({ id: getTrad(id), defaultMessage }, values as Record<string, string>);
@@ -60,6 +65,13 @@ export const ReportCard = ({ report, onResolve }: Props) => {
                 date: when(report.createdAt),
               })}
             </Typography>
+            {declinedWithBlock ? (
+              <Typography variant="pi" textColor="danger700" data-testid="pm-declined-with-block">
+                {t('report.declinedWithBlock', 'Its author’s message requests were declined with a block {count} times in the last 7 days', {
+                  count: declinedWithBlock,
+                })}
+              </Typography>
+            ) : null}
           </Flex>
           {report.status === 'open' ? (
             <Badge {...BADGE_COLORS.open}>{t('status.open', 'Open')}</Badge>

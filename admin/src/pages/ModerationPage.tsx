@@ -15,11 +15,12 @@ import { apiErrorOf, statusOf, type Pagination as PaginationMeta, type Report, t
 import { ReportCard } from '../components/ReportCard';
 import { ResolveDialog } from '../components/ResolveDialog';
 import { SuspensionList } from '../components/SuspensionList';
+import { RequestStats, useRequestStats } from '../components/RequestStats';
 import { PERMISSIONS } from '../permissions';
 import { getTrad } from '../utils/getTrad';
 
 /** The tabs: reports by status, and the senders suspended by moderators. */
-type Status = 'open' | 'resolved' | 'suspended';
+type Status = 'open' | 'resolved' | 'suspended' | 'requests';
 type Query = { status?: string; page?: string; pageSize?: string };
 
 const PAGE_SIZES = ['10', '20', '50', '100'];
@@ -39,7 +40,9 @@ const ModerationPage = () => {
   const { toggleNotification } = useNotification();
   const { formatAPIError } = useAPIErrorHandler();
   const [{ query }, setQuery] = useQueryParams<Query>();
-  const status: Status = query.status === 'resolved' || query.status === 'suspended' ? query.status : 'open';
+  const status: Status = query.status === 'resolved' || query.status === 'suspended' || query.status === 'requests' ? query.status : 'open';
+  // Declined-with-block counts of senders, shown on their reported messages.
+  const { stats: requestStats } = useRequestStats(7);
   const page = Math.max(1, Number(query.page) || 1);
   const pageSize = PAGE_SIZES.includes(String(query.pageSize)) ? Number(query.pageSize) : 10;
 
@@ -50,7 +53,7 @@ const ModerationPage = () => {
   const [pending, setPending] = React.useState<{ report: Report; action: Resolution } | null>(null);
 
   React.useEffect(() => {
-    if (status === 'suspended') return undefined;
+    if (status === 'suspended' || status === 'requests') return undefined;
     let cancelled = false;
     setReports(null);
     get<{ data: Report[]; meta: { pagination: PaginationMeta } }>('/private-messages/reports', {
@@ -90,7 +93,9 @@ const ModerationPage = () => {
       ? t('moderation.tab.open', 'Open')
       : s === 'resolved'
         ? t('moderation.tab.resolved', 'Resolved')
-        : t('moderation.tab.suspended', 'Suspended senders');
+        : s === 'requests'
+          ? t('moderation.tab.requests', 'Message requests')
+          : t('moderation.tab.suspended', 'Suspended senders');
 
   return (
     <Page.Main>
@@ -116,7 +121,7 @@ const ModerationPage = () => {
           variant="simple"
         >
           <Tabs.List aria-label={t('moderation.tabs.label', 'Report status')}>
-            {(['open', 'resolved', 'suspended'] as const).map((s) => (
+            {(['open', 'resolved', 'suspended', 'requests'] as const).map((s) => (
               <Tabs.Trigger key={s} value={s}>
                 {tabLabel(s)}
               </Tabs.Trigger>
@@ -124,7 +129,9 @@ const ModerationPage = () => {
           </Tabs.List>
           <Tabs.Content value={status}>
             <Box paddingTop={6}>
-              {status === 'suspended' ? (
+              {status === 'requests' ? (
+                <RequestStats />
+              ) : status === 'suspended' ? (
                 <SuspensionList
                   page={page}
                   pageSize={pageSize}
@@ -154,12 +161,13 @@ const ModerationPage = () => {
                     <ReportCard
                       key={report.id}
                       report={report}
+                      declinedWithBlock={requestStats?.find((r) => r.user && r.user.id === report.message?.author?.id)?.declinedWithBlock}
                       onResolve={(r, action) => setPending({ report: r, action })}
                     />
                   ))}
                 </Flex>
               )}
-              {status !== 'suspended' && pagination && pagination.total > 0 ? (
+              {status !== 'suspended' && status !== 'requests' && pagination && pagination.total > 0 ? (
                 <Box paddingTop={4}>
                   <Pagination.Root pageCount={pagination.pageCount} total={pagination.total} defaultPageSize={10}>
                     <Pagination.PageSize options={PAGE_SIZES} />

@@ -6,6 +6,7 @@ import { CustomFieldsSection } from '../components/CustomFields';
 import { DeletedMessagesSection } from '../components/DeletedMessagesSection';
 import { FormatsSection } from '../components/FormatsSection';
 import { LimitsSection } from '../components/LimitsSection';
+import { RequestsSection } from '../components/RequestsSection';
 import { ContextsSection, type ContextDeclarations } from '../components/ContextsSection';
 import { useSettingsForm } from '../hooks/useSettingsForm';
 import { useIntl } from 'react-intl';
@@ -160,6 +161,7 @@ const SettingsPage = () => {
             </Section>
 
             <LimitsSection {...{ t, values, common, between, set }} />
+            <RequestsSection {...{ t, values, common, between, set }} />
 
             <FormatsSection
               {...{ t, formatMessage, values, errors, readOnly, common, formatLabel, set, setFormat }}

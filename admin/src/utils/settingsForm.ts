@@ -29,6 +29,12 @@ export type FormValues = {
   maxRecipients: number | undefined;
   avatarField: string;
   defaultAvatarUrl: string;
+  allowMessagesFromDefault: Settings['allowMessagesFromDefault'];
+  messageRequests: boolean;
+  requestMessageLimit: number | undefined;
+  newAccountDays: number | undefined;
+  newAccountDailyThreads: number | undefined;
+  strangerDailyThreads: number | undefined;
 };
 
 /** An error to show under a field: a translation (client checks) or the server's own words. */
@@ -42,6 +48,10 @@ export const BOUNDS = {
   'rateLimit.max': { min: 0, max: 100_000 },
   'rateLimit.windowSeconds': { min: 1, max: 86_400 },
   purgeDeletedAfterDays: { min: 0, max: 36_500 },
+  requestMessageLimit: { min: 1, max: 100 },
+  newAccountDays: { min: 0, max: 3650 },
+  newAccountDailyThreads: { min: 0, max: 100_000 },
+  strangerDailyThreads: { min: 0, max: 100_000 },
 } as const;
 
 const TAG_NAME = /^[a-z][a-z0-9]*$/;
@@ -87,6 +97,12 @@ export const toFormValues = (s: Settings): FormValues => ({
   maxRecipients: s.maxRecipients,
   avatarField: s.avatarField ?? '',
   defaultAvatarUrl: s.defaultAvatarUrl ?? '',
+  allowMessagesFromDefault: s.allowMessagesFromDefault,
+  messageRequests: s.messageRequests,
+  requestMessageLimit: s.requestMessageLimit,
+  newAccountDays: s.newAccountDays,
+  newAccountDailyThreads: s.newAccountDailyThreads,
+  strangerDailyThreads: s.strangerDailyThreads,
 });
 
 const msg = (id: string, defaultMessage: string, values?: Record<string, string | number>): FieldError => ({
@@ -217,6 +233,12 @@ export const fromFormValues = (v: FormValues): { settings: Settings; errors: For
     maxRecipients: integer('maxRecipients', v.maxRecipients),
     avatarField: avatarField || null,
     defaultAvatarUrl: avatarUrl || null,
+    allowMessagesFromDefault: v.allowMessagesFromDefault,
+    messageRequests: v.messageRequests,
+    requestMessageLimit: integer('requestMessageLimit', v.requestMessageLimit),
+    newAccountDays: integer('newAccountDays', v.newAccountDays),
+    newAccountDailyThreads: integer('newAccountDailyThreads', v.newAccountDailyThreads),
+    strangerDailyThreads: integer('strangerDailyThreads', v.strangerDailyThreads),
   };
   return { settings, errors };
 };
@@ -253,6 +275,12 @@ const FIELD_KEYS = [
   'maxRecipients',
   'avatarField',
   'defaultAvatarUrl',
+  'allowMessagesFromDefault',
+  'messageRequests',
+  'requestMessageLimit',
+  'newAccountDays',
+  'newAccountDailyThreads',
+  'strangerDailyThreads',
 ];
 
 /** Maps the server's `details.errors` (`path: ['formats','basic_html','allowedTags','2']`) onto the fields. */

@@ -198,8 +198,8 @@ export const useUnreadCount = () => {
     (e) => {
       if (e.event === 'unread-count') {
         begin(); // an answer still on its way is older than this
-        // The stream's event counts threads and messages; requests keep their last REST value.
-        setCount((prev) => ({ requests: prev?.requests ?? 0, ...e.data }));
+        // The stream's event carries the same counts as GET /unread-count.
+        setCount(e.data);
         setLoading(false);
         return false;
       }

@@ -47,7 +47,7 @@ export const createLive = (client: PrivateMessagesClient, options: LiveOptions =
     for (const l of statusListeners) l(next);
   };
   const emit = (event: LiveEvent) => {
-    if (event.event === 'unread-count') lastCount = { requests: lastCount?.requests ?? 0, ...event.data };
+    if (event.event === 'unread-count') lastCount = event.data;
     for (const l of [...listeners]) l(event);
   };
   const stopPolling = () => {

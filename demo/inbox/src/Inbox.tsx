@@ -14,6 +14,7 @@ import { Fields, type Me } from './parts';
 
 const FOLDERS: { id: Folder; label: string }[] = [
   { id: 'inbox', label: 'Inbox' },
+  { id: 'requests', label: 'Requests' },
   { id: 'archived', label: 'Archived' },
   { id: 'sent', label: 'Sent' },
   { id: 'all', label: 'All' },
@@ -98,6 +99,7 @@ export const Inbox = ({ me, onLogout }: { me: Me; onLogout: () => void }) => {
                   onClick={() => (setFolder(f.id), open(null))}
                 >
                   {f.label}
+                  {f.id === 'requests' && count?.requests ? ` (${count.requests})` : ''}
                 </button>
               ))}
             </div>

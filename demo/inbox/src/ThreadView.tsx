@@ -54,6 +54,8 @@ export const ThreadView = ({ id, focus, me, tags, onTagsChanged, onBack, onNotic
 
   const other = thread.participants.find((p) => p.id !== me.id);
   const archived = (thread as { folder?: string }).folder === 'archived';
+  // A message request (from someone who is not a contact): accept it into the inbox, or decline it.
+  const request = (thread as { folder?: string }).folder === 'requests';
   const act = (work: () => Promise<unknown>, done?: string) => async () => {
     try {
       await work();
@@ -98,6 +100,23 @@ export const ThreadView = ({ id, focus, me, tags, onTagsChanged, onBack, onNotic
         ) : null}
       </p>
       <Fields of={thread} />
+      {request && (
+        <div className="actions" role="group" aria-label="Message request">
+          <p className="muted">A message request: the sender is not one of your contacts and does not know whether you read it.</p>
+          <button type="button" onClick={act(() => pm.threads.accept(thread.id).then(refresh), 'Accepted: moved to the inbox')}>
+            Accept
+          </button>
+          <button type="button" onClick={act(() => pm.threads.decline(thread.id).then(onBack), 'Declined')}>
+            Decline
+          </button>
+          <button
+            type="button"
+            onClick={act(async () => confirm('Decline and block the sender?') && (await pm.threads.decline(thread.id, { block: true }), onBack(), onNotice('Declined and blocked')))}
+          >
+            Decline and block
+          </button>
+        </div>
+      )}
       <div className="actions">
         <button type="button" onClick={act(() => pm.threads.markUnread(thread.id).then(onBack), 'Marked unread')}>
           Mark unread

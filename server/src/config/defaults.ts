@@ -16,6 +16,9 @@ export type FormatRule = {
 export const EMAIL_LEVELS = ['never', 'newThreads', 'firstUnread', 'every'] as const;
 export type EmailLevel = (typeof EMAIL_LEVELS)[number];
 
+export const ALLOW_MESSAGES_FROM = ['everyone', 'contacts', 'nobody'] as const;
+export type AllowMessagesFrom = (typeof ALLOW_MESSAGES_FROM)[number];
+
 export type PluginConfig = {
   /** users-permissions role ids allowed to send; empty: every role. */
   allowedSenderRoles: number[];
@@ -55,6 +58,17 @@ export type PluginConfig = {
   avatarField: string | null;
   /** Avatar URL for users without one. */
   defaultAvatarUrl: string | null;
+  /** Who may start a thread with users who did not choose (services/message-requests.ts). */
+  allowMessagesFromDefault: AllowMessagesFrom;
+  /** A new thread from someone who is not a contact lands in the recipient's requests folder. */
+  messageRequests: boolean;
+  /** Messages the author of a pending request may send before an answer. */
+  requestMessageLimit: number;
+  /** Accounts younger than this many days may start at most `newAccountDailyThreads` threads a day; 0: off. */
+  newAccountDays: number;
+  newAccountDailyThreads: number;
+  /** New threads to people who are not contacts, per author and day; 0: off. */
+  strangerDailyThreads: number;
 };
 
 const BASIC_TAGS = ['p', 'br', 'strong', 'em', 'a', 'ul', 'ol', 'li', 'blockquote', 'code', 'pre'];
@@ -94,6 +108,13 @@ export const defaultConfig: PluginConfig = {
   maxRecipients: 50,
   avatarField: null,
   defaultAvatarUrl: null,
+  // Nothing changes for a site until it turns these on.
+  allowMessagesFromDefault: 'everyone',
+  messageRequests: false,
+  requestMessageLimit: 3,
+  newAccountDays: 0,
+  newAccountDailyThreads: 0,
+  strangerDailyThreads: 0,
 };
 
 /** The real-time stream's bus: how instances tell each other about changes (docs/api.md, *Real-time stream*). */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EMAIL_LEVELS, FORMAT_NAMES, STREAM_ADAPTERS } from './defaults';
+import { ALLOW_MESSAGES_FROM, EMAIL_LEVELS, FORMAT_NAMES, STREAM_ADAPTERS } from './defaults';
 import { isHttpUrl, isHttpUrlTemplate } from './urls';
 
 const tagName = z.string().regex(/^[a-z][a-z0-9]*$/, 'a lowercase HTML tag name');
@@ -43,6 +43,12 @@ export const settingsFieldsSchema = z.strictObject({
     avatarField: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).nullable(),
     // Sent out as every avatar-less user's avatarUrl (z.url() alone would take javascript: too).
     defaultAvatarUrl: z.string().max(2048).refine(isHttpUrl, 'must be an absolute http: or https: URL').nullable(),
+    allowMessagesFromDefault: z.enum(ALLOW_MESSAGES_FROM),
+    messageRequests: z.boolean(),
+    requestMessageLimit: z.number().int().min(1).max(100),
+    newAccountDays: z.number().int().min(0).max(3650),
+    newAccountDailyThreads: z.number().int().min(0).max(100_000),
+    strangerDailyThreads: z.number().int().min(0).max(100_000),
 });
 
 /** The shape every source of settings (config/plugins, the admin panel) must have once merged. */

@@ -18,12 +18,18 @@ export const REFUSAL_CODES = [
   'self',
   'unknown_recipient',
   'role_send_not_allowed',
+  'recipient_contacts_only',
+  'recipient_not_accepting',
+  'request_pending',
   'guard_failed',
 ] as const;
 export type RefusalCode = (typeof REFUSAL_CODES)[number];
 
 /** `details.code` of refusals that concern the whole request rather than one recipient. */
-export const REQUEST_CODES = ['max_recipients', 'rate_limited', 'unblockable', 'unknown_author', 'idempotency_key_reused', 'unavailable', 'outcome_unknown', 'own_document', 'no_owner'] as const;
+export const REQUEST_CODES = [
+  'max_recipients', 'rate_limited', 'unblockable', 'unknown_author', 'idempotency_key_reused', 'unavailable', 'outcome_unknown', 'own_document', 'no_owner',
+  'new_account_limit', 'stranger_limit', 'request_pending', 'not_a_request',
+] as const;
 export type RequestCode = (typeof REQUEST_CODES)[number];
 
 export const ERROR_NAMES = {
@@ -51,7 +57,7 @@ export const errorDetailsSchema = z
     refused: z.array(refusalSchema).optional().describe(`403: every refused recipient; codes: ${REFUSAL_CODES.join(', ')}, or a guard's own`),
     code: z.string().optional().describe(`the rule that refused the whole request: ${REQUEST_CODES.join(', ')}`),
     limit: z.number().int().optional().describe('max_recipients: the limit'),
-    retryAfter: z.number().int().optional().describe('rate_limited, unavailable, outcome_unknown: seconds to wait (also the Retry-After header)'),
+    retryAfter: z.number().int().optional().describe('rate_limited, new_account_limit, stranger_limit, unavailable, outcome_unknown: seconds to wait (also the Retry-After header)'),
     tag: z.strictObject({ id: z.string(), name: z.string() }).optional().describe('409 on a tag name: the tag that has it'),
     threadIds: z.array(z.string()).optional().describe('404 of a bulk action: the thread ids the caller may not act on'),
     tagIds: z.array(z.string()).optional().describe('404 of a bulk action or thread tags: the tag ids that are not the caller’s'),

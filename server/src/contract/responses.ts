@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EMAIL_LEVELS, FORMAT_NAMES } from '../config/defaults';
+import { ALLOW_MESSAGES_FROM, EMAIL_LEVELS, FORMAT_NAMES } from '../config/defaults';
 
 /*
  * What the content API answers, as zod schemas: the one description the OpenAPI document
@@ -101,13 +101,17 @@ export const refusalSchema = z
 
 export const blockedUserSchema = userSummarySchema.extend({ blockedAt: isoTime }).register(contractSchemas, { id: 'BlockedUser' });
 export const preferencesSchema = z
-  .strictObject({ messagingEnabled: z.boolean(), emailNotifications: z.enum(EMAIL_LEVELS) })
+  .strictObject({
+    messagingEnabled: z.boolean(),
+    emailNotifications: z.enum(EMAIL_LEVELS),
+    allowMessagesFrom: z.enum(ALLOW_MESSAGES_FROM).describe('who may start a thread with the caller: everyone, contacts (people they wrote to or accepted), nobody'),
+  })
   .register(contractSchemas, { id: 'Preferences' });
 export const unreadCountSchema = z
   .strictObject({
     threads: z.number().int().describe('threads with unread messages, in the inbox and the archive'),
     messages: z.number().int(),
-    requests: z.number().int().describe('pending message requests with unread messages (0 until message requests exist)'),
+    requests: z.number().int().describe('pending message requests with unread messages (not in threads and messages)'),
   })
   .register(contractSchemas, { id: 'UnreadCount' });
 export const reportSchema = z
@@ -160,7 +164,11 @@ export const responses = {
   unreadCount: z.strictObject({ data: unreadCountSchema }),
   recipients: z.strictObject({ data: z.array(recipientCandidateSchema) }),
   canMessage: z.strictObject({
-    data: z.strictObject({ allowed: z.boolean(), reasons: z.array(z.strictObject({ code: z.string(), message: z.string() })) }),
+    data: z.strictObject({
+      allowed: z.boolean(),
+      asRequest: z.boolean().describe('a new thread would land in the user’s message requests'),
+      reasons: z.array(z.strictObject({ code: z.string(), message: z.string() })),
+    }),
   }),
   roles: z.strictObject({ data: z.array(roleSummarySchema) }),
   blockList: z.strictObject({ data: z.array(blockedUserSchema) }),

@@ -54,8 +54,8 @@ const threadRef = z.strictObject({ threadId: z.string() });
 export const streamEvents = {
   'message.created': z.strictObject({ threadId: z.string(), messageId: z.string() }),
   'thread.updated': threadRef,
-  // The stream's counts are the inbox and archive ones (GET /unread-count adds `requests`).
-  'unread-count': unreadCountSchema.pick({ threads: true, messages: true }),
+  // The counts of GET /unread-count, the one definition.
+  'unread-count': unreadCountSchema,
   resync: z.strictObject({}),
   reauth: z.strictObject({}),
 } as const;

@@ -14,6 +14,8 @@ import stream from './stream';
 import adminSettings from './admin-settings';
 import adminReports from './admin-reports';
 import adminSuspensions from './admin-suspensions';
+import messageRequests from './message-requests';
+import adminRequests from './admin-requests';
 
 export default {
   threads,
@@ -32,4 +34,6 @@ export default {
   'admin-settings': adminSettings,
   'admin-reports': adminReports,
   'admin-suspensions': adminSuspensions,
+  'message-requests': messageRequests,
+  'admin-requests': adminRequests,
 };

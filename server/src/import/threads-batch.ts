@@ -2,6 +2,7 @@ import type { Db } from '../repositories/db';
 import * as importMap from '../repositories/import-map';
 import * as importThreads from '../repositories/import-threads';
 import * as importPeople from '../repositories/import-people';
+import { backfillContacts } from '../repositories/contacts';
 import { planThread, type MapContext, type ThreadPlan } from './mapper';
 import { mergeRerunMembership } from './rerun';
 import type { Verifier } from './verify';
@@ -234,6 +235,8 @@ const writeBatch = async (ctx: BatchContext, { plans, ids }: PlannedBatch) => {
       plans.map(({ plan, threadId }) => ({ id: threadId!, listedUserIds: plan.members.filter((mb) => !mb.hidden).map((mb) => mb.userId) }))
     );
     await importThreads.rebuildMembershipCounters(trx, threadIds);
+    // Imported threads were accepted: their history makes contacts (repositories/contacts).
+    await backfillContacts(trx, threadIds);
     await writeTags(ctx, trx, plans, now);
   });
 };

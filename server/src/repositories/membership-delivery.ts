@@ -1,5 +1,6 @@
 import { TABLES, toInt, yieldToEventLoop, type Db } from './db';
 import { memberOf, narrowToAudience, seenBy, type Audience } from './visibility';
+import { notDeclined, PENDING } from './message-requests';
 
 /*
  * How a message reaches a thread's members (what counts as unread for whom): set-based statements,
@@ -55,12 +56,14 @@ const undelivered = (through: string) => `from ${TABLES.messages} m
  *
  * A message that counts brings the thread (back) to the inbox, moves it up to the message's
  * time, and counts as unread when it is after the member's read watermark. Members who left are
- * skipped; members who blocked the author only get their mark moved.
+ * skipped, and so are declined requests (message-requests); members who blocked the author only
+ * get their mark moved.
  */
 const deliveryChanges = (db: Db, through: string, now: Date) => {
   const newest = `(select max(m.created_at) ${undelivered(through)})`;
   return {
-    in_inbox: db.raw(`case when exists (select 1 ${undelivered(through)}) then ? else in_inbox end`, [true]),
+    // A pending request stays in the requests folder (message-requests).
+    in_inbox: db.raw(`case when ${M}.request_state = ? then in_inbox when exists (select 1 ${undelivered(through)}) then ? else in_inbox end`, [PENDING, true]),
     // A message from someone else brings an archived thread back to the inbox (membership-folders).
     archived: db.raw(`case when exists (select 1 ${undelivered(through)}) then ? else archived end`, [false]),
     last_activity_at: db.raw(`case when ${newest} > last_activity_at then ${newest} else last_activity_at end`),
@@ -88,7 +91,7 @@ export type MessageAudience = { authorId: number | null; audience: Audience; aud
  */
 export const deliverMessage = (db: Db, input: { threadId: number; messageId: number; now: Date; message?: MessageAudience }) =>
   narrowToAudience(
-    db(M).where('thread_id', input.threadId).andWhere('delivered_message_id', '<', input.messageId).whereNull('left_at'),
+    db(M).where('thread_id', input.threadId).andWhere('delivered_message_id', '<', input.messageId).whereNull('left_at').whereRaw(notDeclined()),
     (c) => c,
     input.message ?? { authorId: null, audience: null, audienceUserId: null }
   ).update(deliveryChanges(db, sqlInt(input.messageId), input.now));
@@ -103,7 +106,7 @@ export const deliverMessageInChunks = async (db: Db, input: { threadId: number; 
   if (!message) return 0;
   const ids = (
     await narrowToAudience(
-      db(M).select('id').where('thread_id', input.threadId).andWhere('delivered_message_id', '<', input.messageId).whereNull('left_at'),
+      db(M).select('id').where('thread_id', input.threadId).andWhere('delivered_message_id', '<', input.messageId).whereNull('left_at').whereRaw(notDeclined()),
       (c) => c,
       { authorId: message.author_id == null ? null : toInt(message.author_id), audience: message.audience ?? null, audienceUserId: message.audience_user_id == null ? null : toInt(message.audience_user_id) }
     ).orderBy('id')
@@ -143,6 +146,7 @@ const catchUp = (db: Db, column: 'id' | 'thread_id', ids: number[], now: Date) =
         .whereIn(column, ids)
         .andWhere('delivered_message_id', '<', db.raw(THREAD_LAST_MESSAGE))
         .whereNull('left_at')
+        .whereRaw(notDeclined())
         .update(deliveryChanges(db, THREAD_LAST_MESSAGE, now));
 
 /**

@@ -16,9 +16,11 @@ import { TABLES, type Db } from './db';
  *   archived  in_inbox and archived       pm_memberships_folder_idx
  *   all       in_inbox                    pm_memberships_inbox_idx  (user_id, in_inbox, ...)
  *   sent      has_sent                    pm_memberships_sent_idx   (user_id, has_sent, ...)
+ *   requests  request_state 'pending'     pm_memberships_requests_idx (user_id, request_state, ...)
+ * A pending request (message-requests) is out of the inbox (in_inbox false) until it is accepted.
  */
 
-export const FOLDERS = ['inbox', 'archived', 'sent', 'all'] as const;
+export const FOLDERS = ['inbox', 'archived', 'sent', 'all', 'requests'] as const;
 export type Folder = (typeof FOLDERS)[number];
 
 /** Narrows a query of memberships aliased `ms` to one folder. */
@@ -32,6 +34,8 @@ export const whereInFolder = <Q extends { where: Function; andWhere: Function }>
       return q.where('ms.in_inbox', true) as Q;
     case 'sent':
       return q.where('ms.has_sent', true) as Q;
+    case 'requests':
+      return q.where('ms.request_state', 'pending') as Q;
   }
 };
 

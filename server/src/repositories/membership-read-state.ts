@@ -88,6 +88,8 @@ export const removeFromInboxMany = (db: Db, membershipIds: number[], now: Date) 
           last_read_message_id: threadColumnOf(db, 'last_message_id'),
           // Nothing before the new visibility watermark counts: nothing is left to deliver.
           delivered_message_id: threadColumnOf(db, 'last_message_id'),
+          // Removing a pending message request declines it (repositories/message-requests).
+          request_state: db.raw(`case when request_state = 'pending' then 'declined' else request_state end`),
           updated_at: now,
         });
 

@@ -20,11 +20,13 @@ export type MembershipRow = {
   leftAt: string | null;
   /** Reached only through a role: sees the thread as a conversation with its starter (repositories/visibility). */
   hidden: boolean;
+  /** A message request's state (message-requests): null, pending, accepted or declined. */
+  requestState: string | null;
 };
 
 const MEMBERSHIP_COLUMNS = [
   'id', 'thread_id', 'user_id', 'in_inbox', 'archived', 'last_activity_at', 'last_read_message_id', 'unread_count',
-  'message_count', 'visible_after_message_id', 'removed_at', 'left_at', 'hidden',
+  'message_count', 'visible_after_message_id', 'removed_at', 'left_at', 'hidden', 'request_state',
 ];
 
 const mapMembership = (r: Record<string, unknown>, prefix = ''): MembershipRow => ({
@@ -41,6 +43,7 @@ const mapMembership = (r: Record<string, unknown>, prefix = ''): MembershipRow =
   removedAt: toIso(r[`${prefix}removed_at`]),
   leftAt: toIso(r[`${prefix}left_at`]),
   hidden: toBool(r[`${prefix}hidden`]),
+  requestState: (r[`${prefix}request_state`] as string | null) ?? null,
 });
 
 /** What a thread list shows of a thread's last message. */

@@ -75,6 +75,8 @@ export const expandMessageJob = async (
     .whereRaw(`exists (select 1 from ${TABLES.messages} mx where mx.id = ? and ${seenBy('mx', memberOf('ms'))})`, [X])
     .whereNot('ms.user_id', input.authorId)
     .whereNull('ms.left_at')
+    // Message requests (pending or declined) are never emailed (repositories/message-requests).
+    .where((w) => w.whereNull('ms.request_state').orWhere('ms.request_state', 'accepted'))
     .whereRaw(`not ${blockedNow('ms.user_id', '?')}`, [input.authorId])
     .andWhere((w) => w.where('p.messaging_enabled', true).orWhere((w2) => w2.whereNull('p.messaging_enabled').andWhereRaw('?', [input.messagingEnabledByDefault])))
     .andWhere((w) =>

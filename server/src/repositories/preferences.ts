@@ -3,21 +3,22 @@ import { TABLES, isSqlite, strapiColumns, toBool, toInt, yieldToEventLoop, type 
 
 const PREFERENCES = TABLES.preferences;
 
-export type PreferenceRow = { messagingEnabled: boolean | null; emailNotifications: string | null };
+export type PreferenceRow = { messagingEnabled: boolean | null; emailNotifications: string | null; allowMessagesFrom: string | null };
 
 export const findPreferences = async (db: Db, userId: number): Promise<PreferenceRow | null> => {
-  const row = await db(PREFERENCES).select('messaging_enabled', 'email_notifications').where('user_id', userId).first();
+  const row = await db(PREFERENCES).select('messaging_enabled', 'email_notifications', 'allow_messages_from').where('user_id', userId).first();
   if (!row) return null;
   return {
     messagingEnabled: row.messaging_enabled === null ? null : toBool(row.messaging_enabled),
     emailNotifications: row.email_notifications ?? null,
+    allowMessagesFrom: row.allow_messages_from ?? null,
   };
 };
 
 export const upsertPreferences = async (
   db: Db,
   userId: number,
-  values: { messaging_enabled?: boolean; email_notifications?: string },
+  values: { messaging_enabled?: boolean; email_notifications?: string; allow_messages_from?: string },
   now: Date
 ) => {
   await db(PREFERENCES)
@@ -43,6 +44,16 @@ export const usersWithMessagingOff = async (db: Db, userIds: number[], enabledBy
   }
   if (enabledByDefault) return off;
   return new Set(userIds.filter((id) => !on.has(id)));
+};
+
+/** Who may start a thread with each of `userIds`, for those who chose (`allow_messages_from`). */
+export const allowMessagesFromOf = async (db: Db, userIds: number[]) => {
+  const chosen = new Map<number, string>();
+  for (let i = 0; i < userIds.length; i += 500) {
+    const rows = await db(PREFERENCES).select('user_id', 'allow_messages_from').whereIn('user_id', userIds.slice(i, i + 500)).whereNotNull('allow_messages_from');
+    for (const r of rows) chosen.set(Number(r.user_id), String(r.allow_messages_from));
+  }
+  return chosen;
 };
 
 /* The row lock of lockUserRow: SQLite has no row locks, but an UPDATE takes its database write lock,

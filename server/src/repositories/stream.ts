@@ -21,7 +21,8 @@ const IDS_PER_STATEMENT = 5000;
  */
 export type MessageMoment = 'created' | 'delivered' | 'deleted';
 
-export type MessageRecipient = { userId: number; threadId: string; messageId: string };
+/** `request`: the member has the thread as a pending message request (told only its unread count). */
+export type MessageRecipient = { userId: number; threadId: string; messageId: string; request: boolean };
 
 /**
  * Of `userIds`, the current members of the message's thread who see it (visibility.seenBy: after
@@ -40,15 +41,21 @@ export const messageRecipients = async (
     const q = db(`${TABLES.messages} as m`)
       .join(`${TABLES.memberships} as ms`, 'ms.thread_id', 'm.thread_id')
       .join(`${TABLES.threads} as t`, 't.id', 'm.thread_id')
-      .select('ms.user_id', 't.document_id as thread_document_id', 'm.document_id as message_document_id')
+      .select('ms.user_id', 'ms.request_state', 't.document_id as thread_document_id', 'm.document_id as message_document_id')
       .where('m.document_id', messageDocumentId)
       .whereIn('ms.user_id', userIds.slice(i, i + IDS_PER_STATEMENT))
       .whereNull('ms.left_at')
+      .andWhere((w) => w.whereNull('ms.request_state').orWhereNot('ms.request_state', 'declined'))
       .andWhereRaw(seenBy('m', memberOf('ms')));
     if (moment === 'created') q.andWhereRaw('(ms.user_id = m.author_id or ms.delivered_message_id >= m.id)');
     if (moment === 'delivered') q.andWhereRaw('(m.author_id is null or ms.user_id <> m.author_id) and ms.delivered_message_id >= m.id');
     for (const row of (await q) as Record<string, unknown>[]) {
-      out.push({ userId: toInt(row.user_id), threadId: String(row.thread_document_id), messageId: String(row.message_document_id) });
+      out.push({
+        userId: toInt(row.user_id),
+        threadId: String(row.thread_document_id),
+        messageId: String(row.message_document_id),
+        request: row.request_state === 'pending',
+      });
     }
   }
   return out;

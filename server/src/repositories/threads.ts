@@ -111,6 +111,9 @@ export const createThreadWithMessage = async (
     message: { body: string; format: string; excerpt: string; fields?: string | null };
     /** The thread's custom fields, as JSON text (config/fields.ts storedFields), or null. */
     fields?: string | null;
+    /** Members who get it as a message request (repositories/message-requests), and whether any was not a contact. */
+    requestIds?: Set<number>;
+    toStrangers?: boolean;
     now: Date;
   }
 ) => {
@@ -130,6 +133,7 @@ export const createThreadWithMessage = async (
       roles: input.roles && input.roles.length > 0 ? JSON.stringify(input.roles) : null,
       listed_member_count: listedIds.length,
       fields: input.fields ?? null,
+      to_strangers: input.toStrangers ?? false,
       // Only members everyone may see: hidden members are shown to the starter in the thread's own view.
       participant_preview: previewColumn(
         [...new Set(listedIds)].sort((a, b) => a - b).slice(0, PARTICIPANT_PREVIEW_SIZE).map((userId) => ({ userId }))
@@ -151,7 +155,8 @@ export const createThreadWithMessage = async (
           ...strapiColumns(documentIds[i], input.now),
           thread_id: threadId,
           user_id: userId,
-          in_inbox: true,
+          in_inbox: !input.requestIds?.has(userId),
+          request_state: input.requestIds?.has(userId) ? 'pending' : null,
           archived: false,
           has_sent: isAuthor,
           last_activity_at: input.now,
@@ -192,6 +197,7 @@ export const startedThreadView = (thread: ThreadRow, message: MessageRow, author
     removedAt: null,
     leftAt: null,
     hidden: false,
+    requestState: null,
   },
   lastMessage: {
     id: message.id,

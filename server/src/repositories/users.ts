@@ -179,6 +179,12 @@ export const createUsersRepository = (strapi: Core.Strapi) => {
 
     roleActions,
 
+    /** When the user's account was created (the new-account limit), or null when there is no such user. */
+    async accountCreatedAt(id: number): Promise<Date | null> {
+      const row = await strapi.db.query(USER_UID).findOne({ where: { id }, select: ['createdAt'] });
+      return row?.createdAt ? new Date(row.createdAt) : null;
+    },
+
     /** Whether the role holds a users-permissions action (e.g. the one that shows deleted bodies). */
     async roleHasAction(roleId: number | null, action: string): Promise<boolean> {
       if (!roleId) return false;

@@ -16,5 +16,6 @@ export default {
     { method: 'POST', path: '/reports/:id/resolve', handler: 'admin-reports.resolve', config: guardedBy(RBAC.reportsManage) },
     { method: 'GET', path: '/suspensions', handler: 'admin-suspensions.find', config: guardedBy(RBAC.reportsManage) },
     { method: 'DELETE', path: '/suspensions/:userId', handler: 'admin-suspensions.delete', config: guardedBy(RBAC.reportsManage) },
+    { method: 'GET', path: '/requests/stats', handler: 'admin-requests.stats', config: guardedBy(RBAC.reportsManage) },
   ],
 } satisfies PluginRouter;

@@ -31,6 +31,8 @@ export default {
     { method: 'POST', path: '/threads/:id/leave', handler: 'threads.leave' },
     { method: 'POST', path: '/threads/:id/archive', handler: 'threads.archive' },
     { method: 'POST', path: '/threads/:id/unarchive', handler: 'threads.unarchive' },
+    { method: 'POST', path: '/threads/:id/accept', handler: 'message-requests.accept' },
+    { method: 'POST', path: '/threads/:id/decline', handler: 'message-requests.decline' },
     { method: 'DELETE', path: '/threads/:id', handler: 'threads.remove' },
     { method: 'PUT', path: '/threads/:id/tags', handler: 'tags.setOnThread' },
     { method: 'GET', path: '/tags', handler: 'tags.find' },

@@ -140,7 +140,8 @@ const inboxService = ({ strapi }: { strapi: Core.Strapi }) => {
           : null,
         tags: tags.get(membership.id) ?? [],
         // Where the thread is for the viewer (repositories/membership-folders); a removed one reads as the inbox it returns to.
-        folder: membership.archived && membership.inInbox ? ('archived' as const) : ('inbox' as const),
+        folder:
+          membership.requestState === 'pending' ? ('requests' as const) : membership.archived && membership.inInbox ? ('archived' as const) : ('inbox' as const),
         fields: fields.presentThread(thread.fields),
         context: contextOf(thread),
         createdAt: thread.createdAt,
@@ -177,13 +178,12 @@ const inboxService = ({ strapi }: { strapi: Core.Strapi }) => {
     /**
      * A folder (the inbox by default), newest activity first, optionally filtered (all filters
      * combine, and combine with the cursor, which is the same for every folder). A `tag` that is
-     * not one of the viewer's tags is a 404, like any tag route. `requests` is empty until message
-     * requests exist.
+     * not one of the viewer's tags is a 404, like any tag route.
      */
     async list(
       viewer: Actor,
       query: {
-        limit?: number; cursor?: string; tag?: string; participant?: number; q?: string; in?: 'subject' | 'all'; unread?: boolean; folder?: Folder | 'requests';
+        limit?: number; cursor?: string; tag?: string; participant?: number; q?: string; in?: 'subject' | 'all'; unread?: boolean; folder?: Folder;
         context?: string; contextId?: string;
       }
     ) {
@@ -205,7 +205,6 @@ const inboxService = ({ strapi }: { strapi: Core.Strapi }) => {
         const [tag] = await getService('tags').resolveOwn(knex(), viewer, [query.tag]);
         filters.tagId = tag.id;
       }
-      if (folder === 'requests') return { data: [], meta: { nextCursor: null } };
       const rows = await membershipsRepo.listInboxPage(knex(), viewer.id, limit + 1, after, filters, folder);
       const page = rows.slice(0, limit);
       const last = page[page.length - 1];

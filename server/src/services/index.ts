@@ -19,6 +19,8 @@ import fields from './fields';
 import idempotency from './idempotency';
 import contexts from './contexts';
 import search from './search';
+import contacts from './contacts';
+import messageRequests from './message-requests';
 
 export default {
   settings,
@@ -42,4 +44,6 @@ export default {
   idempotency,
   contexts,
   search,
+  contacts,
+  'message-requests': messageRequests,
 };

@@ -7,7 +7,8 @@ import * as threadsRepo from '../repositories/threads';
 import * as outboxRepo from '../repositories/outbox';
 import * as preferencesRepo from '../repositories/preferences';
 import type { Db } from '../repositories/db';
-import { audienceSize, membersShown, replyAudience } from '../repositories/visibility';
+import { audienceSize, replyAudience } from '../repositories/visibility';
+import { replyTargetOf } from './reply-target';
 import type { RecipientRef } from '../utils/errors';
 import { forbidden, notFound, refusedError } from '../utils/errors';
 import { EVENTS } from '../events';
@@ -16,6 +17,8 @@ import { parse, type newThreadSchema, type replySchema } from '../validation';
 import { storedFields } from '../config/fields';
 import { refreshSent } from '../repositories/membership-folders';
 import { findAskedThread, recordAsk, type DocumentRef } from '../repositories/contexts';
+import { addContacts, addContactsFromMessage, CONTACT_THREAD_MAX_MEMBERS } from '../repositories/contacts';
+import { AUDIENCE_LISTED } from '../repositories/visibility';
 import type { Actor } from './people';
 
 /** An ask found the asker's thread about the document written meanwhile: the ask becomes a reply there. */
@@ -69,28 +72,12 @@ const messagingService = ({ strapi }: { strapi: Core.Strapi }) => {
   const normalizeRecipients = (recipients: (RecipientRef | number)[]) =>
     (recipients ?? []).map((r) => (typeof r === 'number' ? { type: 'user' as const, id: r } : r));
 
+  const replyTarget = (author: Actor, threadDocumentId: string) => replyTargetOf(knex(), author, threadDocumentId);
+
   /**
    * Would a message from `author` to `recipients` go through? The same gate as `send` and
    * `reply` (pass `context.threadId` for a reply), without writing anything.
    */
-  /**
-   * The gate's input for a reply by `author` to a thread they are a current member of (404
-   * otherwise): the members the reply goes to, as the author is shown them. A broadcast
-   * recipient's reply goes to the starter alone, so it is checked as in a 1:1 thread.
-   */
-  const replyTarget = async (author: Actor, threadDocumentId: string) => {
-    const view = await membershipsRepo.findActiveMembership(knex(), author.id, threadDocumentId);
-    if (!view) throw notFound('Thread');
-    const shown = membersShown(view.thread, { userId: author.id, hidden: view.membership.hidden });
-    const isGroup = shown.scope === 'all' ? view.thread.isGroup : shown.count > 2;
-    const scope =
-      shown.scope === 'all' ? undefined : shown.scope === 'listed' ? { listedOnly: true } : { userIds: view.thread.starterId === null ? [] : [view.thread.starterId] };
-    // Group replies only check the sender, unless guards want to see the members.
-    const needMembers = !isGroup || getService('guards').list().length > 0;
-    const memberIds = needMembers ? await membershipsRepo.listActiveMemberIds(knex(), view.thread.id, author.id, scope) : [];
-    return { view, reply: { threadId: view.thread.documentId, isGroup, memberIds, about: view.thread.context } };
-  };
-
   const canSend = async (input: {
     author: UserInput;
     recipients?: (RecipientRef | number)[];
@@ -105,6 +92,7 @@ const messagingService = ({ strapi }: { strapi: Core.Strapi }) => {
     return {
       allowed: result.refused.length === 0 && (Boolean(input.context?.threadId) || result.allowed.length > 0),
       recipients: result.allowed,
+      asRequest: result.asRequest,
       refused: [...result.refused, ...result.skipped],
     };
   };
@@ -120,7 +108,7 @@ const messagingService = ({ strapi }: { strapi: Core.Strapi }) => {
 
     const gate = getService('send-gate');
     if (!options.bypassRules) await gate.assertWithinLimits(data.recipients.length);
-    const { allowed, refused, skipped } = await gate.evaluate({
+    const { allowed, refused, skipped, asRequest, toStrangers } = await gate.evaluate({
       author,
       recipients: data.recipients,
       bypassRules: options.bypassRules,
@@ -138,6 +126,8 @@ const messagingService = ({ strapi }: { strapi: Core.Strapi }) => {
     const roleNames = roleIds.length > 0 ? await getService('people').findRoles(roleIds) : new Map<number, { id: number; name: string }>();
     const roles = roleIds.filter((id) => roleNames.has(id)).map((id) => ({ id, name: roleNames.get(id)!.name }));
     const now = new Date();
+    const requests = getService('message-requests');
+    const limits = options.bypassRules ? null : await requests.planLimits(author, toStrangers, settings, now);
     const { thread, message } = await inTransaction(strapi, async (trx) => {
       await lockAuthor(trx, author.id, now);
       // An ask racing another by the same asker (a double click): under the author's lock, the
@@ -147,6 +137,7 @@ const messagingService = ({ strapi }: { strapi: Core.Strapi }) => {
         if (asked?.askerIsIn && asked.ownerIsIn) throw new AskedMeanwhile(asked.threadDocumentId);
       }
       if (!options.bypassRules) await gate.assertRate(trx, author.id, settings.rateLimit, now);
+      await requests.assertDailyLimits(trx, author.id, limits, settings, now);
       const created = await threadsRepo.createThreadWithMessage(trx, {
         subject: data.subject?.trim() ?? '',
         authorId: author.id,
@@ -156,8 +147,12 @@ const messagingService = ({ strapi }: { strapi: Core.Strapi }) => {
         isGroup: memberIds.length > 2,
         message: { body: rendered.html, format: rendered.format, excerpt: rendered.excerpt, fields: storedFields(data.messageFields) },
         fields: storedFields(data.fields),
+        requestIds: new Set(asRequest),
+        toStrangers,
         now,
       });
+      // The author wrote to the users they named: those become their contacts (repositories/contacts).
+      if (memberIds.length <= CONTACT_THREAD_MAX_MEMBERS) await addContacts(trx, author.id, [...named].filter((id) => allowed.includes(id)), now);
       await outboxRepo.enqueueJob(trx, { event: 'new_thread', messageId: created.message.id, threadId: created.thread.id, now });
       await options.recordSend?.(trx, { threadId: created.thread.id, messageId: created.message.id });
       if (!options.context) return created;
@@ -207,6 +202,11 @@ const messagingService = ({ strapi }: { strapi: Core.Strapi }) => {
       await lockAuthor(trx, author.id, now);
       if (!options.bypassRules) await gate.assertRate(trx, author.id, settings.rateLimit, now);
       await threadsRepo.lockThread(trx, view.thread.id);
+      // A reply answers the replier's request; a request's author waits for an answer (message-requests).
+      await getService('message-requests').onReply(trx, {
+        ...{ threadId: view.thread.id, starterId: view.thread.starterId, membershipId: view.membership.id },
+        ...{ requestState: view.membership.requestState, authorId: author.id, checkLimit: !options.bypassRules, now },
+      });
       const msg = await messagesRepo.insertMessage(trx, {
         threadId: view.thread.id,
         subject: view.thread.subject,
@@ -224,6 +224,8 @@ const messagingService = ({ strapi }: { strapi: Core.Strapi }) => {
         await membershipsRepo.deliverMessage(trx, { threadId: view.thread.id, messageId: msg.id, now, message: { authorId: author.id, ...audience } });
       }
       await membershipsRepo.recordAuthorActivity(trx, { threadId: view.thread.id, authorId: author.id, messageId: msg.id, now });
+      const listedOnly = audience.audience === AUDIENCE_LISTED;
+      await addContactsFromMessage(trx, { threadId: view.thread.id, authorId: author.id, audienceUserId: audience.audienceUserId, listedOnly });
       await outboxRepo.enqueueJob(trx, { event: 'reply', messageId: msg.id, threadId: view.thread.id, now });
       await options.recordSend?.(trx, { threadId: view.thread.id, messageId: msg.id });
       return msg;
@@ -254,8 +256,8 @@ const messagingService = ({ strapi }: { strapi: Core.Strapi }) => {
 
     /** For a "Send private message" link: may the caller start a thread with this user, and if not, why. */
     async canMessage(author: UserInput, userId: number) {
-      const { allowed, refused } = await canSend({ author, recipients: [{ type: 'user', id: userId }] });
-      return { allowed, reasons: refused.map(({ code, message }) => ({ code, message })) };
+      const { allowed, refused, asRequest } = await canSend({ author, recipients: [{ type: 'user', id: userId }] });
+      return { allowed, asRequest: allowed && asRequest.includes(userId), reasons: refused.map(({ code, message }) => ({ code, message })) };
     },
 
     /** Adds a message to a thread the author is a current member of (404 otherwise). */

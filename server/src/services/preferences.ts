@@ -1,11 +1,11 @@
 import type { Core } from '@strapi/strapi';
-import type { EmailLevel } from '../config/defaults';
+import type { AllowMessagesFrom, EmailLevel } from '../config/defaults';
 import * as preferencesRepo from '../repositories/preferences';
 import { getService } from '../utils/get-service';
 
-export type Preferences = { messagingEnabled: boolean; emailNotifications: EmailLevel };
+export type Preferences = { messagingEnabled: boolean; emailNotifications: EmailLevel; allowMessagesFrom: AllowMessagesFrom };
 
-/** A user's own choices: receiving messages at all, and how often to be told by email. */
+/** A user's own choices: receiving messages at all, from whom, and how often to be told by email. */
 const preferencesService = ({ strapi }: { strapi: Core.Strapi }) => {
   const knex = () => strapi.db.connection;
 
@@ -14,6 +14,7 @@ const preferencesService = ({ strapi }: { strapi: Core.Strapi }) => {
     return {
       messagingEnabled: row?.messagingEnabled ?? settings.messagingEnabledByDefault,
       emailNotifications: (row?.emailNotifications as EmailLevel | null) ?? settings.emailNotificationsDefault,
+      allowMessagesFrom: (row?.allowMessagesFrom as AllowMessagesFrom | null) ?? settings.allowMessagesFromDefault,
     };
   };
 
@@ -21,11 +22,18 @@ const preferencesService = ({ strapi }: { strapi: Core.Strapi }) => {
     get,
 
     async update(userId: number, changes: Partial<Preferences>): Promise<Preferences> {
-      const values: { messaging_enabled?: boolean; email_notifications?: string } = {};
+      const values: { messaging_enabled?: boolean; email_notifications?: string; allow_messages_from?: string } = {};
       if (changes.messagingEnabled !== undefined) values.messaging_enabled = changes.messagingEnabled;
       if (changes.emailNotifications !== undefined) values.email_notifications = changes.emailNotifications;
+      if (changes.allowMessagesFrom !== undefined) values.allow_messages_from = changes.allowMessagesFrom;
       if (Object.keys(values).length > 0) await preferencesRepo.upsertPreferences(knex(), userId, values, new Date());
       return get(userId);
+    },
+
+    /** Who may start a thread with each of `userIds` (their choice, else the site default). */
+    async allowMessagesFrom(userIds: number[]): Promise<Map<number, AllowMessagesFrom>> {
+      const [settings, chosen] = await Promise.all([getService('settings').get(), preferencesRepo.allowMessagesFromOf(knex(), userIds)]);
+      return new Map(userIds.map((id) => [id, (chosen.get(id) as AllowMessagesFrom | undefined) ?? settings.allowMessagesFromDefault]));
     },
 
     /** Of `userIds`, those who do not receive messages. */

@@ -82,10 +82,10 @@ const readStateService = ({ strapi }: { strapi: Core.Strapi }) => {
   return {
     /**
      * Unread threads and messages over the inbox and the archive (removed threads have nothing
-     * unread); `requests` stays 0 until message requests exist.
+     * unread), and pending message requests with unread messages.
      */
     async unreadCount(viewer: Actor) {
-      return { ...(await membershipsRepo.countUnread(knex(), viewer.id)), requests: 0 };
+      return membershipsRepo.countUnread(knex(), viewer.id);
     },
 
     /** Moves the thread to the caller's archive (or back to the inbox); answers the thread as they now see it. */

@@ -10,6 +10,7 @@ import { forbidden } from '../utils/errors';
 import { createUsersRepository, type Actor } from '../repositories/users';
 import { getService } from '../utils/get-service';
 import { CONTENT_API_ACTIONS } from '../permissions';
+import { REQUEST_MESSAGES } from './message-requests';
 
 /* The users-permissions actions the rules read (permissions.ts says what each one means). */
 const { startThread: START_ACTION, reply: REPLY_ACTION, read: READ_ACTION, optOut: OPT_OUT_ACTION, sendToRoles: ROLE_SEND_ACTION } =
@@ -33,6 +34,10 @@ export type GateResult = {
   refused: Refusal[];
   /** Refusals of users reached through a role: they are skipped, never stop the send. */
   skipped: Refusal[];
+  /** Of `allowed`, those a new thread reaches as a message request (services/message-requests). */
+  asRequest: number[];
+  /** A new thread reaching someone who is not a contact of the author (the stranger limit). */
+  toStrangers: boolean;
 };
 
 const MESSAGES = {
@@ -46,6 +51,10 @@ const MESSAGES = {
   self: 'You cannot send a message to yourself',
   unknown_recipient: 'This recipient does not exist',
   role_send_not_allowed: 'You may not write to a whole role',
+  // Who may message me, and message requests (services/message-requests).
+  recipient_contacts_only: REQUEST_MESSAGES.recipient_contacts_only,
+  recipient_not_accepting: REQUEST_MESSAGES.recipient_not_accepting,
+  request_pending: REQUEST_MESSAGES.request_pending,
 } as const;
 export type RefusalCode = keyof typeof MESSAGES;
 
@@ -63,6 +72,8 @@ type Grants = (roleId: number | null, action: string) => boolean;
  *     not suspended by a moderator, messaging on (when the role may change that);
  *   each recipient: exists, is not the sender, receives messages (their own choice counts when
  *     their role may change it), their role may read messages, did not block the sender;
+ *   named recipients of a new thread: who may message them, and whether it goes as a message
+ *     request (services/message-requests: contacts, allowMessagesFrom, requests);
  *   roles: the sender may write to roles; then each user of the role as above (skipped, not refused);
  *   guards registered by other code, on whatever is left.
  * Replies check only the sender in groups (members who blocked the author simply do not receive
@@ -156,7 +167,7 @@ const sendGateService = ({ strapi }: { strapi: Core.Strapi }) => {
       : input.recipients;
 
     if (input.reply?.isGroup && senderCodes.length > 0) {
-      return { allowed: [], refused: senderCodes.map((code) => refusal(user(author.id), code)), skipped };
+      return { allowed: [], refused: senderCodes.map((code) => refusal(user(author.id), code)), skipped, asRequest: [], toStrangers: false };
     }
 
     const namedUsers = [...new Set(named.filter((r) => r.type === 'user').map((r) => r.id))];
@@ -164,6 +175,12 @@ const sendGateService = ({ strapi }: { strapi: Core.Strapi }) => {
     const candidates = new Set<number>(input.reply?.isGroup ? input.reply.memberIds : []);
 
     const perUser = await userRefusals(author, namedUsers, bypassRules, grants);
+    // Who may start a thread with whom, and as a request or not: new threads' named users only
+    // (role broadcasts are never requests; replies go on whatever was chosen since).
+    const open = namedUsers.filter((id) => (perUser.get(id) ?? []).length === 0);
+    const decision =
+      bypassRules || input.reply ? null : await getService('message-requests').decideNewThread(author, open, input.about);
+    for (const [id, codes] of decision?.refusals ?? []) perUser.set(id, codes);
     for (const id of namedUsers) {
       const codes = [...senderCodes, ...(perUser.get(id) ?? [])];
       codes.forEach((code) => refused.push(refusal(user(id), code)));
@@ -207,7 +224,9 @@ const sendGateService = ({ strapi }: { strapi: Core.Strapi }) => {
       }
     }
 
-    return { allowed: [...candidates], refused, skipped };
+    const allowed = [...candidates];
+    const asRequest = (decision?.asRequest ?? []).filter((id) => candidates.has(id));
+    return { allowed, refused, skipped, asRequest, toStrangers: decision?.toStrangers ?? false };
   };
 
   const evaluate = async (input: GateInput): Promise<GateResult> => {

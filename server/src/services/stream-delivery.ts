@@ -30,6 +30,8 @@ export const createStreamDelivery = (knex: () => Knex, hubOf: () => StreamHub | 
         if (followed.length === 0) return;
         const recipients = await streamRepo.messageRecipients(knex(), fact.m, followed, fact.k);
         for (const r of recipients) {
+          // A pending message request is silent: its unread count only.
+          if (r.request) continue;
           if (fact.k === 'deleted') hub.send(r.userId, 'thread.updated', { threadId: r.threadId });
           else hub.send(r.userId, 'message.created', { threadId: r.threadId, messageId: r.messageId });
         }

@@ -61,7 +61,7 @@ export const inboxQuerySchema = z.strictObject({
   in: z.enum(['subject', 'all']).optional(),
   /** Only `true`: threads with unread messages (leave it out for all threads). */
   unread: z.literal('true').transform(() => true).optional(),
-  /** inbox (the default), archived, all (both), sent; requests is empty until message requests exist. */
+  /** inbox (the default), archived, all (both), sent, requests (pending message requests). */
   folder: z.enum(['inbox', 'archived', 'sent', 'all', 'requests']).optional(),
   /** A content-type uid: threads about its documents (validation/contexts.ts). */
   context: z.string().min(1).max(255).optional(),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EMAIL_LEVELS } from '../config/defaults';
+import { ALLOW_MESSAGES_FROM, EMAIL_LEVELS } from '../config/defaults';
 import { text } from './index';
 
 /* Schemas of the trust-and-safety routes: blocks, preferences, reports, moderation. */
@@ -13,8 +13,12 @@ export const preferencesBodySchema = z
   .strictObject({
     messagingEnabled: z.boolean().optional(),
     emailNotifications: z.enum(EMAIL_LEVELS).optional(),
+    allowMessagesFrom: z.enum(ALLOW_MESSAGES_FROM).optional(),
   })
   .refine((v) => Object.keys(v).length > 0, 'give at least one preference');
+
+/** POST /threads/:id/decline: `block` also blocks the request's author. */
+export const declineBodySchema = z.strictObject({ block: z.boolean().optional() });
 
 export const reportBodySchema = z.strictObject({ reason: text().trim().min(1).max(1000) });
 

@@ -1,0 +1,50 @@
+'use strict';
+/**
+ * Message requests in the benchmark: a new thread to a stranger against one to a contact, by the
+ * same author, interleaved (the machine drifts over minutes). The send gate's contact check is one
+ * lookup of pm_contacts' unique (user_id, contact_id) index, never a scan of the history, so the
+ * two cost the same whatever the number of messages (docs/api.md, *Message requests and who may
+ * message me*). Called by scripts/bench/index.js on the main data set, with the server running.
+ */
+const { performance } = require('node:perf_hooks');
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? null : Number(s[Math.floor(s.length / 2)].toFixed(2));
+};
+
+/**
+ * `hit(method, url, userId, body)` as in index.js; `sink` the data set's database; `author` the
+ * sender (the heavy user). A contact: someone who wrote to them; a stranger: someone who never did.
+ */
+const strangerVsContact = async ({ hit, sink, author, n }) => {
+  const id = Number(author);
+  if (!Number.isSafeInteger(id)) throw new Error(`Not a user id: ${author}`);
+  const [contactRow] = await sink.all(`select user_id as id from pm_contacts where contact_id = ${id} and user_id <> ${id} order by user_id limit 1`);
+  const [strangerRow] = await sink.all(
+    `select u.id as id from up_users u where u.id <> ${id} and not exists (select 1 from pm_contacts c where c.user_id = u.id and c.contact_id = ${id}) order by u.id desc limit 1`
+  );
+  if (!contactRow || !strangerRow) return { unsupported: true, reason: 'no contact or no stranger of the author in the data set' };
+  const to = { contact: Number(contactRow.id), stranger: Number(strangerRow.id) };
+  const send = (who, i) =>
+    hit('POST', '/api/private-messages/threads', id, { recipients: [{ type: 'user', id: to[who] }], subject: `Bench ${who} ${i}`, body: 'Hello, is this still available?' });
+  for (let i = 0; i < 5; i += 1) {
+    await send('contact', -i);
+    await send('stranger', -i);
+  }
+  const lat = { contact: [], stranger: [] };
+  const statuses = {};
+  for (let i = 0; i < n; i += 1) {
+    for (const who of i % 2 === 0 ? ['contact', 'stranger'] : ['stranger', 'contact']) {
+      const s = performance.now();
+      const r = await send(who, i);
+      lat[who].push(performance.now() - s);
+      statuses[r.status] = (statuses[r.status] ?? 0) + 1;
+    }
+  }
+  const contactMedianMs = median(lat.contact);
+  const strangerMedianMs = median(lat.stranger);
+  return { n, statuses, contactMedianMs, strangerMedianMs, ratio: Number((strangerMedianMs / contactMedianMs).toFixed(3)) };
+};
+
+module.exports = { strangerVsContact };
