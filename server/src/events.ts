@@ -16,4 +16,6 @@ export const EVENTS = {
   userUnblocked: 'private-messages.user.unblocked',
   userSuspended: 'private-messages.user.suspended',
   userUnsuspended: 'private-messages.user.unsuspended',
+  /** `{userId, mode}`: the user's messaging data was erased (their account deleted, or an admin's erase); their streams end. */
+  userErased: 'private-messages.user.erased',
 } as const;

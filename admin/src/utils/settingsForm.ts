@@ -29,6 +29,8 @@ export type FormValues = {
   maxRecipients: number | undefined;
   avatarField: string;
   defaultAvatarUrl: string;
+  erasure: 'anonymize' | 'delete';
+  auditRetentionDays: number | undefined;
 };
 
 /** An error to show under a field: a translation (client checks) or the server's own words. */
@@ -42,6 +44,7 @@ export const BOUNDS = {
   'rateLimit.max': { min: 0, max: 100_000 },
   'rateLimit.windowSeconds': { min: 1, max: 86_400 },
   purgeDeletedAfterDays: { min: 0, max: 36_500 },
+  auditRetentionDays: { min: 1, max: 36_500 },
 } as const;
 
 const TAG_NAME = /^[a-z][a-z0-9]*$/;
@@ -87,6 +90,8 @@ export const toFormValues = (s: Settings): FormValues => ({
   maxRecipients: s.maxRecipients,
   avatarField: s.avatarField ?? '',
   defaultAvatarUrl: s.defaultAvatarUrl ?? '',
+  erasure: s.erasure,
+  auditRetentionDays: s.auditRetentionDays,
 });
 
 const msg = (id: string, defaultMessage: string, values?: Record<string, string | number>): FieldError => ({
@@ -217,6 +222,8 @@ export const fromFormValues = (v: FormValues): { settings: Settings; errors: For
     maxRecipients: integer('maxRecipients', v.maxRecipients),
     avatarField: avatarField || null,
     defaultAvatarUrl: avatarUrl || null,
+    erasure: v.erasure === 'delete' ? 'delete' : 'anonymize',
+    auditRetentionDays: integer('auditRetentionDays', v.auditRetentionDays),
   };
   return { settings, errors };
 };
@@ -253,6 +260,8 @@ const FIELD_KEYS = [
   'maxRecipients',
   'avatarField',
   'defaultAvatarUrl',
+  'erasure',
+  'auditRetentionDays',
 ];
 
 /** Maps the server's `details.errors` (`path: ['formats','basic_html','allowedTags','2']`) onto the fields. */

@@ -55,7 +55,18 @@ export type PluginConfig = {
   avatarField: string | null;
   /** Avatar URL for users without one. */
   defaultAvatarUrl: string | null;
+  /**
+   * What erasing a user (their account deleted, or an admin's erase) does to their messages:
+   * `anonymize` keeps them for the others, authored by nobody; `delete` makes them deleted
+   * placeholders without a body, purged as usual (repositories/erasure.ts).
+   */
+  erasure: ErasureMode;
+  /** Audit entries (admins reading message content) are purged after this many days. */
+  auditRetentionDays: number;
 };
+
+export const ERASURE_MODES = ['anonymize', 'delete'] as const;
+export type ErasureMode = (typeof ERASURE_MODES)[number];
 
 const BASIC_TAGS = ['p', 'br', 'strong', 'em', 'a', 'ul', 'ol', 'li', 'blockquote', 'code', 'pre'];
 
@@ -94,6 +105,8 @@ export const defaultConfig: PluginConfig = {
   maxRecipients: 50,
   avatarField: null,
   defaultAvatarUrl: null,
+  erasure: 'anonymize',
+  auditRetentionDays: 365,
 };
 
 /** The real-time stream's bus: how instances tell each other about changes (docs/api.md, *Real-time stream*). */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EMAIL_LEVELS, FORMAT_NAMES, STREAM_ADAPTERS } from './defaults';
+import { EMAIL_LEVELS, ERASURE_MODES, FORMAT_NAMES, STREAM_ADAPTERS } from './defaults';
 import { isHttpUrl, isHttpUrlTemplate } from './urls';
 
 const tagName = z.string().regex(/^[a-z][a-z0-9]*$/, 'a lowercase HTML tag name');
@@ -43,6 +43,8 @@ export const settingsFieldsSchema = z.strictObject({
     avatarField: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).nullable(),
     // Sent out as every avatar-less user's avatarUrl (z.url() alone would take javascript: too).
     defaultAvatarUrl: z.string().max(2048).refine(isHttpUrl, 'must be an absolute http: or https: URL').nullable(),
+    erasure: z.enum(ERASURE_MODES),
+    auditRetentionDays: z.number().int().min(1).max(36_500),
 });
 
 /** The shape every source of settings (config/plugins, the admin panel) must have once merged. */

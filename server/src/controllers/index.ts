@@ -13,6 +13,9 @@ import stream from './stream';
 import adminSettings from './admin-settings';
 import adminReports from './admin-reports';
 import adminSuspensions from './admin-suspensions';
+import exporter from './export';
+import adminPrivacy from './admin-privacy';
+import adminAudit from './admin-audit';
 
 export default {
   threads,
@@ -30,4 +33,7 @@ export default {
   'admin-settings': adminSettings,
   'admin-reports': adminReports,
   'admin-suspensions': adminSuspensions,
+  export: exporter,
+  'admin-privacy': adminPrivacy,
+  'admin-audit': adminAudit,
 };

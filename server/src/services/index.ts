@@ -18,6 +18,9 @@ import drupalImport from './drupal-import';
 import fields from './fields';
 import idempotency from './idempotency';
 import contexts from './contexts';
+import privacy from './privacy';
+import audit from './audit';
+import exporter from './export';
 
 export default {
   settings,
@@ -40,4 +43,7 @@ export default {
   fields,
   idempotency,
   contexts,
+  privacy,
+  audit,
+  export: exporter,
 };

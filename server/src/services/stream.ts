@@ -75,6 +75,8 @@ const streamService = ({ strapi }: { strapi: Core.Strapi }) => {
       await sendUnreadCounts([fact.u]);
     } else if (fact.t === 'r') {
       await recheck([fact.u]);
+    } else if (fact.t === 'e') {
+      hub.endUsers([fact.u]);
     }
   };
 
@@ -167,6 +169,7 @@ const streamService = ({ strapi }: { strapi: Core.Strapi }) => {
       listen(EVENTS.threadsUpdated, (p) => (p.userId ? { t: 'u', u: Number(p.userId), th: (p.threadIds ?? []).map(String) } : null));
       listen(EVENTS.threadLeft, (p) => (p.userId ? { t: 'u', u: Number(p.userId), th: [String(p.threadId)] } : null));
       listen(EVENTS.userSuspended, (p) => (p.userId ? { t: 'r', u: Number(p.userId) } : null));
+      listen(EVENTS.userErased, (p) => (p.userId ? { t: 'e', u: Number(p.userId) } : null));
 
       every(config.heartbeatSeconds * 1000, () => hub?.heartbeat());
       every(config.recheckSeconds * 1000, async () => {
