@@ -8,7 +8,12 @@ import { adminName, messageText } from '../utils/messageText';
 import { useResolutionLabels } from './labels';
 import { FieldValuesLine } from './CustomFields';
 
-type Props = { report: Report; onResolve: (report: Report, action: Resolution) => void };
+type Props = {
+  report: Report;
+  onResolve: (report: Report, action: Resolution) => void;
+  /** "Open thread": read the whole thread for an investigation (a reason is asked, and audited). */
+  onOpenThread?: (report: Report) => void;
+};
 
 const initials = (name: string) => name.slice(0, 2).toUpperCase();
 
@@ -25,7 +30,7 @@ const BADGE_COLORS = {
 } as const;
 
 /** One report: who reported what and why, the message among its neighbours, and its outcome. */
-export const ReportCard = ({ report, onResolve }: Props) => {
+export const ReportCard = ({ report, onResolve, onOpenThread }: Props) => {
   const { formatMessage, formatDate } = useIntl();
   const t = (id: string, defaultMessage: string, values?: Record<string, React.ReactNode>) =>
     formatMessage({ id: getTrad(id), defaultMessage }, values as Record<string, string>);
@@ -89,6 +94,14 @@ export const ReportCard = ({ report, onResolve }: Props) => {
             report.context.map((m) => <ContextMessage key={m.id} message={m} when={when} userName={userName} />)
           )}
         </Flex>
+
+        {report.thread && onOpenThread ? (
+          <Flex justifyContent="flex-start">
+            <Button variant="tertiary" onClick={() => onOpenThread(report)}>
+              {t('report.openThread', 'Open thread')}
+            </Button>
+          </Flex>
+        ) : null}
 
         <Divider />
 

@@ -9,17 +9,20 @@ import {
   useFetchClient,
   useNotification,
   useQueryParams,
+  useRBAC,
 } from '@strapi/strapi/admin';
 import { useIntl } from 'react-intl';
 import { apiErrorOf, statusOf, type Pagination as PaginationMeta, type Report, type Resolution } from '../api';
 import { ReportCard } from '../components/ReportCard';
 import { ResolveDialog } from '../components/ResolveDialog';
 import { SuspensionList } from '../components/SuspensionList';
+import { AuditList } from '../components/AuditList';
+import { OpenThreadDialog } from '../components/OpenThreadDialog';
 import { PERMISSIONS } from '../permissions';
 import { getTrad } from '../utils/getTrad';
 
-/** The tabs: reports by status, and the senders suspended by moderators. */
-type Status = 'open' | 'resolved' | 'suspended';
+/** The tabs: reports by status, the senders suspended by moderators, and the audit trail (audit.read). */
+type Status = 'open' | 'resolved' | 'suspended' | 'audit';
 type Query = { status?: string; page?: string; pageSize?: string };
 
 const PAGE_SIZES = ['10', '20', '50', '100'];
@@ -39,7 +42,12 @@ const ModerationPage = () => {
   const { toggleNotification } = useNotification();
   const { formatAPIError } = useAPIErrorHandler();
   const [{ query }, setQuery] = useQueryParams<Query>();
-  const status: Status = query.status === 'resolved' || query.status === 'suspended' ? query.status : 'open';
+  const {
+    allowedActions: { canRead: canReadAudit },
+  } = useRBAC({ read: PERMISSIONS.auditRead });
+  const status: Status =
+    query.status === 'resolved' || query.status === 'suspended' || (query.status === 'audit' && canReadAudit) ? query.status : 'open';
+  const [investigated, setInvestigated] = React.useState<string | null>(null);
   const page = Math.max(1, Number(query.page) || 1);
   const pageSize = PAGE_SIZES.includes(String(query.pageSize)) ? Number(query.pageSize) : 10;
 
@@ -50,7 +58,7 @@ const ModerationPage = () => {
   const [pending, setPending] = React.useState<{ report: Report; action: Resolution } | null>(null);
 
   React.useEffect(() => {
-    if (status === 'suspended') return undefined;
+    if (status === 'suspended' || status === 'audit') return undefined;
     let cancelled = false;
     setReports(null);
     get<{ data: Report[]; meta: { pagination: PaginationMeta } }>('/private-messages/reports', {
@@ -90,7 +98,9 @@ const ModerationPage = () => {
       ? t('moderation.tab.open', 'Open')
       : s === 'resolved'
         ? t('moderation.tab.resolved', 'Resolved')
-        : t('moderation.tab.suspended', 'Suspended senders');
+        : s === 'audit'
+          ? t('moderation.tab.audit', 'Audit')
+          : t('moderation.tab.suspended', 'Suspended senders');
 
   return (
     <Page.Main>
@@ -116,7 +126,7 @@ const ModerationPage = () => {
           variant="simple"
         >
           <Tabs.List aria-label={t('moderation.tabs.label', 'Report status')}>
-            {(['open', 'resolved', 'suspended'] as const).map((s) => (
+            {(canReadAudit ? (['open', 'resolved', 'suspended', 'audit'] as const) : (['open', 'resolved', 'suspended'] as const)).map((s) => (
               <Tabs.Trigger key={s} value={s}>
                 {tabLabel(s)}
               </Tabs.Trigger>
@@ -124,7 +134,9 @@ const ModerationPage = () => {
           </Tabs.List>
           <Tabs.Content value={status}>
             <Box paddingTop={6}>
-              {status === 'suspended' ? (
+              {status === 'audit' ? (
+                <AuditList />
+              ) : status === 'suspended' ? (
                 <SuspensionList
                   page={page}
                   pageSize={pageSize}
@@ -155,11 +167,12 @@ const ModerationPage = () => {
                       key={report.id}
                       report={report}
                       onResolve={(r, action) => setPending({ report: r, action })}
+                      onOpenThread={(r) => r.thread && setInvestigated(r.thread.id)}
                     />
                   ))}
                 </Flex>
               )}
-              {status !== 'suspended' && pagination && pagination.total > 0 ? (
+              {status !== 'suspended' && status !== 'audit' && pagination && pagination.total > 0 ? (
                 <Box paddingTop={4}>
                   <Pagination.Root pageCount={pagination.pageCount} total={pagination.total} defaultPageSize={10}>
                     <Pagination.PageSize options={PAGE_SIZES} />
@@ -172,6 +185,7 @@ const ModerationPage = () => {
         </Tabs.Root>
       </Layouts.Content>
       <ResolveDialog action={pending?.action ?? null} onClose={() => setPending(null)} onConfirm={resolve} />
+      <OpenThreadDialog threadId={investigated} onClose={() => setInvestigated(null)} />
     </Page.Main>
   );
 };

@@ -1,5 +1,6 @@
 import { TABLES, toInt, whereIdIn, type Db } from './db';
 import { lockThreads } from './threads';
+import { forUpdate } from './dialect';
 import { IMPORT_MAP } from './import-map';
 import { AUDIENCE_DIRECT } from './visibility';
 import { deleteEmptiedThreads, recountAfterDeparture } from './erasure-threads';
@@ -109,10 +110,22 @@ export const lockUserThreads = async (db: Db, userId: number) => {
   return threadIds;
 };
 
+/**
+ * Locks the user's account row (users-permissions' table) for the rest of the transaction. A row
+ * pointing at the user (a membership a concurrent send adds) takes a key-share lock on it through
+ * its foreign key, so sends in flight commit first and are erased here, and later ones wait and
+ * then meet the deleted account (answered as unknown_recipient). Taken after the user's own row
+ * lock (preferences.lockUserRow), the lock their own sends take first.
+ */
+export const lockUserAccount = async (db: Db, usersTable: string, userId: number) => {
+  await forUpdate(db, db(usersTable).select('id').where('id', userId));
+};
+
 /** Runs every step for the user, in order. The caller holds the transaction and the user's row lock. */
-export const eraseUserData = async (db: Db, input: { userId: number; mode: ErasureMode; now: Date }) => {
+export const eraseUserData = async (db: Db, input: { userId: number; mode: ErasureMode; now: Date; usersTable: string }) => {
+  await lockUserAccount(db, input.usersTable, input.userId);
   const threadIds = await lockUserThreads(db, input.userId);
-  const ctx: ErasureContext = { ...input, threadIds };
+  const ctx: ErasureContext = { userId: input.userId, mode: input.mode, now: input.now, threadIds };
   for (const step of ERASURE_STEPS) await step.run(db, ctx);
   return { threads: threadIds.length };
 };

@@ -31,7 +31,7 @@ const privacyService = ({ strapi }: { strapi: Core.Strapi }) => {
     const now = new Date();
     const result = await inTransaction(strapi, async (trx) => {
       await lockUserRow(trx, userId, now);
-      const erased = await eraseUserData(trx, { userId, mode: erasure, now });
+      const erased = await eraseUserData(trx, { userId, mode: erasure, now, usersTable: strapi.db.metadata.get(USER_UID).tableName });
       if (admin) await appendEntries(trx, [{ adminId: admin.id, adminName: admin.name, action: 'user.erase', userId }], now);
       return erased;
     });
