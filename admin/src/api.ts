@@ -68,3 +68,24 @@ export const apiErrorOf = (error: unknown): ApiErrorBody | undefined =>
 
 export const statusOf = (error: unknown): number | undefined =>
   apiErrorOf(error)?.status ?? (error as { status?: number })?.status;
+
+/** One entry of `GET /private-messages/audit` (server/src/repositories/audit.ts). */
+export type AuditEntry = {
+  id: string;
+  admin: { id: number; name: string };
+  action: 'report.view' | 'message.deletedBody' | 'user.export' | 'thread.open' | 'attachment.view' | 'user.erase';
+  userId: number | null;
+  threadId: string | null;
+  messageId: string | null;
+  reportId: string | null;
+  reason: string | null;
+  createdAt: string;
+};
+
+/** `GET /private-messages/threads/:id?reason=`: a thread opened for an investigation. */
+export type InvestigatedThread = {
+  id: string;
+  subject: string;
+  members: { userId: number; left: boolean; hidden: boolean }[];
+  messages: { id: string; author: { id: number } | null; body: string | null; deleted: boolean; createdAt: string }[];
+};

@@ -5,4 +5,6 @@ export const PERMISSIONS = {
   settingsRead: [{ action: ADMIN_ACTIONS.settingsRead, subject: null }],
   settingsUpdate: [{ action: ADMIN_ACTIONS.settingsUpdate, subject: null }],
   reportsManage: [{ action: ADMIN_ACTIONS.reportsManage, subject: null }],
+  privacyManage: [{ action: ADMIN_ACTIONS.privacyManage, subject: null }],
+  auditRead: [{ action: ADMIN_ACTIONS.auditRead, subject: null }],
 };

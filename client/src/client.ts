@@ -54,6 +54,7 @@ export const ROUTES: Record<Operation, readonly [method: string, path: string]> 
   'blocks.remove': ['DELETE', '/blocks/:userId'],
   'preferences.get': ['GET', '/preferences'],
   'preferences.update': ['PUT', '/preferences'],
+  'export.download': ['GET', '/export'],
   'stream.ticket': ['POST', '/stream/tickets'],
   'stream.connect': ['GET', '/stream'],
 };

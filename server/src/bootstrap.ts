@@ -35,6 +35,8 @@ const bootstrap = async ({ strapi }: { strapi: Core.Strapi }) => {
   // Before anything is served: avatars must never publish a private user attribute.
   await getService('settings', strapi).checkAvatarField();
   await registerAdminActions(strapi);
+  // Deleting a users-permissions user, by any path, erases their messaging data first.
+  getService('privacy', strapi).subscribeToUserDeletion();
   await backfillOnce(strapi, 'delivered-marks', () => backfillDeliveredMarks(strapi.db.connection));
   await backfillOnce(strapi, 'block-periods', () => backfillBlockPeriods(strapi.db.connection));
   // Folders: threads imported as archived before the archive existed, and every Sent list.

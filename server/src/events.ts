@@ -16,6 +16,8 @@ export const EVENTS = {
   userUnblocked: 'private-messages.user.unblocked',
   userSuspended: 'private-messages.user.suspended',
   userUnsuspended: 'private-messages.user.unsuspended',
+  /** `{userId, mode}`: the user's messaging data was erased (their account deleted, or an admin's erase); their streams end. */
+  userErased: 'private-messages.user.erased',
 } as const;
 
 /** What the stream reads of the events it listens to (the emitters may add more). */
@@ -26,4 +28,5 @@ export type StreamEventPayloads = {
   [EVENTS.threadsUpdated]: { userId: number; threadIds: string[] };
   [EVENTS.threadLeft]: { userId: number; threadId: string };
   [EVENTS.userSuspended]: { userId: number };
+  [EVENTS.userErased]: { userId: number; mode?: string };
 };

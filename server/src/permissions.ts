@@ -20,6 +20,8 @@ export const CONTENT_API_ACTIONS = {
   sendToRoles: 'plugin::private-messages.role-recipients.find',
   /** The "view deleted messages" permission (the route serving a deleted message's body). */
   viewDeleted: 'plugin::private-messages.deleted-message.view',
+  /** Downloading one's own messaging data (GET /export). */
+  exportOwn: 'plugin::private-messages.export.download',
 } as const;
 
 /** The plugin's admin RBAC actions (registered in bootstrap), as admin::hasPermissions names them. */
@@ -27,6 +29,10 @@ export const ADMIN_ACTIONS = {
   settingsRead: 'plugin::private-messages.settings.read',
   settingsUpdate: 'plugin::private-messages.settings.update',
   reportsManage: 'plugin::private-messages.reports.manage',
+  /** Exporting and erasing a user's messaging data. */
+  privacyManage: 'plugin::private-messages.privacy.manage',
+  /** Reading the audit trail of admins' reads of message content. */
+  auditRead: 'plugin::private-messages.audit.read',
 } as const;
 
 export type AdminActionName = keyof typeof ADMIN_ACTIONS;
@@ -39,5 +45,7 @@ export const ADMIN_ACTION_DEFINITIONS = (
     ['settingsRead', 'Read settings', 'Settings'],
     ['settingsUpdate', 'Update settings', 'Settings'],
     ['reportsManage', 'Moderate reported messages', 'Moderation'],
+    ['privacyManage', 'Export and erase users\' messaging data', 'Privacy'],
+    ['auditRead', 'Read the audit trail', 'Privacy'],
   ] as const
 ).map(([name, displayName, subCategory]) => ({ uid: ADMIN_ACTIONS[name].slice(PLUGIN_PREFIX.length), displayName, subCategory }));

@@ -13,6 +13,8 @@ type Props = {
   onResolve: (report: Report, action: Resolution) => void;
   /** How often the author's message requests were declined with a block in the last 7 days. */
   declinedWithBlock?: number;
+  /** "Open thread": read the whole thread for an investigation (a reason is asked, and audited). */
+  onOpenThread?: (report: Report) => void;
 };
 
 const initials = (name: string) => name.slice(0, 2).toUpperCase();
@@ -30,7 +32,7 @@ const BADGE_COLORS = {
 } as const;
 
 /** One report: who reported what and why, the message among its neighbours, and its outcome. */
-export const ReportCard = ({ report, onResolve, declinedWithBlock }: Props) => {
+export const ReportCard = ({ report, onResolve, declinedWithBlock, onOpenThread }: Props) => {
   const { formatMessage, formatDate } = useIntl();
   const t = (id: string, defaultMessage: string, values?: Record<string, React.ReactNode>) =>
     formatMessage({ id: getTrad(id), defaultMessage }, values as Record<string, string>);
@@ -101,6 +103,14 @@ export const ReportCard = ({ report, onResolve, declinedWithBlock }: Props) => {
             report.context.map((m) => <ContextMessage key={m.id} message={m} when={when} userName={userName} />)
           )}
         </Flex>
+
+        {report.thread && onOpenThread ? (
+          <Flex justifyContent="flex-start">
+            <Button variant="tertiary" onClick={() => onOpenThread(report)}>
+              {t('report.openThread', 'Open thread')}
+            </Button>
+          </Flex>
+        ) : null}
 
         <Divider />
 

@@ -9,6 +9,7 @@ import {
   useFetchClient,
   useNotification,
   useQueryParams,
+  useRBAC,
 } from '@strapi/strapi/admin';
 import { useIntl } from 'react-intl';
 import { apiErrorOf, statusOf, type Pagination as PaginationMeta, type Report, type Resolution } from '../api';
@@ -16,11 +17,13 @@ import { ReportCard } from '../components/ReportCard';
 import { ResolveDialog } from '../components/ResolveDialog';
 import { SuspensionList } from '../components/SuspensionList';
 import { RequestStats, useRequestStats } from '../components/RequestStats';
+import { AuditList } from '../components/AuditList';
+import { OpenThreadDialog } from '../components/OpenThreadDialog';
 import { PERMISSIONS } from '../permissions';
 import { getTrad } from '../utils/getTrad';
 
-/** The tabs: reports by status, and the senders suspended by moderators. */
-type Status = 'open' | 'resolved' | 'suspended' | 'requests';
+/** The tabs: reports by status, the senders suspended by moderators, message requests per sender, and the audit trail (audit.read). */
+type Status = 'open' | 'resolved' | 'suspended' | 'requests' | 'audit';
 type Query = { status?: string; page?: string; pageSize?: string };
 
 const PAGE_SIZES = ['10', '20', '50', '100'];
@@ -40,9 +43,16 @@ const ModerationPage = () => {
   const { toggleNotification } = useNotification();
   const { formatAPIError } = useAPIErrorHandler();
   const [{ query }, setQuery] = useQueryParams<Query>();
-  const status: Status = query.status === 'resolved' || query.status === 'suspended' || query.status === 'requests' ? query.status : 'open';
+  const {
+    allowedActions: { canRead: canReadAudit },
+  } = useRBAC({ read: PERMISSIONS.auditRead });
+  const status: Status =
+    query.status === 'resolved' || query.status === 'suspended' || query.status === 'requests' || (query.status === 'audit' && canReadAudit)
+      ? query.status
+      : 'open';
   // Declined-with-block counts of senders, shown on their reported messages.
   const { stats: requestStats } = useRequestStats(7);
+  const [investigated, setInvestigated] = React.useState<string | null>(null);
   const page = Math.max(1, Number(query.page) || 1);
   const pageSize = PAGE_SIZES.includes(String(query.pageSize)) ? Number(query.pageSize) : 10;
 
@@ -53,7 +63,7 @@ const ModerationPage = () => {
   const [pending, setPending] = React.useState<{ report: Report; action: Resolution } | null>(null);
 
   React.useEffect(() => {
-    if (status === 'suspended' || status === 'requests') return undefined;
+    if (status === 'suspended' || status === 'requests' || status === 'audit') return undefined;
     let cancelled = false;
     setReports(null);
     get<{ data: Report[]; meta: { pagination: PaginationMeta } }>('/private-messages/reports', {
@@ -95,6 +105,8 @@ const ModerationPage = () => {
         ? t('moderation.tab.resolved', 'Resolved')
         : s === 'requests'
           ? t('moderation.tab.requests', 'Message requests')
+          : s === 'audit'
+            ? t('moderation.tab.audit', 'Audit')
           : t('moderation.tab.suspended', 'Suspended senders');
 
   return (
@@ -121,7 +133,10 @@ const ModerationPage = () => {
           variant="simple"
         >
           <Tabs.List aria-label={t('moderation.tabs.label', 'Report status')}>
-            {(['open', 'resolved', 'suspended', 'requests'] as const).map((s) => (
+            {(canReadAudit
+              ? (['open', 'resolved', 'suspended', 'requests', 'audit'] as const)
+              : (['open', 'resolved', 'suspended', 'requests'] as const)
+            ).map((s) => (
               <Tabs.Trigger key={s} value={s}>
                 {tabLabel(s)}
               </Tabs.Trigger>
@@ -131,6 +146,8 @@ const ModerationPage = () => {
             <Box paddingTop={6}>
               {status === 'requests' ? (
                 <RequestStats />
+              ) : status === 'audit' ? (
+                <AuditList />
               ) : status === 'suspended' ? (
                 <SuspensionList
                   page={page}
@@ -163,11 +180,12 @@ const ModerationPage = () => {
                       report={report}
                       declinedWithBlock={requestStats?.find((r) => r.user && r.user.id === report.message?.author?.id)?.declinedWithBlock}
                       onResolve={(r, action) => setPending({ report: r, action })}
+                      onOpenThread={(r) => r.thread && setInvestigated(r.thread.id)}
                     />
                   ))}
                 </Flex>
               )}
-              {status !== 'suspended' && status !== 'requests' && pagination && pagination.total > 0 ? (
+              {status !== 'suspended' && status !== 'requests' && status !== 'audit' && pagination && pagination.total > 0 ? (
                 <Box paddingTop={4}>
                   <Pagination.Root pageCount={pagination.pageCount} total={pagination.total} defaultPageSize={10}>
                     <Pagination.PageSize options={PAGE_SIZES} />
@@ -180,6 +198,7 @@ const ModerationPage = () => {
         </Tabs.Root>
       </Layouts.Content>
       <ResolveDialog action={pending?.action ?? null} onClose={() => setPending(null)} onConfirm={resolve} />
+      <OpenThreadDialog threadId={investigated} onClose={() => setInvestigated(null)} />
     </Page.Main>
   );
 };

@@ -4,6 +4,7 @@ import { Check } from '@strapi/icons';
 import { Layouts, Page } from '@strapi/strapi/admin';
 import { CustomFieldsSection } from '../components/CustomFields';
 import { DeletedMessagesSection } from '../components/DeletedMessagesSection';
+import { PrivacySection } from '../components/PrivacySection';
 import { FormatsSection } from '../components/FormatsSection';
 import { LimitsSection } from '../components/LimitsSection';
 import { RequestsSection } from '../components/RequestsSection';
@@ -253,6 +254,7 @@ const SettingsPage = () => {
               {...{ t, values, roles, common, everyRole, set }}
               boundsHint={between('purgeDeletedAfterDays')}
             />
+            <PrivacySection {...{ t, values, common, set }} boundsHint={between('auditRetentionDays')} />
             <CustomFieldsSection fields={declaredFields} />
           </Flex>
         </Layouts.Content>

@@ -35,6 +35,8 @@ export type FormValues = {
   newAccountDays: number | undefined;
   newAccountDailyThreads: number | undefined;
   strangerDailyThreads: number | undefined;
+  erasure: 'anonymize' | 'delete';
+  auditRetentionDays: number | undefined;
 };
 
 /** An error to show under a field: a translation (client checks) or the server's own words. */
@@ -52,6 +54,7 @@ export const BOUNDS = {
   newAccountDays: { min: 0, max: 3650 },
   newAccountDailyThreads: { min: 0, max: 100_000 },
   strangerDailyThreads: { min: 0, max: 100_000 },
+  auditRetentionDays: { min: 1, max: 36_500 },
 } as const;
 
 const TAG_NAME = /^[a-z][a-z0-9]*$/;
@@ -103,6 +106,8 @@ export const toFormValues = (s: Settings): FormValues => ({
   newAccountDays: s.newAccountDays,
   newAccountDailyThreads: s.newAccountDailyThreads,
   strangerDailyThreads: s.strangerDailyThreads,
+  erasure: s.erasure,
+  auditRetentionDays: s.auditRetentionDays,
 });
 
 const msg = (id: string, defaultMessage: string, values?: Record<string, string | number>): FieldError => ({
@@ -239,6 +244,8 @@ export const fromFormValues = (v: FormValues): { settings: Settings; errors: For
     newAccountDays: integer('newAccountDays', v.newAccountDays),
     newAccountDailyThreads: integer('newAccountDailyThreads', v.newAccountDailyThreads),
     strangerDailyThreads: integer('strangerDailyThreads', v.strangerDailyThreads),
+    erasure: v.erasure === 'delete' ? 'delete' : 'anonymize',
+    auditRetentionDays: integer('auditRetentionDays', v.auditRetentionDays),
   };
   return { settings, errors };
 };
@@ -281,6 +288,8 @@ const FIELD_KEYS = [
   'newAccountDays',
   'newAccountDailyThreads',
   'strangerDailyThreads',
+  'erasure',
+  'auditRetentionDays',
 ];
 
 /** Maps the server's `details.errors` (`path: ['formats','basic_html','allowedTags','2']`) onto the fields. */

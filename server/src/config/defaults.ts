@@ -69,7 +69,18 @@ export type PluginConfig = {
   newAccountDailyThreads: number;
   /** New threads to people who are not contacts, per author and day; 0: off. */
   strangerDailyThreads: number;
+  /**
+   * What erasing a user (their account deleted, or an admin's erase) does to their messages:
+   * `anonymize` keeps them for the others, authored by nobody; `delete` makes them deleted
+   * placeholders without a body, purged as usual (repositories/erasure.ts).
+   */
+  erasure: ErasureMode;
+  /** Audit entries (admins reading message content) are purged after this many days. */
+  auditRetentionDays: number;
 };
+
+export const ERASURE_MODES = ['anonymize', 'delete'] as const;
+export type ErasureMode = (typeof ERASURE_MODES)[number];
 
 const BASIC_TAGS = ['p', 'br', 'strong', 'em', 'a', 'ul', 'ol', 'li', 'blockquote', 'code', 'pre'];
 
@@ -115,6 +126,8 @@ export const defaultConfig: PluginConfig = {
   newAccountDays: 0,
   newAccountDailyThreads: 0,
   strangerDailyThreads: 0,
+  erasure: 'anonymize',
+  auditRetentionDays: 365,
 };
 
 /** The real-time stream's bus: how instances tell each other about changes (docs/api.md, *Real-time stream*). */

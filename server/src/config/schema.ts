@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ALLOW_MESSAGES_FROM, EMAIL_LEVELS, FORMAT_NAMES, STREAM_ADAPTERS } from './defaults';
+import { ALLOW_MESSAGES_FROM, EMAIL_LEVELS, ERASURE_MODES, FORMAT_NAMES, STREAM_ADAPTERS } from './defaults';
 import { isHttpUrl, isHttpUrlTemplate } from './urls';
 
 const tagName = z.string().regex(/^[a-z][a-z0-9]*$/, 'a lowercase HTML tag name');
@@ -49,6 +49,8 @@ export const settingsFieldsSchema = z.strictObject({
     newAccountDays: z.number().int().min(0).max(3650),
     newAccountDailyThreads: z.number().int().min(0).max(100_000),
     strangerDailyThreads: z.number().int().min(0).max(100_000),
+    erasure: z.enum(ERASURE_MODES),
+    auditRetentionDays: z.number().int().min(1).max(36_500),
 });
 
 /** The shape every source of settings (config/plugins, the admin panel) must have once merged. */

@@ -13,6 +13,7 @@ import importMap from './import-map';
 import idempotencyKey from './idempotency-key';
 import contextAsk from './context-ask';
 import contact from './contact';
+import auditEntry from './audit-entry';
 
 export default {
   thread,
@@ -30,4 +31,5 @@ export default {
   'idempotency-key': idempotencyKey,
   'context-ask': contextAsk,
   contact,
+  'audit-entry': auditEntry,
 };

@@ -123,7 +123,9 @@ const operation = (r: RouteContract) => {
   const success =
     r.produces === 'text/event-stream'
       ? { description: 'Server-Sent Events', content: { 'text/event-stream': { schema: { type: 'string' } } } }
-      : r.status === 204
+      : r.produces === 'application/json'
+        ? { description: 'A JSON document, as a download', content: { 'application/json': { schema: { type: 'object' } } } }
+        : r.status === 204
         ? { description: 'No content' }
         : { description: 'OK', content: { 'application/json': { schema: jsonSchema(response!, 'output') } } };
   const statuses = [...new Set([400, 401, 403, ...r.errors, ...(r.produces ? [] : [503])])].sort();

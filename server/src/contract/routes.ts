@@ -49,8 +49,8 @@ export type RouteContract = {
   errors: ErrorStatus[];
   /** Machine-readable codes in `details.refused[].code` or `details.code`. */
   codes?: readonly (RefusalCode | RequestCode)[];
-  /** Not a JSON answer (the event stream). */
-  produces?: 'text/event-stream';
+  /** Not an envelope: the event stream, or a JSON document sent as a download (the export). */
+  produces?: 'text/event-stream' | 'application/json';
 };
 
 export const CONTENT_API_PREFIX = '/api/private-messages';
@@ -89,6 +89,7 @@ export const contentApiContract = [
   { operation: 'blocks.remove', method: 'DELETE', path: '/blocks/:userId', action: 'blocks.delete', summary: 'Unblock a user', params: blockParams, query: emptyQuerySchema, status: 204, errors: [] },
   { operation: 'preferences.get', method: 'GET', path: '/preferences', action: 'preferences.find', summary: 'The caller’s messaging and email preferences', query: emptyQuerySchema, status: 200, response: 'preferences', errors: [] },
   { operation: 'preferences.update', method: 'PUT', path: '/preferences', action: 'preferences.update', summary: 'Change either preference or both', query: emptyQuerySchema, body: preferencesBodySchema, status: 200, response: 'preferences', errors: [] },
+  { operation: 'export.download', method: 'GET', path: '/export', action: 'export.download', summary: 'The caller’s messaging data, one JSON document streamed as a download (format in docs/api.md, *Privacy*)', query: emptyQuerySchema, status: 200, produces: 'application/json', errors: [] },
 ] as const satisfies readonly RouteContract[];
 
 export type ContentApiRoute = (typeof contentApiContract)[number];

@@ -10,7 +10,16 @@ const reportParams = z.strictObject({ id: documentId });
 /** Admin API: the moderation queue (guarded by the reports.manage RBAC action). */
 export default {
   async find(ctx: Context) {
-    ctx.body = await getService('moderation').list(parse(reportsQuerySchema, ctx.query, 'query'));
+    const page = await getService('moderation').list(parse(reportsQuerySchema, ctx.query, 'query'));
+    // Reading a report shows message content: one audit entry per report with a message, written before the answer.
+    const shown = page.data.filter((r: any) => r.message);
+    if (shown.length > 0) {
+      await getService('audit').record(
+        ctx.state.user,
+        shown.map((r: any) => ({ action: 'report.view' as const, reportId: r.id, messageId: r.message.id, threadId: r.thread?.id ?? null, userId: r.message.author?.id ?? null }))
+      );
+    }
+    ctx.body = page;
   },
 
   async resolve(ctx: Context) {

@@ -16,6 +16,9 @@ import adminReports from './admin-reports';
 import adminSuspensions from './admin-suspensions';
 import messageRequests from './message-requests';
 import adminRequests from './admin-requests';
+import exporter from './export';
+import adminPrivacy from './admin-privacy';
+import adminAudit from './admin-audit';
 
 export default {
   threads,
@@ -36,4 +39,7 @@ export default {
   'admin-suspensions': adminSuspensions,
   'message-requests': messageRequests,
   'admin-requests': adminRequests,
+  export: exporter,
+  'admin-privacy': adminPrivacy,
+  'admin-audit': adminAudit,
 };

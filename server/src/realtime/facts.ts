@@ -15,6 +15,8 @@ export const FACT_OF: Translators = {
   [EVENTS.threadsUpdated]: (p) => (p.userId ? { t: 'u', u: Number(p.userId), th: (p.threadIds ?? []).map(String) } : null),
   [EVENTS.threadLeft]: (p) => (p.userId ? { t: 'u', u: Number(p.userId), th: p.threadId ? [String(p.threadId)] : [] } : null),
   [EVENTS.userSuspended]: (p) => (p.userId ? { t: 'r', u: Number(p.userId) } : null),
+  // An erased user's open streams end on every instance.
+  [EVENTS.userErased]: (p) => (p.userId ? { t: 'e', u: Number(p.userId) } : null),
 };
 
 export const STREAM_EVENTS = Object.keys(FACT_OF) as (keyof StreamEventPayloads)[];

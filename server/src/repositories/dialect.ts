@@ -150,3 +150,15 @@ export const ensureBinaryCollation = async (db: Db, table: string, column: strin
   return true;
 };
 
+
+/**
+ * Whether the database refused a row pointing at a row that is gone (a foreign key): PostgreSQL
+ * 23503, MySQL/MariaDB 1452, SQLite's FOREIGN KEY constraint. A send whose recipient's account was
+ * deleted while it was being written meets it (services/messaging.ts answers it as the gate would).
+ */
+export const isForeignKeyViolation = (error: unknown) => {
+  const e = error as { code?: unknown; errno?: unknown; message?: unknown } | undefined;
+  return Boolean(
+    e && (e.code === '23503' || e.errno === 1452 || e.code === 'ER_NO_REFERENCED_ROW_2' || e.code === 'SQLITE_CONSTRAINT_FOREIGNKEY' || /FOREIGN KEY constraint failed/i.test(String(e.message ?? '')))
+  );
+};

@@ -17,5 +17,10 @@ export default {
     { method: 'GET', path: '/suspensions', handler: 'admin-suspensions.find', config: guardedBy(RBAC.reportsManage) },
     { method: 'DELETE', path: '/suspensions/:userId', handler: 'admin-suspensions.delete', config: guardedBy(RBAC.reportsManage) },
     { method: 'GET', path: '/requests/stats', handler: 'admin-requests.stats', config: guardedBy(RBAC.reportsManage) },
+    // Privacy: erasure and export of one user's data, investigations, and the audit trail (append-only: no route changes an entry).
+    { method: 'POST', path: '/users/:id/erase', handler: 'admin-privacy.erase', config: guardedBy(RBAC.privacyManage) },
+    { method: 'GET', path: '/users/:id/export', handler: 'admin-privacy.export', config: guardedBy(RBAC.privacyManage) },
+    { method: 'GET', path: '/threads/:id', handler: 'admin-privacy.openThread', config: guardedBy(RBAC.reportsManage) },
+    { method: 'GET', path: '/audit', handler: 'admin-audit.find', config: guardedBy(RBAC.auditRead) },
   ],
 } satisfies PluginRouter;

@@ -51,6 +51,7 @@ export default {
     { method: 'DELETE', path: '/blocks/:userId', handler: 'blocks.delete' },
     { method: 'GET', path: '/preferences', handler: 'preferences.find' },
     { method: 'PUT', path: '/preferences', handler: 'preferences.update' },
+    { method: 'GET', path: '/export', handler: 'export.download' },
     // Server-Sent Events: a ticket (for the browser's EventSource) or the usual Bearer JWT.
     { method: 'GET', path: '/stream', handler: 'stream.connect', config: { auth: { strategies: [streamTicketStrategy, 'users-permissions'] } as any } },
     { method: 'POST', path: '/stream/tickets', handler: 'stream.ticket' },

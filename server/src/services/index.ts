@@ -21,6 +21,9 @@ import contexts from './contexts';
 import search from './search';
 import contacts from './contacts';
 import messageRequests from './message-requests';
+import privacy from './privacy';
+import audit from './audit';
+import exporter from './export';
 
 export default {
   settings,
@@ -46,4 +49,7 @@ export default {
   search,
   contacts,
   'message-requests': messageRequests,
+  privacy,
+  audit,
+  export: exporter,
 };

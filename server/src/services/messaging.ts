@@ -158,7 +158,8 @@ const messagingService = ({ strapi }: { strapi: Core.Strapi }) => {
       if (!options.context) return created;
       await recordAsk(trx, { threadId: created.thread.id, about: options.context, askerId: author.id, now });
       return { ...created, thread: { ...created.thread, context: options.context } };
-    });
+      // A recipient whose account was deleted meanwhile: refused as the gate now refuses them.
+    }).catch((error) => gate.refuseVanished(error, { author, recipients: data.recipients, bypassRules: options.bypassRules }));
     getService('outbox').kick();
 
     strapi.eventHub.emit(EVENTS.threadCreated, {

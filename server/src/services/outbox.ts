@@ -92,6 +92,8 @@ const outboxService = ({ strapi }: { strapi: Core.Strapi }) => {
             const emails = await moderatorEmails(settings.moderatorEmails);
             await outboxRepo.insertEmails(trx, job, emails.map((email) => ({ email })), now);
           } else {
+            // The thread's lock first: an erasure holding it commits before the members are read.
+            if (job.threadId) await threadsRepo.lockThread(trx, job.threadId);
             const [message] = await messagesRepo.findMessagesByIds(trx, [job.messageId!]);
             if (message?.authorId && !message.deletedAt) {
               await outboxRepo.expandMessageJob(trx, job, {

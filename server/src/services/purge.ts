@@ -18,6 +18,8 @@ const purgeService = ({ strapi }: { strapi: Core.Strapi }) => ({
   async run(now = new Date()): Promise<{ purged: number }> {
     // Sends' idempotency keys last a day.
     await getService('idempotency').purgeExpired(now);
+    // Audit entries older than auditRetentionDays.
+    await getService('audit').purgeExpired(now);
     const { purgeDeletedAfterDays } = await getService('settings').get();
     if (purgeDeletedAfterDays === 0) return { purged: 0 };
     const cutoff = new Date(now.getTime() - purgeDeletedAfterDays * 86_400_000);

@@ -6,7 +6,8 @@ import * as messagesRepo from '../repositories/messages';
 import * as preferencesRepo from '../repositories/preferences';
 import * as suspensionsRepo from '../repositories/suspensions';
 import type { RecipientRef, Refusal } from '../utils/errors';
-import { forbidden } from '../utils/errors';
+import { forbidden, refusedError } from '../utils/errors';
+import { isForeignKeyViolation } from '../repositories/dialect';
 import { createUsersRepository, type Actor } from '../repositories/users';
 import { getService } from '../utils/get-service';
 import { CONTENT_API_ACTIONS } from '../permissions';
@@ -238,6 +239,16 @@ const sendGateService = ({ strapi }: { strapi: Core.Strapi }) => {
 
   return {
     evaluate,
+
+    /**
+     * A send's transaction refused by a foreign key (a recipient's account deleted, and erased,
+     * while it was written): answered with the gate's refusals now (unknown_recipient), never a
+     * 500; any other error as it was.
+     */
+    async refuseVanished(error: unknown, input: GateInput): Promise<never> {
+      const again = isForeignKeyViolation(error) ? (await evaluate(input)).refused : [];
+      throw again.length > 0 ? refusedError(again) : error;
+    },
 
     /**
      * For the recipient autocomplete: which of `candidateIds` the author could start a thread

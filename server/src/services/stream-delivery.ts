@@ -42,6 +42,8 @@ export const createStreamDelivery = (knex: () => Knex, hubOf: () => StreamHub | 
         await sendUnreadCounts([fact.u]);
       } else if (fact.t === 'r') {
         await recheck([fact.u]);
+      } else if (fact.t === 'e') {
+        hub.endUsers([fact.u]);
       }
     },
 

@@ -8,7 +8,9 @@
 export type Fact =
   | { t: 'm'; m: string; k: 'created' | 'delivered' | 'deleted' }
   | { t: 'u'; u: number; th: string[] }
-  | { t: 'r'; u: number };
+  | { t: 'r'; u: number }
+  /** The user's messaging data was erased: their streams end, whatever the rules say. */
+  | { t: 'e'; u: number };
 
 export type BusHandlers = {
   /** Facts published by other instances. */
