@@ -47,6 +47,7 @@ const main = async () => {
   log(`${o.db}: ${o.users} users, ${o.workers} workers, ${o.minutes} min${o.faults ? ', with faults' : ''}`);
   const users = await setUp(o.db, o.users);
   const instances = [await startInstance('A', env), await startInstance('B', env)];
+  const startedInstances = [...instances];
   log(`instances listening on ${instances.map((i) => i.port).join(', ')}`);
 
   const stats = createStats();
@@ -72,6 +73,7 @@ const main = async () => {
       b.kill();
       await new Promise((resolve) => setTimeout(resolve, 5000));
       instances[1] = Object.assign(await startInstance('B2', env), { killedAt: b.killedAt });
+      startedInstances.push(instances[1]);
       log(`instance B2 listening on ${instances[1].port}`);
     });
     at(0.5, 'mail server outage (10 s)', () => ledger.outage(10_000));
@@ -113,6 +115,13 @@ const main = async () => {
   console.log(JSON.stringify(report, null, 2));
   for (const f of stats.fiveHundreds.slice(0, 10)) console.log(`5xx: ${JSON.stringify(f)}`);
   for (const f of stats.networkErrors.slice(0, 10)) console.log(`network error: ${JSON.stringify(f)}`);
+  // What the instances logged as errors, to tell what a 5xx was.
+  if (stats.fiveHundreds.length > 0) {
+    for (const instance of startedInstances) {
+      const errors = instance.output().split('\n').filter((line) => /error/i.test(line));
+      for (const line of errors.slice(0, 20)) console.log(`instance ${instance.name}: ${line.slice(0, 500)}`);
+    }
+  }
   const failures = [
     stats.fiveHundreds.length > 0 && `${stats.fiveHundreds.length} answers were 5xx`,
     stats.networkErrors.length > 0 && `${stats.networkErrors.length} network errors outside the killed instance`,

@@ -37,6 +37,8 @@ const startInstance = (name, env) =>
       killedAt: undefined,
       child,
       stderr: () => err,
+      /** What it logged (stdout, then stderr; the last 100 kB of each): the errors behind a 5xx. */
+      output: () => `${out.slice(-100_000)}\n${err}`,
       /** kill -9: no shutdown, claims and transactions left as they were. */
       kill() {
         instance.alive = false;

@@ -48,6 +48,7 @@ const CODES = new Set([
 const MESSAGES = [
   /Connection terminated/i,
   /Client has encountered a connection error and is not queryable/i,
+  /Client was closed and is not queryable/i,
   /connection is in closed state/i,
   /Knex: Timeout acquiring a connection/i,
   /terminating connection due to administrator command/i,
