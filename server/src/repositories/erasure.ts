@@ -25,6 +25,11 @@ export type ErasureContext = {
   now: Date;
   /** Threads the user is or was a member of, locked in id order before the first step. */
   threadIds: number[];
+  /**
+   * Work for after the commit, outside the database (removing stored files): a step pushes it
+   * here, the service runs it once the transaction committed, never when it rolled back.
+   */
+  afterCommit: (() => Promise<void>)[];
 };
 
 export type ErasureStep = { table: string; run: (db: Db, ctx: ErasureContext) => Promise<unknown> };
@@ -125,7 +130,7 @@ export const lockUserAccount = async (db: Db, usersTable: string, userId: number
 export const eraseUserData = async (db: Db, input: { userId: number; mode: ErasureMode; now: Date; usersTable: string }) => {
   await lockUserAccount(db, input.usersTable, input.userId);
   const threadIds = await lockUserThreads(db, input.userId);
-  const ctx: ErasureContext = { userId: input.userId, mode: input.mode, now: input.now, threadIds };
+  const ctx: ErasureContext = { userId: input.userId, mode: input.mode, now: input.now, threadIds, afterCommit: [] };
   for (const step of ERASURE_STEPS) await step.run(db, ctx);
-  return { threads: threadIds.length };
+  return { threads: threadIds.length, afterCommit: ctx.afterCommit };
 };
