@@ -40,15 +40,17 @@ const inChunks = async (ids: number[], run: (chunk: number[]) => Promise<unknown
   for (let i = 0; i < ids.length; i += CHUNK) await run(ids.slice(i, i + CHUNK));
 };
 
-/** The user's messages written while someone had blocked them (block periods, visibility.ts). */
+/** The user's messages held back from a member of their thread who had blocked them (block periods, visibility.ts). */
 const heldBackMessages = (db: Db, userId: number) =>
   db(`${TABLES.messages} as m`)
     .select('m.id')
     .where('m.author_id', userId)
     .whereExists(
       db(`${TABLES.blocks} as vb`)
+        .join(`${TABLES.memberships} as bm`, 'bm.user_id', 'vb.blocker_id')
         .select(db.raw('1'))
         .where('vb.blocked_id', userId)
+        .whereRaw('bm.thread_id = m.thread_id')
         .whereRaw('vb.after_message_id < m.id')
         .where((w) => w.whereNull('vb.through_message_id').orWhereRaw('vb.through_message_id >= m.id'))
     );
