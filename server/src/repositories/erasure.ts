@@ -25,6 +25,11 @@ export type ErasureContext = {
   now: Date;
   /** Threads the user is or was a member of, locked in id order before the first step. */
   threadIds: number[];
+  /**
+   * Work for after the commit, outside the database (removing stored files): a step pushes it
+   * here, the service runs it once the transaction committed, never when it rolled back.
+   */
+  afterCommit: (() => Promise<void>)[];
 };
 
 export type ErasureStep = { table: string; run: (db: Db, ctx: ErasureContext) => Promise<unknown> };
@@ -35,15 +40,17 @@ const inChunks = async (ids: number[], run: (chunk: number[]) => Promise<unknown
   for (let i = 0; i < ids.length; i += CHUNK) await run(ids.slice(i, i + CHUNK));
 };
 
-/** The user's messages written while someone had blocked them (block periods, visibility.ts). */
+/** The user's messages held back from a member of their thread who had blocked them (block periods, visibility.ts). */
 const heldBackMessages = (db: Db, userId: number) =>
   db(`${TABLES.messages} as m`)
     .select('m.id')
     .where('m.author_id', userId)
     .whereExists(
       db(`${TABLES.blocks} as vb`)
+        .join(`${TABLES.memberships} as bm`, 'bm.user_id', 'vb.blocker_id')
         .select(db.raw('1'))
         .where('vb.blocked_id', userId)
+        .whereRaw('bm.thread_id = m.thread_id')
         .whereRaw('vb.after_message_id < m.id')
         .where((w) => w.whereNull('vb.through_message_id').orWhereRaw('vb.through_message_id >= m.id'))
     );
@@ -125,7 +132,7 @@ export const lockUserAccount = async (db: Db, usersTable: string, userId: number
 export const eraseUserData = async (db: Db, input: { userId: number; mode: ErasureMode; now: Date; usersTable: string }) => {
   await lockUserAccount(db, input.usersTable, input.userId);
   const threadIds = await lockUserThreads(db, input.userId);
-  const ctx: ErasureContext = { userId: input.userId, mode: input.mode, now: input.now, threadIds };
+  const ctx: ErasureContext = { userId: input.userId, mode: input.mode, now: input.now, threadIds, afterCommit: [] };
   for (const step of ERASURE_STEPS) await step.run(db, ctx);
-  return { threads: threadIds.length };
+  return { threads: threadIds.length, afterCommit: ctx.afterCommit };
 };

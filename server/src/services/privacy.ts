@@ -35,8 +35,17 @@ const privacyService = ({ strapi }: { strapi: Core.Strapi }) => {
       if (admin) await appendEntries(trx, [{ adminId: admin.id, adminName: admin.name, action: 'user.erase', userId }], now);
       return erased;
     });
+    // Outside the database (stored files): once committed. Inside a deleting path's transaction,
+    // when that transaction commits (Strapi's onCommit); dropped if it rolls back.
+    const runAfter = async () => {
+      for (const work of result.afterCommit) await work().catch((e: Error) => strapi.log.error(`[private-messages] erasure: ${e.message}`));
+    };
+    if (result.afterCommit.length > 0) {
+      if (strapi.db.inTransaction()) await strapi.db.transaction(async ({ onCommit }) => onCommit(() => void runAfter()));
+      else await runAfter();
+    }
     strapi.eventHub.emit(EVENTS.userErased, { userId, mode: erasure });
-    return result;
+    return { threads: result.threads };
   };
 
   const userIdsWhere = async (where: unknown): Promise<number[]> => {
