@@ -123,6 +123,15 @@ const fulltextLimits = async (db: Db) => {
   return limits;
 };
 
+/**
+ * LIKE conditions matching whole tokens in a column of space-separated tokens: ` w ` anywhere, or
+ * ` w…` for the last word (a prefix). The tokens hold letters and digits only: no LIKE wildcard.
+ */
+const tokenLikes = (words: string[], padded: (column: string) => string, column: string) => ({
+  sql: words.map(() => `${padded(column)} like ?`).join(' and '),
+  bindings: words.map((w, i) => `% ${w}${i === words.length - 1 ? '' : ' '}%`),
+});
+
 /** FTS5 strings: double quotes doubled. The tokens hold letters and digits only anyway. */
 const ftsString = (word: string) => `"${word.replace(/"/g, '""')}"`;
 
@@ -143,9 +152,11 @@ export const matchCondition = async (db: Db, words: string[], m: string, form: '
   switch (dialectOf(db)) {
     case 'sqlite': {
       const bindings = [words.map((w, i) => (i === last ? `${ftsString(w)}*` : ftsString(w))).join(' ')];
-      return form === 'set'
-        ? { sql: `${m}.id in (select rowid from ${FTS_TABLE} where ${FTS_TABLE} match ?)`, bindings }
-        : { sql: `exists (select 1 from ${FTS_TABLE} where ${FTS_TABLE} match ? and rowid = ${m}.id)`, bindings };
+      if (form === 'set') return { sql: `${m}.id in (select rowid from ${FTS_TABLE} where ${FTS_TABLE} match ?)`, bindings };
+      // A MATCH per row would read the words' whole lists each time (a prefix: every word's that
+      // starts so); the row's stored tokens, read by rowid, are compared instead.
+      const likes = tokenLikes(words, (text) => `(' ' || ${text} || ' ')`, 'f.text');
+      return { sql: `exists (select 1 from ${FTS_TABLE} f where f.rowid = ${m}.id and ${likes.sql})`, bindings: likes.bindings };
     }
     case 'postgres': {
       const bindings = [words.map((w, i) => (i === last ? `${w}:*` : w)).join(' & ')];
