@@ -143,8 +143,13 @@ describe('search against the thread view, randomized', () => {
           .filter((m) => words.every((w, i) => (i === words.length - 1 ? m.tokens.some((t) => t.startsWith(w)) : m.tokens.includes(w))))
           .map((m) => m.id)
           .sort();
-        const found = await find(user, q);
-        expect({ user: user.id, q, found: [...found].sort() }).toEqual({ user: user.id, q, found: expected });
+        // Both plans: from the index's matches, and walking the user's messages (every word "common").
+        for (const common of ['', '1']) {
+          process.env.PRIVATE_MESSAGES_SEARCH_COMMON_MATCHES = common;
+          const found = await find(user, q);
+          expect({ user: user.id, q, common, found: [...found].sort() }).toEqual({ user: user.id, q, common, found: expected });
+        }
+        delete process.env.PRIVATE_MESSAGES_SEARCH_COMMON_MATCHES;
         compared += expected.length;
       }
     }

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { TABLES, toInt, type Db } from './db';
 import { memberOf, memberSees, seenBy } from './visibility';
-import { deleteSearchRows, deleteSearchRowsIn, ensureSearchTable, matchCondition, notIndexed, writeSearchRows } from './search-dialect';
+import { countMatchesUpTo, deleteSearchRows, deleteSearchRowsIn, ensureSearchTable, matchCondition, notIndexed, writeSearchRows } from './search-dialect';
 import { indexTextOf } from '../utils/search-text';
 
 /**
@@ -81,6 +81,12 @@ export type SearchFilters = {
   withDeleted: boolean;
 };
 
+/**
+ * From this many matching messages in the whole index on, a search walks the caller's messages
+ * instead (PRIVATE_MESSAGES_SEARCH_COMMON_MATCHES, default 2,000: where the two plans cost about the same).
+ */
+const commonMatches = () => Number(process.env.PRIVATE_MESSAGES_SEARCH_COMMON_MATCHES) || 2000;
+
 const MESSAGE_COLUMNS = ['id', 'document_id', 'thread_id', 'author_id', 'body', 'format', 'excerpt', 'deleted_at', 'created_at', 'audience', 'audience_user_id', 'fields'];
 
 /**
@@ -91,7 +97,13 @@ const MESSAGE_COLUMNS = ['id', 'document_id', 'thread_id', 'author_id', 'body', 
  * the caller's read watermark.
  */
 export const searchMessages = async (db: Db, userId: number, words: string[], filters: SearchFilters, limit: number) => {
-  const match = await matchCondition(db, words, 'm');
+  // A rare word: start from its messages in the index. A common one (commonMatches() or more in the
+  // whole index): walk the caller's messages newest first, checking each one's index row, and stop
+  // after a page (docs/inbox-filters.md, *Message search*).
+  // One thread's messages are few: walked too.
+  const common = commonMatches();
+  const form = filters.threadId !== undefined || (await countMatchesUpTo(db, words, common)) >= common ? 'probe' : 'set';
+  const match = await matchCondition(db, words, 'm', form);
   const q = db(`${TABLES.messages} as m`)
     .join(`${TABLES.memberships} as ms`, (j) => j.on('ms.thread_id', 'm.thread_id').andOnVal('ms.user_id', userId))
     .join(`${TABLES.threads} as t`, 't.id', 'm.thread_id')

@@ -123,34 +123,52 @@ const fulltextLimits = async (db: Db) => {
   return limits;
 };
 
+/**
+ * LIKE conditions matching whole tokens in a column of space-separated tokens: ` w ` anywhere, or
+ * ` w…` for the last word (a prefix). The tokens hold letters and digits only: no LIKE wildcard.
+ */
+const tokenLikes = (words: string[], padded: (column: string) => string, column: string) => ({
+  sql: words.map(() => `${padded(column)} like ?`).join(' and '),
+  bindings: words.map((w, i) => `% ${w}${i === words.length - 1 ? '' : ' '}%`),
+});
+
 /** FTS5 strings: double quotes doubled. The tokens hold letters and digits only anyway. */
 const ftsString = (word: string) => `"${word.replace(/"/g, '""')}"`;
 
 /**
  * SQL condition: the message aliased `m` holds every word in its tokens (the last one as a prefix).
- * A subquery of the index (`m.id in (…)`), which the planner can start from for a rare word. On
- * MySQL/MariaDB the words the FULLTEXT index may lack (short ones, stop words) are matched with
- * LIKE on the tokens, of the rows the other words found; when no word is left for FULLTEXT, of the
- * caller's own messages one by one (a correlated check).
+ * Two forms, for the two plans a search can take (message-search.ts picks one):
+ * - `set`: a subquery of the index (`m.id in (…)`) the planner starts from: a rare word's few
+ *   messages, then their memberships;
+ * - `probe`: a check of one message's index row by its key (`exists (… = m.id)`), for a common word:
+ *   the caller's messages are walked newest first and the walk stops after a page of matches.
+ * On MySQL/MariaDB the words the FULLTEXT index may lack (short ones, stop words) are matched with
+ * LIKE on the tokens (whole tokens: the text is tokens separated by spaces), in `set` on the rows
+ * the other words found; `probe` matches every word so (a FULLTEXT MATCH cannot be checked on one
+ * row by its key).
  */
-export const matchCondition = async (db: Db, words: string[], m: string): Promise<{ sql: string; bindings: string[] }> => {
+export const matchCondition = async (db: Db, words: string[], m: string, form: 'set' | 'probe' = 'set'): Promise<{ sql: string; bindings: string[] }> => {
   const last = words.length - 1;
   switch (dialectOf(db)) {
-    case 'sqlite':
-      return {
-        sql: `${m}.id in (select rowid from ${FTS_TABLE} where ${FTS_TABLE} match ?)`,
-        bindings: [words.map((w, i) => (i === last ? `${ftsString(w)}*` : ftsString(w))).join(' ')],
-      };
-    case 'postgres':
-      return {
-        sql: `${m}.id in (select message_id from ${SEARCH_TABLE} where tsv @@ to_tsquery('simple', ?))`,
-        bindings: [words.map((w, i) => (i === last ? `${w}:*` : w)).join(' & ')],
-      };
+    case 'sqlite': {
+      const bindings = [words.map((w, i) => (i === last ? `${ftsString(w)}*` : ftsString(w))).join(' ')];
+      if (form === 'set') return { sql: `${m}.id in (select rowid from ${FTS_TABLE} where ${FTS_TABLE} match ?)`, bindings };
+      // A MATCH per row would read the words' whole lists each time (a prefix: every word's that
+      // starts so); the row's stored tokens, read by rowid, are compared instead.
+      const likes = tokenLikes(words, (text) => `(' ' || ${text} || ' ')`, 'f.text');
+      return { sql: `exists (select 1 from ${FTS_TABLE} f where f.rowid = ${m}.id and ${likes.sql})`, bindings: likes.bindings };
+    }
+    case 'postgres': {
+      const bindings = [words.map((w, i) => (i === last ? `${w}:*` : w)).join(' & ')];
+      return form === 'set'
+        ? { sql: `${m}.id in (select message_id from ${SEARCH_TABLE} where tsv @@ to_tsquery('simple', ?))`, bindings }
+        : { sql: `exists (select 1 from ${SEARCH_TABLE} s where s.message_id = ${m}.id and s.tsv @@ to_tsquery('simple', ?))`, bindings };
+    }
     default: {
       const { minTokenSize, stopwords } = await fulltextLimits(db);
       const all = words.map((w, i) => ({ w, prefix: i === last }));
       // A prefix shorter than the index's tokens still finds the longer ones; a stop word as a prefix finds its longer words only.
-      const indexed = (x: { w: string; prefix: boolean }) => [...x.w].length >= minTokenSize && !stopwords.has(x.w);
+      const indexed = (x: { w: string; prefix: boolean }) => form === 'set' && [...x.w].length >= minTokenSize && !stopwords.has(x.w);
       const long = all.filter(indexed);
       const conditions: string[] = [];
       const bindings: string[] = [];
@@ -168,4 +186,16 @@ export const matchCondition = async (db: Db, words: string[], m: string): Promis
         : { sql: `exists (select 1 from ${SEARCH_TABLE} s where s.message_id = ${m}.id and ${conditions.join(' and ')})`, bindings };
     }
   }
+};
+
+/**
+ * How many messages of the whole index match, counted up to `cap` (the index alone, cheap for a
+ * rare word, bounded for a common one): whether the `set` plan's candidates are few.
+ */
+export const countMatchesUpTo = async (db: Db, words: string[], cap: number) => {
+  const { sql, bindings } = await matchCondition(db, words, 'x', 'set');
+  const inner = /^x\.id in \((.*)\)$/s.exec(sql);
+  if (!inner) return cap; // MySQL with only short words: no index to start from
+  const rows = await rawRows(db, `select count(*) as n from (${inner[1]} limit ${Number(cap)}) c`, bindings);
+  return Number(rows[0].n);
 };
