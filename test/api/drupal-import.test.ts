@@ -145,12 +145,16 @@ describe('strapi-private-messages import-drupal (D7 2.x)', () => {
     await as(ctx.strapi, b).post('/blocks', { userId: c.id }).expect(201);
     // Tags: "Work" and "work" are one tag of c's; the Inbox tag is no tag.
     expect((await as(ctx.strapi, c).get('/tags').expect(200)).body.data.map((t: { name: string }) => t.name.toLowerCase())).toEqual(['work']);
+    // Imported threads were accepted: history is contact (the starter for each member, whoever wrote for the others).
+    const contact = async (user: TestUser, other: TestUser) =>
+      Boolean(await ctx.strapi.db.connection('pm_contacts').where({ user_id: user.id, contact_id: other.id }).first('id'));
+    expect([await contact(b, a), await contact(a, c), await contact(c, a)]).toEqual([true, true, true]);
     // Preferences: user levels, the role level for the others, disabled messaging.
     const prefs = async (u: TestUser) => (await as(ctx.strapi, u).get('/preferences').expect(200)).body.data;
-    expect(await prefs(a)).toEqual({ messagingEnabled: true, emailNotifications: 'newThreads' });
-    expect(await prefs(b)).toEqual({ messagingEnabled: true, emailNotifications: 'never' });
-    expect(await prefs(c)).toEqual({ messagingEnabled: true, emailNotifications: 'firstUnread' });
-    expect(await prefs(dd)).toEqual({ messagingEnabled: false, emailNotifications: 'firstUnread' });
+    expect(await prefs(a)).toEqual({ messagingEnabled: true, emailNotifications: 'newThreads', allowMessagesFrom: 'everyone' });
+    expect(await prefs(b)).toEqual({ messagingEnabled: true, emailNotifications: 'never', allowMessagesFrom: 'everyone' });
+    expect(await prefs(c)).toEqual({ messagingEnabled: true, emailNotifications: 'firstUnread', allowMessagesFrom: 'everyone' });
+    expect(await prefs(dd)).toEqual({ messagingEnabled: false, emailNotifications: 'firstUnread', allowMessagesFrom: 'everyone' });
     // Settings from `variable` and pm_setting's global level.
     expect(await settings().getFresh()).toMatchObject({
       purgeDeletedAfterDays: 45,

@@ -79,16 +79,18 @@ describe('GET /recipients asks the send gate', () => {
 describe('GET /can-message/:userId', () => {
   it('allows an existing other user', async () => {
     const res = await as(ctx.strapi, ann).get(`/can-message/${bob.id}`).expect(200);
-    expect(res.body).toEqual({ data: { allowed: true, reasons: [] } });
+    expect(res.body).toEqual({ data: { allowed: true, asRequest: false, reasons: [] } });
   });
 
   it('explains why not for oneself and for an unknown user', async () => {
     expect((await as(ctx.strapi, ann).get(`/can-message/${ann.id}`).expect(200)).body.data).toEqual({
       allowed: false,
+      asRequest: false,
       reasons: [{ code: 'self', message: expect.any(String) }],
     });
     expect((await as(ctx.strapi, ann).get('/can-message/987654').expect(200)).body.data).toEqual({
       allowed: false,
+      asRequest: false,
       reasons: [{ code: 'unknown_recipient', message: expect.any(String) }],
     });
   });
@@ -100,6 +102,7 @@ describe('GET /can-message/:userId', () => {
     await setRole(ctx.strapi, mute.id, role.id);
     expect((await as(ctx.strapi, mute).get(`/can-message/${bob.id}`).expect(200)).body.data).toEqual({
       allowed: false,
+      asRequest: false,
       reasons: [{ code: 'no_permission', message: expect.any(String) }],
     });
     await as(ctx.strapi, mute).post('/threads', { recipients: [{ type: 'user', id: bob.id }], body: 'hi' }).expect(403);
