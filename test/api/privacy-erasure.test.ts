@@ -5,6 +5,7 @@ import { driftedCounters, threadIdOf } from '../helpers/counters';
 import { useStrapi } from '../helpers/setup';
 import { grant, type TestUser } from '../helpers/users';
 import { listen, openStream } from '../helpers/sse';
+import { searchAll } from '../helpers/search';
 
 /**
  * Deleting a users-permissions user, by any path, erases their messaging data (anonymize by
@@ -33,6 +34,7 @@ const USER_COLUMNS: Record<string, string[]> = {
   pm_stream_tickets: ['user_id'],
   pm_idempotency_keys: ['user_id'],
   pm_context_asks: ['asker_id'],
+  pm_contacts: ['user_id', 'contact_id'],
   pm_import_map: [],
   // Replayed stream events hold ids only and last replaySeconds.
   pm_stream_events: [],
@@ -47,6 +49,7 @@ const NEVER_NULL: Record<string, string[]> = {
   pm_preferences: ['user_id'],
   pm_suspensions: ['user_id'],
   pm_stream_tickets: ['user_id'],
+  pm_contacts: ['user_id', 'contact_id'],
 };
 
 const rowsOf = async (userId: number) => {
@@ -169,6 +172,9 @@ describe('deleting the account erases, by every path', () => {
     // What they wrote during dan's block in a thread dan is not in was held back from nobody: it stays.
     const direct = (await as(ctx.strapi, ann).get(`/threads/${threads.oneToOne}/messages`).expect(200)).body.data;
     expect(direct.map((m: any) => m.body)).toEqual(expect.arrayContaining(['Private words', 'Reported words']));
+    // The search index follows: ann still finds the anonymized words, never the held-back ones.
+    expect((await searchAll(ctx.strapi, ann, { q: 'reported words' })).length).toBe(1);
+    expect(await searchAll(ctx.strapi, ann, { q: 'held back' })).toEqual([]);
   });
 });
 
@@ -193,6 +199,9 @@ describe('delete mode', () => {
     const placeholders = await db()('pm_messages as m').join('pm_threads as t', 't.id', 'm.thread_id').where('t.document_id', threads.oneToOne).whereNotNull('m.deleted_at');
     expect(placeholders.length).toBeGreaterThan(0);
     expect(placeholders.every((m: any) => m.body === '' && m.author_id === null)).toBe(true);
+    // Deleted words leave the search index with them.
+    expect(await searchAll(ctx.strapi, ann, { q: 'reported words' })).toEqual([]);
+    expect(await searchAll(ctx.strapi, ann, { q: 'before the block' })).toEqual([]);
   });
 });
 

@@ -2,6 +2,7 @@ import { TABLES, toInt, whereIdIn, type Db } from './db';
 import { PARTICIPANT_PREVIEW_SIZE, recountThreads } from './threads';
 import { recountMemberships } from './membership-read-state';
 import { isPostgres } from './dialect';
+import { unindexThreadMessages } from './message-search';
 
 /*
  * What an erasure leaves of the threads its user was in (repositories/erasure.ts): exact counts for
@@ -64,6 +65,7 @@ export const deleteEmptiedThreads = async (db: Db, threadIds: number[]) => {
     await db(TABLES.reports).whereIn('message_id', whereIdIn(db, db(TABLES.messages).select('id'), 'thread_id', empty)).update({ message_id: null });
     await whereIdIn(db, db(TABLES.outbox), 'thread_id', empty).del();
     await whereIdIn(db, db(TABLES.contextAsks), 'thread_id', empty).del();
+    await unindexThreadMessages(db, empty);
     await whereIdIn(db, db(TABLES.messages), 'thread_id', empty).del();
     await whereIdIn(db, db(t), 'id', empty).del();
   }

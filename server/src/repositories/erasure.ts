@@ -4,6 +4,7 @@ import { forUpdate } from './dialect';
 import { IMPORT_MAP } from './import-map';
 import { AUDIENCE_DIRECT } from './visibility';
 import { deleteEmptiedThreads, recountAfterDeparture } from './erasure-threads';
+import { unindexMessages, unindexMessagesOf } from './message-search';
 
 /*
  * Erasing a user's messaging data: one ordered list of steps, one per table, run in one transaction
@@ -77,6 +78,7 @@ export const ERASURE_STEPS: ErasureStep[] = [
       const held = (await heldBackMessages(db, userId)).map((r: Record<string, unknown>) => toInt(r.id));
       await inChunks(held, async (ids) => {
         await whereIdIn(db, db(TABLES.reports), 'message_id', ids).update({ message_id: null });
+        await unindexMessages(db, ids);
         await whereIdIn(db, db(TABLES.messages), 'id', ids).del();
       });
     },
@@ -85,11 +87,15 @@ export const ERASURE_STEPS: ErasureStep[] = [
     table: TABLES.messages,
     run: async (db, { userId, mode, now }) => {
       const erased = mode === 'delete' ? { body: '', excerpt: '', fields: null, deleted_at: db.raw('coalesce(deleted_at, ?)', [now]) } : {};
+      // Deleted, their words leave the search index too; anonymized, the others still find them.
+      if (mode === 'delete') await unindexMessagesOf(db, userId);
       await db(TABLES.messages).where('author_id', userId).update({ ...erased, author_id: null, updated_at: now });
       // A hidden member's reply to them (the thread's starter): theirs alone, so it goes with them.
       await db(TABLES.messages).where({ audience: AUDIENCE_DIRECT, audience_user_id: userId }).update({ audience_user_id: null });
     },
   },
+  // Contacts both ways: whom they may write to without a request, and who may write to them.
+  { table: TABLES.contacts, run: (db, { userId }) => db(TABLES.contacts).where('user_id', userId).orWhere('contact_id', userId).del() },
   { table: TABLES.blocks, run: (db, { userId }) => db(TABLES.blocks).where('blocker_id', userId).orWhere('blocked_id', userId).del() },
   { table: TABLES.memberships, run: (db, { userId }) => db(TABLES.memberships).where('user_id', userId).del() },
   { table: TABLES.preferences, run: (db, { userId }) => db(TABLES.preferences).where('user_id', userId).del() },

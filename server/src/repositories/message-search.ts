@@ -25,6 +25,10 @@ export const unindexMessages = (db: Db, messageIds: number[]) => deleteSearchRow
 export const unindexMessagesOf = (db: Db, authorId: number) =>
   deleteSearchRowsIn(db, db(TABLES.messages).select('id').where('author_id', authorId) as unknown as Knex.QueryBuilder);
 
+/** Drops the index rows of every message of these threads (threads deleted whole). */
+export const unindexThreadMessages = (db: Db, threadIds: number[]) =>
+  deleteSearchRowsIn(db, db(TABLES.messages).select('id').whereIn('thread_id', threadIds) as unknown as Knex.QueryBuilder);
+
 /** Indexes these messages again from what they hold now (a body or subject rewritten in place). */
 export const reindexMessages = async (db: Db, messageIds: number[]) => {
   for (let i = 0; i < messageIds.length; i += 500) {
