@@ -113,3 +113,13 @@ export const inTransaction = <T>(strapi: Core.Strapi, work: (trx: Db) => Promise
     () => committing
   );
 };
+
+/**
+ * Runs `work` once the current transaction commits (Strapi's transaction context: the outermost
+ * one, e.g. a document service delete's), never if it rolls back; at once outside a transaction.
+ * For what lies outside the database (stored files).
+ */
+export const afterCommit = async (strapi: Core.Strapi, work: () => Promise<void>) => {
+  if (!strapi.db.inTransaction()) return work();
+  await strapi.db.transaction(async ({ onCommit }) => onCommit(() => void work()));
+};
