@@ -5,7 +5,7 @@ import { appendEntries } from '../repositories/audit';
 import { eraseUserData } from '../repositories/erasure';
 import { sweepOrphans } from '../repositories/erasure-orphans';
 import { lockUserRow } from '../repositories/preferences';
-import { inTransaction } from '../utils/transaction';
+import { afterCommit, inTransaction } from '../utils/transaction';
 import { getService } from '../utils/get-service';
 import { notFound } from '../utils/errors';
 import { findThreadForInvestigation } from '../repositories/admin-threads';
@@ -35,15 +35,12 @@ const privacyService = ({ strapi }: { strapi: Core.Strapi }) => {
       if (admin) await appendEntries(trx, [{ adminId: admin.id, adminName: admin.name, action: 'user.erase', userId }], now);
       return erased;
     });
-    // Outside the database (stored files): once committed. Inside a deleting path's transaction,
-    // when that transaction commits (Strapi's onCommit); dropped if it rolls back.
+    // Outside the database (stored files): once committed; inside a deleting path's transaction,
+    // when that one commits; never if it rolls back.
     const runAfter = async () => {
       for (const work of result.afterCommit) await work().catch((e: Error) => strapi.log.error(`[private-messages] erasure: ${e.message}`));
     };
-    if (result.afterCommit.length > 0) {
-      if (strapi.db.inTransaction()) await strapi.db.transaction(async ({ onCommit }) => onCommit(() => void runAfter()));
-      else await runAfter();
-    }
+    if (result.afterCommit.length > 0) await afterCommit(strapi, runAfter);
     strapi.eventHub.emit(EVENTS.userErased, { userId, mode: erasure });
     return { threads: result.threads };
   };

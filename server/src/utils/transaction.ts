@@ -146,3 +146,12 @@ const markCommitted = (strapi: Core.Strapi) => {
  */
 export const outcomeUnknown = (error: unknown, state: Record<symbol, unknown> | undefined): boolean =>
   (error instanceof TransientDatabaseError && error.outcomeUnknown) || Boolean(state?.[COMMITTED]);
+/**
+ * Runs `work` once the current transaction commits (Strapi's transaction context: the outermost
+ * one, e.g. a document service delete's), never if it rolls back; at once outside a transaction.
+ * For what lies outside the database (stored files).
+ */
+export const afterCommit = async (strapi: Core.Strapi, work: () => Promise<void>) => {
+  if (!strapi.db.inTransaction()) return work();
+  await strapi.db.transaction(async ({ onCommit }) => onCommit(() => void work()));
+};
