@@ -157,19 +157,17 @@ describe('the demo inbox', () => {
   });
 
   it('searches messages: snippets mark the matched words, and a result opens its thread at the message', async () => {
-    const alice = await open('alice', { width: 1100, height: 800 });
-    await compose(alice, 'bob', 'Search probe', 'The zeppelin lands at noon');
-    await alice.locator('#thread-title').getByText('Search probe').waitFor();
+    // The seeded order thread: alice asked bob whether her order had shipped.
     const bob = await open('bob', { width: 1100, height: 800 });
-    await bob.getByLabel('Search messages').fill('ZEPPEL');
+    await bob.getByLabel('Search messages').fill('SHIPP');
     await bob.getByRole('button', { name: 'Search', exact: true }).click();
     const results = bob.getByRole('list', { name: 'Messages found' });
-    await results.locator('mark', { hasText: 'zeppelin' }).waitFor();
-    await results.getByRole('button', { name: /Search probe/ }).click();
-    await bob.locator('#message-list li.found').getByText('The zeppelin lands at noon').waitFor();
+    await results.locator('mark', { hasText: 'shipped' }).waitFor();
+    await results.getByRole('button', { name: /Order #123/ }).click();
+    await bob.locator('#message-list li.found').getByText(/has my order shipped yet/).waitFor();
     // Fewer than two characters never reach the server.
     await bob.getByLabel('Search messages').fill('z');
     await bob.getByRole('button', { name: 'Search', exact: true }).click();
-    await results.locator('mark', { hasText: 'zeppelin' }).waitFor();
+    await results.locator('mark', { hasText: 'shipped' }).waitFor();
   });
 });
