@@ -1,5 +1,6 @@
 import { TABLES, toInt, type Db } from './db';
 import { removeFromInboxMany } from './membership-read-state';
+import { DECLINED_REQUEST } from './visibility';
 
 /*
  * Message requests are membership state, `request_state`:
@@ -17,7 +18,7 @@ const M = TABLES.memberships;
 
 export const PENDING = 'pending';
 export const ACCEPTED = 'accepted';
-export const DECLINED = 'declined';
+export const DECLINED = DECLINED_REQUEST;
 
 /** Narrows memberships (`alias`) to those delivery still reaches: every one but declined requests. */
 export const notDeclined = (alias = M) => `(${alias}.request_state is null or ${alias}.request_state <> '${DECLINED}')`;

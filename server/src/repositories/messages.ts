@@ -85,7 +85,7 @@ export const insertMessage = async (
  * The viewer of a thread: their user id, whether they were reached only through a role, and their
  * removal watermark (what visibility.seenBy needs of their membership).
  */
-export type Viewer = { userId: number; hidden: boolean; visibleAfterMessageId: number };
+export type Viewer = { userId: number; hidden: boolean; visibleAfterMessageId: number; requestState?: string | null };
 
 /**
  * One page of a thread's messages as a member sees them (visibility.seenBy), newest first, and,

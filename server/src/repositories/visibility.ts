@@ -37,16 +37,17 @@ export const AUDIENCE_DIRECT = 'direct';
 export type Audience = null | typeof AUDIENCE_LISTED | typeof AUDIENCE_DIRECT;
 
 /**
- * SQL expressions for a member: their user id, their hidden flag and their removal watermark
- * (columns, or inlined constants).
+ * SQL expressions for a member: their user id, their hidden flag, their removal watermark and their
+ * message-request state (columns, or inlined constants).
  */
-export type MemberExpr = { userId: string; hidden: string; visibleAfter: string };
+export type MemberExpr = { userId: string; hidden: string; visibleAfter: string; requestState: string };
 
 /** The member of a memberships row aliased `alias`. */
 export const memberOf = (alias: string): MemberExpr => ({
   userId: `${alias}.user_id`,
   hidden: `${alias}.hidden`,
   visibleAfter: `${alias}.visible_after_message_id`,
+  requestState: `${alias}.request_state`,
 });
 
 const sqlInt = (value: number) => {
@@ -55,11 +56,15 @@ const sqlInt = (value: number) => {
 };
 
 /** A known member, inlined (ids we read from the database, checked). */
-export const knownMember = (member: { userId: number; hidden: boolean; visibleAfterMessageId: number }): MemberExpr => ({
+export const knownMember = (member: { userId: number; hidden: boolean; visibleAfterMessageId: number; requestState?: string | null }): MemberExpr => ({
   userId: sqlInt(member.userId),
   hidden: member.hidden ? 'true' : 'false',
   visibleAfter: sqlInt(member.visibleAfterMessageId),
+  requestState: member.requestState === DECLINED_REQUEST ? `'${DECLINED_REQUEST}'` : 'null',
 });
+
+/** The request state of a member who declined a message request (repositories/message-requests.ts). */
+export const DECLINED_REQUEST = 'declined';
 
 const notHidden = (hidden: string) => `coalesce(${hidden}, false) = false`;
 
@@ -79,11 +84,13 @@ const writtenWhileBlocked = (m: string, userId: string) =>
 /**
  * SQL condition: the message aliased `m` (of the member's thread: callers join on thread_id) is
  * one `member` sees: after their removal watermark, for them in a broadcast, and not written while
- * they had blocked its author. The block check is a range of the unique (blocker_id, blocked_id,
+ * they had blocked its author. A member who declined a message request sees nothing more of that
+ * thread (the decline moved their watermark, and what follows is not theirs either). The block check is a range of the unique (blocker_id, blocked_id,
  * after_message_id) index: a pair's few periods.
  */
 export const seenBy = (m: string, member: MemberExpr) => `(
   ${m}.id > ${member.visibleAfter}
+  and coalesce(${member.requestState}, '') <> '${DECLINED_REQUEST}'
   and (${m}.audience is null
     or (${m}.audience = '${AUDIENCE_LISTED}' and ${notHidden(member.hidden)})
     or (${m}.audience = '${AUDIENCE_DIRECT}' and (${member.userId} = ${m}.author_id or ${member.userId} = ${m}.audience_user_id)))

@@ -158,7 +158,12 @@ const inboxService = ({ strapi }: { strapi: Core.Strapi }) => {
   /** A page of messages, newest first from the database, returned oldest first with the cursor to older ones. */
   const messagePage = async (viewer: Actor, view: MemberView, limit: number, beforeId?: number) => {
     const rows = await messagesRepo.listThreadMessages(knex(), {
-      viewer: { userId: viewer.id, hidden: view.membership.hidden, visibleAfterMessageId: view.membership.visibleAfterMessageId },
+      viewer: {
+        userId: viewer.id,
+        hidden: view.membership.hidden,
+        visibleAfterMessageId: view.membership.visibleAfterMessageId,
+        requestState: view.membership.requestState,
+      },
       threadId: view.thread.id,
       beforeId,
       limit: limit + 1,
