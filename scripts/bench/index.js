@@ -10,6 +10,7 @@
  * Generates data sets (scripts/generate), builds the playground for production (`strapi build`) and
  * runs it (`strapi start`), then drives it on loopback with autocannon and measures, on each database:
  * the plugin's inbox (heavy and median user, by tag; the heavy user's archived, sent and all folders), thread view, unread count, replies in a 1:1 and
+ * asks about a listing (scripts/bench/contexts.js: the seller's inbox, finding one's thread, new and reused asks),
  * a 1,000-member thread, a write to a role; and the baselines: a trivial authenticated route, the
  * same queries through knex in-process, the core REST API on the playground's own thread/message/
  * membership types, and Drupal privatemsg 7.x's schema with its own queries. Prints query plans and
@@ -33,6 +34,7 @@ const { sqliteSink, pgSink, mysqlSink } = require('../generate/sinks');
 const { sqlitePlan, pgPlan, mysqlPlan, bindSqlite, bindPg } = require('./plans');
 const { drupalQueries } = require('./drupal');
 const { writeDocs } = require('./report');
+const { contextRoutes, contextWrites } = require('./contexts');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const PLAYGROUND = path.join(ROOT, 'playground');
@@ -270,7 +272,7 @@ const writes = async (n, fn) => {
 
 const tableCounts = async (sink) => {
   const out = new Map();
-  for (const t of ['pm_threads', 'pm_messages', 'pm_memberships', 'pm_tags', 'pm_memberships_tags_lnk', 'pm_blocks', 'up_users', 'up_users_role_lnk', 'up_roles', 'up_permissions', 'up_permissions_role_lnk', 'strapi_core_store_settings', 'threads', 'messages', 'memberships', 'memberships_user_lnk', 'memberships_thread_lnk', 'messages_thread_lnk', 'messages_author_lnk', 'threads_last_message_lnk', 'pm_index', 'pm_message']) {
+  for (const t of ['pm_context_asks', 'listings', 'listings_seller_lnk', 'pm_threads', 'pm_messages', 'pm_memberships', 'pm_tags', 'pm_memberships_tags_lnk', 'pm_blocks', 'up_users', 'up_users_role_lnk', 'up_roles', 'up_permissions', 'up_permissions_role_lnk', 'strapi_core_store_settings', 'threads', 'messages', 'memberships', 'memberships_user_lnk', 'memberships_thread_lnk', 'messages_thread_lnk', 'messages_author_lnk', 'threads_last_message_lnk', 'pm_index', 'pm_message']) {
     try {
       out.set(t, Number((await sink.all(`select count(*) as n from "${t}"`))[0].n));
     } catch {}
@@ -322,12 +324,24 @@ const benchDb = async (o, db) => {
         threadView: [`/api/private-messages/threads/${m.oneToOne.thread}`, H],
         unreadHeavy: ['/api/private-messages/unread-count', H],
         unreadMedian: ['/api/private-messages/unread-count', MED],
+        // Threads about a listing: the seller's inbox (50,000 asks) and finding one's thread about a listing.
+        ...contextRoutes(m),
         restInboxHeavy: [restInbox(H), H],
         restInboxMedian: [restInbox(MED), MED],
         restUnreadHeavy: [restUnread(H), H],
       };
       // The SQL each route runs, for EXPLAIN and the in-process floor.
       const auth = (await record('GET', routes.trivial[0], H)).queries;
+      const checkPlans = async (key, qs) => {
+        for (const q of qs) {
+          const p = await planOf(db)(sink, q, counts);
+          out.plans.push({ route: key, sql: q.sql, ...p });
+          if (p.problems.length) {
+            out.failures.push({ route: key, sql: q.sql, problems: p.problems });
+            log(`\n!!!!!!!! PLAN FAILURE (${key}) !!!!!!!!\n${shortSql(q.sql)}\n${p.plan}\n${p.problems.map((x) => `  -> ${x}`).join('\n')}\n`);
+          }
+        }
+      };
       for (const [key, [url, id]] of Object.entries(routes)) {
         log(`-- ${key}: GET ${url.length > 100 ? `${url.slice(0, 100)}…` : url}`);
         const rec = await record('GET', url, id);
@@ -347,14 +361,7 @@ const benchDb = async (o, db) => {
         out.floor[key] = { queries: qs.length, ms: floorMs, rps: 1000 / floorMs };
         log(`   in-process: ${qs.length} queries, ${floorMs.toFixed(3)} ms`);
         if (key.startsWith('rest')) continue;
-        for (const q of qs) {
-          const p = await planOf(db)(sink, q, counts);
-          out.plans.push({ route: key, sql: q.sql, ...p });
-          if (p.problems.length) {
-            out.failures.push({ route: key, sql: q.sql, problems: p.problems });
-            log(`\n!!!!!!!! PLAN FAILURE (${key}) !!!!!!!!\n${shortSql(q.sql)}\n${p.plan}\n${p.problems.map((x) => `  -> ${x}`).join('\n')}\n`);
-          }
-        }
+        await checkPlans(key, qs);
       }
 
       // Drupal privatemsg 7.x: its own queries on its own tables, in-process.
@@ -378,6 +385,9 @@ const benchDb = async (o, db) => {
           }
         }
       }
+
+      // Asks about a listing (new and reused threads), with the plans of an ask's queries.
+      await contextWrites(o, m, { hit, record, writes, withoutAuth, checkPlans, log }, out);
 
       // Writes, with the event loop's worst delay during each series.
       out.writes.idle = await (async () => { await loop(true); await new Promise((r) => setTimeout(r, 2000)); return loop(true); })();

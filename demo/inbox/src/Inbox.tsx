@@ -19,7 +19,7 @@ const FOLDERS: { id: Folder; label: string }[] = [
 ];
 const STATUS = { live: 'Updates: live', polling: 'Updates: polling', connecting: 'Updates: connecting', stopped: 'Updates: off' };
 
-export const Inbox = ({ me, onLogout }: { me: Me; onLogout: () => void }) => {
+export const Inbox = ({ me, onLogout, openFirst = null }: { me: Me; onLogout: () => void; openFirst?: string | null }) => {
   const pm = usePrivateMessages();
   const [folder, setFolder] = useState<Folder>('inbox');
   const [foldersMissing, setFoldersMissing] = useState(false);
@@ -27,7 +27,8 @@ export const Inbox = ({ me, onLogout }: { me: Me; onLogout: () => void }) => {
   const [tag, setTag] = useState('');
   const [unread, setUnread] = useState(false);
   const [tags, setTags] = useState<Tag[]>([]);
-  const [openId, setOpenId] = useState<string | null>(null);
+  // A thread to open on arrival (the one just asked about from a listing's page).
+  const [openId, setOpenId] = useState<string | null>(openFirst);
   const [composing, setComposing] = useState(false);
   const [notice, setNotice] = useState('');
   const inbox = useInbox({
@@ -52,6 +53,7 @@ export const Inbox = ({ me, onLogout }: { me: Me; onLogout: () => void }) => {
   useEffect(() => {
     void loadTags();
     main.current?.focus();
+    if (openFirst) document.body.classList.add('reading');
   }, []); // eslint-disable-line react-hooks/exhaustive-deps
 
   const others = (t: Thread) => t.participants.filter((p) => p.id !== me.id).map((p) => p.username).join(', ');
