@@ -39,9 +39,12 @@ const contextWrites = async (o, m, tools, out) => {
   const fresh = listings[listings.length - 1];
   const recNew = await record('POST', '/api/private-messages/threads', H, ask(fresh, 'plan'));
   const recReused = await record('POST', '/api/private-messages/threads', H, ask(fresh, 'plan again'));
-  if (recNew.res.status !== 201 || recReused.res.status !== 201) {
-    out.writes.askNew = { unsupported: true, status: recNew.res.status, error: recNew.res.json?.error ?? recNew.res.text.slice(0, 300) };
-    log(`-- ask: HTTP ${recNew.res.status} ${recNew.res.text.slice(0, 300)}`);
+  // A new thread is a 201; asking again (a reply in the thread found) a 200 or 201.
+  const ok = (r) => r.res.status >= 200 && r.res.status < 300;
+  if (!ok(recNew) || !ok(recReused)) {
+    const bad = ok(recNew) ? recReused : recNew;
+    out.writes.askNew = { unsupported: true, status: bad.res.status, error: bad.res.json?.error ?? bad.res.text.slice(0, 300) };
+    log(`-- ask: HTTP ${bad.res.status} ${bad.res.text.slice(0, 300)}`);
     return;
   }
   await checkPlans('askNew', withoutAuth(recNew.queries, auth));

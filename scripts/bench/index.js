@@ -23,6 +23,10 @@
  * instead of dropping them: no schema creation (80 s per database on a loaded MariaDB).
  * --short-writes: --quick's write series (100 1:1 replies, 30 in the big thread) at any size, for a
  * machine so loaded that each reply takes a second.
+ * Side by side, one database per process (on a machine shared with other work, each gets its own
+ * share of the cores; the ratios are paired within each run): `strapi build` once, then per database
+ * `BENCH_PORT=<port> BENCH_RESULTS=<file> PM_NO_COMPILE=true npm run bench -- --db <db> --skip-build
+ * --no-docs`, and `node scripts/bench/merge.js <files…>` writes the docs from the results.
  */
 const fs = require('node:fs');
 const path = require('node:path');
@@ -469,7 +473,8 @@ const main = async () => {
     run('npm', ['run', 'build']);
     run(STRAPI_BIN, ['build'], { cwd: PLAYGROUND, env: { ...process.env, NODE_ENV: 'production' } });
   }
-  const resultsFile = path.join(ROOT, 'playground', '.tmp', 'bench-results.json');
+  // BENCH_RESULTS: another file, for runs on several databases side by side (each with its own BENCH_PORT).
+  const resultsFile = process.env.BENCH_RESULTS ?? path.join(ROOT, 'playground', '.tmp', 'bench-results.json');
   // The last run of this checkout of the same size, else the committed results (docs/benchmarks.json).
   const previous = [resultsFile, path.join(ROOT, 'docs', 'benchmarks.json')]
     .filter((f) => fs.existsSync(f))
@@ -479,7 +484,7 @@ const main = async () => {
   for (const db of o.dbs) {
     results.dbs[db] = await benchDb(o, db);
     fs.mkdirSync(path.join(ROOT, 'playground', '.tmp'), { recursive: true });
-    fs.writeFileSync(path.join(ROOT, 'playground', '.tmp', 'bench-results.json'), JSON.stringify(results, null, 2));
+    fs.writeFileSync(resultsFile, JSON.stringify(results, null, 2));
   }
   // A run on one database keeps the other database's results of the same size from the last run,
   // dated by the run that measured them (not the one that last carried them over).
