@@ -25,6 +25,19 @@ const grantPluginActions = async (strapi: Core.Strapi, roleType: string) => {
   }
 };
 
+/** Listings are public ads: anyone may read them (the demo's "Contact the seller" page shows one). */
+const LISTING_READ = ['api::listing.listing.find', 'api::listing.listing.findOne'];
+const grantListingRead = async (strapi: Core.Strapi, roleType: string) => {
+  const role = await strapi.db.query('plugin::users-permissions.role').findOne({ where: { type: roleType } });
+  const existing = await strapi.db
+    .query('plugin::users-permissions.permission')
+    .findMany({ where: { role: role.id, action: { $in: LISTING_READ } }, select: ['action'] });
+  const have = new Set(existing.map((p: { action: string }) => p.action));
+  for (const action of LISTING_READ.filter((a) => !have.has(a))) {
+    await strapi.db.query('plugin::users-permissions.permission').create({ data: { action, role: role.id } });
+  }
+};
+
 const ensureUser = async (strapi: Core.Strapi, username: string, roleId: number) => {
   const existing = await strapi.db.query('plugin::users-permissions.user').findOne({ where: { username } });
   if (existing) return existing;
@@ -63,6 +76,7 @@ const ensureListings = async (strapi: Core.Strapi, users: Record<string, { docum
 
 export const seedPlayground = async (strapi: Core.Strapi) => {
   await grantPluginActions(strapi, 'authenticated');
+  for (const roleType of ['public', 'authenticated']) await grantListingRead(strapi, roleType);
   const authenticated = await strapi.db.query('plugin::users-permissions.role').findOne({ where: { type: 'authenticated' } });
   const users: Record<string, { id: number; documentId?: string }> = {};
   for (const name of DEMO_USERS) users[name] = await ensureUser(strapi, name, authenticated.id);

@@ -11,6 +11,7 @@
  * Generates data sets (scripts/generate), builds the playground for production (`strapi build`) and
  * runs it (`strapi start`), then drives it on loopback with autocannon and measures, on each database:
  * the plugin's inbox (heavy and median user, by tag; the heavy user's archived, sent and all folders), thread view, unread count, replies in a 1:1 and
+ * asks about a listing (scripts/bench/contexts.js: the seller's inbox, finding one's thread, new and reused asks),
  * a 1,000-member thread, a write to a role; and the baselines: a trivial authenticated route, the
  * same queries through knex in-process, the core REST API on the playground's own thread/message/
  * membership types, and Drupal privatemsg 7.x's schema with its own queries. Prints query plans and
@@ -21,8 +22,14 @@
  * default/--full: 10,000 users, 200,000 threads, 2,000,000 messages (steps 10k, 100k, 1M, 2M).
  * --reuse: keep the benchmark's databases of an earlier run (the generator empties their tables)
  * instead of dropping them: no schema creation (80 s per database on a loaded MariaDB).
+ * --skip-generate: measure the data sets an earlier run of this database left (its manifests in
+ * playground/.tmp), without generating them again.
  * --short-writes: --quick's write series (100 1:1 replies, 30 in the big thread) at any size, for a
  * machine so loaded that each reply takes a second.
+ * Side by side, one database per process (on a machine shared with other work, each gets its own
+ * share of the cores; the ratios are paired within each run): `strapi build` once, then per database
+ * `BENCH_PORT=<port> BENCH_RESULTS=<file> PM_NO_COMPILE=true npm run bench -- --db <db> --skip-build
+ * --no-docs`, and `node scripts/bench/merge.js <files…>` writes the docs from the results.
  */
 const fs = require('node:fs');
 const path = require('node:path');
@@ -34,6 +41,7 @@ const { sqliteSink, pgSink, mysqlSink } = require('../generate/sinks');
 const { sqlitePlan, pgPlan, mysqlPlan, bindSqlite, bindPg } = require('./plans');
 const { drupalQueries } = require('./drupal');
 const { writeDocs } = require('./report');
+const { contextRoutes, contextWrites } = require('./contexts');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const PLAYGROUND = path.join(ROOT, 'playground');
@@ -57,6 +65,7 @@ const parseArgs = (argv) => {
     else if (a === '--no-docs') o.docs = false;
     else if (a === '--reuse') o.fresh = false;
     else if (a === '--short-writes') o.shortWrites = true;
+    else if (a === '--skip-generate') o.generate = false;
     else if (a === '--messages') sizes.messages = Number(next());
     else if (a === '--threads') sizes.threads = Number(next());
     else if (a === '--users') sizes.users = Number(next());
@@ -86,6 +95,8 @@ const dbEnv = (db, name) =>
 
 const generate = (o, db, name, size, baselines) => {
   const manifest = path.join(PLAYGROUND, '.tmp', `bench-${db}-${name}.json`);
+  // --skip-generate: the data set an earlier run left, as its manifest describes it.
+  if (o.generate === false && fs.existsSync(manifest)) return { ...JSON.parse(fs.readFileSync(manifest, 'utf8')), reused: true };
   const threads = size.threads ?? Math.max(100, Math.round(size.messages / 10));
   const users = size.users ?? Math.min(10000, Math.max(200, Math.round(threads / 20)));
   run(process.execPath, [
@@ -186,12 +197,15 @@ const load = async (o, url, id, extra = {}) => {
 };
 
 /** Waits (at most 60 s) until the trivial route answers within 50 ms: no backlog left from a load. */
+// BENCH_SETTLE_MS: what "answers at once" means (50 ms); a machine under a load of 20 answers the
+// trivial route in a second or more even when the server has no backlog.
+const SETTLE_MS = Number(process.env.BENCH_SETTLE_MS ?? 50);
 const settle = async (userId) => {
   const deadline = Date.now() + 60000;
   while (Date.now() < deadline) {
     const s = performance.now();
-    await hit('GET', '/api/bench/ping', userId);
-    if (performance.now() - s < 50) return;
+    const answered = await hit('GET', '/api/bench/ping', userId).then(() => true, () => false);
+    if (answered && performance.now() - s < SETTLE_MS) return;
     await new Promise((res) => setTimeout(res, 200));
   }
 };
@@ -271,7 +285,7 @@ const writes = async (n, fn) => {
 
 const tableCounts = async (sink) => {
   const out = new Map();
-  for (const t of ['pm_threads', 'pm_messages', 'pm_memberships', 'pm_tags', 'pm_memberships_tags_lnk', 'pm_blocks', 'up_users', 'up_users_role_lnk', 'up_roles', 'up_permissions', 'up_permissions_role_lnk', 'strapi_core_store_settings', 'threads', 'messages', 'memberships', 'memberships_user_lnk', 'memberships_thread_lnk', 'messages_thread_lnk', 'messages_author_lnk', 'threads_last_message_lnk', 'pm_index', 'pm_message']) {
+  for (const t of ['pm_context_asks', 'listings', 'listings_seller_lnk', 'pm_threads', 'pm_messages', 'pm_memberships', 'pm_tags', 'pm_memberships_tags_lnk', 'pm_blocks', 'up_users', 'up_users_role_lnk', 'up_roles', 'up_permissions', 'up_permissions_role_lnk', 'strapi_core_store_settings', 'threads', 'messages', 'memberships', 'memberships_user_lnk', 'memberships_thread_lnk', 'messages_thread_lnk', 'messages_author_lnk', 'threads_last_message_lnk', 'pm_index', 'pm_message']) {
     try {
       out.set(t, Number((await sink.all(`select count(*) as n from "${t}"`))[0].n));
     } catch {}
@@ -288,16 +302,20 @@ const benchDb = async (o, db) => {
   for (const messages of o.steps) {
     log(`\n=== ${db}: ${messages} messages (growth step) ===`);
     const m = generate(o, db, `s${messages}`, { messages }, 'none');
-    await vacuum(db, `s${messages}`);
-    grantAll(db, `s${messages}`);
+    if (!m.reused) {
+      await vacuum(db, `s${messages}`);
+      grantAll(db, `s${messages}`);
+    }
     out.steps.push(await growthPoint(o, db, `s${messages}`, m));
   }
 
   log(`\n=== ${db}: ${o.size.messages} messages, ${o.size.threads} threads, ${o.size.users} users (main run) ===`);
   const m = generate(o, db, 'main', o.size, 'all');
-  await vacuum(db, 'main');
+  if (!m.reused) {
+    await vacuum(db, 'main');
+    grantAll(db, 'main');
+  }
   out.manifest = m;
-  grantAll(db, 'main');
   const server = await startServer(db, 'main');
   try {
     const sink = await openSink(db, 'main');
@@ -323,15 +341,35 @@ const benchDb = async (o, db) => {
         threadView: [`/api/private-messages/threads/${m.oneToOne.thread}`, H],
         unreadHeavy: ['/api/private-messages/unread-count', H],
         unreadMedian: ['/api/private-messages/unread-count', MED],
+        // Threads about a listing: the seller's inbox (50,000 asks) and finding one's thread about a listing.
+        ...contextRoutes(m),
         restInboxHeavy: [restInbox(H), H],
         restInboxMedian: [restInbox(MED), MED],
         restUnreadHeavy: [restUnread(H), H],
       };
       // The SQL each route runs, for EXPLAIN and the in-process floor.
       const auth = (await record('GET', routes.trivial[0], H)).queries;
+      const checkPlans = async (key, qs) => {
+        for (const q of qs) {
+          const p = await planOf(db)(sink, q, counts);
+          out.plans.push({ route: key, sql: q.sql, ...p });
+          if (p.problems.length) {
+            out.failures.push({ route: key, sql: q.sql, problems: p.problems });
+            log(`\n!!!!!!!! PLAN FAILURE (${key}) !!!!!!!!\n${shortSql(q.sql)}\n${p.plan}\n${p.problems.map((x) => `  -> ${x}`).join('\n')}\n`);
+          }
+        }
+      };
       for (const [key, [url, id]] of Object.entries(routes)) {
         log(`-- ${key}: GET ${url.length > 100 ? `${url.slice(0, 100)}…` : url}`);
-        const rec = await record('GET', url, id);
+        // A server still working through the previous route's backlog (a loaded machine, the core
+        // REST routes) may drop a connection: the route is recorded as failed, the run goes on.
+        const rec = await record('GET', url, id).catch((e) => ({ error: e }));
+        if (rec.error) {
+          out.routes[key] = { url, status: 0, error: `no answer: ${rec.error.cause?.code ?? rec.error.message}` };
+          log(`   ${out.routes[key].error}`);
+          await settle(routes.trivial[1]).catch(() => {});
+          continue;
+        }
         // The machine's throughput drifts over minutes: each route is compared with the trivial
         // route measured right before it, not with one measurement at the start.
         const paired = key !== 'trivial' ? await load(o, routes.trivial[0], routes.trivial[1]) : null;
@@ -348,14 +386,7 @@ const benchDb = async (o, db) => {
         out.floor[key] = { queries: qs.length, ms: floorMs, rps: 1000 / floorMs };
         log(`   in-process: ${qs.length} queries, ${floorMs.toFixed(3)} ms`);
         if (key.startsWith('rest')) continue;
-        for (const q of qs) {
-          const p = await planOf(db)(sink, q, counts);
-          out.plans.push({ route: key, sql: q.sql, ...p });
-          if (p.problems.length) {
-            out.failures.push({ route: key, sql: q.sql, problems: p.problems });
-            log(`\n!!!!!!!! PLAN FAILURE (${key}) !!!!!!!!\n${shortSql(q.sql)}\n${p.plan}\n${p.problems.map((x) => `  -> ${x}`).join('\n')}\n`);
-          }
-        }
+        await checkPlans(key, qs);
       }
 
       // Drupal privatemsg 7.x: its own queries on its own tables, in-process.
@@ -379,6 +410,9 @@ const benchDb = async (o, db) => {
           }
         }
       }
+
+      // Asks about a listing (new and reused threads), with the plans of an ask's queries.
+      await contextWrites(o, m, { hit, record, writes, withoutAuth, checkPlans, log }, out);
 
       // Writes, with the event loop's worst delay during each series.
       out.writes.idle = await (async () => { await loop(true); await new Promise((r) => setTimeout(r, 2000)); return loop(true); })();
@@ -463,7 +497,8 @@ const main = async () => {
     run('npm', ['run', 'build']);
     run(STRAPI_BIN, ['build'], { cwd: PLAYGROUND, env: { ...process.env, NODE_ENV: 'production' } });
   }
-  const resultsFile = path.join(ROOT, 'playground', '.tmp', 'bench-results.json');
+  // BENCH_RESULTS: another file, for runs on several databases side by side (each with its own BENCH_PORT).
+  const resultsFile = process.env.BENCH_RESULTS ?? path.join(ROOT, 'playground', '.tmp', 'bench-results.json');
   // The last run of this checkout of the same size, else the committed results (docs/benchmarks.json).
   const previous = [resultsFile, path.join(ROOT, 'docs', 'benchmarks.json')]
     .filter((f) => fs.existsSync(f))
@@ -473,7 +508,7 @@ const main = async () => {
   for (const db of o.dbs) {
     results.dbs[db] = await benchDb(o, db);
     fs.mkdirSync(path.join(ROOT, 'playground', '.tmp'), { recursive: true });
-    fs.writeFileSync(path.join(ROOT, 'playground', '.tmp', 'bench-results.json'), JSON.stringify(results, null, 2));
+    fs.writeFileSync(resultsFile, JSON.stringify(results, null, 2));
   }
   // A run on one database keeps the other database's results of the same size from the last run,
   // dated by the run that measured them (not the one that last carried them over).

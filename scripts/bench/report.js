@@ -31,6 +31,36 @@ const targetsOf = (db, r) => {
     const drift = ratio(vsTrivial(r, k), r.routes[b]?.trivialRps ? vsTrivial(r, b) : null);
     add(`${k} ≥ 10× core REST (${b}${drift ? `; ${f(drift, 1)}× with each against its trivial route` : ''})`, v, 10, v !== null && v >= 10);
   }
+  // Same-run comparisons with the heavy user's inbox page: each route against the trivial route
+  // measured right before it, so the machine's drift over minutes cancels (±10% is noise).
+  const vsInbox = (k) => ratio(vsTrivial(r, k), vsTrivial(r, 'inboxHeavy'));
+  // The same comparison of the statements alone, replayed in-process (the steadier figure).
+  const floorVsInbox = (k) => {
+    const v = ratio(r.floor.inboxHeavy?.ms, r.floor[k]?.ms);
+    return v ? `; in-process ${f(v, 2)}×` : '';
+  };
+  for (const [k, what] of [['inboxArchived', 'archived'], ['inboxSent', 'sent'], ['inboxAll', 'all']]) {
+    if (!r.routes[k]?.rps) continue;
+    const v = vsInbox(k);
+    add(`heavy user's ${what} folder page as fast as their inbox page (≥ 0.9×: same-run noise${floorVsInbox(k)})`, v, 0.9, v !== null && v >= 0.9);
+  }
+  const cx = r.manifest?.contexts;
+  if (r.routes.inboxContextOwner?.rps) {
+    const v = vsInbox('inboxContextOwner');
+    add(`inbox page of the owner of ${cx?.seller?.listings ?? '?'} listings with ${cx?.seller?.asks ?? '?'} asks as fast as the heavy user's (≥ 0.9×${floorVsInbox('inboxContextOwner')})`, v, 0.9, v !== null && v >= 0.9);
+  }
+  if (r.routes.byContext?.rps) {
+    const v = vsInbox('byContext');
+    add(`finding one's thread about a listing (by-context, ${cx?.threads ?? '?'} context threads) at least as fast as an inbox page (${floorVsInbox('byContext').slice(2)})`, v, 1, v !== null && v >= 1);
+  }
+  if (r.writes.askReused && r.writes.reply1to1Ask) {
+    const v = ratio(r.writes.askReused.medianMs, r.writes.reply1to1Ask.medianMs);
+    add('asking again about a listing (a reply in the thread found) ≤ 1.5× a 1:1 reply', v, 1.5, v !== null && v <= 1.5);
+  }
+  if (r.writes.askNew?.medianMs && r.writes.reply1to1Ask) {
+    const v = ratio(r.writes.askNew.medianMs, r.writes.reply1to1Ask.medianMs);
+    add('asking about a listing (a new thread) ≤ 3× a 1:1 reply', v, 3, v !== null && v <= 3);
+  }
   const steps = [...r.steps].sort((a, b) => a.messages - b.messages);
   if (steps.length > 1) {
     const first = steps[0];
@@ -68,6 +98,8 @@ const LABELS = {
   threadView: 'thread view (1:1)',
   unreadHeavy: 'unread count, heavy user',
   unreadMedian: 'unread count, median user',
+  inboxContextOwner: 'inbox page, owner of the listings most asked about',
+  byContext: 'one\'s thread about a listing (by-context)',
   restInboxHeavy: 'core REST inbox, heavy user',
   restInboxMedian: 'core REST inbox, median user',
   restUnreadHeavy: 'core REST unread count, heavy user',
@@ -139,7 +171,7 @@ const writeDocs = (results, { write }) => {
     for (const [k, w] of Object.entries(r.writes)) {
       if (k === 'idle') lines.push(`| idle (2 s, for reference) | – | – | – | – | ${f(w.maxMs, 1)} | – | – |`);
       else if (w.unsupported) lines.push(`| ${k} | – | – | – | – | – | refused: HTTP ${w.status} ${JSON.stringify(w.error).slice(0, 120)} | – |`);
-      else lines.push(`| ${k}${w.members ? ` (${w.members} members)` : ''}${w.recipients ? ` (${w.recipients} recipients)` : ''} | ${w.n} | ${f(w.medianMs, 2)} | ${f(w.maxMs, 1)} | ${w.backgroundMs ?? '–'} | ${f(w.loopMaxMs, 1)} | ${JSON.stringify(w.statuses)} | ${f(w.load1, 1)} |`);
+      else lines.push(`| ${k}${w.members ? ` (${w.members} members)` : ''}${w.recipients ? ` (${w.recipients} recipients)` : ''}${w.contextThreads ? ` (${w.contextThreads} context threads)` : ''} | ${w.n} | ${f(w.medianMs, 2)} | ${f(w.maxMs, 1)} | ${w.backgroundMs ?? '–'} | ${f(w.loopMaxMs, 1)} | ${JSON.stringify(w.statuses)} | ${f(w.load1, 1)} |`);
     }
     lines.push('', '| target | measured | met |', '|---|---:|---|');
     for (const t of targetsOf(db, r)) lines.push(`| ${t.name} | ${t.value === null ? 'n/a' : `${f(t.value, t.unit === '×' ? 2 : 1)}${t.unit}`} | ${t.ok ? 'yes' : '**no**'} |`);

@@ -127,6 +127,31 @@ const DRUPAL_DDL = {
 
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
 
+/**
+ * What the benchmark needs of the threads about listings: the seller (their inbox), a listing of
+ * theirs and an asker still in their thread about it (finding the thread), and counts.
+ */
+const contextManifest = (m, userId, listingDoc, threadsPerUser) => {
+  const cx = m.contexts;
+  if (cx.contextThreads === 0) return null;
+  let sample = null;
+  for (const [t, l] of cx.asks) {
+    const k0 = m.memberOffsets[t];
+    if (cx.listingOwner[l] === cx.SELLER && m.mInInbox[k0] && m.mInInbox[k0 + 1] && !m.mLeftAt[k0]) {
+      sample = { listing: listingDoc(l), asker: userId(m.memberUser[k0]), thread: docId('t', t) };
+      break;
+    }
+  }
+  return {
+    uid: 'api::listing.listing',
+    threads: cx.contextThreads, asks: cx.asks.length, listings: cx.listingOwner.length,
+    seller: { id: userId(cx.SELLER), username: `gen_${cx.SELLER + 1}`, listings: cx.sellerListings, asks: cx.sellerAsks, inboxThreads: threadsPerUser[cx.SELLER] },
+    // Listings of the seller nobody of the heavy user's has asked about: the heavy user asks there.
+    sellerListings: Array.from({ length: Math.min(cx.sellerListings, 400) }, (_, l) => listingDoc(l)),
+    sample,
+  };
+};
+
 async function generate(options) {
   const o = { ...parseArgs([]), ...options };
   const log = o.quiet ? () => {} : (...a) => console.log(...a);
@@ -149,7 +174,9 @@ async function generate(options) {
   // 1. Schema: boot Strapi once (tables, columns and indexes as Strapi declares them).
   if (o.boot) {
     const tb = Date.now();
-    await withStrapi(async () => {});
+    // PM_NO_COMPILE=true: the playground is already compiled (benchmarks running side by side must
+    // not rewrite playground/dist while another one's server starts from it).
+    await withStrapi(async () => {}, { compile: process.env.PM_NO_COMPILE !== 'true' });
     timings.boot = Date.now() - tb;
     log(`Schema synced by booting Strapi (${seconds(timings.boot)})`);
   }
@@ -194,6 +221,9 @@ async function generate(options) {
     }
     // (No LIKE: its escape character differs between the databases.)
     const genUser = "substr(username, 1, 4) = 'gen_'";
+    // The generated users' listings (the playground's seed listings stay).
+    await sink.exec(`delete from listings where id in (select listing_id from listings_seller_lnk where user_id in (select id from up_users where ${genUser}))`);
+    await sink.exec(`delete from listings_seller_lnk where user_id in (select id from up_users where ${genUser})`);
     await sink.exec(`delete from up_users_role_lnk where user_id in (select id from up_users where ${genUser})`);
     await sink.exec(`delete from up_users where ${genUser}`);
 
@@ -242,11 +272,41 @@ async function generate(options) {
       members.sort((a, b) => m.memberUser[a] - m.memberUser[b]);
       return JSON.stringify(members.slice(0, 10).map((k) => (m.mLeftAt[k] ? { userId: userId(m.memberUser[k]), left: true } : { userId: userId(m.memberUser[k]) })));
     };
-    job('plugin', 'pm_threads', ['id', 'document_id', 'subject', 'is_group', 'member_count', 'message_count', 'last_message_id', 'last_message_at', 'starter_id', 'participant_preview', 'created_at', 'updated_at', 'published_at'], m.T, async (push) => {
+    // Threads about a listing (contexts.js): the listing's uid and documentId on the thread.
+    const cx = m.contexts;
+    const LISTING = 'api::listing.listing';
+    const listingDoc = (l) => docId('l', l);
+    job('plugin', 'pm_threads', ['id', 'document_id', 'subject', 'is_group', 'member_count', 'message_count', 'last_message_id', 'last_message_at', 'starter_id', 'participant_preview', 'context_uid', 'context_document_id', 'created_at', 'updated_at', 'published_at'], m.T, async (push) => {
       for (let t = 0; t < m.T; t += 1) {
         const first = ts(m.msgTime[threadFirst(t)]);
         const last = threadLast(t);
-        push([threadId(t), docId('t', t), m.subject(t), m.threadIsGroup[t] === 1, m.memberOffsets[t + 1] - m.memberOffsets[t], m.msgOffsets[t + 1] - m.msgOffsets[t], last + 1, ts(m.msgTime[last]), userId(m.memberUser[m.memberOffsets[t]]), participantPreview(t), first, ts(m.msgTime[last]), first]);
+        const l = cx.threadListing[t];
+        push([threadId(t), docId('t', t), m.subject(t), m.threadIsGroup[t] === 1, m.memberOffsets[t + 1] - m.memberOffsets[t], m.msgOffsets[t + 1] - m.msgOffsets[t], last + 1, ts(m.msgTime[last]), userId(m.memberUser[m.memberOffsets[t]]), participantPreview(t), l >= 0 ? LISTING : null, l >= 0 ? listingDoc(l) : null, first, ts(m.msgTime[last]), first]);
+      }
+    });
+    // One ask row per (listing, asker): the asker's current thread about it.
+    job('plugin', 'pm_context_asks', ['id', 'document_id', 'context_uid', 'context_document_id', 'asker_id', 'thread_id', 'created_at', 'updated_at', 'published_at'], cx.asks.length, async (push) => {
+      cx.asks.forEach(([t, l], i) => {
+        const first = ts(m.msgTime[threadFirst(t)]);
+        push([i + 1, docId('a', i), LISTING, listingDoc(l), userId(m.memberUser[m.memberOffsets[t]]), threadId(t), first, first, first]);
+      });
+    });
+    // The listings, as Strapi's document service writes a published one: a draft row and a
+    // published row per document (default locale), each linked to its seller.
+    const lBase = Number((await sink.all('select coalesce(max(id), 0) as m from listings'))[0].m);
+    const nListings = cx.listingOwner.length;
+    job('plugin', 'listings', ['id', 'document_id', 'title', 'price', 'locale', 'created_at', 'updated_at', 'published_at'], 2 * nListings, async (push) => {
+      for (let l = 0; l < nListings; l += 1) {
+        const title = `Listing ${l + 1}: ${m.subject(l).replace(/ #\d+$/, '') || 'Bicycle'}`;
+        const price = 5 + (l % 500);
+        push([lBase + 2 * l + 1, listingDoc(l), title, price, 'en', created, created, null]);
+        push([lBase + 2 * l + 2, listingDoc(l), title, price, 'en', created, created, created]);
+      }
+    });
+    job('plugin', 'listings_seller_lnk', ['listing_id', 'user_id'], 2 * nListings, async (push) => {
+      for (let l = 0; l < nListings; l += 1) {
+        push([lBase + 2 * l + 1, userId(cx.listingOwner[l])]);
+        push([lBase + 2 * l + 2, userId(cx.listingOwner[l])]);
       }
     });
     job('plugin', 'pm_messages', ['id', 'document_id', 'thread_id', 'author_id', 'body', 'format', 'excerpt', 'created_at', 'updated_at', 'published_at'], m.M, async (push, drain) => {
@@ -429,6 +489,7 @@ async function generate(options) {
       heavyTag: heavyTag >= 0 ? { id: docId('g', heavyTag), dbId: heavyTag + 1 } : null,
       oneToOne,
       bigGroup,
+      contexts: contextManifest(m, userId, listingDoc, threadsPerUser),
       timingsMs: timings,
     };
     const manifestFile = o.manifest ?? path.join(PLAYGROUND, '.tmp', `generated-${o.db === 'sqlite' ? path.basename(sqliteFile()) : `${o.db === 'mysql' ? 'mysql-' : ''}${pgConnection().database}`}.json`);

@@ -11,6 +11,8 @@
  *   message brings the thread back; a member who left gets nothing more and is out of the inbox.
  */
 
+const { assignContexts } = require('./contexts');
+
 /** Small deterministic PRNG (mulberry32), so a given seed always builds the same data set. */
 const rng = (seed) => {
   let a = seed >>> 0;
@@ -80,6 +82,8 @@ const buildModel = (o) => {
   const memberUser = new Int32Array(totalMembers);
   for (let t = 0; t < T; t += 1) memberUser.set(memberLists[t], memberOffsets[t]);
   memberLists.length = 0;
+  // Threads about a listing, the seller in member slot 1 of theirs (contexts.js).
+  const contexts = assignContexts({ T, U, heavyThreads, groups, memberOffsets, memberUser }, o);
 
   // --- messages: a count per thread (at least one), times spread over two years ------------------
   const perThread = new Int32Array(T).fill(1);
@@ -254,7 +258,7 @@ const buildModel = (o) => {
     msgThread, msgTime, msgOffsets, threadMsgs, msgAuthor,
     mLastRead, mVisibleAfter, mUnread, mCount, mInInbox, mArchived, mHasSent, mRemovedAt, mLeftAt, mActivity,
     tags, tagLinks, blocks: [...blocks].map((s) => s.split(':').map(Number)),
-    text, subject, created: start,
+    text, subject, created: start, contexts,
   };
 };
 

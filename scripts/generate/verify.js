@@ -39,6 +39,10 @@ const RULES = {
       or t.last_message_id <> (select max(id) from pm_messages m where m.thread_id = t.id)`,
   'thread.participant_preview written': `select count(*) as n from pm_threads where participant_preview is null`,
   'thread.last_message_at': `select count(*) as n from pm_threads t where t.last_message_at <> (select created_at from pm_messages m where m.id = t.last_message_id)`,
+  // Threads about a document: the ask row points at a thread about that document with the asker in it.
+  'context ask: its thread is about the document, the asker a member': `select count(*) as n from pm_context_asks a where not exists (select 1 from pm_threads t
+      join pm_memberships ms on ms.thread_id = t.id and ms.user_id = a.asker_id
+      where t.id = a.thread_id and t.context_uid = a.context_uid and t.context_document_id = a.context_document_id)`,
 };
 
 const verify = async (db) => {

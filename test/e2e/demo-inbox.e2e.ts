@@ -34,17 +34,17 @@ afterAll(async () => {
   await stopStrapi(strapi);
 });
 
-const open = async (username: string, viewport: { width: number; height: number }) => {
+const open = async (username: string, viewport: { width: number; height: number }, query = '') => {
   const context = await browser.newContext({ viewport, locale: 'en-US', timezoneId: 'UTC' });
   context.setDefaultTimeout(15_000);
   const page = await context.newPage();
   // Poll every half second when the server has no stream (the demo falls back to polling).
-  await page.goto(`${baseUrl}/messages/index.html?poll=500`);
+  await page.goto(`${baseUrl}/messages/index.html?poll=500${query}`);
   await page.getByLabel('User', { exact: true }).selectOption(username);
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.getByText(`Logged in as ${username}`).waitFor();
   // Loaded (inbox, count) and listening: the stream is open, or polling took over.
-  await page.locator('#live').getByText(/Updates: (live|polling)/).waitFor();
+  if (!query.includes('listing=')) await page.locator('#live').getByText(/Updates: (live|polling)/).waitFor();
   return page;
 };
 
@@ -169,5 +169,43 @@ describe('the demo inbox', () => {
     await bob.getByLabel('Search messages').fill('z');
     await bob.getByRole('button', { name: 'Search', exact: true }).click();
     await results.locator('mark', { hasText: 'shipped' }).waitFor();
+  });
+
+  it('asks the seller from a listing\'s page, opens the thread, shows the listing on it, and asks again in the same thread', async () => {
+    // The playground's seed: bob sells the city bike.
+    const bike = await strapi.documents('api::listing.listing' as never).findFirst({ filters: { title: 'City bike, barely used' }, status: 'published' } as never) as unknown as { documentId: string };
+    const dave = await open('dave', { width: 1100, height: 800 }, `&listing=${bike.documentId}`);
+    await dave.getByRole('heading', { name: 'Contact the seller' }).waitFor();
+    await dave.locator('#contact-listing').getByText('City bike, barely used').waitFor();
+    expect(await accessibilityViolations(dave)).toEqual([]);
+    await dave.getByLabel('Your question', { exact: true }).fill('Does it come with a lock?');
+    await dave.getByRole('button', { name: 'Ask the seller' }).click();
+
+    // The thread opens, about the listing, with a link to it; its line in the list says so too.
+    await dave.locator('#message-list').getByText('Does it come with a lock?').waitFor();
+    const about = dave.locator('#thread-people').getByRole('link', { name: 'City bike, barely used' });
+    await about.waitFor();
+    expect(await about.getAttribute('href')).toContain(`listing=${bike.documentId}`);
+    expect(new URL(dave.url()).searchParams.get('listing')).toBeNull();
+    const threads = dave.getByRole('list', { name: 'Threads' });
+    await threads.getByText('About: City bike, barely used').waitFor();
+    await dave.screenshot({ path: path.join(SHOTS, 'demo-contact-seller.png') });
+
+    // The seller has it in his inbox, with the listing's title.
+    const bob = await open('bob', { width: 1100, height: 800 });
+    await bob.getByRole('list', { name: 'Threads' }).getByText('About: City bike, barely used').waitFor();
+
+    // Asking again from the listing's page: the page says so, and the question joins the same thread.
+    await dave.goto(`${baseUrl}/messages/index.html?poll=500&listing=${bike.documentId}`);
+    await dave.getByText('You asked about this listing before').waitFor();
+    await dave.getByLabel('Your question', { exact: true }).fill('And a bell?');
+    await dave.getByRole('button', { name: 'Ask the seller' }).click();
+    await dave.locator('#message-list').getByText('And a bell?').waitFor();
+    await dave.locator('#message-list').getByText('Does it come with a lock?').waitFor();
+    expect(await threads.getByText('About: City bike, barely used').count()).toBe(1);
+
+    // A listing that does not exist (or is not published) says so.
+    await dave.goto(`${baseUrl}/messages/index.html?poll=500&listing=nosuchlisting000000000000`);
+    await dave.getByRole('heading', { name: 'This listing is no longer available' }).waitFor();
   });
 });

@@ -21,7 +21,7 @@ const FOLDERS: { id: Folder; label: string }[] = [
 ];
 const STATUS = { live: 'Updates: live', polling: 'Updates: polling', connecting: 'Updates: connecting', stopped: 'Updates: off' };
 
-export const Inbox = ({ me, onLogout }: { me: Me; onLogout: () => void }) => {
+export const Inbox = ({ me, onLogout, openFirst = null }: { me: Me; onLogout: () => void; openFirst?: string | null }) => {
   const pm = usePrivateMessages();
   const [folder, setFolder] = useState<Folder>('inbox');
   const [foldersMissing, setFoldersMissing] = useState(false);
@@ -29,7 +29,8 @@ export const Inbox = ({ me, onLogout }: { me: Me; onLogout: () => void }) => {
   const [tag, setTag] = useState('');
   const [unread, setUnread] = useState(false);
   const [tags, setTags] = useState<Tag[]>([]);
-  const [openId, setOpenId] = useState<string | null>(null);
+  // A thread to open on arrival (the one just asked about from a listing's page).
+  const [openId, setOpenId] = useState<string | null>(openFirst);
   // A message found by search: its thread opens at it.
   const [focusId, setFocusId] = useState<string | undefined>(undefined);
   const [composing, setComposing] = useState(false);
@@ -56,6 +57,7 @@ export const Inbox = ({ me, onLogout }: { me: Me; onLogout: () => void }) => {
   useEffect(() => {
     void loadTags();
     main.current?.focus();
+    if (openFirst) document.body.classList.add('reading');
   }, []); // eslint-disable-line react-hooks/exhaustive-deps
 
   const others = (t: Thread) => t.participants.filter((p) => p.id !== me.id).map((p) => p.username).join(', ');

@@ -4,6 +4,7 @@ import { createPrivateMessagesClient } from '../../../client/src';
 import { PrivateMessagesProvider } from '../../../client/src/react';
 import { Login } from './Login';
 import { Inbox } from './Inbox';
+import { ContactSeller } from './ContactSeller';
 import { logout, renew, savedSession, type Session } from './session';
 
 /*
@@ -13,9 +14,21 @@ import { logout, renew, savedSession, type Session } from './session';
  */
 
 const pollMs = Number(new URLSearchParams(window.location.search).get('poll')) || 5000;
+// `?listing=<documentId>`: the "Contact the seller" page of that listing (after logging in).
+const listingParam = new URLSearchParams(window.location.search).get('listing');
 
 const App = () => {
   const [session, setSession] = useState<Session | null>(savedSession);
+  const [listing, setListing] = useState<string | null>(listingParam);
+  const [openFirst, setOpenFirst] = useState<string | null>(null);
+  /** Leaves the listing's page for the inbox (and its address, so a reload shows the inbox). */
+  const toInbox = (threadId: string | null) => {
+    const url = new URL(window.location.href);
+    url.searchParams.delete('listing');
+    window.history.replaceState(null, '', url);
+    setOpenFirst(threadId);
+    setListing(null);
+  };
   const client = useMemo(
     () =>
       session &&
@@ -33,7 +46,20 @@ const App = () => {
   if (!session || !client) return <Login onLogin={setSession} />;
   return (
     <PrivateMessagesProvider client={client} pollMs={pollMs} onStopped={() => void end()}>
-      <Inbox me={session.user} onLogout={end} />
+      {listing ? (
+        <>
+          <header className="top">
+            <h1>Messages</h1>
+            <span className="spacer" />
+            <span id="me">Logged in as {session.user.username}</span>
+          </header>
+          <main id="main" tabIndex={-1}>
+            <ContactSeller documentId={listing} onOpen={(id) => toInbox(id)} onCancel={() => toInbox(null)} />
+          </main>
+        </>
+      ) : (
+        <Inbox me={session.user} onLogout={end} openFirst={openFirst} />
+      )}
     </PrivateMessagesProvider>
   );
 };
