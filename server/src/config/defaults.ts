@@ -13,6 +13,8 @@ export type FormatRule = {
   allowedAttributes: Record<string, string[]>;
 };
 
+import type { EmailKind, EmailLocale, EmailTemplate } from './email-templates';
+
 export const EMAIL_LEVELS = ['never', 'newThreads', 'firstUnread', 'every'] as const;
 export type EmailLevel = (typeof EMAIL_LEVELS)[number];
 
@@ -55,6 +57,15 @@ export type PluginConfig = {
   avatarField: string | null;
   /** Avatar URL for users without one. */
   defaultAvatarUrl: string | null;
+  /**
+   * Seconds a notification email waits in the outbox; it is dropped if the recipient read the
+   * thread meanwhile. 0: sent at once.
+   */
+  emailDelaySeconds: number;
+  /** The language of the default email texts. */
+  emailLocale: EmailLocale;
+  /** The site's email texts per kind (config/email-templates.ts); a kind left out (or null) uses the default. */
+  emailTemplates: Partial<Record<EmailKind, EmailTemplate | null>>;
 };
 
 const BASIC_TAGS = ['p', 'br', 'strong', 'em', 'a', 'ul', 'ol', 'li', 'blockquote', 'code', 'pre'];
@@ -94,6 +105,9 @@ export const defaultConfig: PluginConfig = {
   maxRecipients: 50,
   avatarField: null,
   defaultAvatarUrl: null,
+  emailDelaySeconds: 0,
+  emailLocale: 'en',
+  emailTemplates: {},
 };
 
 /** The real-time stream's bus: how instances tell each other about changes (docs/api.md, *Real-time stream*). */

@@ -1,6 +1,26 @@
 import { z } from 'zod';
 import { EMAIL_LEVELS, FORMAT_NAMES, STREAM_ADAPTERS } from './defaults';
 import { isHttpUrl, isHttpUrlTemplate } from './urls';
+import { EMAIL_KINDS, EMAIL_LOCALES, templateProblem, type EmailKind } from './email-templates';
+
+/** A site's email text for `kind`: an unknown placeholder is refused, named (config/email-templates.ts). */
+const emailTemplate = (kind: EmailKind) =>
+  z
+    .strictObject({
+      subject: z.string().min(1).max(300),
+      body: z.string().min(1).max(10_000),
+    })
+    .superRefine((t, ctx) => {
+      for (const part of ['subject', 'body'] as const) {
+        const problem = templateProblem(kind, t[part]);
+        if (problem) ctx.addIssue({ code: 'custom', path: [part], message: problem });
+      }
+    })
+    .nullable();
+
+const emailTemplates = z.strictObject(
+  Object.fromEntries(EMAIL_KINDS.map((kind) => [kind, emailTemplate(kind).optional()])) as Record<EmailKind, z.ZodOptional<ReturnType<typeof emailTemplate>>>
+);
 
 const tagName = z.string().regex(/^[a-z][a-z0-9]*$/, 'a lowercase HTML tag name');
 
@@ -43,6 +63,10 @@ export const settingsFieldsSchema = z.strictObject({
     avatarField: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).nullable(),
     // Sent out as every avatar-less user's avatarUrl (z.url() alone would take javascript: too).
     defaultAvatarUrl: z.string().max(2048).refine(isHttpUrl, 'must be an absolute http: or https: URL').nullable(),
+    // Up to a day: beyond that, a digest is the better tool.
+    emailDelaySeconds: z.number().int().min(0).max(86_400),
+    emailLocale: z.enum(EMAIL_LOCALES),
+    emailTemplates,
 });
 
 /** The shape every source of settings (config/plugins, the admin panel) must have once merged. */

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { TABLES, canSkipLocked, toInt, type Db } from './db';
 import { mapRow, type OutboxRow } from './outbox';
+import { blockedNow } from './visibility';
 
 /*
  * Claims on outbox rows. A worker claims due rows under a token of its own (claim_token) and a
@@ -122,11 +123,34 @@ const held = (db: Db, id: number, token: string) => db(TABLES.outbox).where({ id
  * leaves it in `sending`, and whoever finds it there after the lease resends it with the same
  * `messageKey` (so the same Message-ID). False: the claim is lost, do not send.
  */
-export const markSending = async (db: Db, id: number, token: string, messageKey: string, now: Date, leaseMs: number) =>
+export const markSending = async (db: Db, id: number, token: string, messageKey: string, now: Date, leaseMs: number, opts: { unlessSeen?: boolean } = {}) => {
+  const q = db(TABLES.outbox).where({ id, claim_token: token, status: 'pending' });
+  if (opts.unlessSeen) q.whereRaw(`not ${seenAlready(TABLES.outbox)}`);
+  return toInt(await q.update({ status: 'sending', message_key: messageKey, locked_until: new Date(now.getTime() + leaseMs), updated_at: now })) > 0;
+};
+
+/**
+ * SQL condition on the outbox row `o` (a message's email to `o.user_id`): the email has nothing
+ * left to say, as of this statement: the recipient read the thread up to the message or past it
+ * (on the site, in another tab, through the stream's client: one column, whatever the instance),
+ * left it, or blocks its author now (visibility.blockedNow). Checked in the very UPDATE that hands
+ * the email over (markSending), so a read committed before it always wins.
+ */
+const seenAlready = (o: string) => `(
+  exists (select 1 from ${TABLES.memberships} sms
+          where sms.thread_id = ${o}.thread_id and sms.user_id = ${o}.user_id
+            and (sms.last_read_message_id >= ${o}.message_id or sms.left_at is not null))
+  or ${blockedNow(`${o}.user_id`, `(select sm.author_id from ${TABLES.messages} sm where sm.id = ${o}.message_id)`)})`;
+
+/**
+ * Fenced: a claimed email markSending refused because its recipient had already seen the message
+ * (seenAlready); kept as `dropped`, never sent. False: the claim was lost instead.
+ */
+export const markDropped = async (db: Db, id: number, token: string, now: Date) =>
   toInt(
     await db(TABLES.outbox)
       .where({ id, claim_token: token, status: 'pending' })
-      .update({ status: 'sending', message_key: messageKey, locked_until: new Date(now.getTime() + leaseMs), updated_at: now })
+      .update({ status: 'dropped', locked_until: null, claim_token: null, updated_at: now })
   ) > 0;
 
 /** Fenced; false when another worker holds the row now (it is left alone). */

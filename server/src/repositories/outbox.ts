@@ -63,7 +63,7 @@ export const enqueueJob = (db: Db, job: { event: OutboxEvent; messageId?: number
 export const expandMessageJob = async (
   db: Db,
   job: OutboxRow,
-  input: { authorId: number; isNewThread: boolean; messagingEnabledByDefault: boolean; defaultLevel: string; now: Date }
+  input: { authorId: number; isNewThread: boolean; messagingEnabledByDefault: boolean; defaultLevel: string; now: Date; dueAt?: Date }
 ) => {
   const X = job.messageId!;
   const LEVEL_IS = 'coalesce(p.email_notifications, ?) = ?';
@@ -112,19 +112,21 @@ export const expandMessageJob = async (
     if (i > 0) await yieldToEventLoop();
     for (const r of await recipients(membershipIds.slice(i, i + EXPANSION_SLICE))) userIds.push(toInt(r.user_id));
   }
-  await insertEmails(db, job, userIds.map((userId) => ({ userId })), input.now);
+  await insertEmails(db, job, userIds.map((userId) => ({ userId })), input.now, input.dueAt);
   return userIds.length;
 };
 
 /* Like DELIVERY_CHUNK: small enough that a slice whose pages must come from disk stays short. */
 const EXPANSION_SLICE = 200;
 
-export const insertEmails = async (db: Db, job: OutboxRow, recipients: { userId?: number; email?: string }[], now: Date) => {
+/** One email row per recipient, due at `dueAt` (now by default). */
+export const insertEmails = async (db: Db, job: OutboxRow, recipients: { userId?: number; email?: string }[], now: Date, dueAt = now) => {
   await insertInChunks(db, TABLES.outbox, recipients, {
     yieldBetween: true,
     toRows: (chunk) =>
       chunk.map((r) => ({
         ...base(now),
+        next_attempt_at: dueAt,
         kind: 'email',
         event: job.event,
         message_id: job.messageId,

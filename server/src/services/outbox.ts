@@ -97,6 +97,8 @@ const outboxService = ({ strapi }: { strapi: Core.Strapi }) => {
                 messagingEnabledByDefault: settings.messagingEnabledByDefault,
                 defaultLevel: settings.emailNotificationsDefault,
                 now,
+                // Held this long in the outbox, so a read meanwhile drops it (markSending).
+                dueAt: new Date(now.getTime() + settings.emailDelaySeconds * 1000),
               });
             }
           }
@@ -164,7 +166,12 @@ const outboxService = ({ strapi }: { strapi: Core.Strapi }) => {
         // `sending` right before the hand-over: should this instance die before markSent, the row
         // says the mail may have gone, and its resend carries the same Message-ID.
         const messageKey = entry.messageKey ?? outboxRepo.newMessageKey();
-        if (!(await claimsRepo.markSending(knex(), entry.id, token, messageKey, new Date(), leaseMs))) return claimLost('email', entry.id, 'sending it');
+        const aboutMessage = entry.event !== 'report' && entry.userId !== null;
+        if (!(await claimsRepo.markSending(knex(), entry.id, token, messageKey, new Date(), leaseMs, { unlessSeen: aboutMessage }))) {
+          // Read (or left, or blocked) while the email waited: dropped, not sent.
+          if (aboutMessage && (await claimsRepo.markDropped(knex(), entry.id, token, new Date()))) return;
+          return claimLost('email', entry.id, 'sending it');
+        }
         const messageId = outboxMessageId(messageKey, domain);
         // Both spellings: nodemailer takes `messageId`; other providers pass custom `headers` on.
         await strapi.plugin('email').service('email').send({ to, ...content, messageId, headers: { 'Message-ID': messageId } });
