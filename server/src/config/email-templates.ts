@@ -41,6 +41,9 @@ export const DEFAULT_TEMPLATES: Record<EmailLocale, Record<EmailKind, EmailTempl
   },
 };
 
+/** Shown for the `subject` placeholder of a thread without one. */
+export const NO_SUBJECT: Record<EmailLocale, string> = { en: 'a conversation', fr: 'une conversation' };
+
 const PLACEHOLDER = /\{\{\s*([^{}]*?)\s*\}\}/g;
 
 /** Why `template` cannot be saved for `kind` (an unknown placeholder, named), or null. */

@@ -143,7 +143,7 @@ const outboxService = ({ strapi }: { strapi: Core.Strapi }) => {
             reason: report?.reason ?? '',
             excerpt: reported?.excerpt ?? '',
             adminUrl,
-          });
+          }, settings);
         } else {
           const message = messages.get(entry.messageId ?? 0);
           const thread = threads.get(entry.threadId ?? 0);
@@ -155,7 +155,7 @@ const outboxService = ({ strapi }: { strapi: Core.Strapi }) => {
               excerpt: message.excerpt,
               url: threadUrl(settings.threadUrlTemplate, thread.documentId),
               isNewThread: entry.event === 'new_thread',
-            });
+            }, settings);
           }
         }
         // Nothing left to say (message deleted, user without an address): done, not retried.
