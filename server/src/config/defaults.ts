@@ -18,6 +18,10 @@ import type { EmailKind, EmailLocale, EmailTemplate } from './email-templates';
 export const EMAIL_LEVELS = ['never', 'newThreads', 'firstUnread', 'every'] as const;
 export type EmailLevel = (typeof EMAIL_LEVELS)[number];
 
+/** A user's summary email instead of the single notifications: never, once a day, once a week. */
+export const DIGEST_FREQUENCIES = ['off', 'daily', 'weekly'] as const;
+export type DigestFrequency = (typeof DIGEST_FREQUENCIES)[number];
+
 export type PluginConfig = {
   /** users-permissions role ids allowed to send; empty: every role. */
   allowedSenderRoles: number[];

@@ -63,7 +63,7 @@ export const templateFor = (
   kind: EmailKind
 ): EmailTemplate => templates[kind] ?? DEFAULT_TEMPLATES[locale][kind];
 
-const escapeHtml = (s: string) =>
+export const escapeHtml = (s: string) =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 
 /** A value with its own HTML (a link, a list): `html` is trusted, built by our code from escaped parts. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EMAIL_LEVELS, FORMAT_NAMES } from '../config/defaults';
+import { DIGEST_FREQUENCIES, EMAIL_LEVELS, FORMAT_NAMES } from '../config/defaults';
 
 /*
  * What the content API answers, as zod schemas: the one description the OpenAPI document
@@ -101,7 +101,11 @@ export const refusalSchema = z
 
 export const blockedUserSchema = userSummarySchema.extend({ blockedAt: isoTime }).register(contractSchemas, { id: 'BlockedUser' });
 export const preferencesSchema = z
-  .strictObject({ messagingEnabled: z.boolean(), emailNotifications: z.enum(EMAIL_LEVELS) })
+  .strictObject({
+    messagingEnabled: z.boolean(),
+    emailNotifications: z.enum(EMAIL_LEVELS),
+    emailDigest: z.enum(DIGEST_FREQUENCIES).describe('one summary email per day or week instead of the single notification emails'),
+  })
   .register(contractSchemas, { id: 'Preferences' });
 export const unreadCountSchema = z
   .strictObject({

@@ -8,7 +8,7 @@ import { blockedNow, memberOf, narrowToAudience, seenBy } from './visibility';
  * them. Claiming rows, and every change of a claimed row's state, is in outbox-claims.ts.
  */
 
-export type OutboxEvent = 'new_thread' | 'reply' | 'report';
+export type OutboxEvent = 'new_thread' | 'reply' | 'report' | 'digest';
 
 export type OutboxRow = {
   id: number;
@@ -22,6 +22,8 @@ export type OutboxRow = {
   attempts: number;
   /** Random, stored with the row: with its id, the email's stable Message-ID (null on rows older than it). */
   messageKey: string | null;
+  /** A digest's period (services/digest.ts), null on other rows. */
+  digestPeriod: string | null;
 };
 
 export const mapRow = (r: Record<string, unknown>): OutboxRow => ({
@@ -35,6 +37,7 @@ export const mapRow = (r: Record<string, unknown>): OutboxRow => ({
   email: (r.email as string) ?? null,
   attempts: toInt(r.attempts),
   messageKey: (r.message_key as string) ?? null,
+  digestPeriod: (r.digest_period as string) ?? null,
 });
 
 /** The random part of an email's Message-ID: 64 bits, so ids reused by another database never collide. */
@@ -76,6 +79,8 @@ export const expandMessageJob = async (
     .whereNot('ms.user_id', input.authorId)
     .whereNull('ms.left_at')
     .whereRaw(`not ${blockedNow('ms.user_id', '?')}`, [input.authorId])
+    // A user on a digest (daily, weekly) gets that summary and no other notification email.
+    .whereRaw(`coalesce(p.email_digest, 'off') = 'off'`)
     .andWhere((w) => w.where('p.messaging_enabled', true).orWhere((w2) => w2.whereNull('p.messaging_enabled').andWhereRaw('?', [input.messagingEnabledByDefault])))
     .andWhere((w) =>
       w

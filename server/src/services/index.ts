@@ -19,6 +19,7 @@ import fields from './fields';
 import idempotency from './idempotency';
 import contexts from './contexts';
 import emailTexts from './email-texts';
+import digest from './digest';
 
 export default {
   settings,
@@ -42,4 +43,5 @@ export default {
   idempotency,
   contexts,
   'email-texts': emailTexts,
+  digest,
 };

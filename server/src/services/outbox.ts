@@ -122,6 +122,7 @@ const outboxService = ({ strapi }: { strapi: Core.Strapi }) => {
     const reportMessages = new Map(
       (await messagesRepo.findMessagesByIds(knex(), [...reports.values()].map((r) => r.messageId ?? 0))).map((m) => [m.id, m])
     );
+    const digests = await getService('digest').contents(emails.filter((e) => e.event === 'digest'));
     const people = await users([
       ...emails.map((e) => e.userId ?? 0),
       ...[...messages.values()].map((m) => m.authorId ?? 0),
@@ -134,7 +135,16 @@ const outboxService = ({ strapi }: { strapi: Core.Strapi }) => {
       try {
         let to: string | null | undefined;
         let content: { subject: string; text: string; html: string } | null = null;
-        if (entry.event === 'report') {
+        if (entry.event === 'digest') {
+          const digest = digests.get(entry.id);
+          // Nothing unread from the period (or no address): dropped, nothing sent.
+          if (!digest) {
+            if (!(await claimsRepo.markDropped(knex(), entry.id, token, new Date()))) claimLost('email', entry.id, 'dropping it');
+            return;
+          }
+          to = digest.to;
+          content = { subject: digest.subject, text: digest.text, html: digest.html };
+        } else if (entry.event === 'report') {
           const report = reports.get(entry.reportId ?? 0);
           to = entry.email;
           const reported = report ? reportMessages.get(report.messageId ?? 0) : undefined;
@@ -166,7 +176,7 @@ const outboxService = ({ strapi }: { strapi: Core.Strapi }) => {
         // `sending` right before the hand-over: should this instance die before markSent, the row
         // says the mail may have gone, and its resend carries the same Message-ID.
         const messageKey = entry.messageKey ?? outboxRepo.newMessageKey();
-        const aboutMessage = entry.event !== 'report' && entry.userId !== null;
+        const aboutMessage = (entry.event === 'new_thread' || entry.event === 'reply') && entry.userId !== null;
         if (!(await claimsRepo.markSending(knex(), entry.id, token, messageKey, new Date(), leaseMs, { unlessSeen: aboutMessage }))) {
           // Read (or left, or blocked) while the email waited: dropped, not sent.
           if (aboutMessage && (await claimsRepo.markDropped(knex(), entry.id, token, new Date()))) return;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EMAIL_LEVELS } from '../config/defaults';
+import { DIGEST_FREQUENCIES, EMAIL_LEVELS } from '../config/defaults';
 import { text } from './index';
 
 /* Schemas of the trust-and-safety routes: blocks, preferences, reports, moderation. */
@@ -13,6 +13,7 @@ export const preferencesBodySchema = z
   .strictObject({
     messagingEnabled: z.boolean().optional(),
     emailNotifications: z.enum(EMAIL_LEVELS).optional(),
+    emailDigest: z.enum(DIGEST_FREQUENCIES).optional(),
   })
   .refine((v) => Object.keys(v).length > 0, 'give at least one preference');
 
