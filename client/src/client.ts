@@ -51,6 +51,9 @@ export const ROUTES: Record<Operation, readonly [method: string, path: string]> 
   'blocks.remove': ['DELETE', '/blocks/:userId'],
   'preferences.get': ['GET', '/preferences'],
   'preferences.update': ['PUT', '/preferences'],
+  'push.key': ['GET', '/push/key'],
+  'push.subscribe': ['POST', '/push/subscriptions'],
+  'push.unsubscribe': ['DELETE', '/push/subscriptions'],
   'stream.ticket': ['POST', '/stream/tickets'],
   'stream.connect': ['GET', '/stream'],
 };
@@ -141,6 +144,13 @@ export const createPrivateMessagesClient = <F extends SiteFields = SiteFields>(o
     update: (body: BodyOf<'preferences.update'>, o: Opts = {}) => call('preferences.update', { body, ...o }),
   };
 
+  /** Web push: the server's key for PushManager.subscribe, and this browser's subscription (its toJSON()). */
+  const push = {
+    key: (o: Opts = {}) => call('push.key', o),
+    subscribe: (subscription: BodyOf<'push.subscribe'>, o: Opts = {}) => call('push.subscribe', { body: subscription, ...o }),
+    unsubscribe: (endpoint: string, o: Opts = {}) => call('push.unsubscribe', { body: { endpoint }, ...o }),
+  };
+
   const ticket = (o: Opts = {}) => call('stream.ticket', { body: {}, ...o });
   /** The real-time stream: see StreamOptions. Returns a handle whose `close()` ends it. */
   const stream = Object.assign((streamOptions: StreamOptions) => createStream(transport, streamOptions, ticket), { ticket });
@@ -153,6 +163,7 @@ export const createPrivateMessagesClient = <F extends SiteFields = SiteFields>(o
     recipients,
     blocks,
     preferences,
+    push,
     unreadCount: (o: Opts = {}) => call('unreadCount', o),
     stream,
   };

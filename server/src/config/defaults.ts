@@ -22,6 +22,12 @@ export type EmailLevel = (typeof EMAIL_LEVELS)[number];
 export const DIGEST_FREQUENCIES = ['off', 'daily', 'weekly'] as const;
 export type DigestFrequency = (typeof DIGEST_FREQUENCIES)[number];
 
+/** Web push: which messages are pushed to a user's browsers, and what a push shows (none: that there is one). */
+export const PUSH_LEVELS = ['never', 'newThreads', 'every'] as const;
+export type PushLevel = (typeof PUSH_LEVELS)[number];
+export const PUSH_CONTENTS = ['none', 'preview'] as const;
+export type PushContent = (typeof PUSH_CONTENTS)[number];
+
 export type PluginConfig = {
   /** users-permissions role ids allowed to send; empty: every role. */
   allowedSenderRoles: number[];

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DIGEST_FREQUENCIES, EMAIL_LEVELS, FORMAT_NAMES } from '../config/defaults';
+import { DIGEST_FREQUENCIES, EMAIL_LEVELS, FORMAT_NAMES, PUSH_CONTENTS, PUSH_LEVELS } from '../config/defaults';
 
 /*
  * What the content API answers, as zod schemas: the one description the OpenAPI document
@@ -105,6 +105,8 @@ export const preferencesSchema = z
     messagingEnabled: z.boolean(),
     emailNotifications: z.enum(EMAIL_LEVELS),
     emailDigest: z.enum(DIGEST_FREQUENCIES).describe('one summary email per day or week instead of the single notification emails'),
+    push: z.enum(PUSH_LEVELS).describe('which messages are pushed to the user’s subscribed browsers'),
+    pushContent: z.enum(PUSH_CONTENTS).describe('none: a push says only that there is a message; preview: its author and an excerpt'),
   })
   .register(contractSchemas, { id: 'Preferences' });
 export const unreadCountSchema = z
@@ -158,6 +160,8 @@ export const responses = {
   blockedUser: z.strictObject({ data: blockedUserSchema }),
   preferences: z.strictObject({ data: preferencesSchema }),
   streamTicket: z.strictObject({ data: streamTicketSchema }),
+  pushKey: z.strictObject({ data: z.strictObject({ publicKey: z.string().describe('the VAPID public key, base64url: PushManager.subscribe’s applicationServerKey') }) }),
+  pushSubscription: z.strictObject({ data: z.strictObject({ endpoint: z.string() }) }),
 } as const;
 
 export type ResponseName = keyof typeof responses;

@@ -14,6 +14,7 @@ import adminSettings from './admin-settings';
 import adminReports from './admin-reports';
 import adminSuspensions from './admin-suspensions';
 import adminEmailTexts from './admin-email-texts';
+import push from './push';
 
 export default {
   threads,
@@ -32,4 +33,5 @@ export default {
   'admin-reports': adminReports,
   'admin-suspensions': adminSuspensions,
   'admin-email-texts': adminEmailTexts,
+  push,
 };

@@ -40,7 +40,7 @@ const idsOf = (rows: Record<string, unknown>[]) => rows.map((r) => toInt(r.id));
  * by a worker whose lease ran out (the attempt counts: a mail that brings its sender down each
  * time ends as failed), then due pending rows, the longest-waiting first.
  */
-export const claimDue = (db: Db, kind: 'job' | 'email', o: ClaimOptions): Promise<OutboxRow[]> =>
+export const claimDue = (db: Db, kind: 'job' | 'email' | 'push', o: ClaimOptions): Promise<OutboxRow[]> =>
   claimTransaction(db, async (trx) => {
     const lockedUntil = new Date(o.now.getTime() + o.leaseMs);
     const select = (q: Knex.QueryBuilder) => (canSkipLocked(trx) ? q.forUpdate().skipLocked() : q);

@@ -12,7 +12,7 @@ export type OutboxEvent = 'new_thread' | 'reply' | 'report' | 'digest';
 
 export type OutboxRow = {
   id: number;
-  kind: 'job' | 'email';
+  kind: 'job' | 'email' | 'push';
   event: OutboxEvent;
   messageId: number | null;
   threadId: number | null;
@@ -24,6 +24,8 @@ export type OutboxRow = {
   messageKey: string | null;
   /** A digest's period (services/digest.ts), null on other rows. */
   digestPeriod: string | null;
+  /** A push row's subscription (repositories/push.ts), null on other rows. */
+  subscriptionId: number | null;
 };
 
 export const mapRow = (r: Record<string, unknown>): OutboxRow => ({
@@ -38,6 +40,7 @@ export const mapRow = (r: Record<string, unknown>): OutboxRow => ({
   attempts: toInt(r.attempts),
   messageKey: (r.message_key as string) ?? null,
   digestPeriod: (r.digest_period as string) ?? null,
+  subscriptionId: r.subscription_id == null ? null : toInt(r.subscription_id),
 });
 
 /** The random part of an email's Message-ID: 64 bits, so ids reused by another database never collide. */

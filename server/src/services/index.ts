@@ -20,6 +20,7 @@ import idempotency from './idempotency';
 import contexts from './contexts';
 import emailTexts from './email-texts';
 import digest from './digest';
+import push from './push';
 
 export default {
   settings,
@@ -44,4 +45,5 @@ export default {
   contexts,
   'email-texts': emailTexts,
   digest,
+  push,
 };

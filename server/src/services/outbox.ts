@@ -4,6 +4,7 @@ import { EVENTS } from '../events';
 import { messageDocumentIds } from '../repositories/stream';
 import * as outboxRepo from '../repositories/outbox';
 import * as claimsRepo from '../repositories/outbox-claims';
+import * as pushRepo from '../repositories/push';
 import * as messagesRepo from '../repositories/messages';
 import * as membershipsRepo from '../repositories/memberships';
 import * as reportsRepo from '../repositories/reports';
@@ -15,7 +16,7 @@ import { ADMIN_ACTIONS } from '../permissions';
 import { messageEmail, messageIdDomain, outboxMessageId, reportEmail, threadUrl } from './notification-email';
 import { resolveAdminUrl } from '../config/resolve';
 import { moderationQueueUrl } from '../config/urls';
-import { MAX_ATTEMPTS, withClaimedBatch, type Claim } from './outbox-lease';
+import { MAX_ATTEMPTS, backoffMs, withClaimedBatch, type Claim } from './outbox-lease';
 import { createLane } from './outbox-lanes';
 
 const BATCH = 25;
@@ -25,8 +26,6 @@ const BATCH = 25;
  * 16 s for a 111-member thread; a few at once stay well inside what mail providers accept.
  */
 const EMAIL_CONCURRENCY = 4;
-/** 10 s, 20 s, 40 s, ... capped at one hour. */
-const backoffMs = (attempts: number) => Math.min(10_000 * 2 ** attempts, 3_600_000);
 
 /** Runs `work` over `items`, at most `limit` at a time. */
 const inParallel = async <T>(items: T[], limit: number, work: (item: T) => Promise<void>) => {
@@ -91,6 +90,12 @@ const outboxService = ({ strapi }: { strapi: Core.Strapi }) => {
           } else {
             const [message] = await messagesRepo.findMessagesByIds(trx, [job.messageId!]);
             if (message?.authorId && !message.deletedAt) {
+              await pushRepo.insertPushes(trx, job, {
+                authorId: message.authorId,
+                isNewThread: job.event === 'new_thread',
+                messagingEnabledByDefault: settings.messagingEnabledByDefault,
+                now,
+              });
               await outboxRepo.expandMessageJob(trx, job, {
                 authorId: message.authorId,
                 isNewThread: job.event === 'new_thread',
@@ -111,8 +116,13 @@ const outboxService = ({ strapi }: { strapi: Core.Strapi }) => {
     }
   };
 
-  /** Sends claimed emails; the data they need is loaded for the whole batch at once. */
-  const sendEmails = (dueAt: Date) => withClaimedBatch(knex, 'email', dueAt, BATCH, sendClaimedEmails, logError);
+  /**
+   * Sends claimed emails, then claimed web pushes (services/push.ts); the data they need is loaded
+   * for the whole batch at once.
+   */
+  const sendEmails = async (dueAt: Date) =>
+    (await withClaimedBatch(knex, 'email', dueAt, BATCH, sendClaimedEmails, logError)) +
+    (await withClaimedBatch(knex, 'push', dueAt, BATCH, (rows, claim) => getService('push').sendClaimed(rows, claim), logError));
 
   const sendClaimedEmails = async (emails: outboxRepo.OutboxRow[], { token, leaseMs }: Claim) => {
     const settings = await getService('settings').get();
