@@ -6,6 +6,7 @@ import { CustomFieldsSection } from '../components/CustomFields';
 import { DeletedMessagesSection } from '../components/DeletedMessagesSection';
 import { FormatsSection } from '../components/FormatsSection';
 import { LimitsSection } from '../components/LimitsSection';
+import { NotificationsSection } from '../components/NotificationsSection';
 import { ContextsSection, type ContextDeclarations } from '../components/ContextsSection';
 import { useSettingsForm } from '../hooks/useSettingsForm';
 import { useIntl } from 'react-intl';
@@ -251,6 +252,7 @@ const SettingsPage = () => {
               {...{ t, values, roles, common, everyRole, set }}
               boundsHint={between('purgeDeletedAfterDays')}
             />
+            <NotificationsSection t={t} />
             <CustomFieldsSection fields={declaredFields} />
           </Flex>
         </Layouts.Content>
