@@ -2,7 +2,10 @@
 
 // The settings' shape is the server's own (one definition; these are constants and types only).
 export { EMAIL_LEVELS, FORMAT_NAMES } from '../../server/src/config/defaults';
-export type { EmailLevel, FormatName, FormatRule, PluginConfig as Settings } from '../../server/src/config/defaults';
+export type { EmailLevel, FormatName, FormatRule } from '../../server/src/config/defaults';
+import type { PluginConfig } from '../../server/src/config/defaults';
+/** The settings of the main form; the notification settings have their own section (components/NotificationsSection). */
+export type Settings = Omit<PluginConfig, 'emailDelaySeconds' | 'emailLocale' | 'emailTemplates'>;
 export type { FieldDeclaration, FieldsConfig } from '../../server/src/config/fields';
 
 /** Custom field values of a thread or message (the declared ones that have a value). */

@@ -55,6 +55,9 @@ export const ROUTES: Record<Operation, readonly [method: string, path: string]> 
   'preferences.get': ['GET', '/preferences'],
   'preferences.update': ['PUT', '/preferences'],
   'export.download': ['GET', '/export'],
+  'push.key': ['GET', '/push/key'],
+  'push.subscribe': ['POST', '/push/subscriptions'],
+  'push.unsubscribe': ['DELETE', '/push/subscriptions'],
   'stream.ticket': ['POST', '/stream/tickets'],
   'stream.connect': ['GET', '/stream'],
 };
@@ -148,6 +151,13 @@ export const createPrivateMessagesClient = <F extends SiteFields = SiteFields>(o
     update: (body: BodyOf<'preferences.update'>, o: Opts = {}) => call('preferences.update', { body, ...o }),
   };
 
+  /** Web push: the server's key for PushManager.subscribe, and this browser's subscription (its toJSON()). */
+  const push = {
+    key: (o: Opts = {}) => call('push.key', o),
+    subscribe: (subscription: BodyOf<'push.subscribe'>, o: Opts = {}) => call('push.subscribe', { body: subscription, ...o }),
+    unsubscribe: (endpoint: string, o: Opts = {}) => call('push.unsubscribe', { body: { endpoint }, ...o }),
+  };
+
   const ticket = (o: Opts = {}) => call('stream.ticket', { body: {}, ...o });
   /** The real-time stream: see StreamOptions. Returns a handle whose `close()` ends it. */
   const stream = Object.assign((streamOptions: StreamOptions) => createStream(transport, streamOptions, ticket), { ticket });
@@ -160,6 +170,7 @@ export const createPrivateMessagesClient = <F extends SiteFields = SiteFields>(o
     recipients,
     blocks,
     preferences,
+    push,
     unreadCount: (o: Opts = {}) => call('unreadCount', o),
     /** The caller's messages holding every word of `q` (the last one as a prefix), newest first; `meta.nextCursor` pages. */
     search: (q: string, query: Omit<QueryOf<'search'>, 'q'> = {}, o: Opts = {}) => call('search', { query: { ...query, q }, ...o }),

@@ -1,5 +1,28 @@
 import { createSecretKey } from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
+import webPush from 'web-push';
+
+/**
+ * The playground's VAPID key pair for web push: PM_VAPID_PUBLIC_KEY / PM_VAPID_PRIVATE_KEY when set,
+ * else a pair generated once into the playground's .tmp/ (a real site puts its own in its .env).
+ */
+const playgroundVapid = (env: (name: string, fallback?: string) => string) => {
+  if (env('PM_VAPID_PUBLIC_KEY', '') && env('PM_VAPID_PRIVATE_KEY', '')) {
+    return { publicKey: env('PM_VAPID_PUBLIC_KEY'), privateKey: env('PM_VAPID_PRIVATE_KEY'), subject: 'mailto:admin@example.com' };
+  }
+  const root = path.basename(path.dirname(__dirname)) === 'dist' ? path.resolve(__dirname, '../..') : path.resolve(__dirname, '..');
+  const file = path.join(root, '.tmp', 'vapid.json');
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    try {
+      fs.writeFileSync(file, JSON.stringify(webPush.generateVAPIDKeys()), { flag: 'wx' });
+    } catch {
+      // Another process wrote it first: that pair is the one.
+    }
+  }
+  return { ...JSON.parse(fs.readFileSync(file, 'utf8')), subject: 'mailto:admin@example.com' };
+};
 
 export default ({ env }) => ({
   'private-messages': {
@@ -19,6 +42,8 @@ export default ({ env }) => ({
         thread: { orderId: { type: 'string', maxLength: 64 } },
         message: { priority: { type: 'enumeration', enum: ['low', 'normal', 'high'] } },
       }),
+      // Web push (docs/api.md, Web push delivery): the keys the playground generated for itself.
+      push: { vapid: playgroundVapid(env) },
       // Threads about a listing ("contact the seller"): its seller answers; PM_CONTEXTS replaces
       // the declarations (tests).
       contexts: env.json('PM_CONTEXTS', {

@@ -38,7 +38,7 @@ const check = async (db, ledger) => {
   try {
     const rows = (sql) => sink.all(sql);
     const count = async (sql) => Number((await rows(sql))[0]?.n ?? 0);
-    const duplicateEmailRows = await count(`select count(*) as n from (select message_id, user_id from pm_outbox where kind = 'email' and user_id is not null
+    const duplicateEmailRows = await count(`select count(*) as n from (select message_id, user_id from pm_outbox where kind = 'email' and user_id is not null and message_id is not null
       group by message_id, user_id having count(*) > 1) d`);
     const duplicateMessages = await count(`select count(*) as n from (select body from pm_messages where body like '%soak %' group by body having count(*) > 1) d`);
     // A resend under the same Message-ID is by design after a crash between the hand-over and

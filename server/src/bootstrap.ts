@@ -86,6 +86,14 @@ const bootstrap = async ({ strapi }: { strapi: Core.Strapi }) => {
       task: async () => getService('outbox', strapi).kick(),
       options: { rule: '*/5 * * * * *' },
     },
+    // Digest emails of the last whole day and week (services/digest.ts): hourly, so a run missed
+    // (a restart at midnight) is made up within the hour; each user's digest is enqueued once per period.
+    'private-messages.digest': {
+      task: async () => {
+        await getService('digest', strapi).run();
+      },
+      options: { rule: '7 * * * *' },
+    },
   });
 
   // What a previous run left goes out without waiting for the next send, even where cron is off:

@@ -56,7 +56,10 @@ describe('the document', () => {
       blocks: [{ userId: cat.id, active: true, since: expect.any(String) }],
       tags: [{ id: expect.any(String), name: 'Friends' }],
       reports: [{ reason: 'Just testing', status: 'open', messageId: expect.any(String) }],
+      pushSubscriptions: [],
     });
+    // Whom ann wrote to are her contacts (message requests).
+    expect(doc.contacts.map((c: any) => c.userId).sort()).toEqual([bob.id, cat.id].sort());
     expect(doc.threads).toHaveLength(1);
     const [thread] = doc.threads;
     expect(thread).toMatchObject({ id: group, subject: 'Plans', folder: 'inbox', tags: ['Friends'] });

@@ -64,7 +64,7 @@ const SCHEMAS = Object.entries(contentTypes).map(([name, ct]) => ({ name, schema
 
 describe('the plugin in a real Strapi', () => {
   it('registers its content types, hidden from the content manager', () => {
-    for (const name of ['thread', 'message', 'membership', 'tag', 'block', 'preference', 'report', 'outbox-entry', 'suspension', 'stream-ticket', 'stream-event', 'context-ask']) {
+    for (const name of ['thread', 'message', 'membership', 'tag', 'block', 'preference', 'report', 'outbox-entry', 'suspension', 'stream-ticket', 'stream-event', 'context-ask', 'push-subscription']) {
       const model = strapi.getModel(`plugin::private-messages.${name}` as any) as any;
       expect(model).toBeDefined();
       expect(model.pluginOptions['content-manager'].visible).toBe(false);
@@ -102,7 +102,7 @@ describe('the plugin in a real Strapi', () => {
   });
 
   it(`has every content type's table, a column for each attribute and each to-one relation (${SCHEMAS.length} content types)`, async () => {
-    expect(SCHEMAS.map((s) => s.name).sort()).toEqual(['audit-entry', 'block', 'contact', 'context-ask', 'idempotency-key', 'import-map', 'membership', 'message', 'outbox-entry', 'preference', 'report', 'stream-event', 'stream-ticket', 'suspension', 'tag', 'thread']);
+    expect(SCHEMAS.map((s) => s.name).sort()).toEqual(['audit-entry', 'block', 'contact', 'context-ask', 'idempotency-key', 'import-map', 'membership', 'message', 'outbox-entry', 'preference', 'push-subscription', 'report', 'stream-event', 'stream-ticket', 'suspension', 'tag', 'thread']);
     for (const { schema } of SCHEMAS) {
       const expected = Object.entries(schema.attributes).flatMap(([attribute, a]) => {
         if (a.type !== 'relation') return [snake(attribute)];

@@ -8,6 +8,7 @@ import { PrivacySection } from '../components/PrivacySection';
 import { FormatsSection } from '../components/FormatsSection';
 import { LimitsSection } from '../components/LimitsSection';
 import { RequestsSection } from '../components/RequestsSection';
+import { NotificationsSection } from '../components/NotificationsSection';
 import { ContextsSection, type ContextDeclarations } from '../components/ContextsSection';
 import { useSettingsForm } from '../hooks/useSettingsForm';
 import { useIntl } from 'react-intl';
@@ -255,6 +256,7 @@ const SettingsPage = () => {
               boundsHint={between('purgeDeletedAfterDays')}
             />
             <PrivacySection {...{ t, values, common, set }} boundsHint={between('auditRetentionDays')} />
+            <NotificationsSection t={t} />
             <CustomFieldsSection fields={declaredFields} />
           </Flex>
         </Layouts.Content>

@@ -13,11 +13,22 @@ export type FormatRule = {
   allowedAttributes: Record<string, string[]>;
 };
 
+import type { EmailKind, EmailLocale, EmailTemplate } from './email-templates';
+
 export const EMAIL_LEVELS = ['never', 'newThreads', 'firstUnread', 'every'] as const;
 export type EmailLevel = (typeof EMAIL_LEVELS)[number];
 
 export const ALLOW_MESSAGES_FROM = ['everyone', 'contacts', 'nobody'] as const;
 export type AllowMessagesFrom = (typeof ALLOW_MESSAGES_FROM)[number];
+/** A user's summary email instead of the single notifications: never, once a day, once a week. */
+export const DIGEST_FREQUENCIES = ['off', 'daily', 'weekly'] as const;
+export type DigestFrequency = (typeof DIGEST_FREQUENCIES)[number];
+
+/** Web push: which messages are pushed to a user's browsers, and what a push shows (none: that there is one). */
+export const PUSH_LEVELS = ['never', 'newThreads', 'every'] as const;
+export type PushLevel = (typeof PUSH_LEVELS)[number];
+export const PUSH_CONTENTS = ['none', 'preview'] as const;
+export type PushContent = (typeof PUSH_CONTENTS)[number];
 
 export type PluginConfig = {
   /** users-permissions role ids allowed to send; empty: every role. */
@@ -77,6 +88,15 @@ export type PluginConfig = {
   erasure: ErasureMode;
   /** Audit entries (admins reading message content) are purged after this many days. */
   auditRetentionDays: number;
+  /**
+   * Seconds a notification email waits in the outbox; it is dropped if the recipient read the
+   * thread meanwhile. 0: sent at once.
+   */
+  emailDelaySeconds: number;
+  /** The language of the default email texts. */
+  emailLocale: EmailLocale;
+  /** The site's email texts per kind (config/email-templates.ts); a kind left out (or null) uses the default. */
+  emailTemplates: Partial<Record<EmailKind, EmailTemplate | null>>;
 };
 
 export const ERASURE_MODES = ['anonymize', 'delete'] as const;
@@ -128,6 +148,9 @@ export const defaultConfig: PluginConfig = {
   strangerDailyThreads: 0,
   erasure: 'anonymize',
   auditRetentionDays: 365,
+  emailDelaySeconds: 0,
+  emailLocale: 'en',
+  emailTemplates: {},
 };
 
 /** The real-time stream's bus: how instances tell each other about changes (docs/api.md, *Real-time stream*). */

@@ -42,7 +42,7 @@ export const resolveConfig = (...layers: unknown[]): PluginConfig => {
  * and the site's declarations, `fields` (config/fields.ts resolveFieldsConfig) and `contexts`
  * (config/contexts.ts resolveContextsConfig).
  */
-const FILE_ONLY_KEYS = ['realtime', 'adminUrl', 'fields', 'contexts'];
+const FILE_ONLY_KEYS = ['realtime', 'adminUrl', 'fields', 'contexts', 'push'];
 
 const withoutRealtime = (layer: unknown) => {
   if (!isPlainObject(layer) || !FILE_ONLY_KEYS.some((key) => key in layer)) return layer;

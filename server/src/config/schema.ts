@@ -1,6 +1,26 @@
 import { z } from 'zod';
 import { ALLOW_MESSAGES_FROM, EMAIL_LEVELS, ERASURE_MODES, FORMAT_NAMES, STREAM_ADAPTERS } from './defaults';
 import { isHttpUrl, isHttpUrlTemplate } from './urls';
+import { EMAIL_KINDS, EMAIL_LOCALES, templateProblem, type EmailKind } from './email-templates';
+
+/** A site's email text for `kind`: an unknown placeholder is refused, named (config/email-templates.ts). */
+const emailTemplate = (kind: EmailKind) =>
+  z
+    .strictObject({
+      subject: z.string().min(1).max(300),
+      body: z.string().min(1).max(10_000),
+    })
+    .superRefine((t, ctx) => {
+      for (const part of ['subject', 'body'] as const) {
+        const problem = templateProblem(kind, t[part]);
+        if (problem) ctx.addIssue({ code: 'custom', path: [part], message: problem });
+      }
+    })
+    .nullable();
+
+const emailTemplates = z.strictObject(
+  Object.fromEntries(EMAIL_KINDS.map((kind) => [kind, emailTemplate(kind).optional()])) as Record<EmailKind, z.ZodOptional<ReturnType<typeof emailTemplate>>>
+);
 
 const tagName = z.string().regex(/^[a-z][a-z0-9]*$/, 'a lowercase HTML tag name');
 
@@ -51,6 +71,10 @@ export const settingsFieldsSchema = z.strictObject({
     strangerDailyThreads: z.number().int().min(0).max(100_000),
     erasure: z.enum(ERASURE_MODES),
     auditRetentionDays: z.number().int().min(1).max(36_500),
+    // Up to a day: beyond that, a digest is the better tool.
+    emailDelaySeconds: z.number().int().min(0).max(86_400),
+    emailLocale: z.enum(EMAIL_LOCALES),
+    emailTemplates,
 });
 
 /** The shape every source of settings (config/plugins, the admin panel) must have once merged. */

@@ -14,6 +14,7 @@ import idempotencyKey from './idempotency-key';
 import contextAsk from './context-ask';
 import contact from './contact';
 import auditEntry from './audit-entry';
+import pushSubscription from './push-subscription';
 
 export default {
   thread,
@@ -32,4 +33,5 @@ export default {
   'context-ask': contextAsk,
   contact,
   'audit-entry': auditEntry,
+  'push-subscription': pushSubscription,
 };

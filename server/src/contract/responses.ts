@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ALLOW_MESSAGES_FROM, EMAIL_LEVELS, FORMAT_NAMES } from '../config/defaults';
+import { ALLOW_MESSAGES_FROM, DIGEST_FREQUENCIES, EMAIL_LEVELS, FORMAT_NAMES, PUSH_CONTENTS, PUSH_LEVELS } from '../config/defaults';
 
 /*
  * What the content API answers, as zod schemas: the one description the OpenAPI document
@@ -105,6 +105,9 @@ export const preferencesSchema = z
     messagingEnabled: z.boolean(),
     emailNotifications: z.enum(EMAIL_LEVELS),
     allowMessagesFrom: z.enum(ALLOW_MESSAGES_FROM).describe('who may start a thread with the caller: everyone, contacts (people they wrote to or accepted), nobody'),
+    emailDigest: z.enum(DIGEST_FREQUENCIES).describe('one summary email per day or week instead of the single notification emails'),
+    push: z.enum(PUSH_LEVELS).describe('which messages are pushed to the user’s subscribed browsers'),
+    pushContent: z.enum(PUSH_CONTENTS).describe('none: a push says only that there is a message; preview: its author and an excerpt'),
   })
   .register(contractSchemas, { id: 'Preferences' });
 export const unreadCountSchema = z
@@ -175,6 +178,8 @@ export const responses = {
   blockedUser: z.strictObject({ data: blockedUserSchema }),
   preferences: z.strictObject({ data: preferencesSchema }),
   streamTicket: z.strictObject({ data: streamTicketSchema }),
+  pushKey: z.strictObject({ data: z.strictObject({ publicKey: z.string().describe('the VAPID public key, base64url: PushManager.subscribe’s applicationServerKey') }) }),
+  pushSubscription: z.strictObject({ data: z.strictObject({ endpoint: z.string() }) }),
 } as const;
 
 export type ResponseName = keyof typeof responses;

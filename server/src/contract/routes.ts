@@ -14,7 +14,7 @@ import {
   userParams,
 } from '../validation';
 import { tagBodySchema, tagParams, threadActionSchema, threadTagsSchema } from '../validation/tags';
-import { blockBodySchema, blockParams, declineBodySchema, preferencesBodySchema, reportBodySchema } from '../validation/trust';
+import { blockBodySchema, blockParams, declineBodySchema, preferencesBodySchema, pushSubscriptionBodySchema, pushUnsubscribeBodySchema, reportBodySchema } from '../validation/trust';
 import type { ErrorStatus, RefusalCode, RequestCode } from './errors';
 import { REFUSAL_CODES } from './errors';
 import { byContextQuerySchema, newThreadOrAskSchema } from '../validation/contexts';
@@ -90,6 +90,9 @@ export const contentApiContract = [
   { operation: 'preferences.get', method: 'GET', path: '/preferences', action: 'preferences.find', summary: 'The caller’s messaging and email preferences', query: emptyQuerySchema, status: 200, response: 'preferences', errors: [] },
   { operation: 'preferences.update', method: 'PUT', path: '/preferences', action: 'preferences.update', summary: 'Change either preference or both', query: emptyQuerySchema, body: preferencesBodySchema, status: 200, response: 'preferences', errors: [] },
   { operation: 'export.download', method: 'GET', path: '/export', action: 'export.download', summary: 'The caller’s messaging data, one JSON document streamed as a download (format in docs/api.md, *Privacy*)', query: emptyQuerySchema, status: 200, produces: 'application/json', errors: [] },
+  { operation: 'push.key', method: 'GET', path: '/push/key', action: 'push.key', summary: 'The server’s VAPID public key, for PushManager.subscribe', query: emptyQuerySchema, status: 200, response: 'pushKey', errors: [] },
+  { operation: 'push.subscribe', method: 'POST', path: '/push/subscriptions', action: 'push.subscribe', summary: 'Register this browser’s push subscription for the caller', query: emptyQuerySchema, body: pushSubscriptionBodySchema, status: 201, response: 'pushSubscription', errors: [] },
+  { operation: 'push.unsubscribe', method: 'DELETE', path: '/push/subscriptions', action: 'push.unsubscribe', summary: 'Forget a push subscription of the caller', query: emptyQuerySchema, body: pushUnsubscribeBodySchema, status: 204, errors: [] },
 ] as const satisfies readonly RouteContract[];
 
 export type ContentApiRoute = (typeof contentApiContract)[number];

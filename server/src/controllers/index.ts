@@ -19,6 +19,8 @@ import adminRequests from './admin-requests';
 import exporter from './export';
 import adminPrivacy from './admin-privacy';
 import adminAudit from './admin-audit';
+import adminEmailTexts from './admin-email-texts';
+import push from './push';
 
 export default {
   threads,
@@ -42,4 +44,6 @@ export default {
   export: exporter,
   'admin-privacy': adminPrivacy,
   'admin-audit': adminAudit,
+  'admin-email-texts': adminEmailTexts,
+  push,
 };

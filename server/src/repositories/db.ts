@@ -21,6 +21,7 @@ export const TABLES = {
   idempotencyKeys: 'pm_idempotency_keys',
   contextAsks: 'pm_context_asks',
   contacts: 'pm_contacts',
+  pushSubscriptions: 'pm_push_subscriptions',
 } as const;
 
 /* Drivers disagree on types: SQLite hands back 0/1 and epoch milliseconds, PostgreSQL

@@ -98,6 +98,8 @@ export const ERASURE_STEPS: ErasureStep[] = [
   { table: TABLES.contacts, run: (db, { userId }) => db(TABLES.contacts).where('user_id', userId).orWhere('contact_id', userId).del() },
   { table: TABLES.blocks, run: (db, { userId }) => db(TABLES.blocks).where('blocker_id', userId).orWhere('blocked_id', userId).del() },
   { table: TABLES.memberships, run: (db, { userId }) => db(TABLES.memberships).where('user_id', userId).del() },
+  // Their browsers' push subscriptions (pending pushes are outbox rows, gone with the outbox step).
+  { table: TABLES.pushSubscriptions, run: (db, { userId }) => db(TABLES.pushSubscriptions).where('user_id', userId).del() },
   { table: TABLES.preferences, run: (db, { userId }) => db(TABLES.preferences).where('user_id', userId).del() },
   { table: TABLES.suspensions, run: (db, { userId }) => db(TABLES.suspensions).where('user_id', userId).del() },
   // A report stays (moderators decided on it), without its reporter.

@@ -34,11 +34,18 @@ async function* once<T>(items: Promise<T[]>) {
 }
 
 const preferences = async (db: Db, userId: number) => {
-  const r = await db(TABLES.preferences).select('messaging_enabled', 'email_notifications').where('user_id', userId).first();
+  const r = await db(TABLES.preferences)
+    .select('messaging_enabled', 'email_notifications', 'allow_messages_from', 'email_digest', 'push', 'push_content')
+    .where('user_id', userId)
+    .first();
   const suspended = Boolean(await db(TABLES.suspensions).select('id').where('user_id', userId).first());
   return {
     messagingEnabled: r?.messaging_enabled == null ? null : toBool(r.messaging_enabled),
     emailNotifications: r?.email_notifications ?? null,
+    allowMessagesFrom: r?.allow_messages_from ?? null,
+    emailDigest: r?.email_digest ?? null,
+    push: r?.push ?? null,
+    pushContent: r?.push_content ?? null,
     suspended,
   };
 };
@@ -50,6 +57,24 @@ const blocks = (db: Db, userId: number) =>
     .orderBy('id')
     .then((rows: Record<string, unknown>[]) =>
       rows.map((r) => ({ userId: r.blocked_id == null ? null : toInt(r.blocked_id), since: toIso(r.created_at), active: r.through_message_id == null }))
+    );
+
+/** Their contacts (whom they may write to without a message request), by user id. */
+const contacts = (db: Db, userId: number) =>
+  db(TABLES.contacts)
+    .select('contact_id', 'created_at')
+    .where('user_id', userId)
+    .orderBy('id')
+    .then((rows: Record<string, unknown>[]) => rows.map((r) => ({ userId: toInt(r.contact_id), since: toIso(r.created_at) })));
+
+/** Their browsers' push subscriptions: the endpoint and when, never the keys. */
+const pushSubscriptions = (db: Db, userId: number) =>
+  db(TABLES.pushSubscriptions)
+    .select('endpoint', 'created_at', 'last_ok_at')
+    .where('user_id', userId)
+    .orderBy('id')
+    .then((rows: Record<string, unknown>[]) =>
+      rows.map((r) => ({ endpoint: String(r.endpoint), createdAt: toIso(r.created_at), lastOkAt: r.last_ok_at == null ? null : toIso(r.last_ok_at) }))
     );
 
 const tags = (db: Db, userId: number) =>
@@ -210,6 +235,8 @@ export const EXPORT_SECTIONS: ExportSection[] = [
   { name: 'blocks', write: (db, userId) => array(once(blocks(db, userId))) },
   { name: 'tags', write: (db, userId) => array(once(tags(db, userId))) },
   { name: 'reports', write: (db, userId) => array(once(reports(db, userId))) },
+  { name: 'contacts', write: (db, userId) => array(once(contacts(db, userId))) },
+  { name: 'pushSubscriptions', write: (db, userId) => array(once(pushSubscriptions(db, userId))) },
   { name: 'threads', write: threads },
 ];
 

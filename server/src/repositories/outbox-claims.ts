@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { TABLES, canSkipLocked, toInt, type Db } from './db';
 import { mapRow, type OutboxRow } from './outbox';
+import { blockedNow } from './visibility';
 
 /*
  * Claims on outbox rows. A worker claims due rows under a token of its own (claim_token) and a
@@ -39,7 +40,7 @@ const idsOf = (rows: Record<string, unknown>[]) => rows.map((r) => toInt(r.id));
  * by a worker whose lease ran out (the attempt counts: a mail that brings its sender down each
  * time ends as failed), then due pending rows, the longest-waiting first.
  */
-export const claimDue = (db: Db, kind: 'job' | 'email', o: ClaimOptions): Promise<OutboxRow[]> =>
+export const claimDue = (db: Db, kind: 'job' | 'email' | 'push', o: ClaimOptions): Promise<OutboxRow[]> =>
   claimTransaction(db, async (trx) => {
     const lockedUntil = new Date(o.now.getTime() + o.leaseMs);
     const select = (q: Knex.QueryBuilder) => (canSkipLocked(trx) ? q.forUpdate().skipLocked() : q);
@@ -122,11 +123,34 @@ const held = (db: Db, id: number, token: string) => db(TABLES.outbox).where({ id
  * leaves it in `sending`, and whoever finds it there after the lease resends it with the same
  * `messageKey` (so the same Message-ID). False: the claim is lost, do not send.
  */
-export const markSending = async (db: Db, id: number, token: string, messageKey: string, now: Date, leaseMs: number) =>
+export const markSending = async (db: Db, id: number, token: string, messageKey: string, now: Date, leaseMs: number, opts: { unlessSeen?: boolean } = {}) => {
+  const q = db(TABLES.outbox).where({ id, claim_token: token, status: 'pending' });
+  if (opts.unlessSeen) q.whereRaw(`not ${seenAlready(TABLES.outbox)}`);
+  return toInt(await q.update({ status: 'sending', message_key: messageKey, locked_until: new Date(now.getTime() + leaseMs), updated_at: now })) > 0;
+};
+
+/**
+ * SQL condition on the outbox row `o` (a message's email to `o.user_id`): the email has nothing
+ * left to say, as of this statement: the recipient read the thread up to the message or past it
+ * (on the site, in another tab, through the stream's client: one column, whatever the instance),
+ * left it, or blocks its author now (visibility.blockedNow). Checked in the very UPDATE that hands
+ * the email over (markSending), so a read committed before it always wins.
+ */
+const seenAlready = (o: string) => `(
+  exists (select 1 from ${TABLES.memberships} sms
+          where sms.thread_id = ${o}.thread_id and sms.user_id = ${o}.user_id
+            and (sms.last_read_message_id >= ${o}.message_id or sms.left_at is not null))
+  or ${blockedNow(`${o}.user_id`, `(select sm.author_id from ${TABLES.messages} sm where sm.id = ${o}.message_id)`)})`;
+
+/**
+ * Fenced: a claimed email markSending refused because its recipient had already seen the message
+ * (seenAlready); kept as `dropped`, never sent. False: the claim was lost instead.
+ */
+export const markDropped = async (db: Db, id: number, token: string, now: Date) =>
   toInt(
     await db(TABLES.outbox)
       .where({ id, claim_token: token, status: 'pending' })
-      .update({ status: 'sending', message_key: messageKey, locked_until: new Date(now.getTime() + leaseMs), updated_at: now })
+      .update({ status: 'dropped', locked_until: null, claim_token: null, updated_at: now })
   ) > 0;
 
 /** Fenced; false when another worker holds the row now (it is left alone). */
@@ -160,16 +184,41 @@ export const completeJob = async (db: Db, id: number, token: string, now: Date) 
  * keeps the key it was given). Answers the ids this worker holds in `sending` afterwards (the
  * others' claims were lost: do not send them). Run it in a transaction (the update, then the read).
  */
-export const markSendingMany = async (db: Db, rows: Array<{ id: number; messageKey: string }>, token: string, now: Date, leaseMs: number) => {
+export const markSendingMany = async (
+  db: Db,
+  rows: Array<{ id: number; messageKey: string; unlessSeen?: boolean }>,
+  token: string,
+  now: Date,
+  leaseMs: number
+) => {
   if (rows.length === 0) return new Set<number>();
   const ids = rows.map((r) => r.id);
   const keys = db.raw(`case id ${rows.map(() => 'when ? then ?').join(' ')} else message_key end`, rows.flatMap((r) => [r.id, r.messageKey]));
+  const changes = { status: 'sending', message_key: keys, locked_until: new Date(now.getTime() + leaseMs), updated_at: now };
+  // A message's email only while its recipient has not seen it (seenAlready), in the same UPDATE.
+  const plain = rows.filter((r) => !r.unlessSeen).map((r) => r.id);
+  const guarded = rows.filter((r) => r.unlessSeen).map((r) => r.id);
+  if (plain.length > 0) await db(TABLES.outbox).whereIn('id', plain).where({ claim_token: token, status: 'pending' }).update(changes);
+  if (guarded.length > 0) {
+    await db(TABLES.outbox)
+      .whereIn('id', guarded)
+      .where({ claim_token: token, status: 'pending' })
+      .whereRaw(`not ${seenAlready(TABLES.outbox)}`)
+      .update(changes);
+  }
+  const held = await db(TABLES.outbox).select('id').whereIn('id', ids).where({ claim_token: token, status: 'sending' });
+  return new Set(held.map((r: { id: number | string }) => Number(r.id)));
+};
+
+/** markDropped for a batch; answers the ids this worker still held, now `dropped`. */
+export const markDroppedMany = async (db: Db, ids: number[], token: string, now: Date) => {
+  if (ids.length === 0) return new Set<number>();
   await db(TABLES.outbox)
     .whereIn('id', ids)
     .where({ claim_token: token, status: 'pending' })
-    .update({ status: 'sending', message_key: keys, locked_until: new Date(now.getTime() + leaseMs), updated_at: now });
-  const held = await db(TABLES.outbox).select('id').whereIn('id', ids).where({ claim_token: token, status: 'sending' });
-  return new Set(held.map((r: { id: number | string }) => Number(r.id)));
+    .update({ status: 'dropped', locked_until: null, claim_token: null, updated_at: now });
+  const rows = await db(TABLES.outbox).select('id').whereIn('id', ids).where({ status: 'dropped' });
+  return new Set(rows.map((r: { id: number | string }) => Number(r.id)));
 };
 
 /** markSent for a batch, in one statement; answers how many this worker still held. */

@@ -8,11 +8,11 @@ import { blockedNow, memberOf, narrowToAudience, seenBy } from './visibility';
  * them. Claiming rows, and every change of a claimed row's state, is in outbox-claims.ts.
  */
 
-export type OutboxEvent = 'new_thread' | 'reply' | 'report';
+export type OutboxEvent = 'new_thread' | 'reply' | 'report' | 'digest';
 
 export type OutboxRow = {
   id: number;
-  kind: 'job' | 'email';
+  kind: 'job' | 'email' | 'push';
   event: OutboxEvent;
   messageId: number | null;
   threadId: number | null;
@@ -22,6 +22,10 @@ export type OutboxRow = {
   attempts: number;
   /** Random, stored with the row: with its id, the email's stable Message-ID (null on rows older than it). */
   messageKey: string | null;
+  /** A digest's period (services/digest.ts), null on other rows. */
+  digestPeriod: string | null;
+  /** A push row's subscription (repositories/push.ts), null on other rows. */
+  subscriptionId: number | null;
 };
 
 export const mapRow = (r: Record<string, unknown>): OutboxRow => ({
@@ -35,6 +39,8 @@ export const mapRow = (r: Record<string, unknown>): OutboxRow => ({
   email: (r.email as string) ?? null,
   attempts: toInt(r.attempts),
   messageKey: (r.message_key as string) ?? null,
+  digestPeriod: (r.digest_period as string) ?? null,
+  subscriptionId: r.subscription_id == null ? null : toInt(r.subscription_id),
 });
 
 /** The random part of an email's Message-ID: 64 bits, so ids reused by another database never collide. */
@@ -63,7 +69,7 @@ export const enqueueJob = (db: Db, job: { event: OutboxEvent; messageId?: number
 export const expandMessageJob = async (
   db: Db,
   job: OutboxRow,
-  input: { authorId: number; isNewThread: boolean; messagingEnabledByDefault: boolean; defaultLevel: string; now: Date }
+  input: { authorId: number; isNewThread: boolean; messagingEnabledByDefault: boolean; defaultLevel: string; now: Date; dueAt?: Date }
 ) => {
   const X = job.messageId!;
   const LEVEL_IS = 'coalesce(p.email_notifications, ?) = ?';
@@ -78,6 +84,8 @@ export const expandMessageJob = async (
     // Message requests (pending or declined) are never emailed (repositories/message-requests).
     .where((w) => w.whereNull('ms.request_state').orWhere('ms.request_state', 'accepted'))
     .whereRaw(`not ${blockedNow('ms.user_id', '?')}`, [input.authorId])
+    // A user on a digest (daily, weekly) gets that summary and no other notification email.
+    .whereRaw(`coalesce(p.email_digest, 'off') = 'off'`)
     .andWhere((w) => w.where('p.messaging_enabled', true).orWhere((w2) => w2.whereNull('p.messaging_enabled').andWhereRaw('?', [input.messagingEnabledByDefault])))
     .andWhere((w) =>
       w
@@ -114,19 +122,21 @@ export const expandMessageJob = async (
     if (i > 0) await yieldToEventLoop();
     for (const r of await recipients(membershipIds.slice(i, i + EXPANSION_SLICE))) userIds.push(toInt(r.user_id));
   }
-  await insertEmails(db, job, userIds.map((userId) => ({ userId })), input.now);
+  await insertEmails(db, job, userIds.map((userId) => ({ userId })), input.now, input.dueAt);
   return userIds.length;
 };
 
 /* Like DELIVERY_CHUNK: small enough that a slice whose pages must come from disk stays short. */
 const EXPANSION_SLICE = 200;
 
-export const insertEmails = async (db: Db, job: OutboxRow, recipients: { userId?: number; email?: string }[], now: Date) => {
+/** One email row per recipient, due at `dueAt` (now by default). */
+export const insertEmails = async (db: Db, job: OutboxRow, recipients: { userId?: number; email?: string }[], now: Date, dueAt = now) => {
   await insertInChunks(db, TABLES.outbox, recipients, {
     yieldBetween: true,
     toRows: (chunk) =>
       chunk.map((r) => ({
         ...base(now),
+        next_attempt_at: dueAt,
         kind: 'email',
         event: job.event,
         message_id: job.messageId,

@@ -3,22 +3,44 @@ import { TABLES, isSqlite, strapiColumns, toBool, toInt, yieldToEventLoop, type 
 
 const PREFERENCES = TABLES.preferences;
 
-export type PreferenceRow = { messagingEnabled: boolean | null; emailNotifications: string | null; allowMessagesFrom: string | null };
+export type PreferenceRow = {
+  messagingEnabled: boolean | null;
+  emailNotifications: string | null;
+  allowMessagesFrom: string | null;
+  emailDigest: string | null;
+  push: string | null;
+  pushContent: string | null;
+};
+
+export type PreferenceValues = {
+  messaging_enabled?: boolean;
+  email_notifications?: string;
+  allow_messages_from?: string;
+  email_digest?: string;
+  push?: string;
+  push_content?: string;
+};
 
 export const findPreferences = async (db: Db, userId: number): Promise<PreferenceRow | null> => {
-  const row = await db(PREFERENCES).select('messaging_enabled', 'email_notifications', 'allow_messages_from').where('user_id', userId).first();
+  const row = await db(PREFERENCES)
+    .select('messaging_enabled', 'email_notifications', 'allow_messages_from', 'email_digest', 'push', 'push_content')
+    .where('user_id', userId)
+    .first();
   if (!row) return null;
   return {
     messagingEnabled: row.messaging_enabled === null ? null : toBool(row.messaging_enabled),
     emailNotifications: row.email_notifications ?? null,
     allowMessagesFrom: row.allow_messages_from ?? null,
+    emailDigest: row.email_digest ?? null,
+    push: row.push ?? null,
+    pushContent: row.push_content ?? null,
   };
 };
 
 export const upsertPreferences = async (
   db: Db,
   userId: number,
-  values: { messaging_enabled?: boolean; email_notifications?: string; allow_messages_from?: string },
+  values: PreferenceValues,
   now: Date
 ) => {
   await db(PREFERENCES)

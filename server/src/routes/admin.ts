@@ -11,6 +11,9 @@ export default {
   routes: [
     { method: 'GET', path: '/settings', handler: 'admin-settings.find', config: guardedBy(RBAC.settingsRead) },
     { method: 'PUT', path: '/settings', handler: 'admin-settings.update', config: guardedBy(RBAC.settingsUpdate) },
+    { method: 'GET', path: '/settings/email-texts', handler: 'admin-email-texts.defaults', config: guardedBy(RBAC.settingsRead) },
+    { method: 'POST', path: '/settings/email-texts/preview', handler: 'admin-email-texts.preview', config: guardedBy(RBAC.settingsRead) },
+    { method: 'POST', path: '/settings/email-texts/test', handler: 'admin-email-texts.test', config: guardedBy(RBAC.settingsUpdate) },
     { method: 'GET', path: '/roles', handler: 'admin-settings.roles', config: guardedBy(RBAC.settingsRead) },
     { method: 'GET', path: '/reports', handler: 'admin-reports.find', config: guardedBy(RBAC.reportsManage) },
     { method: 'POST', path: '/reports/:id/resolve', handler: 'admin-reports.resolve', config: guardedBy(RBAC.reportsManage) },

@@ -52,6 +52,9 @@ export default {
     { method: 'GET', path: '/preferences', handler: 'preferences.find' },
     { method: 'PUT', path: '/preferences', handler: 'preferences.update' },
     { method: 'GET', path: '/export', handler: 'export.download' },
+    { method: 'GET', path: '/push/key', handler: 'push.key' },
+    { method: 'POST', path: '/push/subscriptions', handler: 'push.subscribe' },
+    { method: 'DELETE', path: '/push/subscriptions', handler: 'push.unsubscribe' },
     // Server-Sent Events: a ticket (for the browser's EventSource) or the usual Bearer JWT.
     { method: 'GET', path: '/stream', handler: 'stream.connect', config: { auth: { strategies: [streamTicketStrategy, 'users-permissions'] } as any } },
     { method: 'POST', path: '/stream/tickets', handler: 'stream.ticket' },

@@ -24,6 +24,9 @@ import messageRequests from './message-requests';
 import privacy from './privacy';
 import audit from './audit';
 import exporter from './export';
+import emailTexts from './email-texts';
+import digest from './digest';
+import push from './push';
 
 export default {
   settings,
@@ -52,4 +55,7 @@ export default {
   privacy,
   audit,
   export: exporter,
+  'email-texts': emailTexts,
+  digest,
+  push,
 };

@@ -14,6 +14,9 @@ import * as claimsRepo from '../repositories/outbox-claims';
 export const OUTBOX_LEASE_MS = 60_000;
 export const MAX_ATTEMPTS = 20;
 
+/** A failed send's wait before its retry: 10 s, 20 s, 40 s, ... capped at one hour. */
+export const backoffMs = (attempts: number) => Math.min(10_000 * 2 ** attempts, 3_600_000);
+
 /**
  * The lease, from PRIVATE_MESSAGES_OUTBOX_LEASE_MS when set (tests shorten it to seconds; shorter
  * also means a crashed instance's emails go out sooner, at the cost of more renewals).
@@ -61,7 +64,7 @@ const heartbeat = (renew: () => Promise<unknown>, everyMs: number, onError: (err
  */
 export const withClaimedBatch = async (
   db: () => Db,
-  kind: 'job' | 'email',
+  kind: 'job' | 'email' | 'push',
   dueAt: Date,
   limit: number,
   work: (rows: OutboxRow[], claim: Claim) => Promise<void>,

@@ -4,6 +4,7 @@ import { EVENTS } from '../events';
 import { messageDocumentIds } from '../repositories/stream';
 import * as outboxRepo from '../repositories/outbox';
 import * as claimsRepo from '../repositories/outbox-claims';
+import * as pushRepo from '../repositories/push';
 import * as messagesRepo from '../repositories/messages';
 import * as membershipsRepo from '../repositories/memberships';
 import * as reportsRepo from '../repositories/reports';
@@ -15,7 +16,7 @@ import { ADMIN_ACTIONS } from '../permissions';
 import { messageEmail, messageIdDomain, outboxMessageId, reportEmail, threadUrl } from './notification-email';
 import { resolveAdminUrl } from '../config/resolve';
 import { moderationQueueUrl } from '../config/urls';
-import { MAX_ATTEMPTS, withClaimedBatch, type Claim } from './outbox-lease';
+import { MAX_ATTEMPTS, backoffMs, withClaimedBatch, type Claim } from './outbox-lease';
 import { createLane } from './outbox-lanes';
 
 const BATCH = 25;
@@ -28,8 +29,8 @@ const BATCH = 25;
  * providers accept (a pooled transport caps the connections with its own maxConnections).
  */
 const EMAIL_CONCURRENCY = 16;
-/** 10 s, 20 s, 40 s, ... capped at one hour. */
-const backoffMs = (attempts: number) => Math.min(10_000 * 2 ** attempts, 3_600_000);
+
+type Content = { subject: string; text: string; html: string };
 
 /** Runs `work` over `items`, at most `limit` at a time. */
 const inParallel = async <T>(items: T[], limit: number, work: (item: T) => Promise<void>) => {
@@ -96,12 +97,20 @@ const outboxService = ({ strapi }: { strapi: Core.Strapi }) => {
             if (job.threadId) await threadsRepo.lockThread(trx, job.threadId);
             const [message] = await messagesRepo.findMessagesByIds(trx, [job.messageId!]);
             if (message?.authorId && !message.deletedAt) {
+              await pushRepo.insertPushes(trx, job, {
+                authorId: message.authorId,
+                isNewThread: job.event === 'new_thread',
+                messagingEnabledByDefault: settings.messagingEnabledByDefault,
+                now,
+              });
               await outboxRepo.expandMessageJob(trx, job, {
                 authorId: message.authorId,
                 isNewThread: job.event === 'new_thread',
                 messagingEnabledByDefault: settings.messagingEnabledByDefault,
                 defaultLevel: settings.emailNotificationsDefault,
                 now,
+                // Held this long in the outbox, so a read meanwhile drops it (markSending).
+                dueAt: new Date(now.getTime() + settings.emailDelaySeconds * 1000),
               });
             }
           }
@@ -114,8 +123,13 @@ const outboxService = ({ strapi }: { strapi: Core.Strapi }) => {
     }
   };
 
-  /** Sends claimed emails; the data they need is loaded for the whole batch at once. */
-  const sendEmails = (dueAt: Date) => withClaimedBatch(knex, 'email', dueAt, BATCH, sendClaimedEmails, logError);
+  /**
+   * Sends claimed emails, then claimed web pushes (services/push.ts); the data they need is loaded
+   * for the whole batch at once.
+   */
+  const sendEmails = async (dueAt: Date) =>
+    (await withClaimedBatch(knex, 'email', dueAt, BATCH, sendClaimedEmails, logError)) +
+    (await withClaimedBatch(knex, 'push', dueAt, BATCH, (rows, claim) => getService('push').sendClaimed(rows, claim), logError));
 
   const sendClaimedEmails = async (emails: outboxRepo.OutboxRow[], { token, leaseMs }: Claim) => {
     const settings = await getService('settings').get();
@@ -125,6 +139,7 @@ const outboxService = ({ strapi }: { strapi: Core.Strapi }) => {
     const reportMessages = new Map(
       (await messagesRepo.findMessagesByIds(knex(), [...reports.values()].map((r) => r.messageId ?? 0))).map((m) => [m.id, m])
     );
+    const digests = await getService('digest').contents(emails.filter((e) => e.event === 'digest'));
     const people = await users([
       ...emails.map((e) => e.userId ?? 0),
       ...[...messages.values()].map((m) => m.authorId ?? 0),
@@ -133,39 +148,51 @@ const outboxService = ({ strapi }: { strapi: Core.Strapi }) => {
     const adminUrl = moderationQueueUrl(resolveAdminUrl(strapi.config.get('plugin::private-messages')), strapi.config.get('admin.absoluteUrl'));
     const domain = messageIdDomain(strapi.config.get('server.url'), strapi.config.get('plugin::email.settings.defaultFrom'));
 
-    const compose = (entry: outboxRepo.OutboxRow) => {
+    const compose = (entry: outboxRepo.OutboxRow): { to?: string | null; content: Content | null; drop?: boolean } => {
+      if (entry.event === 'digest') {
+        const digest = digests.get(entry.id);
+        // Nothing unread from the period (or no address): dropped, nothing sent.
+        if (!digest) return { content: null, drop: true };
+        return { to: digest.to, content: { subject: digest.subject, text: digest.text, html: digest.html } };
+      }
       if (entry.event === 'report') {
         const report = reports.get(entry.reportId ?? 0);
         const reported = report ? reportMessages.get(report.messageId ?? 0) : undefined;
-        const content = reportEmail({
-          reporterName: people.get(report?.reporterId ?? 0)?.username ?? 'A user',
-          reason: report?.reason ?? '',
-          excerpt: reported?.excerpt ?? '',
-          adminUrl,
-        });
+        const content = reportEmail(
+          { reporterName: people.get(report?.reporterId ?? 0)?.username ?? 'A user', reason: report?.reason ?? '', excerpt: reported?.excerpt ?? '', adminUrl },
+          settings
+        );
         return { to: entry.email, content };
       }
       const message = messages.get(entry.messageId ?? 0);
       const thread = threads.get(entry.threadId ?? 0);
       const to = people.get(entry.userId ?? 0)?.email;
       if (!message || !thread || message.deletedAt) return { to, content: null };
-      const content = messageEmail({
-        senderName: people.get(message.authorId ?? 0)?.username ?? 'Someone',
-        subject: thread.subject,
-        excerpt: message.excerpt,
-        url: threadUrl(settings.threadUrlTemplate, thread.documentId),
-        isNewThread: entry.event === 'new_thread',
-      });
+      const content = messageEmail(
+        {
+          senderName: people.get(message.authorId ?? 0)?.username ?? 'Someone',
+          subject: thread.subject,
+          excerpt: message.excerpt,
+          url: threadUrl(settings.threadUrlTemplate, thread.documentId),
+          isNewThread: entry.event === 'new_thread',
+        },
+        settings
+      );
       return { to, content };
     };
-    const outgoing: Array<{ entry: outboxRepo.OutboxRow; to: string; content: { subject: string; text: string; html: string }; messageKey: string }> = [];
+    const outgoing: Array<{ entry: outboxRepo.OutboxRow; to: string; content: Content; messageKey: string }> = [];
     // Nothing left to say (message deleted, user without an address): done, not retried.
     const nothingToSay: number[] = [];
+    const dropped: number[] = [];
     for (const entry of emails) {
-      const { to, content } = compose(entry);
-      if (to && content) outgoing.push({ entry, to, content, messageKey: entry.messageKey ?? outboxRepo.newMessageKey() });
+      const { to, content, drop } = compose(entry);
+      if (drop) dropped.push(entry.id);
+      else if (to && content) outgoing.push({ entry, to, content, messageKey: entry.messageKey ?? outboxRepo.newMessageKey() });
       else nothingToSay.push(entry.id);
     }
+    // A message's email is handed over only if its recipient has not seen the message meanwhile
+    // (read, left, or blocks its author now: outbox-claims `seenAlready`), checked in the same UPDATE.
+    const aboutMessage = (entry: outboxRepo.OutboxRow) => (entry.event === 'new_thread' || entry.event === 'reply') && entry.userId !== null;
 
     // The batch's writes are a few statements, not two per email: on SQLite every statement waits
     // its turn for the one connection behind the requests of the load, and per-email writes kept
@@ -176,12 +203,24 @@ const outboxService = ({ strapi }: { strapi: Core.Strapi }) => {
       const now = new Date();
       const done = await claimsRepo.markSentMany(trx, nothingToSay, token, now);
       if (done < nothingToSay.length) claimLost('email', nothingToSay[0], 'marking it done');
-      return claimsRepo.markSendingMany(trx, outgoing.map((o) => ({ id: o.entry.id, messageKey: o.messageKey })), token, now, leaseMs);
+      const held = await claimsRepo.markSendingMany(
+        trx,
+        outgoing.map((o) => ({ id: o.entry.id, messageKey: o.messageKey, unlessSeen: aboutMessage(o.entry) })),
+        token,
+        now,
+        leaseMs
+      );
+      // Read (or left, or blocked) while the email waited: dropped, not sent.
+      const seen = outgoing.filter((o) => aboutMessage(o.entry) && !held.has(o.entry.id)).map((o) => o.entry.id);
+      const droppedNow = await claimsRepo.markDroppedMany(trx, [...dropped, ...seen], token, now);
+      for (const id of dropped) if (!droppedNow.has(id)) claimLost('email', id, 'dropping it');
+      return { held, droppedNow };
     });
     const sent: number[] = [];
     const failed: Array<{ entry: outboxRepo.OutboxRow; error: string }> = [];
     await inParallel(outgoing, EMAIL_CONCURRENCY, async ({ entry, to, content, messageKey }) => {
-      if (!sending.has(entry.id)) return claimLost('email', entry.id, 'sending it');
+      if (sending.droppedNow.has(entry.id)) return;
+      if (!sending.held.has(entry.id)) return claimLost('email', entry.id, 'sending it');
       const messageId = outboxMessageId(messageKey, domain);
       try {
         // Both spellings: nodemailer takes `messageId`; other providers pass custom `headers` on.

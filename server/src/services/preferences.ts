@@ -1,9 +1,16 @@
 import type { Core } from '@strapi/strapi';
-import type { AllowMessagesFrom, EmailLevel } from '../config/defaults';
+import type { AllowMessagesFrom, DigestFrequency, EmailLevel, PushContent, PushLevel } from '../config/defaults';
 import * as preferencesRepo from '../repositories/preferences';
 import { getService } from '../utils/get-service';
 
-export type Preferences = { messagingEnabled: boolean; emailNotifications: EmailLevel; allowMessagesFrom: AllowMessagesFrom };
+export type Preferences = {
+  messagingEnabled: boolean;
+  emailNotifications: EmailLevel;
+  allowMessagesFrom: AllowMessagesFrom;
+  emailDigest: DigestFrequency;
+  push: PushLevel;
+  pushContent: PushContent;
+};
 
 /** A user's own choices: receiving messages at all, from whom, and how often to be told by email. */
 const preferencesService = ({ strapi }: { strapi: Core.Strapi }) => {
@@ -15,6 +22,11 @@ const preferencesService = ({ strapi }: { strapi: Core.Strapi }) => {
       messagingEnabled: row?.messagingEnabled ?? settings.messagingEnabledByDefault,
       emailNotifications: (row?.emailNotifications as EmailLevel | null) ?? settings.emailNotificationsDefault,
       allowMessagesFrom: (row?.allowMessagesFrom as AllowMessagesFrom | null) ?? settings.allowMessagesFromDefault,
+      // On a digest, no other notification email (repositories/outbox.ts expandMessageJob).
+      emailDigest: (row?.emailDigest as DigestFrequency | null) ?? 'off',
+      // Nothing is pushed, and a push shows nothing, until the user asks.
+      push: (row?.push as PushLevel | null) ?? 'never',
+      pushContent: (row?.pushContent as PushContent | null) ?? 'none',
     };
   };
 
@@ -22,10 +34,13 @@ const preferencesService = ({ strapi }: { strapi: Core.Strapi }) => {
     get,
 
     async update(userId: number, changes: Partial<Preferences>): Promise<Preferences> {
-      const values: { messaging_enabled?: boolean; email_notifications?: string; allow_messages_from?: string } = {};
+      const values: preferencesRepo.PreferenceValues = {};
       if (changes.messagingEnabled !== undefined) values.messaging_enabled = changes.messagingEnabled;
       if (changes.emailNotifications !== undefined) values.email_notifications = changes.emailNotifications;
       if (changes.allowMessagesFrom !== undefined) values.allow_messages_from = changes.allowMessagesFrom;
+      if (changes.emailDigest !== undefined) values.email_digest = changes.emailDigest;
+      if (changes.push !== undefined) values.push = changes.push;
+      if (changes.pushContent !== undefined) values.push_content = changes.pushContent;
       if (Object.keys(values).length > 0) await preferencesRepo.upsertPreferences(knex(), userId, values, new Date());
       return get(userId);
     },
