@@ -18,6 +18,7 @@ import { resolveAdminUrl } from '../config/resolve';
 import { moderationQueueUrl } from '../config/urls';
 import { MAX_ATTEMPTS, backoffMs, withClaimedBatch, type Claim } from './outbox-lease';
 import { createLane } from './outbox-lanes';
+import { emailComposer, type EmailContent } from './outbox-email-content';
 
 const BATCH = 25;
 /**
@@ -29,8 +30,6 @@ const BATCH = 25;
  * providers accept (a pooled transport caps the connections with its own maxConnections).
  */
 const EMAIL_CONCURRENCY = 16;
-
-type Content = { subject: string; text: string; html: string };
 
 /** Runs `work` over `items`, at most `limit` at a time. */
 const inParallel = async <T>(items: T[], limit: number, work: (item: T) => Promise<void>) => {
@@ -132,55 +131,9 @@ const outboxService = ({ strapi }: { strapi: Core.Strapi }) => {
     (await withClaimedBatch(knex, 'push', dueAt, BATCH, (rows, claim) => getService('push').sendClaimed(rows, claim), logError));
 
   const sendClaimedEmails = async (emails: outboxRepo.OutboxRow[], { token, leaseMs }: Claim) => {
-    const settings = await getService('settings').get();
-    const messages = new Map((await messagesRepo.findMessagesByIds(knex(), emails.map((e) => e.messageId).filter((id): id is number => id !== null))).map((m) => [m.id, m]));
-    const threads = await threadsRepo.findThreadSubjects(knex(), emails.map((e) => e.threadId ?? 0));
-    const reports = new Map((await reportsRepo.findReportsByIds(knex(), emails.map((e) => e.reportId ?? 0))).map((r) => [r.id, r]));
-    const reportMessages = new Map(
-      (await messagesRepo.findMessagesByIds(knex(), [...reports.values()].map((r) => r.messageId ?? 0))).map((m) => [m.id, m])
-    );
-    const digests = await getService('digest').contents(emails.filter((e) => e.event === 'digest'));
-    const people = await users([
-      ...emails.map((e) => e.userId ?? 0),
-      ...[...messages.values()].map((m) => m.authorId ?? 0),
-      ...[...reports.values()].map((r) => r.reporterId ?? 0),
-    ]);
-    const adminUrl = moderationQueueUrl(resolveAdminUrl(strapi.config.get('plugin::private-messages')), strapi.config.get('admin.absoluteUrl'));
+    const compose = await emailComposer(strapi, emails);
     const domain = messageIdDomain(strapi.config.get('server.url'), strapi.config.get('plugin::email.settings.defaultFrom'));
-
-    const compose = (entry: outboxRepo.OutboxRow): { to?: string | null; content: Content | null; drop?: boolean } => {
-      if (entry.event === 'digest') {
-        const digest = digests.get(entry.id);
-        // Nothing unread from the period (or no address): dropped, nothing sent.
-        if (!digest) return { content: null, drop: true };
-        return { to: digest.to, content: { subject: digest.subject, text: digest.text, html: digest.html } };
-      }
-      if (entry.event === 'report') {
-        const report = reports.get(entry.reportId ?? 0);
-        const reported = report ? reportMessages.get(report.messageId ?? 0) : undefined;
-        const content = reportEmail(
-          { reporterName: people.get(report?.reporterId ?? 0)?.username ?? 'A user', reason: report?.reason ?? '', excerpt: reported?.excerpt ?? '', adminUrl },
-          settings
-        );
-        return { to: entry.email, content };
-      }
-      const message = messages.get(entry.messageId ?? 0);
-      const thread = threads.get(entry.threadId ?? 0);
-      const to = people.get(entry.userId ?? 0)?.email;
-      if (!message || !thread || message.deletedAt) return { to, content: null };
-      const content = messageEmail(
-        {
-          senderName: people.get(message.authorId ?? 0)?.username ?? 'Someone',
-          subject: thread.subject,
-          excerpt: message.excerpt,
-          url: threadUrl(settings.threadUrlTemplate, thread.documentId),
-          isNewThread: entry.event === 'new_thread',
-        },
-        settings
-      );
-      return { to, content };
-    };
-    const outgoing: Array<{ entry: outboxRepo.OutboxRow; to: string; content: Content; messageKey: string }> = [];
+    const outgoing: Array<{ entry: outboxRepo.OutboxRow; to: string; content: EmailContent; messageKey: string }> = [];
     // Nothing left to say (message deleted, user without an address): done, not retried.
     const nothingToSay: number[] = [];
     const dropped: number[] = [];
