@@ -13,6 +13,9 @@ describe('isRetriableDatabaseError', () => {
     expect(isRetriableDatabaseError(Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' }))).toBe(true);
     // pg, without a code.
     expect(isRetriableDatabaseError(new Error('Connection terminated unexpectedly'))).toBe(true);
+    // A transaction whose connection was killed: knex ends it, and its next statement says so.
+    expect(isRetriableDatabaseError(new Error('Transaction query already complete, run with DEBUG=knex:tx for more info'))).toBe(true);
+    expect(isRetriableDatabaseError(new Error('Client was closed and is not queryable'))).toBe(true);
   });
 
   it('leaves every other error alone', () => {

@@ -49,6 +49,9 @@ const MESSAGES = [
   /Connection terminated/i,
   /Client has encountered a connection error and is not queryable/i,
   /Client was closed and is not queryable/i,
+  /Connection ended unexpectedly/i,
+  /* knex, for a statement of a transaction its lost connection had already ended (rolled back). */
+  /Transaction query already complete/i,
   /connection is in closed state/i,
   /Knex: Timeout acquiring a connection/i,
   /terminating connection due to administrator command/i,
