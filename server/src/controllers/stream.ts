@@ -4,7 +4,7 @@ import { streamQuerySchema } from '../contract/stream';
 import { getService } from '../utils/get-service';
 import { emptyBodySchema, emptyQuerySchema, parse } from '../validation';
 import { actorFrom, requestBody } from './context';
-import { openEventStream } from './stream-response';
+import { compactSentHead, openEventStream } from './stream-response';
 
 /**
  * When the Bearer JWT of this request expires (epoch ms), or null. users-permissions has verified
@@ -39,6 +39,7 @@ export default {
     ctx.state.streamCredentialExpiresAt = undefined;
     try {
       await getService('stream').open(actor.id, opening, () => openEventStream(ctx));
+      compactSentHead(ctx);
     } catch (error) {
       if (error instanceof errors.RateLimitError) ctx.set('Retry-After', String((error.details as { retryAfter: number }).retryAfter));
       throw error;
