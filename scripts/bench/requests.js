@@ -14,36 +14,19 @@ const median = (xs) => {
 };
 
 /**
- * The contacts a site's history makes, as the plugin's boot fills them once for a site from before
- * contacts existed (server/src/repositories/contacts.ts, backfillContacts): the generator writes
- * its data after that boot, so the benchmark fills them itself. Each member who wrote in a thread
- * of at most 100 members counts the other members; each member counts the starter.
+ * `hit(method, url, userId, body)` as in index.js; `sink` the data set's database (read-only);
+ * `author` the sender (the heavy user). A contact: someone who wrote to them; a stranger: someone
+ * who never did.
  */
-const fillContacts = async (sink, db) => {
-  const insert = (select) =>
-    db === 'mysql'
-      ? `insert ignore into pm_contacts (user_id, contact_id, created_at, updated_at, published_at) ${select}`
-      : db === 'sqlite'
-        ? `insert or ignore into pm_contacts (user_id, contact_id, created_at, updated_at, published_at) ${select}`
-        : `insert into pm_contacts (user_id, contact_id, created_at, updated_at, published_at) ${select} on conflict (user_id, contact_id) do nothing`;
-  const pairs = (inner) => `select p.u, p.c, current_timestamp, current_timestamp, current_timestamp from (${inner}) p`;
-  await sink.exec(insert(pairs(`select distinct a.user_id as u, b.user_id as c from pm_memberships a
-    join pm_threads t on t.id = a.thread_id join pm_memberships b on b.thread_id = a.thread_id and b.user_id <> a.user_id
-    where a.has_sent = true and a.user_id is not null and b.user_id is not null and t.member_count <= 100`)));
-  await sink.exec(insert(pairs(`select distinct ms.user_id as u, t.starter_id as c from pm_memberships ms
-    join pm_threads t on t.id = ms.thread_id
-    where t.starter_id is not null and ms.user_id is not null and ms.user_id <> t.starter_id and t.member_count <= 100`)));
-  return Number((await sink.all('select count(*) as n from pm_contacts'))[0].n);
-};
-
-/**
- * `hit(method, url, userId, body)` as in index.js; `sink` the data set's database; `author` the
- * sender (the heavy user). A contact: someone who wrote to them; a stranger: someone who never did.
- */
-const strangerVsContact = async ({ hit, sink, db, author, n }) => {
+const strangerVsContact = async ({ hit, sink, author, contactSender, n }) => {
   const id = Number(author);
   if (!Number.isSafeInteger(id)) throw new Error(`Not a user id: ${author}`);
-  const contacts = await fillContacts(sink, db);
+  // The generator writes its data after the boot that fills contacts from history, and the data
+  // set is opened read-only here: `contactSender` writes to the author through the API, which
+  // makes the author one of their contacts (repositories/contacts), as on a live site.
+  const made = await hit('POST', '/api/private-messages/threads', contactSender, { recipients: [{ type: 'user', id }], body: 'Hello' });
+  if (made.status !== 201) return { unsupported: true, reason: `the contact's first message was answered ${made.status}` };
+  const contacts = Number((await sink.all('select count(*) as n from pm_contacts'))[0].n);
   const [contactRow] = await sink.all(`select user_id as id from pm_contacts where contact_id = ${id} and user_id <> ${id} order by user_id limit 1`);
   const [strangerRow] = await sink.all(
     `select u.id as id from up_users u where u.id <> ${id} and not exists (select 1 from pm_contacts c where c.user_id = u.id and c.contact_id = ${id}) order by u.id desc limit 1`
