@@ -442,7 +442,7 @@ const benchDb = async (o, db) => {
         log(`-- a recipient's reply to the message to a role of ${m.counts.users} users: ${JSON.stringify(out.writes.replyRoleRecipient)}`);
       }
       // Message requests: a new thread to a stranger against one to a contact (scripts/bench/requests.js).
-      out.requests = await require('./requests').strangerVsContact({ hit, sink, author: H, n: o.quick ? 40 : 100 });
+      out.requests = await require('./requests').strangerVsContact({ hit, sink, author: H, contactSender: MED, n: o.quick ? 40 : 100 });
       log(`-- new thread to a stranger vs to a contact: ${JSON.stringify(out.requests)}`);
     } finally {
       await sink.close();

@@ -14,12 +14,19 @@ const median = (xs) => {
 };
 
 /**
- * `hit(method, url, userId, body)` as in index.js; `sink` the data set's database; `author` the
- * sender (the heavy user). A contact: someone who wrote to them; a stranger: someone who never did.
+ * `hit(method, url, userId, body)` as in index.js; `sink` the data set's database (read-only);
+ * `author` the sender (the heavy user). A contact: someone who wrote to them; a stranger: someone
+ * who never did.
  */
-const strangerVsContact = async ({ hit, sink, author, n }) => {
+const strangerVsContact = async ({ hit, sink, author, contactSender, n }) => {
   const id = Number(author);
   if (!Number.isSafeInteger(id)) throw new Error(`Not a user id: ${author}`);
+  // The generator writes its data after the boot that fills contacts from history, and the data
+  // set is opened read-only here: `contactSender` writes to the author through the API, which
+  // makes the author one of their contacts (repositories/contacts), as on a live site.
+  const made = await hit('POST', '/api/private-messages/threads', contactSender, { recipients: [{ type: 'user', id }], body: 'Hello' });
+  if (made.status !== 201) return { unsupported: true, reason: `the contact's first message was answered ${made.status}` };
+  const contacts = Number((await sink.all('select count(*) as n from pm_contacts'))[0].n);
   const [contactRow] = await sink.all(`select user_id as id from pm_contacts where contact_id = ${id} and user_id <> ${id} order by user_id limit 1`);
   const [strangerRow] = await sink.all(
     `select u.id as id from up_users u where u.id <> ${id} and not exists (select 1 from pm_contacts c where c.user_id = u.id and c.contact_id = ${id}) order by u.id desc limit 1`
@@ -44,7 +51,7 @@ const strangerVsContact = async ({ hit, sink, author, n }) => {
   }
   const contactMedianMs = median(lat.contact);
   const strangerMedianMs = median(lat.stranger);
-  return { n, statuses, contactMedianMs, strangerMedianMs, ratio: Number((strangerMedianMs / contactMedianMs).toFixed(3)) };
+  return { n, contacts, statuses, contactMedianMs, strangerMedianMs, ratio: Number((strangerMedianMs / contactMedianMs).toFixed(3)) };
 };
 
 module.exports = { strangerVsContact };
