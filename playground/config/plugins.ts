@@ -19,6 +19,9 @@ export default ({ env }) => ({
         thread: { orderId: { type: 'string', maxLength: 64 } },
         message: { priority: { type: 'enumeration', enum: ['low', 'normal', 'high'] } },
       }),
+      // Files and images on messages, private to whoever may see the message: stored in
+      // playground/private-uploads (outside public/, git-ignored). PM_ATTACHMENTS replaces it (tests).
+      attachments: env.json('PM_ATTACHMENTS', { enabled: true, storage: { adapter: 'local', folder: 'private-uploads' } }),
       // Threads about a listing ("contact the seller"): its seller answers; PM_CONTEXTS replaces
       // the declarations (tests).
       contexts: env.json('PM_CONTEXTS', {

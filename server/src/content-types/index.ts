@@ -12,6 +12,7 @@ import streamEvent from './stream-event';
 import importMap from './import-map';
 import idempotencyKey from './idempotency-key';
 import contextAsk from './context-ask';
+import attachment from './attachment';
 
 export default {
   thread,
@@ -28,4 +29,5 @@ export default {
   'import-map': importMap,
   'idempotency-key': idempotencyKey,
   'context-ask': contextAsk,
+  attachment,
 };

@@ -13,6 +13,7 @@ import stream from './stream';
 import adminSettings from './admin-settings';
 import adminReports from './admin-reports';
 import adminSuspensions from './admin-suspensions';
+import attachments from './attachments';
 
 export default {
   threads,
@@ -30,4 +31,5 @@ export default {
   'admin-settings': adminSettings,
   'admin-reports': adminReports,
   'admin-suspensions': adminSuspensions,
+  attachments,
 };

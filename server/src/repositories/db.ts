@@ -20,6 +20,7 @@ export const TABLES = {
   streamEvents: 'pm_stream_events',
   idempotencyKeys: 'pm_idempotency_keys',
   contextAsks: 'pm_context_asks',
+  attachments: 'pm_attachments',
 } as const;
 
 /* Drivers disagree on types: SQLite hands back 0/1 and epoch milliseconds, PostgreSQL

@@ -18,6 +18,7 @@ import drupalImport from './drupal-import';
 import fields from './fields';
 import idempotency from './idempotency';
 import contexts from './contexts';
+import attachments from './attachments';
 
 export default {
   settings,
@@ -40,4 +41,5 @@ export default {
   fields,
   idempotency,
   contexts,
+  attachments,
 };

@@ -158,6 +158,7 @@ const messagingService = ({ strapi }: { strapi: Core.Strapi }) => {
         fields: storedFields(data.fields),
         now,
       });
+      await getService('attachments').claim(trx, { ownerId: author.id, messageId: created.message.id, ids: data.attachments, now });
       await outboxRepo.enqueueJob(trx, { event: 'new_thread', messageId: created.message.id, threadId: created.thread.id, now });
       await options.recordSend?.(trx, { threadId: created.thread.id, messageId: created.message.id });
       if (!options.context) return created;
@@ -217,6 +218,7 @@ const messagingService = ({ strapi }: { strapi: Core.Strapi }) => {
         now,
         ...audience,
       });
+      await getService('attachments').claim(trx, { ownerId: author.id, messageId: msg.id, ids: data.attachments, now });
       await threadsRepo.recordMessageOnThread(trx, view.thread.id, msg.id, now);
       // Big audiences are delivered by the outbox worker once this commits (see DEFERRED_DELIVERY_ABOVE).
       if (audienceSize(view.thread, audience) <= membershipsRepo.DEFERRED_DELIVERY_ABOVE) {
