@@ -23,7 +23,7 @@ export const REFUSAL_CODES = [
 export type RefusalCode = (typeof REFUSAL_CODES)[number];
 
 /** `details.code` of refusals that concern the whole request rather than one recipient. */
-export const REQUEST_CODES = ['max_recipients', 'rate_limited', 'unblockable', 'unknown_author', 'idempotency_key_reused', 'unavailable', 'own_document', 'no_owner'] as const;
+export const REQUEST_CODES = ['max_recipients', 'rate_limited', 'unblockable', 'unknown_author', 'idempotency_key_reused', 'unavailable', 'own_document', 'no_owner', 'unsupported_type', 'infected', 'scan_failed'] as const;
 export type RequestCode = (typeof REQUEST_CODES)[number];
 
 export const ERROR_NAMES = {

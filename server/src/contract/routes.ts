@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import {
   emptyBodySchema,
+  attachmentParams,
   emptyQuerySchema,
   inboxQuerySchema,
   messageParams,
@@ -48,8 +49,10 @@ export type RouteContract = {
   errors: ErrorStatus[];
   /** Machine-readable codes in `details.refused[].code` or `details.code`. */
   codes?: readonly (RefusalCode | RequestCode)[];
-  /** Not a JSON answer (the event stream). */
-  produces?: 'text/event-stream';
+  /** Not a JSON answer (the event stream, a file's bytes). */
+  produces?: 'text/event-stream' | 'application/octet-stream';
+  /** A multipart upload (field `files`) instead of a JSON body. */
+  consumes?: 'multipart/form-data';
 };
 
 export const CONTENT_API_PREFIX = '/api/private-messages';
@@ -85,6 +88,9 @@ export const contentApiContract = [
   { operation: 'blocks.remove', method: 'DELETE', path: '/blocks/:userId', action: 'blocks.delete', summary: 'Unblock a user', params: blockParams, query: emptyQuerySchema, status: 204, errors: [] },
   { operation: 'preferences.get', method: 'GET', path: '/preferences', action: 'preferences.find', summary: 'The caller’s messaging and email preferences', query: emptyQuerySchema, status: 200, response: 'preferences', errors: [] },
   { operation: 'preferences.update', method: 'PUT', path: '/preferences', action: 'preferences.update', summary: 'Change either preference or both', query: emptyQuerySchema, body: preferencesBodySchema, status: 200, response: 'preferences', errors: [] },
+  { operation: 'attachments.upload', method: 'POST', path: '/attachments', action: 'attachments.upload', summary: 'Stage files for a message (multipart, field `files`): the caller’s until sent with `attachments: [id]`, deleted after `attachments.stagedHours` unsent. 404 when attachments are off', query: emptyQuerySchema, consumes: 'multipart/form-data', status: 201, response: 'attachmentList', errors: [404, 413, 422], codes: ['unsupported_type', 'infected', 'scan_failed'] },
+  { operation: 'attachments.content', method: 'GET', path: '/attachments/:id/content', action: 'attachments.content', summary: 'An attachment’s bytes (Range supported), to whoever may see its message; 404 to anyone else. Or a 302 to a signed URL valid ≤ 60 s (provider storage)', params: attachmentParams, query: emptyQuerySchema, status: 200, produces: 'application/octet-stream', errors: [404] },
+  { operation: 'attachments.thumbnail', method: 'GET', path: '/attachments/:id/thumbnail', action: 'attachments.thumbnail', summary: 'An image attachment’s thumbnail (WebP, at most 320×320), as the content', params: attachmentParams, query: emptyQuerySchema, status: 200, produces: 'application/octet-stream', errors: [404] },
 ] as const satisfies readonly RouteContract[];
 
 export type ContentApiRoute = (typeof contentApiContract)[number];
