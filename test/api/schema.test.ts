@@ -96,10 +96,13 @@ describe('the plugin in a real Strapi', () => {
     expect((await indexesOf('pm_stream_tickets')).pm_stream_tickets_user_idx).toEqual(['user_id', 'created_at']);
     // A send's Idempotency-Key: one per user and key, which makes two racing requests store one message.
     expect((await indexesOf('pm_idempotency_keys')).pm_idempotency_keys_user_key_uq).toEqual(['user_id', 'idempotency_key']);
+    // A page of messages' attachments, and the staged files the cron deletes.
+    expect((await indexesOf('pm_attachments')).pm_attachments_message_idx).toEqual(['message_id']);
+    expect((await indexesOf('pm_attachments')).pm_attachments_staged_idx).toEqual(['message_id', 'created_at']);
   });
 
   it(`has every content type's table, a column for each attribute and each to-one relation (${SCHEMAS.length} content types)`, async () => {
-    expect(SCHEMAS.map((s) => s.name).sort()).toEqual(['block', 'context-ask', 'idempotency-key', 'import-map', 'membership', 'message', 'outbox-entry', 'preference', 'report', 'stream-event', 'stream-ticket', 'suspension', 'tag', 'thread']);
+    expect(SCHEMAS.map((s) => s.name).sort()).toEqual(['attachment', 'block', 'context-ask', 'idempotency-key', 'import-map', 'membership', 'message', 'outbox-entry', 'preference', 'report', 'stream-event', 'stream-ticket', 'suspension', 'tag', 'thread']);
     for (const { schema } of SCHEMAS) {
       const expected = Object.entries(schema.attributes).flatMap(([attribute, a]) => {
         if (a.type !== 'relation') return [snake(attribute)];

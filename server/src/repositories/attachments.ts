@@ -134,3 +134,12 @@ export const deleteRows = async (db: Db, ids: number[], options: { stagedOnly?: 
 /** Which of these rows exist. */
 export const existingIds = async (db: Db, ids: number[]) =>
   ids.length === 0 ? [] : (await db(TABLES.attachments).select('id').whereIn('id', ids)).map((r: Record<string, unknown>) => toInt(r.id));
+
+/** How many files each of these messages carries (the notification email says it, in words). */
+export const countAttachments = async (db: Db, messageIds: number[]) => {
+  const out = new Map<number, number>();
+  if (messageIds.length === 0) return out;
+  const rows = await db(TABLES.attachments).select('message_id').count({ n: '*' }).whereIn('message_id', messageIds).groupBy('message_id');
+  for (const r of rows as Record<string, unknown>[]) out.set(toInt(r.message_id), toInt(r.n));
+  return out;
+};

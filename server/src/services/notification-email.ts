@@ -12,7 +12,10 @@ export const messageEmail = (input: {
   excerpt: string;
   url: string;
   isNewThread: boolean;
+  /** How many files the message carries: said in words, never linked (their URLs are private). */
+  attachments?: number;
 }) => {
+  const files = input.attachments ? `(${input.attachments} attachment${input.attachments === 1 ? '' : 's'})` : '';
   const topic = input.subject ? `“${input.subject}”` : 'a conversation';
   const subject = input.isNewThread
     ? `${input.senderName} sent you a private message${input.subject ? `: ${input.subject}` : ''}`
@@ -21,12 +24,14 @@ export const messageEmail = (input: {
     `${input.senderName} wrote${input.isNewThread ? '' : ` in ${topic}`}:`,
     '',
     input.excerpt,
+    ...(files ? [files] : []),
     '',
     `Read and reply: ${input.url}`,
   ].join('\n');
   const html = [
     `<p><strong>${escape(input.senderName)}</strong> wrote${input.isNewThread ? '' : ` in ${escape(topic)}`}:</p>`,
     `<blockquote>${escape(input.excerpt)}</blockquote>`,
+    ...(files ? [`<p>${files}</p>`] : []),
     `<p><a href="${escape(input.url)}">Read and reply</a></p>`,
   ].join('\n');
   return { subject, text, html };

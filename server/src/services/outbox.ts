@@ -12,6 +12,7 @@ import { createAdminsRepository } from '../repositories/admins';
 import { createUsersRepository } from '../repositories/users';
 import { getService } from '../utils/get-service';
 import { ADMIN_ACTIONS } from '../permissions';
+import { countAttachments } from '../repositories/attachments';
 import { messageEmail, messageIdDomain, outboxMessageId, reportEmail, threadUrl } from './notification-email';
 import { resolveAdminUrl } from '../config/resolve';
 import { moderationQueueUrl } from '../config/urls';
@@ -116,6 +117,7 @@ const outboxService = ({ strapi }: { strapi: Core.Strapi }) => {
     const settings = await getService('settings').get();
     const messages = new Map((await messagesRepo.findMessagesByIds(knex(), emails.map((e) => e.messageId).filter((id): id is number => id !== null))).map((m) => [m.id, m]));
     const threads = await threadsRepo.findThreadSubjects(knex(), emails.map((e) => e.threadId ?? 0));
+    const fileCounts = await countAttachments(knex(), [...messages.keys()]);
     const reports = new Map((await reportsRepo.findReportsByIds(knex(), emails.map((e) => e.reportId ?? 0))).map((r) => [r.id, r]));
     const reportMessages = new Map(
       (await messagesRepo.findMessagesByIds(knex(), [...reports.values()].map((r) => r.messageId ?? 0))).map((m) => [m.id, m])
@@ -153,6 +155,7 @@ const outboxService = ({ strapi }: { strapi: Core.Strapi }) => {
               excerpt: message.excerpt,
               url: threadUrl(settings.threadUrlTemplate, thread.documentId),
               isNewThread: entry.event === 'new_thread',
+              attachments: fileCounts.get(message.id) ?? 0,
             });
           }
         }

@@ -76,7 +76,13 @@ const providerStorage = async (
   const modulePath = require.resolve(config.provider, { paths: [appRoot] });
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const loaded = require(modulePath);
-  const provider: UploadProvider = (loaded.default ?? loaded).init(config.providerOptions);
+  // Signed URLs live at most signedUrlSeconds (≤ 60), whatever the options say (the S3 provider
+  // reads s3Options.params.signedUrlExpires; others a top-level signedUrlExpires).
+  const options: Record<string, any> = { ...config.providerOptions, signedUrlExpires: config.signedUrlSeconds };
+  if (options.s3Options && typeof options.s3Options === 'object') {
+    options.s3Options = { ...options.s3Options, params: { ...options.s3Options.params, signedUrlExpires: config.signedUrlSeconds } };
+  }
+  const provider: UploadProvider = (loaded.default ?? loaded).init(options);
   const isPrivate = typeof provider.isPrivate === 'function' ? await provider.isPrivate() : false;
   if (!isPrivate || typeof provider.getSignedUrl !== 'function') {
     throw new Error(
