@@ -16,4 +16,6 @@ export const EVENTS = {
   userUnblocked: 'private-messages.user.unblocked',
   userSuspended: 'private-messages.user.suspended',
   userUnsuspended: 'private-messages.user.unsuspended',
+  /** `{adminId, reportId, attachmentId, messageId, threadId, authorId}`: a moderator opened a reported message's file (the audit trail's `attachment.view`). */
+  attachmentViewed: 'private-messages.attachment.viewed',
 } as const;

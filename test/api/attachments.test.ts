@@ -7,6 +7,8 @@ import { as, reply, startThread } from '../helpers/api';
 import { expectError, expectValidationError } from '../helpers/assertions';
 import { useStrapi } from '../helpers/setup';
 import { TMP } from '../helpers/paths';
+import { createModerationAdmins } from '../helpers/admin';
+import { captureEvents } from '../helpers/events';
 import { createRole, grant, login, pluginActions, registerUser, setRole, type TestUser } from '../helpers/users';
 
 /*
@@ -285,6 +287,36 @@ describe('who gets the bytes: whoever sees the message, a 404 for anyone else', 
     await fetchBytes(mod, a.url).expect(200);
     const modView = (await as(ctx.strapi, mod).get(`/threads/${thread.id}`).expect(200)).body.data;
     expect(modView.messages[0].attachments).toEqual([a]);
+  });
+});
+
+describe('the moderation page', () => {
+  it('shows a reported message’s files to moderators, served through the admin API and recorded (attachmentViewed); nobody else', async () => {
+    const { moderator, settingsAdmin } = await createModerationAdmins(ctx.strapi);
+    const [ann, bob] = await ctx.users(2);
+    const file = await staged(ann, { body: text('evidence'), name: 'e.txt' });
+    const other = await staged(ann, { body: text('other'), name: 'o.txt' });
+    const { message } = await startThread(ctx.strapi, ann, [bob], { attachments: [file.id] });
+    await startThread(ctx.strapi, ann, [bob], { attachments: [other.id] });
+    const report = (await as(ctx.strapi, bob).post(`/messages/${message.id}/report`, { reason: 'spam' }).expect(201)).body.data;
+
+    const admin = (token: string, url: string) =>
+      request(ctx.strapi.server.httpServer).get(url).set('Authorization', `Bearer ${token}`).buffer(true).parse((res, done) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => done(null, Buffer.concat(chunks)));
+      });
+    const listed = (await request(ctx.strapi.server.httpServer).get('/private-messages/reports?pageSize=100').set('Authorization', `Bearer ${moderator.token}`).expect(200)).body;
+    const entry = listed.data.find((r: any) => r.id === report.id);
+    expect(entry.message.attachments).toEqual([{ id: file.id, name: 'e.txt', mime: 'text/plain', size: 8, url: `/private-messages/reports/${report.id}/attachments/${file.id}` }]);
+
+    const { result, seen } = await captureEvents(ctx.strapi, 'private-messages.attachment.viewed', () => admin(moderator.token, entry.message.attachments[0].url).expect(200));
+    expect(result.body.toString()).toBe('evidence');
+    expect(result.headers['x-content-type-options']).toBe('nosniff');
+    expect(seen).toEqual([expect.objectContaining({ adminId: moderator.id, reportId: report.id, attachmentId: file.id, messageId: message.id, authorId: ann.id })]);
+    // Only the reported message's files, and only to admins holding the moderation action.
+    await admin(moderator.token, `/private-messages/reports/${report.id}/attachments/${other.id}`).expect(404);
+    await admin(settingsAdmin.token, entry.message.attachments[0].url).expect(403);
   });
 });
 

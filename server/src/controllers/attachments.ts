@@ -24,11 +24,10 @@ const setSafetyHeaders = (ctx: Context, mime: string, name: string) => {
   ctx.type = mime;
 };
 
-const serve = async (ctx: Context, variant: 'content' | 'thumbnail') => {
-  const { id } = parse(attachmentParams, pathParams(ctx, 'id'), 'path');
-  parse(emptyQuerySchema, ctx.query, 'query');
-  const actor = await actorFrom(ctx);
-  const { attachment, file, storage } = await getService('attachments').open(actor, id, variant);
+type Opened = Awaited<ReturnType<ReturnType<typeof getService<'attachments'>>['open']>>;
+
+/** Answers with an opened attachment: a stream (Range honoured) or a redirect to a signed URL. */
+export const respondWithFile = async (ctx: Context, { attachment, file, storage }: Opened, variant: 'content' | 'thumbnail') => {
   if (storage.kind === 'provider') {
     // A signed URL minted for this request only, living at most a minute.
     ctx.set('Cache-Control', 'private, no-store');
@@ -59,6 +58,13 @@ const serve = async (ctx: Context, variant: 'content' | 'thumbnail') => {
   }
   ctx.length = file.size;
   ctx.body = storage.read!(file.key);
+};
+
+const serve = async (ctx: Context, variant: 'content' | 'thumbnail') => {
+  const { id } = parse(attachmentParams, pathParams(ctx, 'id'), 'path');
+  parse(emptyQuerySchema, ctx.query, 'query');
+  const actor = await actorFrom(ctx);
+  await respondWithFile(ctx, await getService('attachments').open(actor, id, variant), variant);
 };
 
 export default {

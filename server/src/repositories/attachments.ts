@@ -143,3 +143,19 @@ export const countAttachments = async (db: Db, messageIds: number[]) => {
   for (const r of rows as Record<string, unknown>[]) out.set(toInt(r.message_id), toInt(r.n));
   return out;
 };
+
+/** A file of the message a report is about (by documentIds), with that message's ids; null otherwise. */
+export const findReportedAttachment = async (db: Db, reportDocumentId: string, attachmentDocumentId: string) => {
+  const row = await db(`${TABLES.attachments} as a`)
+    .join(`${TABLES.reports} as r`, 'r.message_id', 'a.message_id')
+    .join(`${TABLES.messages} as m`, 'm.id', 'a.message_id')
+    .select(...cols('a'), 'm.document_id as message_document_id', 'm.author_id as message_author_id', 'm.thread_id as message_thread_id')
+    .where('a.document_id', attachmentDocumentId)
+    .where('r.document_id', reportDocumentId)
+    .first();
+  if (!row) return null;
+  return {
+    attachment: mapRow(row),
+    message: { messageId: String(row.message_document_id), authorId: intOrNull(row.message_author_id), threadId: toInt(row.message_thread_id) },
+  };
+};

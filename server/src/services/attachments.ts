@@ -9,6 +9,7 @@ import { payloadTooLarge, serviceUnavailable, unprocessable, validationError } f
 import { createDocumentId } from '../utils/ids';
 import { inTransaction } from '../utils/transaction';
 import { getService } from '../utils/get-service';
+import { EVENTS } from '../events';
 import { cleanName, contradicts, isImage, newStorageKey, processImage, removeQuietly, sha256Of, sniff, THUMBNAIL_MIME } from './attachment-files';
 import type { Actor } from './people';
 
@@ -237,6 +238,30 @@ const attachmentsService = ({ strapi }: { strapi: Core.Strapi }) => {
       const file: StoredFile =
         variant === 'thumbnail' ? { key: a.thumbnailKey!, mime: THUMBNAIL_MIME, size: 0 } : { key: a.storageKey, mime: a.mime, size: a.size };
       return { attachment: a, file, storage: s };
+    },
+
+    /** The reported message's files, with the moderators' URL of each (admin API). */
+    async forReports(reports: { documentId: string; messageId: number | null }[]) {
+      const out = new Map<string, Attachment[]>();
+      const byMessage = await this.forMessages(reports.map((r) => r.messageId).filter((id): id is number => id !== null));
+      for (const r of reports) {
+        const files = r.messageId === null ? [] : (byMessage.get(r.messageId) ?? []);
+        out.set(r.documentId, files.map(({ thumbnailUrl: _t, ...a }) => ({ ...a, url: `/private-messages/reports/${r.documentId}/attachments/${a.id}` })));
+      }
+      return out;
+    },
+
+    /**
+     * A file of a reported message, for a moderator (admin API, reports.manage): 404 unless the
+     * file is on that report's message. Emits attachmentViewed for the audit trail.
+     */
+    async openForReport(adminId: number, reportDocumentId: string, attachmentDocumentId: string) {
+      const s = store();
+      const found = await repo.findReportedAttachment(knex(), reportDocumentId, attachmentDocumentId);
+      if (!found) throw new errors.NotFoundError('Attachment not found');
+      strapi.eventHub.emit(EVENTS.attachmentViewed, { adminId, reportId: reportDocumentId, attachmentId: attachmentDocumentId, ...found.message });
+      const a = found.attachment;
+      return { attachment: a, file: { key: a.storageKey, mime: a.mime, size: a.size } as StoredFile, storage: s };
     },
 
     /**
