@@ -28,13 +28,33 @@ export const isImage = (mime: string) => (IMAGE_TYPES as readonly string[]).incl
 
 /*
  * file-type is ESM only: loaded with a dynamic import, once. The import is kept out of reach of
- * compilers that would turn it into require() (which cannot load ESM on this Node).
+ * compilers that would turn it into require(), which cannot load ESM here. Should it not load
+ * (it is an optional peer dependency; some module loaders, e.g. a test runner's, refuse it), the
+ * magic numbers of the default types below decide, and anything else is refused as unknown.
  */
 type FileTypeModule = { fileTypeFromFile: (p: string) => Promise<{ mime: string } | undefined> };
 // eslint-disable-next-line @typescript-eslint/no-implied-eval
 const importEsm = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<FileTypeModule>;
-let fileTypeModule: Promise<FileTypeModule> | undefined;
-const fileType = () => (fileTypeModule ??= importEsm('file-type'));
+let fileTypeModule: Promise<FileTypeModule | null> | undefined;
+const fileType = () => (fileTypeModule ??= importEsm('file-type').catch(() => null));
+
+const SIGNATURES: [string, (b: Buffer) => boolean][] = [
+  ['image/jpeg', (b) => b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff],
+  ['image/png', (b) => b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))],
+  ['image/gif', (b) => ['GIF87a', 'GIF89a'].includes(b.subarray(0, 6).toString('latin1'))],
+  ['image/webp', (b) => b.subarray(0, 4).toString('latin1') === 'RIFF' && b.subarray(8, 12).toString('latin1') === 'WEBP'],
+  ['application/pdf', (b) => b.subarray(0, 5).toString('latin1') === '%PDF-'],
+];
+const fromSignatures = async (file: string) => {
+  const handle = await fs.promises.open(file, 'r');
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(16), 0, 16, 0);
+    const head = buffer.subarray(0, bytesRead);
+    return SIGNATURES.find(([, test]) => test(head))?.[0] ?? null;
+  } finally {
+    await handle.close();
+  }
+};
 
 /** Whether the whole file is UTF-8 text without NUL characters (read as a stream). */
 const isPlainText = async (file: string) => {
@@ -56,8 +76,9 @@ const isPlainText = async (file: string) => {
  * SVG and HTML are text to file-type and to us: stored as text/plain, never served inline.
  */
 export const sniff = async (file: string): Promise<string | null> => {
-  const found = await (await fileType()).fileTypeFromFile(file);
-  if (found) return normalizeMime(found.mime);
+  const detector = await fileType();
+  const found = detector ? (await detector.fileTypeFromFile(file))?.mime : await fromSignatures(file);
+  if (found) return normalizeMime(found);
   return (await isPlainText(file)) ? 'text/plain' : null;
 };
 
