@@ -1,4 +1,4 @@
-import { createTransport, newIdempotencyKey, type ClientOptions } from './http';
+import { createTransport, fillPath, newIdempotencyKey, type ClientOptions } from './http';
 import { pages, items } from './pages';
 import { createStream, type StreamOptions } from './stream';
 import type {
@@ -60,6 +60,9 @@ export const ROUTES: Record<Operation, readonly [method: string, path: string]> 
   'push.unsubscribe': ['DELETE', '/push/subscriptions'],
   'stream.ticket': ['POST', '/stream/tickets'],
   'stream.connect': ['GET', '/stream'],
+  'attachments.upload': ['POST', '/attachments'],
+  'attachments.content': ['GET', '/attachments/:id/content'],
+  'attachments.thumbnail': ['GET', '/attachments/:id/thumbnail'],
 };
 
 type CallInput<O extends Operation> = {
@@ -158,6 +161,17 @@ export const createPrivateMessagesClient = <F extends SiteFields = SiteFields>(o
     unsubscribe: (endpoint: string, o: Opts = {}) => call('push.unsubscribe', { body: { endpoint }, ...o }),
   };
 
+  /**
+   * Files on messages: `upload` stages them (Blob or File objects) and answers their ids, for a
+   * send's or a reply's `attachments`; `content`/`thumbnail` fetch the bytes with the caller's
+   * credentials (an attachment's `url` needs them: it is never a public link).
+   */
+  const attachments = {
+    upload: (files: Blob[], o: Opts = {}) => transport.upload<ResponseOf<'attachments.upload'>>(ROUTES['attachments.upload'][1], files, o.signal),
+    content: (attachmentId: string, o: Opts = {}) => transport.blob(fillPath(ROUTES['attachments.content'][1], { id: attachmentId }), o.signal),
+    thumbnail: (attachmentId: string, o: Opts = {}) => transport.blob(fillPath(ROUTES['attachments.thumbnail'][1], { id: attachmentId }), o.signal),
+  };
+
   const ticket = (o: Opts = {}) => call('stream.ticket', { body: {}, ...o });
   /** The real-time stream: see StreamOptions. Returns a handle whose `close()` ends it. */
   const stream = Object.assign((streamOptions: StreamOptions) => createStream(transport, streamOptions, ticket), { ticket });
@@ -171,6 +185,7 @@ export const createPrivateMessagesClient = <F extends SiteFields = SiteFields>(o
     blocks,
     preferences,
     push,
+    attachments,
     unreadCount: (o: Opts = {}) => call('unreadCount', o),
     /** The caller's messages holding every word of `q` (the last one as a prefix), newest first; `meta.nextCursor` pages. */
     search: (q: string, query: Omit<QueryOf<'search'>, 'q'> = {}, o: Opts = {}) => call('search', { query: { ...query, q }, ...o }),

@@ -228,10 +228,32 @@ export const createTransport = (options: ClientOptions) => {
     }
   };
 
+  /** A multipart upload (field `files`, one part per file): the route's JSON answer. */
+  const upload = async <T>(path: string, files: Blob[], signal?: AbortSignal): Promise<T> => {
+    const form = new FormData();
+    for (const file of files) form.append('files', file, (file as { name?: string }).name || 'file');
+    // No content-type of our own: fetch writes the multipart boundary. Not repeated after a network error.
+    const res = await send(`${base}${path}`, { method: 'POST', headers: {}, body: form, signal }, false);
+    if (!res.ok) throw await errorFromResponse(res);
+    try {
+      return (await res.json()) as T;
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      throw invalidResponse(res, error);
+    }
+  };
+
+  /** The bytes a GET answers, as a Blob (an attachment: `URL.createObjectURL(blob)` for an <img>). */
+  const blob = async (path: string, signal?: AbortSignal): Promise<Blob> => {
+    const res = await send(`${base}${path}`, { method: 'GET', headers: { accept: '*/*' }, signal }, true);
+    if (!res.ok) throw await errorFromResponse(res);
+    return res.blob();
+  };
+
   /** Whether a new token may come from getToken (after `reauth`). */
   const canRefresh = Boolean(options.getToken);
 
-  return { base, fetch: fetchImpl, token, headers, send, request, canRefresh };
+  return { base, fetch: fetchImpl, token, headers, send, request, upload, blob, canRefresh };
 };
 
 export type Transport = ReturnType<typeof createTransport>;

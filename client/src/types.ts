@@ -46,6 +46,8 @@ export interface Tag extends z.output<typeof schemas.tagSchema> {}
 export interface Thread extends z.output<typeof schemas.threadSchema> {}
 export interface ThreadWithMessages extends z.output<typeof schemas.threadWithMessagesSchema> {}
 export interface Message extends z.output<typeof schemas.messageSchema> {}
+/** A file on a message (its `url` needs the caller’s credentials: client.attachments.content). */
+export interface Attachment extends z.output<typeof schemas.attachmentSchema> {}
 /** One refused recipient: `code` is one of the send gate's codes (a site's own guard's code: see PrivateMessagesError). */
 export interface Refusal extends Omit<z.output<typeof schemas.refusalSchema>, 'code'> {
   code: RefusalCode;

@@ -44,6 +44,9 @@ export default ({ env }) => ({
       }),
       // Web push (docs/api.md, Web push delivery): the keys the playground generated for itself.
       push: { vapid: playgroundVapid(env) },
+      // Files and images on messages, private to whoever may see the message: stored in
+      // playground/private-uploads (outside public/, git-ignored). PM_ATTACHMENTS replaces it (tests).
+      attachments: env.json('PM_ATTACHMENTS', { enabled: true, storage: { adapter: 'local', folder: 'private-uploads' } }),
       // Threads about a listing ("contact the seller"): its seller answers; PM_CONTEXTS replaces
       // the declarations (tests).
       contexts: env.json('PM_CONTEXTS', {

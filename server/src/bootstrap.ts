@@ -48,6 +48,8 @@ const bootstrap = async ({ strapi }: { strapi: Core.Strapi }) => {
   getService('fields', strapi).declarations();
   // The documents threads can be about: each declared content type and its fields must exist.
   getService('contexts', strapi).check();
+  // Attachments' storage, when enabled: refused here if it could make a file public (config/attachments).
+  await getService('attachments', strapi).start();
   // MySQL/MariaDB: tag names unique ignoring case only, whatever the database's collation.
   await ensureExactTagKeys(strapi.db.connection);
 

@@ -18,6 +18,8 @@ export const EVENTS = {
   userUnsuspended: 'private-messages.user.unsuspended',
   /** `{userId, mode}`: the user's messaging data was erased (their account deleted, or an admin's erase); their streams end. */
   userErased: 'private-messages.user.erased',
+  /** `{adminId, reportId, attachmentId, messageId, threadId, authorId}`: a moderator opened a reported message's file (the audit trail's `attachment.view`). */
+  attachmentViewed: 'private-messages.attachment.viewed',
 } as const;
 
 /** What the stream reads of the events it listens to (the emitters may add more). */

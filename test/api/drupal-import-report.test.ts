@@ -32,6 +32,13 @@ beforeAll(async () => {
     data.blocks.push({ author: 3, recipient: 2 }, { author: 4, recipient: 2 });
   });
   source = site.source;
+  // A file field on privatemsg messages (Drupal 7's field API), two files on message 1: not imported, reported.
+  await source.query(`create table field_config (id int primary key, field_name varchar(32), type varchar(128))`);
+  await source.query(`create table field_config_instance (id int primary key, field_id int, entity_type varchar(32), deleted tinyint)`);
+  await source.query(`create table field_data_field_pm_files (entity_type varchar(128), entity_id int, delta int, deleted tinyint, field_pm_files_fid int)`);
+  await source.query(`insert into field_config values (1, 'field_pm_files', 'file'), (2, 'field_other', 'text')`);
+  await source.query(`insert into field_config_instance values (1, 1, 'privatemsg_message', 0), (2, 2, 'privatemsg_message', 0)`);
+  await source.query(`insert into field_data_field_pm_files values ('privatemsg_message', 1, 0, 0, 10), ('privatemsg_message', 1, 1, 0, 11), ('node', 5, 0, 0, 12)`);
   users = await registerDrupalUsers(ctx.strapi, { ...site.data, unmatchedUids: [4] });
 });
 afterAll(async () => source?.drop());
@@ -52,6 +59,7 @@ describe('import-drupal: what bodies lose, reported; the dry run reports what th
       nulBytesStripped: 3,
       unmatchedBlocks: 1,
       tagsMerged: 1,
+      attachmentsLeftOut: 2,
     });
     expect(dry.markupRemoved).toEqual({ '<iframe>': 1, 'src=': 1, 'style=': 1 });
 

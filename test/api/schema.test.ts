@@ -99,10 +99,13 @@ describe('the plugin in a real Strapi', () => {
     // Who may message me: the send gate's contact check, and the requests folder.
     expect((await indexesOf('pm_contacts')).pm_contacts_pair_uq).toEqual(['user_id', 'contact_id']);
     expect(memberships.pm_memberships_requests_idx).toEqual(['user_id', 'request_state', 'last_activity_at', 'thread_id']);
+    // A page of messages' attachments, and the staged files the cron deletes.
+    expect((await indexesOf('pm_attachments')).pm_attachments_message_idx).toEqual(['message_id']);
+    expect((await indexesOf('pm_attachments')).pm_attachments_staged_idx).toEqual(['message_id', 'created_at']);
   });
 
   it(`has every content type's table, a column for each attribute and each to-one relation (${SCHEMAS.length} content types)`, async () => {
-    expect(SCHEMAS.map((s) => s.name).sort()).toEqual(['audit-entry', 'block', 'contact', 'context-ask', 'idempotency-key', 'import-map', 'membership', 'message', 'outbox-entry', 'preference', 'push-subscription', 'report', 'stream-event', 'stream-ticket', 'suspension', 'tag', 'thread']);
+    expect(SCHEMAS.map((s) => s.name).sort()).toEqual(['attachment', 'audit-entry', 'block', 'contact', 'context-ask', 'idempotency-key', 'import-map', 'membership', 'message', 'outbox-entry', 'preference', 'push-subscription', 'report', 'stream-event', 'stream-ticket', 'suspension', 'tag', 'thread']);
     for (const { schema } of SCHEMAS) {
       const expected = Object.entries(schema.attributes).flatMap(([attribute, a]) => {
         if (a.type !== 'relation') return [snake(attribute)];

@@ -73,6 +73,11 @@ import fs from 'node:fs';
     const doc = committed();
     for (const r of allContentApiRoutes()) {
       const op = doc.paths[`/api/private-messages${r.path.replace(/:(\w+)/g, '{$1}')}`][r.method.toLowerCase()];
+      if ('consumes' in r) {
+        // An upload: files in the multipart field `files`, required.
+        expect(op.requestBody).toMatchObject({ required: true, content: { 'multipart/form-data': { schema: { required: ['files'] } } } });
+        continue;
+      }
       if (!('body' in r)) {
         expect(op.requestBody).toBeUndefined();
         continue;

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 
 import type { RecipientCandidate } from '../../../client/src';
 import { usePrivateMessages, useSend } from '../../../client/src/react';
 import { errorText } from './parts';
+import { FilePicker, useStagedFiles } from './Attachments';
 
 /*
  * The compose dialog: recipients from the autocomplete (users the sender may write to, as the
@@ -24,10 +25,11 @@ export const Compose = ({ open, onClose, onSent }: { open: boolean; onClose: () 
   const [active, setActive] = useState(-1);
   const [missing, setMissing] = useState(false);
   const searchSeq = useRef(0);
+  const staged = useStagedFiles();
 
   useEffect(() => {
     if (open && !dialog.current?.open) {
-      setTo(''), setSubject(''), setBody(''), setChosen([]), setSuggestions([]), setMissing(false), reset();
+      setTo(''), setSubject(''), setBody(''), setChosen([]), setSuggestions([]), setMissing(false), staged.clear(), reset();
       dialog.current?.showModal();
       input.current?.focus();
     }
@@ -66,7 +68,8 @@ export const Compose = ({ open, onClose, onSent }: { open: boolean; onClose: () 
     e.preventDefault();
     setMissing(chosen.length === 0);
     if (chosen.length === 0) return;
-    const sent = await send({ recipients: chosen.map(({ type, id }) => ({ type, id })), subject: subject || undefined, body });
+    const attachments = staged.ids.length > 0 ? staged.ids : undefined;
+    const sent = await send({ recipients: chosen.map(({ type, id }) => ({ type, id })), subject: subject || undefined, body, attachments });
     if (sent) onSent(sent.thread.id);
   };
 
@@ -124,6 +127,7 @@ export const Compose = ({ open, onClose, onSent }: { open: boolean; onClose: () 
         <input id="subject" maxLength={255} value={subject} onChange={(e) => setSubject(e.target.value)} />
         <label htmlFor="body">Message</label>
         <textarea id="body" rows={5} required value={body} onChange={(e) => setBody(e.target.value)} />
+        <FilePicker id="compose-files" staged={staged} />
         <ul id="compose-error" className="error" role="alert">
           {problems.map((p) => (
             <li key={p}>{p}</li>

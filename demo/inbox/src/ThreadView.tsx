@@ -3,6 +3,7 @@ import { isPrivateMessagesError, type Message, type Tag } from '../../../client/
 import { usePrivateMessages, useSend, useThread } from '../../../client/src/react';
 import { savedSession } from './session';
 import { errorText, Fields, type Me } from './parts';
+import { AttachmentList, FilePicker, useStagedFiles } from './Attachments';
 
 /*
  * An open thread: its latest messages (older ones on scroll), reply, and the actions on it
@@ -26,6 +27,7 @@ export const ThreadView = ({ id, focus, me, tags, onTagsChanged, onBack, onNotic
   const { thread, messages, error, hasOlder, loadOlder, refresh } = useThread(id, { limit: 20 });
   const { reply, error: replyError, sending } = useSend();
   const [text, setText] = useState('');
+  const staged = useStagedFiles();
   const [newTag, setNewTag] = useState('');
   const [reporting, setReporting] = useState<Message | null>(null);
   const box = useRef<HTMLDivElement>(null);
@@ -66,7 +68,7 @@ export const ThreadView = ({ id, focus, me, tags, onTagsChanged, onBack, onNotic
   };
   const send = async (e: FormEvent) => {
     e.preventDefault();
-    if (await reply(thread.id, { body: text })) setText('');
+    if (await reply(thread.id, { body: text, attachments: staged.ids.length > 0 ? staged.ids : undefined })) setText(''), staged.clear();
   };
   const saveTags = (ids: string[]) => act(() => pm.threads.setTags(thread.id, ids).then(refresh))();
   const addTag = async (e: FormEvent) => {
@@ -177,6 +179,7 @@ export const ThreadView = ({ id, focus, me, tags, onTagsChanged, onBack, onNotic
                 {/* Message bodies are sanitized by the server (every format drops scripts and handlers). */}
                 {m.deleted ? <p className="muted">This message was deleted.</p> : <div className="body" dangerouslySetInnerHTML={{ __html: m.body ?? '' }} />}
                 <Fields of={m} />
+                {!m.deleted && <AttachmentList files={m.attachments ?? []} />}
                 {!mine && !m.deleted && (
                   <button type="button" className="link" onClick={() => setReporting(m)}>
                     Report
@@ -190,6 +193,7 @@ export const ThreadView = ({ id, focus, me, tags, onTagsChanged, onBack, onNotic
       <form id="reply" className="reply" onSubmit={send}>
         <label htmlFor="reply-body">Reply</label>
         <textarea id="reply-body" required rows={3} value={text} onChange={(e) => setText(e.target.value)} />
+        <FilePicker id="reply-files" staged={staged} />
         <button type="submit" disabled={sending}>
           Send reply
         </button>

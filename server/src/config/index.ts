@@ -1,3 +1,4 @@
+import { resolveAttachmentsConfig } from './attachments';
 import { resolveContextsConfig } from './contexts';
 import { resolveFieldsConfig } from './fields';
 import { resolveAdminUrl, resolveConfig, resolveRealtimeConfig } from './resolve';
@@ -16,5 +17,6 @@ export default {
     resolveAdminUrl(config);
     resolveFieldsConfig(config);
     resolveContextsConfig(config);
+    resolveAttachmentsConfig(config);
   },
 };

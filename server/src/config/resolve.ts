@@ -40,9 +40,9 @@ export const resolveConfig = (...layers: unknown[]): PluginConfig => {
  * Keys of config/plugins that are not settings of the admin panel, each read on its own:
  * `realtime` (resolveRealtimeConfig) and `adminUrl` (resolveAdminUrl), properties of the deployment,
  * and the site's declarations, `fields` (config/fields.ts resolveFieldsConfig) and `contexts`
- * (config/contexts.ts resolveContextsConfig).
+ * (config/contexts.ts resolveContextsConfig); `attachments` (config/attachments.ts), storage.
  */
-const FILE_ONLY_KEYS = ['realtime', 'adminUrl', 'fields', 'contexts', 'push'];
+const FILE_ONLY_KEYS = ['realtime', 'adminUrl', 'fields', 'contexts', 'push', 'attachments'];
 
 const withoutRealtime = (layer: unknown) => {
   if (!isPlainObject(layer) || !FILE_ONLY_KEYS.some((key) => key in layer)) return layer;

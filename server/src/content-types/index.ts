@@ -15,6 +15,7 @@ import contextAsk from './context-ask';
 import contact from './contact';
 import auditEntry from './audit-entry';
 import pushSubscription from './push-subscription';
+import attachment from './attachment';
 
 export default {
   thread,
@@ -34,4 +35,5 @@ export default {
   contact,
   'audit-entry': auditEntry,
   'push-subscription': pushSubscription,
+  attachment,
 };

@@ -28,7 +28,7 @@ export type RefusalCode = (typeof REFUSAL_CODES)[number];
 /** `details.code` of refusals that concern the whole request rather than one recipient. */
 export const REQUEST_CODES = [
   'max_recipients', 'rate_limited', 'unblockable', 'unknown_author', 'idempotency_key_reused', 'unavailable', 'outcome_unknown', 'own_document', 'no_owner',
-  'new_account_limit', 'stranger_limit', 'request_pending', 'not_a_request',
+  'new_account_limit', 'stranger_limit', 'request_pending', 'not_a_request', 'unsupported_type', 'infected', 'scan_failed',
 ] as const;
 export type RequestCode = (typeof REQUEST_CODES)[number];
 

@@ -57,8 +57,8 @@ const ERROR_MEANINGS: Record<number, string> = {
   403: 'Forbidden: the role lacks this action (Strapi’s own 403, also without a JWT), or a rule refused it',
   404: 'Not found, or the caller is not a member (never reveals that a thread exists)',
   409: 'Conflict (a duplicate)',
-  413: 'The message body is over the configured maximum length',
-  422: 'The `Idempotency-Key` was used before for a different request (`idempotency_key_reused`)',
+  413: 'The message body is over the configured maximum length, or a file over `attachments.maxSize`',
+  422: 'The `Idempotency-Key` was used before for a different request (`idempotency_key_reused`), or a scanner found a file infected (`infected`)',
   429: 'Rate limit exceeded: wait `Retry-After` seconds',
   503: 'The database gave up on the request for a passing reason (a deadlock, a lost connection) after retrying it: nothing was changed, send it again after `Retry-After` seconds (`unavailable`)',
 };
@@ -68,9 +68,9 @@ const errorResponse = (status: number, r: RouteContract) => {
     status === 403 || status === 429
       ? (r.codes ?? []).filter((c) => (status === 429 ? c === 'rate_limited' : c !== 'rate_limited' && c !== 'idempotency_key_reused'))
       : status === 422
-        ? (r.codes ?? []).filter((c) => c === 'idempotency_key_reused')
+        ? (r.codes ?? []).filter((c) => c === 'idempotency_key_reused' || c === 'infected')
         : status === 503
-          ? ['unavailable']
+          ? ['unavailable', ...(r.codes ?? []).filter((c) => c === 'scan_failed')]
           : [];
   const name = ERROR_NAMES[status as keyof typeof ERROR_NAMES];
   return {
@@ -88,6 +88,20 @@ const requestBody = (body: z.ZodType) => ({
   required: body !== emptyBodySchema,
   content: { 'application/json': { schema: jsonSchema(body, 'input') } },
 });
+
+/** An upload: one or more files in the multipart field `files`. */
+const MULTIPART_FILES = {
+  required: true,
+  content: {
+    'multipart/form-data': {
+      schema: {
+        type: 'object',
+        properties: { files: { type: 'array', items: { type: 'string', contentMediaType: 'application/octet-stream' } } },
+        required: ['files'],
+      },
+    },
+  },
+};
 
 /** The `$ref`s anywhere in `value`, as component names. */
 const referencedComponents = (value: unknown, found = new Set<string>()): Set<string> => {
@@ -125,9 +139,11 @@ const operation = (r: RouteContract) => {
       ? { description: 'Server-Sent Events', content: { 'text/event-stream': { schema: { type: 'string' } } } }
       : r.produces === 'application/json'
         ? { description: 'A JSON document, as a download', content: { 'application/json': { schema: { type: 'object' } } } }
-        : r.status === 204
-        ? { description: 'No content' }
-        : { description: 'OK', content: { 'application/json': { schema: jsonSchema(response!, 'output') } } };
+        : r.produces === 'application/octet-stream'
+          ? { description: 'The bytes (206 with a Range header; 302 to a signed URL with provider storage)', content: { 'application/octet-stream': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } } } }
+          : r.status === 204
+            ? { description: 'No content' }
+            : { description: 'OK', content: { 'application/json': { schema: jsonSchema(response!, 'output') } } };
   const statuses = [...new Set([400, 401, 403, ...r.errors, ...(r.produces ? [] : [503])])].sort();
   const [controller, action] = r.action.split('.');
   return {
@@ -138,6 +154,7 @@ const operation = (r: RouteContract) => {
     'x-strapi-action': { controller, action },
     ...(parameters(r).length ? { parameters: parameters(r) } : {}),
     ...(r.body ? { requestBody: requestBody(r.body) } : {}),
+    ...(r.consumes ? { requestBody: MULTIPART_FILES } : {}),
     responses: {
       [r.status]: success,
       ...Object.fromEntries(statuses.map((s) => [s, errorResponse(s, r)])),

@@ -74,6 +74,19 @@ export const threadSchema = z
   })
   .register(contractSchemas, { id: 'Thread' });
 
+export const attachmentSchema = z
+  .strictObject({
+    id: documentId,
+    name: z.string().describe('the file name as uploaded, cleaned'),
+    mime: z.string().describe('the type decided from the bytes'),
+    size: z.number().int().describe('bytes, as stored (images re-encoded without metadata)'),
+    width: z.number().int().optional(),
+    height: z.number().int().optional(),
+    url: z.string().describe('GET it with the caller’s credentials: the bytes, to whoever may see the message'),
+    thumbnailUrl: z.string().optional().describe('images only'),
+  })
+  .register(contractSchemas, { id: 'Attachment' });
+
 export const messageSchema = z
   .strictObject({
     id: documentId,
@@ -84,6 +97,7 @@ export const messageSchema = z
     deleted: z.boolean(),
     isNew: z.boolean().describe('unread for the caller'),
     fields: fieldValuesSchema,
+    attachments: z.array(attachmentSchema).describe('empty when the message is deleted (unless the caller may view deleted messages) or attachments are off'),
     createdAt: isoTime,
   })
   .register(contractSchemas, { id: 'Message' });
@@ -158,6 +172,7 @@ export const responses = {
   threadWithMessages: z.strictObject({ data: threadWithMessagesSchema, meta: z.strictObject({ olderCursor: nextCursor }) }),
   messagePage: z.strictObject({ data: z.array(messageSchema), meta: z.strictObject({ olderCursor: nextCursor }) }),
   message: z.strictObject({ data: messageSchema }),
+  attachmentList: z.strictObject({ data: z.array(attachmentSchema) }),
   thread: z.strictObject({ data: threadSchema }),
   threadUnread: z.strictObject({ data: z.strictObject({ unreadCount: z.number().int() }) }),
   bulkResult: z.strictObject({ data: z.strictObject({ updated: z.number().int() }) }),

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import {
   emptyBodySchema,
+  attachmentParams,
   emptyQuerySchema,
   inboxQuerySchema,
   messageParams,
@@ -49,8 +50,10 @@ export type RouteContract = {
   errors: ErrorStatus[];
   /** Machine-readable codes in `details.refused[].code` or `details.code`. */
   codes?: readonly (RefusalCode | RequestCode)[];
-  /** Not an envelope: the event stream, or a JSON document sent as a download (the export). */
-  produces?: 'text/event-stream' | 'application/json';
+  /** Not a JSON envelope: the event stream, a JSON document sent as a download (the export), a file's bytes. */
+  produces?: 'text/event-stream' | 'application/json' | 'application/octet-stream';
+  /** A multipart upload (field `files`) instead of a JSON body. */
+  consumes?: 'multipart/form-data';
 };
 
 export const CONTENT_API_PREFIX = '/api/private-messages';
@@ -93,6 +96,9 @@ export const contentApiContract = [
   { operation: 'push.key', method: 'GET', path: '/push/key', action: 'push.key', summary: 'The server’s VAPID public key, for PushManager.subscribe', query: emptyQuerySchema, status: 200, response: 'pushKey', errors: [] },
   { operation: 'push.subscribe', method: 'POST', path: '/push/subscriptions', action: 'push.subscribe', summary: 'Register this browser’s push subscription for the caller', query: emptyQuerySchema, body: pushSubscriptionBodySchema, status: 201, response: 'pushSubscription', errors: [] },
   { operation: 'push.unsubscribe', method: 'DELETE', path: '/push/subscriptions', action: 'push.unsubscribe', summary: 'Forget a push subscription of the caller', query: emptyQuerySchema, body: pushUnsubscribeBodySchema, status: 204, errors: [] },
+  { operation: 'attachments.upload', method: 'POST', path: '/attachments', action: 'attachments.upload', summary: 'Stage files for a message (multipart, field `files`): the caller’s until sent with `attachments: [id]`, deleted after `attachments.stagedHours` unsent. 404 when attachments are off', query: emptyQuerySchema, consumes: 'multipart/form-data', status: 201, response: 'attachmentList', errors: [404, 413, 422], codes: ['unsupported_type', 'infected', 'scan_failed'] },
+  { operation: 'attachments.content', method: 'GET', path: '/attachments/:id/content', action: 'attachments.content', summary: 'An attachment’s bytes (Range supported), to whoever may see its message; 404 to anyone else. Or a 302 to a signed URL valid ≤ 60 s (provider storage)', params: attachmentParams, query: emptyQuerySchema, status: 200, produces: 'application/octet-stream', errors: [404] },
+  { operation: 'attachments.thumbnail', method: 'GET', path: '/attachments/:id/thumbnail', action: 'attachments.thumbnail', summary: 'An image attachment’s thumbnail (WebP, at most 320×320), as the content', params: attachmentParams, query: emptyQuerySchema, status: 200, produces: 'application/octet-stream', errors: [404] },
 ] as const satisfies readonly RouteContract[];
 
 export type ContentApiRoute = (typeof contentApiContract)[number];

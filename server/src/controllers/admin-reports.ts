@@ -4,8 +4,10 @@ import { documentId, emptyQuerySchema, parse } from '../validation';
 import { reportsQuerySchema, resolveBodySchema } from '../validation/trust';
 import { pathParams, requestBody } from './context';
 import { z } from 'zod';
+import { respondWithFile } from './attachments';
 
 const reportParams = z.strictObject({ id: documentId });
+const reportAttachmentParams = z.strictObject({ id: documentId, attachmentId: documentId });
 
 /** Admin API: the moderation queue (guarded by the reports.manage RBAC action). */
 export default {
@@ -27,5 +29,12 @@ export default {
     parse(emptyQuerySchema, ctx.query, 'query');
     const body = parse(resolveBodySchema, requestBody(ctx));
     ctx.body = { data: await getService('moderation').resolve(id, body, ctx.state.user.id) };
+  },
+
+  /** A file of the reported message, served as to members (nosniff, sandbox, download unless an image). */
+  async attachment(ctx: Context) {
+    const { id, attachmentId } = parse(reportAttachmentParams, pathParams(ctx, 'id', 'attachmentId'), 'path');
+    parse(emptyQuerySchema, ctx.query, 'query');
+    await respondWithFile(ctx, await getService('attachments').openForReport(ctx.state.user.id, id, attachmentId), 'content');
   },
 };

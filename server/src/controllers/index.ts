@@ -21,6 +21,7 @@ import adminPrivacy from './admin-privacy';
 import adminAudit from './admin-audit';
 import adminEmailTexts from './admin-email-texts';
 import push from './push';
+import attachments from './attachments';
 
 export default {
   threads,
@@ -46,4 +47,5 @@ export default {
   'admin-audit': adminAudit,
   'admin-email-texts': adminEmailTexts,
   push,
+  attachments,
 };

@@ -188,6 +188,8 @@ export const runDrupalImport = async (
       const u = drupalUserByUid.get(uid);
       return { uid, name: u?.name ?? '', mail: u?.mail ?? null };
     });
+    // Files on privatemsg messages (Drupal file/image fields) are a named lossy case: never imported.
+    lossy.attachmentsLeftOut = await reader.messageFileCount();
     report.roles = [...roleThreads].map(([rid, threads]) => ({ rid, name: drupalRoles.get(rid) ?? `role ${rid}`, threads }));
     addLossy(report, lossy);
 

@@ -111,6 +111,27 @@ export const createReader = (source: Source, schema: SourceSchema, onNul: () => 
       return new Map(rows.map((r) => [String(r.name), readPhpValue(r.value as string | Buffer)]));
     },
 
+    /**
+     * Files on messages through Drupal 7 file or image fields (field_data_<field> rows of
+     * privatemsg_message entities): counted for the report, never imported. 0 without the field tables.
+     */
+    async messageFileCount(): Promise<number> {
+      const fields = await source
+        .query(
+          `select fc.field_name from field_config fc join field_config_instance fi on fi.field_id = fc.id
+            where fi.entity_type = 'privatemsg_message' and fc.type in ('file', 'image') and fi.deleted = 0`
+        )
+        .catch(() => []);
+      let count = 0;
+      for (const f of fields) {
+        const name = String(f.field_name);
+        if (!/^[a-z0-9_]+$/.test(name)) continue;
+        const [row] = await source.query(`select count(*) as n from field_data_${name} where entity_type = 'privatemsg_message' and deleted = 0`).catch(() => []);
+        count += int(row?.n);
+      }
+      return count;
+    },
+
     async threadCount(): Promise<number> {
       const [row] = await source.query(`select count(distinct thread_id) as n from pm_index`);
       return int(row?.n);

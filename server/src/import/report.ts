@@ -32,6 +32,7 @@ export const LOSSY_CASES = {
   blockRulesDropped: 'pm_block_user_actions "disallow sending" rules: no equivalent setting',
   settingsApproximated: 'privatemsg_limits settings mapped approximately (per-role limits and receive limits have no equivalent)',
   roleNotificationLevels: 'role-level email notification levels: applied to each member of the role without a level of their own',
+  attachmentsLeftOut: 'files attached to messages through Drupal file or image fields: not imported (the messages are, without them; attachments here are uploaded anew)',
 } as const;
 
 export type LossyCase = keyof typeof LOSSY_CASES;

@@ -22,6 +22,7 @@ export const TABLES = {
   contextAsks: 'pm_context_asks',
   contacts: 'pm_contacts',
   pushSubscriptions: 'pm_push_subscriptions',
+  attachments: 'pm_attachments',
 } as const;
 
 /* Drivers disagree on types: SQLite hands back 0/1 and epoch milliseconds, PostgreSQL

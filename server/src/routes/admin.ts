@@ -17,6 +17,7 @@ export default {
     { method: 'GET', path: '/roles', handler: 'admin-settings.roles', config: guardedBy(RBAC.settingsRead) },
     { method: 'GET', path: '/reports', handler: 'admin-reports.find', config: guardedBy(RBAC.reportsManage) },
     { method: 'POST', path: '/reports/:id/resolve', handler: 'admin-reports.resolve', config: guardedBy(RBAC.reportsManage) },
+    { method: 'GET', path: '/reports/:id/attachments/:attachmentId', handler: 'admin-reports.attachment', config: guardedBy(RBAC.reportsManage) },
     { method: 'GET', path: '/suspensions', handler: 'admin-suspensions.find', config: guardedBy(RBAC.reportsManage) },
     { method: 'DELETE', path: '/suspensions/:userId', handler: 'admin-suspensions.delete', config: guardedBy(RBAC.reportsManage) },
     { method: 'GET', path: '/requests/stats', handler: 'admin-requests.stats', config: guardedBy(RBAC.reportsManage) },

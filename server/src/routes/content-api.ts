@@ -58,5 +58,9 @@ export default {
     // Server-Sent Events: a ticket (for the browser's EventSource) or the usual Bearer JWT.
     { method: 'GET', path: '/stream', handler: 'stream.connect', config: { auth: { strategies: [streamTicketStrategy, 'users-permissions'] } as any } },
     { method: 'POST', path: '/stream/tickets', handler: 'stream.ticket' },
+    // Attachments (off unless config/plugins enables them: 404 then).
+    { method: 'POST', path: '/attachments', handler: 'attachments.upload' },
+    { method: 'GET', path: '/attachments/:id/content', handler: 'attachments.content' },
+    { method: 'GET', path: '/attachments/:id/thumbnail', handler: 'attachments.thumbnail' },
   ] as PluginRouter['routes']).map(withRetryAfter),
 } satisfies PluginRouter;

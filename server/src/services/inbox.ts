@@ -51,9 +51,10 @@ const inboxService = ({ strapi }: { strapi: Core.Strapi }) => {
     showDeleted?: boolean
   ) => {
     const people = getService('people');
-    const [authors, canViewDeleted] = await Promise.all([
+    const [authors, canViewDeleted, files] = await Promise.all([
       people.summaries(rows.map((m) => m.authorId).filter((id): id is number => id !== null)),
       showDeleted ?? (rows.some((m) => m.deletedAt) ? people.canViewDeleted(viewer) : false),
+      getService('attachments').forMessages(rows.map((m) => m.id)),
     ]);
     const fields = getService('fields');
     return rows.map((m) => ({
@@ -65,6 +66,8 @@ const inboxService = ({ strapi }: { strapi: Core.Strapi }) => {
       deleted: Boolean(m.deletedAt),
       isNew: m.authorId !== viewer.id && m.id > (lastReadByThread.get(m.threadId) ?? Number.MAX_SAFE_INTEGER),
       fields: fields.presentMessage(m.fields),
+      // A deleted message's files are hidden with its body.
+      attachments: m.deletedAt && !canViewDeleted ? [] : (files.get(m.id) ?? []),
       createdAt: m.createdAt,
     }));
   };

@@ -27,6 +27,7 @@ import exporter from './export';
 import emailTexts from './email-texts';
 import digest from './digest';
 import push from './push';
+import attachments from './attachments';
 
 export default {
   settings,
@@ -58,4 +59,5 @@ export default {
   'email-texts': emailTexts,
   digest,
   push,
+  attachments,
 };

@@ -153,6 +153,7 @@ const messagingService = ({ strapi }: { strapi: Core.Strapi }) => {
       });
       // The author wrote to the users they named: those become their contacts (repositories/contacts).
       if (memberIds.length <= CONTACT_THREAD_MAX_MEMBERS) await addContacts(trx, author.id, [...named].filter((id) => allowed.includes(id)), now);
+      await getService('attachments').claim(trx, { ownerId: author.id, messageId: created.message.id, ids: data.attachments, now });
       await outboxRepo.enqueueJob(trx, { event: 'new_thread', messageId: created.message.id, threadId: created.thread.id, now });
       await options.recordSend?.(trx, { threadId: created.thread.id, messageId: created.message.id });
       if (!options.context) return created;
@@ -219,6 +220,7 @@ const messagingService = ({ strapi }: { strapi: Core.Strapi }) => {
         now,
         ...audience,
       });
+      await getService('attachments').claim(trx, { ownerId: author.id, messageId: msg.id, ids: data.attachments, now });
       await threadsRepo.recordMessageOnThread(trx, view.thread.id, msg.id, now);
       // Big audiences are delivered by the outbox worker once this commits (see DEFERRED_DELIVERY_ABOVE).
       if (audienceSize(view.thread, audience) <= membershipsRepo.DEFERRED_DELIVERY_ABOVE) {

@@ -34,9 +34,10 @@ const moderationService = ({ strapi }: { strapi: Core.Strapi }) => {
       ...reports.map((r) => r.reporterId).filter((id): id is number => id !== null),
       ...contextMessages.map((m) => m.authorId).filter((id): id is number => id !== null),
     ];
-    const [users, admins] = await Promise.all([
+    const [users, admins, files] = await Promise.all([
       getService('people').summaries(userIds),
       adminsRepo.summaries(reports.map((r) => r.resolvedById).filter((id): id is number => id !== null)),
+      getService('attachments').forReports(reports),
     ]);
     const fields = getService('fields');
     const asMessage = (id: number) => {
@@ -59,7 +60,8 @@ const moderationService = ({ strapi }: { strapi: Core.Strapi }) => {
         reason: r.reason,
         createdAt: r.createdAt,
         reporter: r.reporterId === null ? null : users.get(r.reporterId),
-        message: m ? asMessage(m.id) : null,
+        // The reported message's files, each opened through the admin API (recorded: attachmentViewed).
+        message: m ? { ...asMessage(m.id), attachments: files.get(r.documentId) ?? [] } : null,
         thread:
           m && threadById.has(m.threadId)
             ? { id: threadById.get(m.threadId)!.documentId, subject: threadById.get(m.threadId)!.subject, fields: fields.presentThread(threadById.get(m.threadId)!.fields) }

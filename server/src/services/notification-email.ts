@@ -11,14 +11,21 @@ export { threadUrl } from '../config/urls';
 /** The site's texts in force (settings.emailTemplates, settings.emailLocale). */
 export type EmailTexts = { emailTemplates: Partial<Record<EmailKind, EmailTemplate | null>>; emailLocale: EmailLocale };
 
+/** How many files a message carries, in words: an email never links them (their URLs are private). */
+const filesInWords = (count: number, locale: EmailLocale) => {
+  if (!count) return '';
+  if (locale === 'fr') return `(${count} pièce${count === 1 ? '' : 's'} jointe${count === 1 ? '' : 's'})`;
+  return `(${count} attachment${count === 1 ? '' : 's'})`;
+};
+
 export const messageEmail = (
-  input: { senderName: string; subject: string; excerpt: string; url: string; isNewThread: boolean },
+  input: { senderName: string; subject: string; excerpt: string; url: string; isNewThread: boolean; attachments?: number },
   texts: EmailTexts
 ) =>
   renderEmail(templateFor(texts.emailTemplates, texts.emailLocale, input.isNewThread ? 'newThread' : 'reply'), {
     author: input.senderName,
     subject: input.subject || NO_SUBJECT[texts.emailLocale],
-    excerpt: input.excerpt,
+    excerpt: [input.excerpt, filesInWords(input.attachments ?? 0, texts.emailLocale)].filter(Boolean).join(' '),
     url: linkValue(input.url),
   });
 

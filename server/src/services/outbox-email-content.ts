@@ -4,6 +4,7 @@ import * as messagesRepo from '../repositories/messages';
 import * as reportsRepo from '../repositories/reports';
 import * as threadsRepo from '../repositories/threads';
 import { createUsersRepository } from '../repositories/users';
+import { countAttachments } from '../repositories/attachments';
 import { getService } from '../utils/get-service';
 import { messageEmail, reportEmail, threadUrl } from './notification-email';
 import { resolveAdminUrl } from '../config/resolve';
@@ -22,6 +23,7 @@ export type Composed = { to?: string | null; content: EmailContent | null; drop?
 export const emailComposer = async (strapi: Core.Strapi, emails: outboxRepo.OutboxRow[]) => {
   const settings = await getService('settings').get();
   const messages = new Map((await messagesRepo.findMessagesByIds(strapi.db.connection, emails.map((e) => e.messageId).filter((id): id is number => id !== null))).map((m) => [m.id, m]));
+  const fileCounts = await countAttachments(strapi.db.connection, [...messages.keys()]);
   const threads = await threadsRepo.findThreadSubjects(strapi.db.connection, emails.map((e) => e.threadId ?? 0));
   const reports = new Map((await reportsRepo.findReportsByIds(strapi.db.connection, emails.map((e) => e.reportId ?? 0))).map((r) => [r.id, r]));
   const reportMessages = new Map(
@@ -62,6 +64,7 @@ export const emailComposer = async (strapi: Core.Strapi, emails: outboxRepo.Outb
         excerpt: message.excerpt,
         url: threadUrl(settings.threadUrlTemplate, thread.documentId),
         isNewThread: entry.event === 'new_thread',
+        attachments: fileCounts.get(message.id) ?? 0,
       },
       settings
     );

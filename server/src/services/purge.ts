@@ -16,17 +16,21 @@ const BATCH = 1000;
  */
 const purgeService = ({ strapi }: { strapi: Core.Strapi }) => ({
   async run(now = new Date()): Promise<{ purged: number }> {
-    // Sends' idempotency keys last a day.
+    // Sends' idempotency keys last a day; staged attachments nobody sent, `attachments.stagedHours`.
     await getService('idempotency').purgeExpired(now);
     // Audit entries older than auditRetentionDays.
     await getService('audit').purgeExpired(now);
+    await getService('attachments').purgeStaged(now);
     const { purgeDeletedAfterDays } = await getService('settings').get();
     if (purgeDeletedAfterDays === 0) return { purged: 0 };
     const cutoff = new Date(now.getTime() - purgeDeletedAfterDays * 86_400_000);
     let purged = 0;
+    const attachments = getService('attachments');
 
     for (;;) {
+      const files: Awaited<ReturnType<typeof attachments.deleteRowsOfMessages>> = [];
       const removed = await inTransaction(strapi, async (trx) => {
+        files.length = 0;
         if (!(await purgeRepo.tryPurgeLock(trx))) return -1;
         try {
           const rows = await purgeRepo.listPurgeable(trx, cutoff, BATCH);
@@ -36,6 +40,8 @@ const purgeService = ({ strapi }: { strapi: Core.Strapi }) => ({
           // Replies to big threads still on their way to members are delivered first: the recount
           // below fixes counts, but only a delivery brings a thread back to an inbox or moves it up.
           await membershipsRepo.catchUpThreads(trx, threadIds, now);
+          // The messages' attachments go with them: rows here, their bytes once this commits.
+          files.push(...(await attachments.deleteRowsOfMessages(trx, rows.map((r) => r.id))));
           const count = await purgeRepo.deleteMessages(trx, rows.map((r) => r.id));
           await threadsRepo.recountThreads(trx, threadIds);
           await membershipsRepo.recountMemberships(trx, threadIds);
@@ -44,6 +50,7 @@ const purgeService = ({ strapi }: { strapi: Core.Strapi }) => ({
           await purgeRepo.releasePurgeLock(trx);
         }
       });
+      await attachments.removeFiles(files);
       if (removed <= 0) break;
       purged += removed;
       if (removed < BATCH) break;

@@ -37,6 +37,8 @@ export const newThreadSchema = z.strictObject({
   fields: fieldValues.optional(),
   /** The first message's custom fields, likewise. */
   messageFields: fieldValues.optional(),
+  /** Files the author uploaded (POST /attachments) and has not sent yet. */
+  attachments: z.array(documentId).max(100).optional(),
 });
 
 export const replySchema = z.strictObject({
@@ -44,6 +46,8 @@ export const replySchema = z.strictObject({
   format: z.enum(FORMAT_NAMES).optional(),
   /** The message's custom fields (services/fields.ts). */
   fields: fieldValues.optional(),
+  /** Files the author uploaded (POST /attachments) and has not sent yet. */
+  attachments: z.array(documentId).max(100).optional(),
 });
 
 export const emptyBodySchema = z.strictObject({});
@@ -91,6 +95,7 @@ export const sendQuerySchema = z.strictObject({ idempotencyKey: idempotencyKeySc
 
 export const threadParams = z.strictObject({ id: documentId });
 export const messageParams = z.strictObject({ id: documentId });
+export const attachmentParams = z.strictObject({ id: documentId });
 export const userParams = z.strictObject({ userId: positiveId });
 
 /** Parses `input` or throws Strapi's 400 ValidationError listing each offending path. */
