@@ -36,6 +36,7 @@ const USER_COLUMNS: Record<string, string[]> = {
   pm_context_asks: ['asker_id'],
   pm_contacts: ['user_id', 'contact_id'],
   pm_push_subscriptions: ['user_id'],
+  pm_attachments: ['owner_id'],
   pm_import_map: [],
   // Replayed stream events hold ids only and last replaySeconds.
   pm_stream_events: [],

@@ -35,6 +35,11 @@ export default {
   async attachment(ctx: Context) {
     const { id, attachmentId } = parse(reportAttachmentParams, pathParams(ctx, 'id', 'attachmentId'), 'path');
     parse(emptyQuerySchema, ctx.query, 'query');
-    await respondWithFile(ctx, await getService('attachments').openForReport(ctx.state.user.id, id, attachmentId), 'content');
+    const opened = await getService('attachments').openForReport(ctx.state.user.id, id, attachmentId);
+    // Reading a file is reading message content: audited before the bytes leave.
+    await getService('audit').record(ctx.state.user, [
+      { action: 'attachment.view', reportId: id, messageId: opened.message.messageId, userId: opened.message.authorId },
+    ]);
+    await respondWithFile(ctx, opened, 'content');
   },
 };

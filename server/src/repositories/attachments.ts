@@ -123,6 +123,19 @@ export const listStagedBefore = async (db: Db, cutoff: Date, limit: number) =>
 export const listStagedOfOwner = async (db: Db, ownerId: number) =>
   (await db(TABLES.attachments).select(COLUMNS).where('owner_id', ownerId).whereNull('message_id')).map(mapRow);
 
+/** Every file a user uploaded, staged or sent (erasure in `delete` mode). */
+export const listAllOfOwner = async (db: Db, ownerId: number) =>
+  (await db(TABLES.attachments).select(COLUMNS).where('owner_id', ownerId)).map(mapRow);
+
+/** The files of every message of these threads (threads deleted whole). */
+export const attachmentsOfThreads = async (db: Db, threadIds: number[]) =>
+  threadIds.length === 0
+    ? []
+    : (await db(TABLES.attachments).select(COLUMNS).whereIn('message_id', db(TABLES.messages).select('id').whereIn('thread_id', threadIds))).map(mapRow);
+
+/** Files that stay with their messages once their uploader is erased: owned by nobody. */
+export const disownAttachments = (db: Db, ownerId: number) => db(TABLES.attachments).where('owner_id', ownerId).update({ owner_id: null });
+
 /** Deletes these rows (`stagedOnly`: those still staged); answers how many went. */
 export const deleteRows = async (db: Db, ids: number[], options: { stagedOnly?: boolean } = {}) => {
   if (ids.length === 0) return 0;

@@ -3,6 +3,7 @@ import { PARTICIPANT_PREVIEW_SIZE, recountThreads } from './threads';
 import { recountMemberships } from './membership-read-state';
 import { isPostgres } from './dialect';
 import { unindexThreadMessages } from './message-search';
+import { attachmentsOfThreads, deleteRows, type AttachmentRow } from './attachments';
 
 /*
  * What an erasure leaves of the threads its user was in (repositories/erasure.ts): exact counts for
@@ -54,8 +55,10 @@ const writePreviews = async (db: Db, threadIds: number[]) => {
 };
 
 /** Deletes the threads among these with no member left: their messages, and what pointed at them. */
+/** Deletes the threads nobody is left in, with their messages; answers their attachments' rows (deleted: remove the bytes after commit). */
 export const deleteEmptiedThreads = async (db: Db, threadIds: number[]) => {
   const t = TABLES.threads;
+  const files: AttachmentRow[] = [];
   for (let i = 0; i < threadIds.length; i += CHUNK) {
     const rows = await whereIdIn(db, db(t).select('id'), 'id', threadIds.slice(i, i + CHUNK)).whereNotExists(
       db(TABLES.memberships).select(db.raw('1')).whereRaw(`${TABLES.memberships}.thread_id = ${t}.id`)
@@ -66,7 +69,11 @@ export const deleteEmptiedThreads = async (db: Db, threadIds: number[]) => {
     await whereIdIn(db, db(TABLES.outbox), 'thread_id', empty).del();
     await whereIdIn(db, db(TABLES.contextAsks), 'thread_id', empty).del();
     await unindexThreadMessages(db, empty);
+    const attachments = await attachmentsOfThreads(db, empty);
+    await deleteRows(db, attachments.map((a) => a.id));
+    files.push(...attachments);
     await whereIdIn(db, db(TABLES.messages), 'thread_id', empty).del();
     await whereIdIn(db, db(t), 'id', empty).del();
   }
+  return files;
 };

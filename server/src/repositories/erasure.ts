@@ -5,6 +5,7 @@ import { IMPORT_MAP } from './import-map';
 import { AUDIENCE_DIRECT } from './visibility';
 import { deleteEmptiedThreads, recountAfterDeparture } from './erasure-threads';
 import { unindexMessages, unindexMessagesOf } from './message-search';
+import { attachmentsOfMessages, deleteRows, disownAttachments, listAllOfOwner, listStagedOfOwner, type AttachmentRow } from './attachments';
 
 /*
  * Erasing a user's messaging data: one ordered list of steps, one per table, run in one transaction
@@ -31,6 +32,8 @@ export type ErasureContext = {
    * here, the service runs it once the transaction committed, never when it rolled back.
    */
   afterCommit: (() => Promise<void>)[];
+  /** Attachments whose rows the steps deleted: their stored bytes are removed once this commits. */
+  filesToRemove: AttachmentRow[];
 };
 
 export type ErasureStep = { table: string; run: (db: Db, ctx: ErasureContext) => Promise<unknown> };
@@ -73,6 +76,20 @@ export const ERASURE_STEPS: ErasureStep[] = [
   },
   { table: TABLES.tags, run: (db, { userId }) => db(TABLES.tags).where('owner_id', userId).del() },
   {
+    // Their staged files always; the files of what goes (what was held back, and in `delete` mode
+    // everything they sent); anonymized, the rest stay with their messages, owned by nobody.
+    table: TABLES.attachments,
+    run: async (db, ctx) => {
+      const held = (await heldBackMessages(db, ctx.userId)).map((r: Record<string, unknown>) => toInt(r.id));
+      const rows = ctx.mode === 'delete' ? await listAllOfOwner(db, ctx.userId) : await listStagedOfOwner(db, ctx.userId);
+      await inChunks(held, async (ids) => rows.push(...(await attachmentsOfMessages(db, ids))));
+      const unique = [...new Map(rows.map((r) => [r.id, r])).values()];
+      await inChunks(unique.map((r) => r.id), (ids) => deleteRows(db, ids));
+      ctx.filesToRemove.push(...unique);
+      await disownAttachments(db, ctx.userId);
+    },
+  },
+  {
     table: TABLES.messages,
     run: async (db, { userId }) => {
       const held = (await heldBackMessages(db, userId)).map((r: Record<string, unknown>) => toInt(r.id));
@@ -112,7 +129,7 @@ export const ERASURE_STEPS: ErasureStep[] = [
       await db(TABLES.threads).where('starter_id', ctx.userId).update({ starter_id: null });
       // The others' counts and member lists, then the threads nobody is left in.
       await recountAfterDeparture(db, ctx.threadIds, ctx.userId);
-      await deleteEmptiedThreads(db, ctx.threadIds);
+      ctx.filesToRemove.push(...(await deleteEmptiedThreads(db, ctx.threadIds)));
     },
   },
 ];
@@ -140,7 +157,7 @@ export const lockUserAccount = async (db: Db, usersTable: string, userId: number
 export const eraseUserData = async (db: Db, input: { userId: number; mode: ErasureMode; now: Date; usersTable: string }) => {
   await lockUserAccount(db, input.usersTable, input.userId);
   const threadIds = await lockUserThreads(db, input.userId);
-  const ctx: ErasureContext = { userId: input.userId, mode: input.mode, now: input.now, threadIds, afterCommit: [] };
+  const ctx: ErasureContext = { userId: input.userId, mode: input.mode, now: input.now, threadIds, afterCommit: [], filesToRemove: [] };
   for (const step of ERASURE_STEPS) await step.run(db, ctx);
-  return { threads: threadIds.length, afterCommit: ctx.afterCommit };
+  return { threads: threadIds.length, afterCommit: ctx.afterCommit, filesToRemove: ctx.filesToRemove };
 };

@@ -261,7 +261,7 @@ const attachmentsService = ({ strapi }: { strapi: Core.Strapi }) => {
       if (!found) throw new errors.NotFoundError('Attachment not found');
       strapi.eventHub.emit(EVENTS.attachmentViewed, { adminId, reportId: reportDocumentId, attachmentId: attachmentDocumentId, ...found.message });
       const a = found.attachment;
-      return { attachment: a, file: { key: a.storageKey, mime: a.mime, size: a.size } as StoredFile, storage: s };
+      return { attachment: a, file: { key: a.storageKey, mime: a.mime, size: a.size } as StoredFile, storage: s, message: found.message };
     },
 
     /**

@@ -37,10 +37,12 @@ const privacyService = ({ strapi }: { strapi: Core.Strapi }) => {
     });
     // Outside the database (stored files): once committed; inside a deleting path's transaction,
     // when that one commits; never if it rolls back.
+    const work = [...result.afterCommit];
+    if (result.filesToRemove.length > 0) work.push(() => getService('attachments').removeFiles(result.filesToRemove));
     const runAfter = async () => {
-      for (const work of result.afterCommit) await work().catch((e: Error) => strapi.log.error(`[private-messages] erasure: ${e.message}`));
+      for (const w of work) await w().catch((e: Error) => strapi.log.error(`[private-messages] erasure: ${e.message}`));
     };
-    if (result.afterCommit.length > 0) await afterCommit(strapi, runAfter);
+    if (work.length > 0) await afterCommit(strapi, runAfter);
     strapi.eventHub.emit(EVENTS.userErased, { userId, mode: erasure });
     return { threads: result.threads };
   };
