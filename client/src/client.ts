@@ -172,6 +172,11 @@ export const createPrivateMessagesClient = <F extends SiteFields = SiteFields>(o
     thumbnail: (attachmentId: string, o: Opts = {}) => transport.blob(fillPath(ROUTES['attachments.thumbnail'][1], { id: attachmentId }), o.signal),
   };
 
+  /** Everything the plugin holds about the caller, as one JSON document (docs/api.md, *Privacy*). */
+  const exportData = {
+    download: (o: Opts = {}) => call('export.download', o),
+  };
+
   const ticket = (o: Opts = {}) => call('stream.ticket', { body: {}, ...o });
   /** The real-time stream: see StreamOptions. Returns a handle whose `close()` ends it. */
   const stream = Object.assign((streamOptions: StreamOptions) => createStream(transport, streamOptions, ticket), { ticket });
@@ -186,6 +191,7 @@ export const createPrivateMessagesClient = <F extends SiteFields = SiteFields>(o
     preferences,
     push,
     attachments,
+    export: exportData,
     unreadCount: (o: Opts = {}) => call('unreadCount', o),
     /** The caller's messages holding every word of `q` (the last one as a prefix), newest first; `meta.nextCursor` pages. */
     search: (q: string, query: Omit<QueryOf<'search'>, 'q'> = {}, o: Opts = {}) => call('search', { query: { ...query, q }, ...o }),

@@ -73,6 +73,7 @@ describe('what a block does', () => {
     expect(replyRes.body.error.details.refused[0].code).toBe('blocked');
     expect((await as(ctx.strapi, bob).get(`/can-message/${ann.id}`).expect(200)).body.data).toEqual({
       allowed: false,
+      asRequest: false,
       reasons: [{ code: 'blocked', message: expect.any(String) }],
     });
     // Existing messages stay visible to both; the blocker may still write.

@@ -151,10 +151,10 @@ describe('strapi-private-messages import-drupal (D7 2.x)', () => {
     expect([await contact(b, a), await contact(a, c), await contact(c, a)]).toEqual([true, true, true]);
     // Preferences: user levels, the role level for the others, disabled messaging.
     const prefs = async (u: TestUser) => (await as(ctx.strapi, u).get('/preferences').expect(200)).body.data;
-    expect(await prefs(a)).toEqual({ messagingEnabled: true, emailNotifications: 'newThreads', allowMessagesFrom: 'everyone' });
-    expect(await prefs(b)).toEqual({ messagingEnabled: true, emailNotifications: 'never', allowMessagesFrom: 'everyone' });
-    expect(await prefs(c)).toEqual({ messagingEnabled: true, emailNotifications: 'firstUnread', allowMessagesFrom: 'everyone' });
-    expect(await prefs(dd)).toEqual({ messagingEnabled: false, emailNotifications: 'firstUnread', allowMessagesFrom: 'everyone' });
+    expect(await prefs(a)).toEqual({ messagingEnabled: true, emailNotifications: 'newThreads', allowMessagesFrom: 'everyone', emailDigest: 'off', push: 'never', pushContent: 'none' });
+    expect(await prefs(b)).toEqual({ messagingEnabled: true, emailNotifications: 'never', allowMessagesFrom: 'everyone', emailDigest: 'off', push: 'never', pushContent: 'none' });
+    expect(await prefs(c)).toEqual({ messagingEnabled: true, emailNotifications: 'firstUnread', allowMessagesFrom: 'everyone', emailDigest: 'off', push: 'never', pushContent: 'none' });
+    expect(await prefs(dd)).toEqual({ messagingEnabled: false, emailNotifications: 'firstUnread', allowMessagesFrom: 'everyone', emailDigest: 'off', push: 'never', pushContent: 'none' });
     // Settings from `variable` and pm_setting's global level.
     expect(await settings().getFresh()).toMatchObject({
       purgeDeletedAfterDays: 45,

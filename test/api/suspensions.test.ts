@@ -106,7 +106,7 @@ describe('disableSender suspends the sender', () => {
 
   it('a suspended user still receives messages; the reporter is untouched', async () => {
     const can = (await as(ctx.strapi, cat).get(`/can-message/${ann.id}`).expect(200)).body.data;
-    expect(can).toEqual({ allowed: true, reasons: [] });
+    expect(can).toEqual({ allowed: true, asRequest: false, reasons: [] });
     await startThread(ctx.strapi, cat, [ann], { body: 'Are you there?' });
     await reply(ctx.strapi, bob, threadId, 'Still here');
   });
@@ -128,7 +128,7 @@ describe('lifting a suspension', () => {
     expect(seen).toEqual([{ userId: ann.id, byModerator: moderator.id }]);
     expect((await suspensions()).data.map((s: any) => s.user.id)).not.toContain(ann.id);
     const can = (await as(ctx.strapi, ann).get(`/can-message/${bob.id}`).expect(200)).body.data;
-    expect(can).toEqual({ allowed: true, reasons: [] });
+    expect(can).toEqual({ allowed: true, asRequest: false, reasons: [] });
     await startThread(ctx.strapi, ann, [bob], { body: 'Sorry about that' });
   });
 

@@ -77,12 +77,14 @@ describe('names and types', () => {
 });
 
 describe('notification emails', () => {
+  const texts = { emailTemplates: {}, emailLocale: 'en' as const };
   it('say how many files a message carries, never where they are', () => {
-    const email = messageEmail({ senderName: 'Ann', subject: 'Trip', excerpt: 'Photos', url: 'https://site.test/m/1', isNewThread: true, attachments: 2 });
+    const email = messageEmail({ senderName: 'Ann', subject: 'Trip', excerpt: 'Photos', url: 'https://site.test/m/1', isNewThread: true, attachments: 2 }, texts);
     expect(email.text).toContain('(2 attachments)');
     expect(email.html).toContain('(2 attachments)');
     expect(email.text).not.toContain('/attachments/');
-    expect(messageEmail({ senderName: 'Ann', subject: '', excerpt: 'x', url: 'u', isNewThread: false, attachments: 1 }).text).toContain('(1 attachment)');
-    expect(messageEmail({ senderName: 'Ann', subject: '', excerpt: 'x', url: 'u', isNewThread: false }).text).not.toContain('attachment');
+    expect(messageEmail({ senderName: 'Ann', subject: '', excerpt: 'x', url: 'u', isNewThread: false, attachments: 1 }, texts).text).toContain('(1 attachment)');
+    expect(messageEmail({ senderName: 'Ann', subject: '', excerpt: 'x', url: 'u', isNewThread: false }, texts).text).not.toContain('attachment');
+    expect(messageEmail({ senderName: 'Ann', subject: '', excerpt: 'x', url: 'u', isNewThread: false, attachments: 3 }, { ...texts, emailLocale: 'fr' }).text).toContain('(3 pièces jointes)');
   });
 });

@@ -1,5 +1,6 @@
 import { TABLES, toInt, type Db } from './db';
 import { memberOf, seenBy } from './visibility';
+import { PENDING } from './message-requests';
 
 /*
  * Digest emails: one outbox row per user and period (unique on user_id, digest_period, so a run
@@ -55,6 +56,8 @@ export const unreadForDigest = async (db: Db, userIds: number[], start: Date, en
     .join(`${TABLES.threads} as t`, 't.id', 'ms.thread_id')
     .whereIn('ms.user_id', userIds)
     .whereNull('ms.left_at')
+    // A pending message request is silent: never in a digest (message-requests.ts).
+    .whereRaw(`coalesce(ms.request_state, '') <> ?`, [PENDING])
     .andWhere('ms.unread_count', '>', 0)
     .whereRaw('m.id > ms.last_read_message_id')
     .andWhere((w) => w.whereNull('m.author_id').orWhereRaw('m.author_id <> ms.user_id'))

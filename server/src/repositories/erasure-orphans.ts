@@ -23,5 +23,7 @@ export const sweepOrphans = async (db: Db) => {
   await db(TABLES.membershipTags).whereIn('tag_id', db(TABLES.tags).select('id').whereNull('owner_id')).del();
   await db(TABLES.tags).whereNull('owner_id').del();
   await db(TABLES.blocks).whereNull('blocker_id').orWhereNull('blocked_id').del();
+  await db(TABLES.contacts).whereNull('user_id').orWhereNull('contact_id').del();
+  await db(TABLES.pushSubscriptions).whereNull('user_id').del();
   await db(TABLES.suspensions).whereNull('user_id').del();
 };

@@ -5,6 +5,7 @@ import { IMPORT_MAP } from './import-map';
 import { AUDIENCE_DIRECT } from './visibility';
 import { deleteEmptiedThreads, recountAfterDeparture } from './erasure-threads';
 import { unindexMessages, unindexMessagesOf } from './message-search';
+import { catchUpThreads } from './membership-delivery';
 import { attachmentsOfMessages, deleteRows, disownAttachments, listAllOfOwner, listStagedOfOwner, type AttachmentRow } from './attachments';
 
 /*
@@ -127,6 +128,9 @@ export const ERASURE_STEPS: ErasureStep[] = [
     table: TABLES.threads,
     run: async (db, ctx) => {
       await db(TABLES.threads).where('starter_id', ctx.userId).update({ starter_id: null });
+      // Deliveries still deferred (a big thread's reply) first, as the purge does: the recount
+      // below counts every message as delivered.
+      await catchUpThreads(db, ctx.threadIds, ctx.now);
       // The others' counts and member lists, then the threads nobody is left in.
       await recountAfterDeparture(db, ctx.threadIds, ctx.userId);
       ctx.filesToRemove.push(...(await deleteEmptiedThreads(db, ctx.threadIds)));

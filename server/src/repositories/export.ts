@@ -77,6 +77,24 @@ const pushSubscriptions = (db: Db, userId: number) =>
       rows.map((r) => ({ endpoint: String(r.endpoint), createdAt: toIso(r.created_at), lastOkAt: r.last_ok_at == null ? null : toIso(r.last_ok_at) }))
     );
 
+/** The files they uploaded (metadata only, never the bytes): staged ones have no message. */
+const attachments = (db: Db, userId: number) =>
+  db(`${TABLES.attachments} as a`)
+    .leftJoin(`${TABLES.messages} as m`, 'm.id', 'a.message_id')
+    .select('a.document_id', 'a.name', 'a.mime', 'a.size', 'a.created_at', 'm.document_id as message_document_id')
+    .where('a.owner_id', userId)
+    .orderBy('a.id')
+    .then((rows: Record<string, unknown>[]) =>
+      rows.map((r) => ({
+        id: String(r.document_id),
+        name: String(r.name),
+        mime: String(r.mime),
+        size: toInt(r.size),
+        messageId: r.message_document_id == null ? null : String(r.message_document_id),
+        createdAt: toIso(r.created_at),
+      }))
+    );
+
 const tags = (db: Db, userId: number) =>
   db(TABLES.tags)
     .select('document_id', 'name', 'created_at')
@@ -237,6 +255,7 @@ export const EXPORT_SECTIONS: ExportSection[] = [
   { name: 'reports', write: (db, userId) => array(once(reports(db, userId))) },
   { name: 'contacts', write: (db, userId) => array(once(contacts(db, userId))) },
   { name: 'pushSubscriptions', write: (db, userId) => array(once(pushSubscriptions(db, userId))) },
+  { name: 'attachments', write: (db, userId) => array(once(attachments(db, userId))) },
   { name: 'threads', write: threads },
 ];
 

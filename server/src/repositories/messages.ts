@@ -106,13 +106,17 @@ export const listThreadMessages = async (db: Db, input: { viewer: Viewer; thread
  * The newest message of each thread that the viewer sees (visibility.seenBy), in one query: for
  * the rare threads whose last message is not theirs to see (broadcasts keep theirs per member).
  */
-export const newestVisibleMessages = async (db: Db, viewerId: number, threads: { threadId: number; visibleAfterId: number; hidden: boolean }[]) => {
+export const newestVisibleMessages = async (
+  db: Db,
+  viewerId: number,
+  threads: { threadId: number; visibleAfterId: number; hidden: boolean; requestState?: string | null }[]
+) => {
   if (threads.length === 0) return [];
   const newest = db(`${TABLES.messages} as m`)
     .max('m.id')
     .where((w) => {
       for (const t of threads) {
-        const viewer = knownMember({ userId: viewerId, hidden: t.hidden, visibleAfterMessageId: t.visibleAfterId });
+        const viewer = knownMember({ userId: viewerId, hidden: t.hidden, visibleAfterMessageId: t.visibleAfterId, requestState: t.requestState });
         w.orWhere((o) => o.where('m.thread_id', t.threadId).whereRaw(seenBy('m', viewer)));
       }
     })

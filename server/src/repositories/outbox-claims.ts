@@ -133,14 +133,17 @@ export const markSending = async (db: Db, id: number, token: string, messageKey:
  * SQL condition on the outbox row `o` (a message's email to `o.user_id`): the email has nothing
  * left to say, as of this statement: the recipient read the thread up to the message or past it
  * (on the site, in another tab, through the stream's client: one column, whatever the instance),
- * left it, or blocks its author now (visibility.blockedNow). Checked in the very UPDATE that hands
+ * left it, blocks its author now (visibility.blockedNow), or switched to a digest (which then
+ * tells them instead). Checked in the very UPDATE that hands
  * the email over (markSending), so a read committed before it always wins.
  */
 const seenAlready = (o: string) => `(
   exists (select 1 from ${TABLES.memberships} sms
           where sms.thread_id = ${o}.thread_id and sms.user_id = ${o}.user_id
             and (sms.last_read_message_id >= ${o}.message_id or sms.left_at is not null))
-  or ${blockedNow(`${o}.user_id`, `(select sm.author_id from ${TABLES.messages} sm where sm.id = ${o}.message_id)`)})`;
+  or ${blockedNow(`${o}.user_id`, `(select sm.author_id from ${TABLES.messages} sm where sm.id = ${o}.message_id)`)}
+  or exists (select 1 from ${TABLES.preferences} sp
+             where sp.user_id = ${o}.user_id and coalesce(sp.email_digest, 'off') <> 'off'))`;
 
 /**
  * Fenced: a claimed email markSending refused because its recipient had already seen the message

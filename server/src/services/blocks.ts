@@ -37,7 +37,8 @@ const blocksService = ({ strapi }: { strapi: Core.Strapi }) => {
   return {
     list,
 
-    async block(actor: Actor, userId: number) {
+    /** Refuses (404, 403 `unblockable`, 400 for oneself) a block `actor` may not place, before anything changes. */
+    async assertBlockable(actor: Actor, userId: number) {
       if (userId === actor.id) {
         throw validationError('You cannot block yourself', [{ path: ['userId'], message: 'is yourself' }]);
       }
@@ -47,6 +48,10 @@ const blocksService = ({ strapi }: { strapi: Core.Strapi }) => {
       if (target.roleId !== null && unblockableRoles.includes(target.roleId)) {
         throw forbidden('This user cannot be blocked', { code: 'unblockable' });
       }
+    },
+
+    async block(actor: Actor, userId: number) {
+      await this.assertBlockable(actor, userId);
       const created = await changeBlock(userId, (trx, now) => blocksRepo.startBlock(trx, actor.id, userId, now));
       if (created) strapi.eventHub.emit(EVENTS.userBlocked, { blockerId: actor.id, blockedId: userId });
       const [summary] = (await list(actor)).filter((b) => b.id === userId);

@@ -92,7 +92,12 @@ const inboxService = ({ strapi }: { strapi: Core.Strapi }) => {
         ? messagesRepo.newestVisibleMessages(
             knex(),
             viewer.id,
-            hidden.map((v) => ({ threadId: v.thread.id, visibleAfterId: v.membership.visibleAfterMessageId, hidden: v.membership.hidden }))
+            hidden.map((v) => ({
+              threadId: v.thread.id,
+              visibleAfterId: v.membership.visibleAfterMessageId,
+              hidden: v.membership.hidden,
+              requestState: v.membership.requestState,
+            }))
           )
         : [],
       (known ? Promise.resolve(known.members) : membersOf(viewer, views, participantsPerThread)).then(async (members) => ({

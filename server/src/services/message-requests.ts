@@ -178,15 +178,16 @@ const messageRequestsService = ({ strapi }: { strapi: Core.Strapi }) => {
       if (view.membership.requestState !== requestsRepo.PENDING) {
         throw conflict('This thread is not a pending message request', { code: 'not_a_request' });
       }
+      const blocking = block && view.thread.starterId !== null && view.thread.starterId !== viewer.id;
+      // A block that would be refused (an unblockable role) refuses the decline too: nothing half done.
+      if (blocking) await getService('blocks').assertBlockable(viewer, view.thread.starterId!);
       await inTransaction(strapi, async (trx) => {
         await threadsRepo.lockThread(trx, view.thread.id);
         await membershipsRepo.lockMembership(trx, view.membership.id);
         await requestsRepo.declineMembership(trx, view.membership.id, new Date());
       });
       changed(viewer.id, threadDocumentId, 'removed');
-      if (block && view.thread.starterId !== null && view.thread.starterId !== viewer.id) {
-        await getService('blocks').block(viewer, view.thread.starterId);
-      }
+      if (blocking) await getService('blocks').block(viewer, view.thread.starterId!);
     },
 
     /**
