@@ -238,5 +238,5 @@ it('disabling a sender suspends them: listed under Suspended senders, and lifted
     expect(await page.locator('[data-testid="pm-suspension"]').count()).toBe(0);
 
     // The server lifted it: cat may write again.
-    expect(await canMessage()).toEqual({ allowed: true, reasons: [] });
+    expect(await canMessage()).toEqual({ allowed: true, asRequest: false, reasons: [] });
   }));

@@ -54,7 +54,7 @@ it('an admin changes a setting, saves, reloads and sees it kept, and the next se
     await openSettings(page);
 
     const maxRecipients = () => page.getByLabel('Maximum recipients of a new thread');
-    const save = page.getByRole('button', { name: 'Save' });
+    const save = page.getByRole('button', { name: 'Save', exact: true });
     expect(await maxRecipients().inputValue()).toBe('50');
     expect(await save.isDisabled()).toBe(true);
 
@@ -108,7 +108,7 @@ it('an admin who may read but not update sees the settings read-only', () =>
     await openSettings(page);
 
     await page.getByText('You may view these settings but not change them.').waitFor();
-    expect(await page.getByRole('button', { name: 'Save' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Save', exact: true }).count()).toBe(0);
     expect(await page.getByLabel('Maximum recipients of a new thread').isDisabled()).toBe(true);
     expect(await page.getByLabel('Link to a thread in emails').isDisabled()).toBe(true);
     expect(await page.getByLabel('Maximum recipients of a new thread').inputValue()).toBe('2');

@@ -147,17 +147,20 @@ export const NotificationsSection = ({ t }: { t: Translate }) => {
               onChange={(v) => edit('body', v)}
               disabled={disabled}
             />
-            <Flex gap={2}>
-              <Button type="button" variant="tertiary" onClick={() => setTexts((all) => ({ ...all, [kind]: null }))} disabled={disabled}>
-                {t('notifications.reset', 'Use the default text')}
-              </Button>
-              <Button type="button" variant="secondary" onClick={sendTest} disabled={disabled || problem !== null}>
-                {t('notifications.test', 'Send me a test')}
-              </Button>
-              <Button type="button" onClick={save} disabled={disabled}>
-                {t('notifications.save', 'Save notifications')}
-              </Button>
-            </Flex>
+            {/* Like the page's own Save: an admin who may only read gets no buttons that change anything. */}
+            {canUpdate ? (
+              <Flex gap={2}>
+                <Button type="button" variant="tertiary" onClick={() => setTexts((all) => ({ ...all, [kind]: null }))}>
+                  {t('notifications.reset', 'Use the default text')}
+                </Button>
+                <Button type="button" variant="secondary" onClick={sendTest} disabled={problem !== null}>
+                  {t('notifications.test', 'Send me a test')}
+                </Button>
+                <Button type="button" onClick={save}>
+                  {t('notifications.save', 'Save notifications')}
+                </Button>
+              </Flex>
+            ) : null}
           </Flex>
         </Grid.Item>
         <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
