@@ -262,45 +262,21 @@ export const changedSettings = (initial: Settings, next: Settings): Partial<Sett
   return out as Partial<Settings>;
 };
 
-/** Field keys the page shows errors under, most specific first. */
-const FIELD_KEYS = [
-  ...FORMAT_NAMES.flatMap((f) => [`formats.${f}.allowedTags`, `formats.${f}.allowedAttributes`]),
-  'rateLimit.max',
-  'rateLimit.windowSeconds',
-  'allowedSenderRoles',
-  'roleWritingRoles',
-  'unblockableRoles',
-  'viewDeletedRoles',
-  'purgeDeletedAfterDays',
-  'messagingEnabledByDefault',
-  'emailNotificationsDefault',
-  'threadUrlTemplate',
-  'moderatorEmails',
-  'enabledFormats',
-  'defaultFormat',
-  'maxBodyLength',
-  'maxRecipients',
-  'avatarField',
-  'defaultAvatarUrl',
-  'allowMessagesFromDefault',
-  'messageRequests',
-  'requestMessageLimit',
-  'newAccountDays',
-  'newAccountDailyThreads',
-  'strangerDailyThreads',
-  'erasure',
-  'auditRetentionDays',
-];
-
-/** Maps the server's `details.errors` (`path: ['formats','basic_html','allowedTags','2']`) onto the fields. */
+/**
+ * Maps the server's `details.errors` onto the fields: a format's lists (`formats.basic_html.allowedTags`)
+ * and the rate limit's two numbers by their path, every other setting by its name.
+ */
 export const serverErrorsToForm = (items: { path: string[]; message: string }[] = []): FormErrors => {
   const out: FormErrors = {};
-  for (const item of items) {
-    const path = item.path.join('.');
+  for (const { path, message } of items) {
+    const [top, second, third] = path;
     const key =
-      FIELD_KEYS.find((k) => path === k || path.startsWith(`${k}.`)) ??
-      (path.startsWith('rateLimit') ? 'rateLimit.max' : undefined);
-    if (key && !out[key]) out[key] = item.message;
+      top === 'formats' && second && third
+        ? `formats.${second}.${third}`
+        : top === 'rateLimit'
+          ? `rateLimit.${second === 'windowSeconds' ? 'windowSeconds' : 'max'}`
+          : top;
+    if (key && !out[key]) out[key] = message;
   }
   return out;
 };

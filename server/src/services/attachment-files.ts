@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { errors } from '@strapi/utils';
 import { IMAGE_TYPES } from '../config/attachments';
 
 /*
@@ -148,4 +149,13 @@ export const cleanName = (name: string | null | undefined) => {
   // Control characters and quotes out; at most 255 characters.
   const cleaned = base.replace(/[\u0000-\u001f\u007f"]/g, '').trim().slice(0, 255);
   return cleaned || 'file';
+};
+
+/** The 400 `unsupported_type` of the upload's file at `index`. */
+export const unsupported = (index: number, mime: string | null) => {
+  const message = 'is not an allowed type, or not what it claims to be';
+  return new errors.ValidationError(`Unsupported file type${mime ? ` (${mime})` : ''}`, {
+    code: 'unsupported_type',
+    errors: [{ path: ['files', String(index)], message, name: 'ValidationError' }],
+  });
 };

@@ -10,34 +10,11 @@ import { createDocumentId } from '../utils/ids';
 import { inTransaction } from '../utils/transaction';
 import { getService } from '../utils/get-service';
 import { EVENTS } from '../events';
-import { cleanName, contradicts, isImage, newStorageKey, processImage, removeQuietly, sha256Of, sniff, THUMBNAIL_MIME } from './attachment-files';
+import { cleanName, contradicts, isImage, newStorageKey, processImage, removeQuietly, sha256Of, sniff, THUMBNAIL_MIME, unsupported } from './attachment-files';
 import type { Actor } from './people';
+import type { Attachment, ScannedFile, Scanner, UploadedFile } from './attachment-types';
 
-/** A file as Strapi's body parser (formidable) left it on disk. */
-export type UploadedFile = { filepath: string; originalFilename?: string | null; mimetype?: string | null; size: number };
-/** What a scanner is shown: the file as it will be stored. */
-export type ScannedFile = { path: string; name: string; mime: string; size: number };
-export type Scanner = (file: ScannedFile) => Promise<'clean' | 'infected'>;
-
-/** An attachment as the API shows it (docs/api.md, *Attachments*). */
-export type Attachment = {
-  id: string;
-  name: string;
-  mime: string;
-  size: number;
-  width?: number;
-  height?: number;
-  url: string;
-  thumbnailUrl?: string;
-};
-
-const unsupported = (index: number, mime: string | null) => {
-  const message = 'is not an allowed type, or not what it claims to be';
-  return new errors.ValidationError(`Unsupported file type${mime ? ` (${mime})` : ''}`, {
-    code: 'unsupported_type',
-    errors: [{ path: ['files', String(index)], message, name: 'ValidationError' }],
-  });
-};
+export type { Attachment, ScannedFile, Scanner, UploadedFile } from './attachment-types';
 
 /**
  * Private attachments. Uploading stages files owned by the uploader; a send claims them (own,

@@ -12,15 +12,9 @@ import { conflict, forbidden, notFound } from '../utils/errors';
 import { getService } from '../utils/get-service';
 import { inTransaction } from '../utils/transaction';
 import { EVENTS } from '../events';
+import { REQUEST_MESSAGES, type RequestRefusalCode } from './refusal-messages';
 
 const DAY_MS = 86_400_000;
-
-export const REQUEST_MESSAGES = {
-  recipient_contacts_only: 'This user only receives new messages from their contacts',
-  recipient_not_accepting: 'This user does not accept new conversations',
-  request_pending: 'You already sent this user a message request; wait for an answer',
-} as const;
-export type RequestRefusalCode = keyof typeof REQUEST_MESSAGES;
 
 /** What the rules of a new thread decided for its named recipients (services/send-gate asks). */
 export type NewThreadDecision = {

@@ -1,51 +1,27 @@
 import type { Core } from '@strapi/strapi';
 import { inTransaction, withRetry } from '../utils/transaction';
-import type { z } from 'zod';
 import * as messagesRepo from '../repositories/messages';
 import * as membershipsRepo from '../repositories/memberships';
 import * as threadsRepo from '../repositories/threads';
 import * as outboxRepo from '../repositories/outbox';
 import * as preferencesRepo from '../repositories/preferences';
 import type { Db } from '../repositories/db';
-import { audienceSize, replyAudience } from '../repositories/visibility';
+import { AUDIENCE_LISTED, audienceSize, replyAudience } from '../repositories/visibility';
 import { replyTargetOf } from './reply-target';
 import type { RecipientRef } from '../utils/errors';
 import { forbidden, notFound, refusedError } from '../utils/errors';
 import { EVENTS } from '../events';
 import { getService } from '../utils/get-service';
-import { parse, type newThreadSchema, type replySchema } from '../validation';
+import { parse } from '../validation';
 import { storedFields } from '../config/fields';
 import { refreshSent } from '../repositories/membership-folders';
-import { findAskedThread, recordAsk, type DocumentRef } from '../repositories/contexts';
+import { findAskedThread, recordAsk } from '../repositories/contexts';
 import { addContacts, addContactsFromMessage, CONTACT_THREAD_MAX_MEMBERS } from '../repositories/contacts';
-import { AUDIENCE_LISTED } from '../repositories/visibility';
 import type { Actor } from './people';
+import { AskedMeanwhile, type NewThreadData, type ReplyData, type ReplyInput, type SendInput, type SendOptions, type UserInput } from './messaging-types';
 
-/** An ask found the asker's thread about the document written meanwhile: the ask becomes a reply there. */
-export class AskedMeanwhile extends Error {
-  constructor(readonly threadDocumentId: string) {
-    super('The asker has a thread about this document');
-  }
-}
-
-type UserInput = number | { id: number; role?: { id: number } | null };
-type SendOptions = {
-  bypassRules?: boolean;
-  /** Runs inside the send's transaction once the message is written (an idempotency key's record). */
-  recordSend?: (trx: Db, written: { threadId: number; messageId: number }) => Promise<void>;
-  /** The thread is an ask about this document (services/contexts.ts resolved its owner). */
-  context?: DocumentRef;
-};
-
-export type SendInput = Omit<z.input<typeof newThreadSchema>, 'recipients'> & {
-  author: UserInput;
-  /** `{type, id}` references; bare numbers are user ids. */
-  recipients: (RecipientRef | number)[];
-};
-export type ReplyInput = z.input<typeof replySchema> & { author: UserInput; threadId: string };
-/** A new thread's input once validated (newThreadSchema), and a reply's. */
-export type NewThreadData = z.infer<typeof newThreadSchema>;
-export type ReplyData = z.infer<typeof replySchema>;
+export { AskedMeanwhile };
+export type { NewThreadData, ReplyData, ReplyInput, SendInput };
 
 /**
  * The only writer of threads and messages: new threads, replies and deletions, each in one
@@ -206,8 +182,13 @@ const messagingService = ({ strapi }: { strapi: Core.Strapi }) => {
       await threadsRepo.lockThread(trx, view.thread.id);
       // A reply answers the replier's request; a request's author waits for an answer (message-requests).
       await getService('message-requests').onReply(trx, {
-        ...{ threadId: view.thread.id, starterId: view.thread.starterId, membershipId: view.membership.id },
-        ...{ requestState: view.membership.requestState, authorId: author.id, checkLimit: !options.bypassRules, now },
+        threadId: view.thread.id,
+        starterId: view.thread.starterId,
+        membershipId: view.membership.id,
+        requestState: view.membership.requestState,
+        authorId: author.id,
+        checkLimit: !options.bypassRules,
+        now,
       });
       const msg = await messagesRepo.insertMessage(trx, {
         threadId: view.thread.id,

@@ -11,12 +11,14 @@ import { isForeignKeyViolation } from '../repositories/dialect';
 import { createUsersRepository, type Actor } from '../repositories/users';
 import { getService } from '../utils/get-service';
 import { CONTENT_API_ACTIONS } from '../permissions';
-import { REQUEST_MESSAGES } from './message-requests';
+import { REFUSAL_MESSAGES, type RefusalCode } from './refusal-messages';
 
 /* The users-permissions actions the rules read (permissions.ts says what each one means). */
 const { startThread: START_ACTION, reply: REPLY_ACTION, read: READ_ACTION, optOut: OPT_OUT_ACTION, sendToRoles: ROLE_SEND_ACTION } =
   CONTENT_API_ACTIONS;
 const RULE_ACTIONS = [START_ACTION, REPLY_ACTION, READ_ACTION, OPT_OUT_ACTION, ROLE_SEND_ACTION];
+
+export type { RefusalCode };
 
 export type GateInput = {
   author: Actor;
@@ -41,25 +43,8 @@ export type GateResult = {
   toStrangers: boolean;
 };
 
-const MESSAGES = {
-  role_not_allowed: 'Your role may not send private messages',
-  sender_suspended: 'A moderator suspended your private messages',
-  no_permission: 'You do not have permission to send this message',
-  sender_disabled: 'You turned private messages off',
-  recipient_disabled: 'This user does not receive private messages',
-  recipient_cannot_read: 'This user cannot read private messages',
-  blocked: 'This user does not accept messages from you',
-  self: 'You cannot send a message to yourself',
-  unknown_recipient: 'This recipient does not exist',
-  role_send_not_allowed: 'You may not write to a whole role',
-  // Who may message me, and message requests (services/message-requests).
-  recipient_contacts_only: REQUEST_MESSAGES.recipient_contacts_only,
-  recipient_not_accepting: REQUEST_MESSAGES.recipient_not_accepting,
-  request_pending: REQUEST_MESSAGES.request_pending,
-} as const;
-export type RefusalCode = keyof typeof MESSAGES;
 
-const refusal = (recipient: RecipientRef, code: RefusalCode): Refusal => ({ recipient, code, message: MESSAGES[code] });
+const refusal = (recipient: RecipientRef, code: RefusalCode): Refusal => ({ recipient, code, message: REFUSAL_MESSAGES[code] });
 const user = (id: number): RecipientRef => ({ type: 'user', id });
 
 /** Which actions a role holds: `can(roleId, action)`. */
