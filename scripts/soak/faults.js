@@ -31,6 +31,8 @@ const startLedger = async () => {
     });
   const start = async () => {
     server = make();
+    // A killed instance resets its SMTP connection mid-session: expected under faults, never fatal.
+    server.on('error', () => {});
     await new Promise((resolve) => server.listen(port, '127.0.0.1', resolve));
     port = server.server.address().port;
   };

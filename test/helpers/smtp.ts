@@ -43,6 +43,8 @@ export const createSmtp = () => {
     },
     async start() {
       server = make();
+      // A sender torn down mid-session (Strapi destroyed at the end of a file) resets the connection.
+      server.on('error', () => {});
       await new Promise<void>((resolve) => server!.listen(port, '127.0.0.1', () => resolve()));
       port = (server!.server.address() as AddressInfo).port;
       return port;

@@ -396,6 +396,8 @@ const main = async () => {
         });
       },
     });
+    // A client that goes away mid-session (an app stopped) resets the connection: not a failure here.
+    smtp.on('error', () => {});
     await new Promise((res) => smtp.listen(0, '127.0.0.1', res));
     smtpServers.push(smtp);
     return smtp.server.address().port;
