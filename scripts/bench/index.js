@@ -302,19 +302,16 @@ const benchDb = async (o, db) => {
   for (const messages of o.steps) {
     log(`\n=== ${db}: ${messages} messages (growth step) ===`);
     const m = generate(o, db, `s${messages}`, { messages }, 'none');
-    if (!m.reused) {
-      await vacuum(db, `s${messages}`);
-      grantAll(db, `s${messages}`);
-    }
+    if (!m.reused) await vacuum(db, `s${messages}`);
+    // Granted again on a reused data set too: the run that generated it may have stopped before.
+    grantAll(db, `s${messages}`);
     out.steps.push(await growthPoint(o, db, `s${messages}`, m));
   }
 
   log(`\n=== ${db}: ${o.size.messages} messages, ${o.size.threads} threads, ${o.size.users} users (main run) ===`);
   const m = generate(o, db, 'main', o.size, 'all');
-  if (!m.reused) {
-    await vacuum(db, 'main');
-    grantAll(db, 'main');
-  }
+  if (!m.reused) await vacuum(db, 'main');
+  grantAll(db, 'main');
   out.manifest = m;
   const server = await startServer(db, 'main');
   try {

@@ -60,9 +60,15 @@ const bootstrap = async ({ strapi }: { strapi: Core.Strapi }) => {
   }
 
   // The message search index (repositories/search-dialect): created, and filled from the messages
-  // already there, the first time; Strapi's schema sync leaves it alone afterwards.
-  const messageIndex = await ensureMessageSearchIndex(strapi.db.connection);
-  if (messageIndex.created) strapi.log.info(`[private-messages] Message search index created (${messageIndex.indexed} messages indexed).`);
+  // already there, the first time; Strapi's schema sync leaves it alone afterwards. The store
+  // records a finished fill, so a boot stopped halfway through one resumes it at the next boot.
+  const store = strapi.store({ type: 'plugin', name: 'private-messages' });
+  const filled = (await store.get({ key: 'messageSearchIndexFilled' })) === true;
+  const messageIndex = await ensureMessageSearchIndex(strapi.db.connection, { resume: !filled });
+  if (!filled) await store.set({ key: 'messageSearchIndexFilled', value: true });
+  if (messageIndex.created || messageIndex.indexed > 0) {
+    strapi.log.info(`[private-messages] Message search index ${messageIndex.created ? 'created' : 'completed'} (${messageIndex.indexed} messages indexed).`);
+  }
 
   // users-permissions authenticates the caller before a route's own middlewares run: a database
   // that gives up there (a killed connection) is answered as a 503 too, not a 500. Registered

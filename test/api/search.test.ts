@@ -178,4 +178,15 @@ describe('GET /search', () => {
     const later = await reply(ctx.strapi, ann, t.holiday, 'after the restart');
     expect(await searchAll(ctx.strapi, me, { q: 'restart' })).toEqual([later.id]);
   });
+
+  it('resumes a fill that a boot did not finish: the messages it had not reached are indexed at the next boot', async () => {
+    const ids = [await internalId(m.cafe), await internalId(m.invoice)];
+    await knex()(indexTable()).whereIn(indexIdColumn(), ids).delete();
+    await ctx.strapi.store({ type: 'plugin', name: 'private-messages' }).set({ key: 'messageSearchIndexFilled', value: false });
+    expect(await searchAll(ctx.strapi, me, { q: 'zurich' })).toEqual([]);
+    ctx.strapi = await rebootStrapi(ctx.strapi, {});
+    expect(await Promise.all(ids.map(indexed))).toEqual([true, true]);
+    expect(await searchAll(ctx.strapi, me, { q: 'zurich' })).toEqual([m.cafe]);
+    expect(await searchAll(ctx.strapi, me, { q: '4471' })).toEqual([m.invoice]);
+  });
 });

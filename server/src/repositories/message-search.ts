@@ -51,30 +51,33 @@ export const indexMissingMessages = async (db: Knex, options: { batch?: number; 
   let after = options.afterId ?? 0;
   let done = 0;
   for (;;) {
-    // A window of the next `batch` ids (a range of the primary key), then which of them lack a row.
-    // Filtering first and limiting after would let PostgreSQL's planner answer each batch with an
-    // anti-join over the whole table: quadratic over a 2M-message build.
-    const window = db(TABLES.messages).select('id', 'thread_id', 'body').where('id', '>', after).orderBy('id').limit(batch).as('m');
-    const rows = await db
-      .from(window)
+    // A window of the next `batch` ids (a range of the primary key), then which of them lack a row,
+    // then the text of those alone. Filtering first and limiting after would let PostgreSQL's
+    // planner answer each batch with an anti-join over the whole table: quadratic over a large build.
+    const window = db(TABLES.messages).select('id').where('id', '>', after).orderBy('id').limit(batch).as('m');
+    const ids = await db.from(window).select('m.id', db.raw(`case when ${notIndexed(db, 'm')} then 1 else 0 end as missing`)).orderBy('m.id');
+    if (ids.length === 0) return done;
+    after = toInt(ids[ids.length - 1].id);
+    const missing = ids.filter((r: Record<string, unknown>) => Number(r.missing) === 1).map((r: Record<string, unknown>) => toInt(r.id));
+    if (missing.length === 0) continue;
+    const rows = await db(`${TABLES.messages} as m`)
       .leftJoin(`${TABLES.threads} as t`, 't.id', 'm.thread_id')
-      .select('m.id', 'm.body', 't.subject', db.raw(`case when ${notIndexed(db, 'm')} then 1 else 0 end as missing`))
-      .orderBy('m.id');
-    if (rows.length === 0) return done;
-    const messages = rows
-      .filter((r: Record<string, unknown>) => Number(r.missing) === 1)
-      .map((r: Record<string, unknown>) => ({ id: toInt(r.id), subject: String(r.subject ?? ''), body: String(r.body ?? '') }));
-    if (messages.length > 0) await db.transaction(async (trx) => indexMessages(trx, messages));
-    after = toInt(rows[rows.length - 1].id);
+      .select('m.id', 'm.body', 't.subject')
+      .whereIn('m.id', missing);
+    const messages = rows.map((r: Record<string, unknown>) => ({ id: toInt(r.id), subject: String(r.subject ?? ''), body: String(r.body ?? '') }));
+    await db.transaction(async (trx) => indexMessages(trx, messages));
     done += messages.length;
     options.onProgress?.(done);
   }
 };
 
-/** Creates the index when missing and then fills it from the messages already there. */
-export const ensureMessageSearchIndex = async (db: Knex) => {
+/**
+ * Creates the index when missing, and fills it from the messages already there when it was just
+ * created or when `resume` says an earlier fill may not have finished (a boot stopped halfway).
+ */
+export const ensureMessageSearchIndex = async (db: Knex, options: { resume?: boolean } = {}) => {
   const created = await ensureSearchTable(db);
-  return { created, indexed: created ? await indexMissingMessages(db) : 0 };
+  return { created, indexed: created || options.resume ? await indexMissingMessages(db) : 0 };
 };
 
 export type SearchFilters = {
