@@ -16,7 +16,7 @@
  * same queries through knex in-process, the core REST API on the playground's own thread/message/
  * membership types, and Drupal privatemsg 7.x's schema with its own queries. Prints query plans and
  * fails (exit 1) when a hot query of the plugin sorts or scans more than its page. Writes
- * docs/benchmarks.md, docs/benchmarks.json and docs/benchmarks-chart.svg.
+ * docs/benchmarks-latest.md, docs/benchmarks.json and docs/benchmarks-chart.svg.
  *
  * --quick: 2,000 users, 5,000 threads, 50,000 messages (steps 10k, 50k), 5 s per route: minutes.
  * default/--full: 10,000 users, 200,000 threads, 2,000,000 messages (steps 10k, 100k, 1M, 2M).

@@ -2,7 +2,7 @@
 'use strict';
 /**
  * `node scripts/bench/merge.js <results.json>…`: the results of benchmark runs made side by side, one
- * database each (BENCH_RESULTS, see index.js), into one: docs/benchmarks.md's generated parts,
+ * database each (BENCH_RESULTS, see index.js), into one: docs/benchmarks-latest.md's generated parts,
  * docs/benchmarks.json and the chart. A database no file has keeps its figures from
  * docs/benchmarks.json when they are of the same size, dated by the run that measured them.
  */

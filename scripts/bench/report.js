@@ -1,14 +1,18 @@
 'use strict';
 /**
  * Turns the benchmark's results into the printed summary, docs/benchmarks.json, the two generated
- * parts of docs/benchmarks.md (the figures between the bench:start and bench:end markers, the query
- * plans between bench-plans:start and bench-plans:end, at the end of the page: the rest of the file
- * is written by hand and kept) and docs/benchmarks-chart.svg.
+ * parts of docs/benchmarks-latest.md (the figures between the bench:start and bench:end markers, the
+ * query plans between bench-plans:start and bench-plans:end: the rest of the file is written by hand
+ * and kept) and docs/benchmarks-chart.svg. docs/benchmarks.md, the targets and what they rest on, is
+ * written by hand from these.
  */
 const fs = require('node:fs');
 const path = require('node:path');
 
 const DOCS = path.resolve(__dirname, '..', '..', 'docs');
+/** The generated page, and what it starts with when it does not exist yet. */
+const LATEST = 'benchmarks-latest.md';
+const LATEST_HEAD = '# Benchmarks: the latest full run, as generated\n\nThe targets: [benchmarks.md](benchmarks.md).\n\n![Requests per second per route and database](benchmarks-chart.svg)\n';
 const f = (n, d = 0) => (n === undefined || n === null || Number.isNaN(n) ? '–' : Number(n).toFixed(d));
 const ratio = (a, b) => (a && b ? a / b : null);
 
@@ -191,8 +195,8 @@ const writeDocs = (results, { write }) => {
     fs.mkdirSync(DOCS, { recursive: true });
     fs.writeFileSync(path.join(DOCS, 'benchmarks.json'), `${JSON.stringify(results, null, 2)}\n`);
     fs.writeFileSync(path.join(DOCS, 'benchmarks-chart.svg'), svgChart(results));
-    const file = path.join(DOCS, 'benchmarks.md');
-    let doc = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmarks\n\n![throughput](benchmarks-chart.svg)\n';
+    const file = path.join(DOCS, LATEST);
+    let doc = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : LATEST_HEAD;
     doc = replaceBlock(doc, 'bench', figures);
     doc = replaceBlock(doc, 'bench-plans', plans);
     fs.writeFileSync(file, doc);

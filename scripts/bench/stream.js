@@ -9,7 +9,7 @@
  *     each from one user to another connected one: from the POST leaving here to the
  *     `message.created` arriving on the recipient's stream (an upper bound of commit → client),
  *     and from the POST's answer to the event.
- * Prints the figures; docs/benchmarks.md's *Real-time stream* section records a run.
+ * Prints the figures; docs/benchmarks.md's *Real-time stream* targets record a run.
  */
 const http = require('node:http');
 const path = require('node:path');
