@@ -4,7 +4,7 @@ import { asAdmin, createSuperAdmin, type TestAdmin } from '../helpers/admin';
 import { expectError } from '../helpers/assertions';
 import { useStrapi } from '../helpers/setup';
 import { createRole, grant, pluginActions, setRole, type TestUser } from '../helpers/users';
-import { insertMany } from '../../server/src/repositories/db';
+import { insertMany } from '../../server/src/repositories/dialect';
 import { createDocumentIds } from '../../server/src/utils/ids';
 
 /**

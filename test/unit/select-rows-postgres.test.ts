@@ -1,11 +1,12 @@
 /**
- * selectRows and whereIdIn (server/src/repositories/db.ts) on the real PostgreSQL server (run with
- * DATABASE_CLIENT=postgres, as CI does): hot reads become named prepared statements, one per query
- * shape whatever the number of ids, and PRIVATE_MESSAGES_PREPARED_STATEMENTS=false turns them off.
+ * selectRows and whereIdIn (server/src/repositories/dialect/prepared.ts) on the real PostgreSQL
+ * server (run with DATABASE_CLIENT=postgres, as CI does): hot reads become named prepared
+ * statements, one per query shape whatever the number of ids, and
+ * PRIVATE_MESSAGES_PREPARED_STATEMENTS=false turns them off.
  * One pooled connection, so pg_prepared_statements (per session) shows what it prepared.
  */
 import type { Knex } from 'knex';
-import { selectRows, statementName, whereIdIn } from '../../server/src/repositories/db';
+import { selectRows, statementName, whereIdIn } from '../../server/src/repositories/dialect';
 import { pgAdmin } from '../helpers/strapi';
 
 const onPostgres = process.env.DATABASE_CLIENT === 'postgres' ? describe : describe.skip;

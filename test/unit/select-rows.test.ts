@@ -1,11 +1,11 @@
 /**
- * selectRows (server/src/repositories/db.ts) on a real SQLite database through knex, configured
- * as Strapi configures it (better-sqlite3, one connection): the rows knex would return, the
- * prepared statements reused per connection within a bound, transactions honoured, knex's `query`
- * event emitted.
+ * selectRows (server/src/repositories/dialect/prepared.ts) on a real SQLite database through knex,
+ * configured as Strapi configures it (better-sqlite3, one connection): the rows knex would return,
+ * the prepared statements reused per connection within a bound, transactions honoured, knex's
+ * `query` event emitted.
  */
 import knexFactory, { type Knex } from 'knex';
-import { selectRows, STATEMENTS_PER_CONNECTION } from '../../server/src/repositories/db';
+import { selectRows, STATEMENTS_PER_CONNECTION } from '../../server/src/repositories/dialect';
 
 let knex: Knex;
 let prepared: string[];

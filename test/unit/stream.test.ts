@@ -201,11 +201,15 @@ describe('bus helpers', () => {
   });
 
   it('picks the adapter of the database unless told, Redis when a URL is set', () => {
-    expect(chooseAdapter(defaultRealtimeConfig, 'sqlite')).toBe('memory');
-    expect(chooseAdapter(defaultRealtimeConfig, 'postgres')).toBe('postgres');
-    expect(chooseAdapter(defaultRealtimeConfig, 'mysql')).toBe('poll');
-    expect(chooseAdapter({ ...defaultRealtimeConfig, redis: { url: 'redis://x', channel: 'c' } }, 'postgres')).toBe('redis');
-    expect(chooseAdapter({ ...defaultRealtimeConfig, adapter: 'poll' }, 'postgres')).toBe('poll');
+    // What the dialect answers for SQLite, PostgreSQL and MySQL/MariaDB (test/unit/dialect.test.ts).
+    const sqlite = { listenNotify: false, sharedByProcesses: false };
+    const postgres = { listenNotify: true, sharedByProcesses: true };
+    const mysql = { listenNotify: false, sharedByProcesses: true };
+    expect(chooseAdapter(defaultRealtimeConfig, sqlite)).toBe('memory');
+    expect(chooseAdapter(defaultRealtimeConfig, postgres)).toBe('postgres');
+    expect(chooseAdapter(defaultRealtimeConfig, mysql)).toBe('poll');
+    expect(chooseAdapter({ ...defaultRealtimeConfig, redis: { url: 'redis://x', channel: 'c' } }, postgres)).toBe('redis');
+    expect(chooseAdapter({ ...defaultRealtimeConfig, adapter: 'poll' }, postgres)).toBe('poll');
   });
 
   it('validates the realtime configuration with bounds', () => {

@@ -1,5 +1,6 @@
 import { createDocumentId, createDocumentIds } from '../utils/ids';
-import { insertMany, strapiColumns, toInt, toIso, type Db } from './db';
+import { strapiColumns, toInt, toIso, type Db } from './db';
+import { insertMany } from './dialect';
 
 /*
  * The audit trail of admins reading message content (pm_audit_entries). Append-only: this file

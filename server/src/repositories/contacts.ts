@@ -1,5 +1,5 @@
 import { TABLES, strapiColumns, toInt, type Db } from './db';
-import { dialectOf } from './dialect';
+import { insertSelectIgnoringSql } from './dialect';
 import { createDocumentId } from '../utils/ids';
 
 /*
@@ -46,18 +46,9 @@ const sqlInt = (value: number) => {
   return String(value);
 };
 
-/** `insert ... select` that skips pairs already recorded, in each dialect's words. */
-const insertSelectIgnoring = (db: Db, select: string) => {
-  const columns = `(user_id, contact_id, created_at, updated_at, published_at)`;
-  switch (dialectOf(db)) {
-    case 'mysql':
-      return `insert ignore into ${C} ${columns} ${select}`;
-    case 'sqlite':
-      return `insert or ignore into ${C} ${columns} ${select}`;
-    default:
-      return `insert into ${C} ${columns} ${select} on conflict (user_id, contact_id) do nothing`;
-  }
-};
+/** `insert ... select` that skips pairs already recorded (the unique (user_id, contact_id) index). */
+const insertSelectIgnoring = (db: Db, select: string) =>
+  insertSelectIgnoringSql(db, C, `(user_id, contact_id, created_at, updated_at, published_at)`, select, ['user_id', 'contact_id']);
 
 /**
  * The author of a message wrote to the members who see it (`audienceUserId` alone in a broadcast

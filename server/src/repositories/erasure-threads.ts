@@ -1,7 +1,7 @@
-import { TABLES, toInt, whereIdIn, type Db } from './db';
+import { TABLES, toInt, type Db } from './db';
 import { PARTICIPANT_PREVIEW_SIZE, recountThreads } from './threads';
 import { recountMemberships } from './membership-read-state';
-import { isPostgres } from './dialect';
+import { asJson, whereIdIn } from './dialect';
 import { unindexThreadMessages } from './message-search';
 import { attachmentsOfThreads, deleteRows, type AttachmentRow } from './attachments';
 
@@ -48,9 +48,8 @@ const writePreviews = async (db: Db, threadIds: number[]) => {
   // One statement: CASE id WHEN … THEN preview … END.
   const cases = ids.map(() => 'when ? then ?').join(' ');
   const bindings = ids.flatMap((id) => [id, JSON.stringify(previews.get(id))]);
-  const cast = isPostgres(db) ? '::jsonb' : '';
   await whereIdIn(db, db(TABLES.threads), 'id', ids).update({
-    participant_preview: db.raw(`(case id ${cases} end)${cast}`, bindings),
+    participant_preview: db.raw(asJson(db, `(case id ${cases} end)`), bindings),
   });
 };
 

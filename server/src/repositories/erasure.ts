@@ -1,6 +1,6 @@
-import { TABLES, toInt, whereIdIn, type Db } from './db';
+import { TABLES, toInt, type Db } from './db';
 import { lockThreads } from './threads';
-import { forUpdate } from './dialect';
+import { forUpdate, whereIdIn } from './dialect';
 import { IMPORT_MAP } from './import-map';
 import { AUDIENCE_DIRECT } from './visibility';
 import { deleteEmptiedThreads, recountAfterDeparture } from './erasure-threads';

@@ -1,5 +1,6 @@
 import { parseStoredFields } from '../config/fields';
-import { TABLES, toBool, toInt, toIso, whereIdIn, type Db } from './db';
+import { TABLES, toBool, toInt, toIso, type Db } from './db';
+import { whereIdIn } from './dialect';
 import { memberOf, memberSees, seenBy } from './visibility';
 
 /*

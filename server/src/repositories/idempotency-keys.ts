@@ -34,7 +34,7 @@ export const findKey = async (db: Db, userId: number, key: string, since: Date):
 /**
  * Records the key with what the send wrote, inside its transaction. A concurrent request with the
  * same key waits on the unique index until this one commits, then fails as a duplicate
- * (isDuplicateKey). An expired row of the same key is replaced.
+ * (dialect.isUniqueViolation). An expired row of the same key is replaced.
  */
 export const insertKey = async (
   db: Db,
@@ -59,9 +59,3 @@ export const storeAnswer = (db: Db, userId: number, key: string, answer: { statu
 
 /** Keys older than `before` (the purge's cron). */
 export const deleteKeysBefore = async (db: Db, before: Date) => toInt(await db(TABLES.idempotencyKeys).where('created_at', '<=', before).del());
-
-/** Whether the error is a unique index refusing a second row (PostgreSQL, MySQL/MariaDB, SQLite). */
-export const isDuplicateKey = (error: unknown) => {
-  const e = error as { code?: unknown; errno?: unknown } | null;
-  return e?.code === '23505' || e?.errno === 1062 || e?.code === 'ER_DUP_ENTRY' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE';
-};

@@ -1,5 +1,6 @@
 import { createOrderedDocumentIds } from '../utils/ids';
-import { TABLES, insertMany, strapiColumns, toInt, toIso, type Db } from './db';
+import { TABLES, strapiColumns, toInt, toIso, type Db } from './db';
+import { insertMany } from './dialect';
 
 /*
  * The import map (pm_import_map): which row of ours each imported Drupal row became, per source

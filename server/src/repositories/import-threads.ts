@@ -1,7 +1,7 @@
 import { createDocumentIds, createOrderedDocumentIds } from '../utils/ids';
-import { TABLES, insertMany, strapiColumns, toInt, type Db } from './db';
+import { TABLES, strapiColumns, toInt, type Db } from './db';
 import { PARTICIPANT_PREVIEW_SIZE } from './threads';
-import { isPostgres, refreshStatistics } from './dialect';
+import { asJson, insertMany, refreshStatistics } from './dialect';
 import { IMPORT_MAP } from './import-map';
 import { memberOf, seenBy, type Audience } from './visibility';
 
@@ -166,7 +166,7 @@ export const rebuildThreadCounters = async (db: Db, threads: { id: number; liste
        member_count = ${members},
        listed_member_count = (select count(*) from ${ms} where ${ms}.thread_id = ${t}.id and coalesce(${ms}.hidden, false) = false),
        is_group = (${members} > 2),
-       participant_preview = case id ${threads.map(() => (isPostgres(db) ? 'when ? then ?::jsonb' : 'when ? then ?')).join(' ')} end
+       participant_preview = case id ${threads.map(() => `when ? then ${asJson(db, '?')}`).join(' ')} end
      where id in (${ids})`,
     threads.flatMap((x, i) => [x.id, previews[i]])
   );

@@ -1,5 +1,5 @@
-import { selectRows, TABLES, toBool, toInt, toIso, type Db } from './db';
-import { rawRows, whereLikeInsensitive } from './dialect';
+import { TABLES, toBool, toInt, toIso, type Db } from './db';
+import { rawRows, selectRows, whereLikeInsensitive } from './dialect';
 import { mapThread, THREAD_COLUMNS, threadIdsOf, type ThreadRow } from './threads';
 import { whereInFolder, type Folder } from './membership-folders';
 import { memberOf, memberSees, seenBy } from './visibility';

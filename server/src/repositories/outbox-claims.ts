@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
-import { TABLES, canSkipLocked, toInt, type Db } from './db';
+import { TABLES, toInt, type Db } from './db';
+import { canSkipLocked, forUpdateSkipLocked } from './dialect';
 import { mapRow, type OutboxRow } from './outbox';
 import { blockedNow } from './visibility';
 
@@ -43,7 +44,7 @@ const idsOf = (rows: Record<string, unknown>[]) => rows.map((r) => toInt(r.id));
 export const claimDue = (db: Db, kind: 'job' | 'email' | 'push', o: ClaimOptions): Promise<OutboxRow[]> =>
   claimTransaction(db, async (trx) => {
     const lockedUntil = new Date(o.now.getTime() + o.leaseMs);
-    const select = (q: Knex.QueryBuilder) => (canSkipLocked(trx) ? q.forUpdate().skipLocked() : q);
+    const select = (q: Knex.QueryBuilder) => forUpdateSkipLocked(trx, q);
 
     // Few rows: at most the emails in flight when instances stopped.
     const interrupted = idsOf(

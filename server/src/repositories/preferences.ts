@@ -1,5 +1,6 @@
 import { createDocumentId } from '../utils/ids';
-import { TABLES, isSqlite, strapiColumns, toBool, toInt, yieldToEventLoop, type Db } from './db';
+import { TABLES, strapiColumns, toBool, yieldToEventLoop, type Db } from './db';
+import { lockExistingRow } from './dialect';
 
 const PREFERENCES = TABLES.preferences;
 
@@ -78,13 +79,8 @@ export const allowMessagesFromOf = async (db: Db, userIds: number[]) => {
   return chosen;
 };
 
-/* The row lock of lockUserRow: SQLite has no row locks, but an UPDATE takes its database write lock,
-   which a transaction must hold before it reads (a SELECT first would read a snapshot that another
-   process's commit could make stale); elsewhere SELECT ... FOR UPDATE, which writes no row version. */
-const lockExisting = async (db: Db, userId: number) =>
-  isSqlite(db)
-    ? toInt(await db(PREFERENCES).where('user_id', userId).update({ user_id: userId })) > 0
-    : Boolean(await db(PREFERENCES).select('id').where('user_id', userId).forUpdate().first());
+/* The row lock of lockUserRow (dialect.lockExistingRow: on SQLite, the database's write lock). */
+const lockExisting = (db: Db, userId: number) => lockExistingRow(db, PREFERENCES, { user_id: userId });
 
 /**
  * Locks the user's preferences row until the transaction `db` ends: the per-author lock behind the

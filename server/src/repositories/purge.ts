@@ -1,30 +1,19 @@
 import { TABLES, toInt, type Db } from './db';
-import { dialectOf, rawRows } from './dialect';
+import { releaseSiteLock, trySiteLock } from './dialect';
 import { lockThreads as lockThreadRows } from './threads';
 import { unindexMessages } from './message-search';
 
 /** Any constant: the lock that lets only one instance purge at a time. */
 const PURGE_LOCK = 727_001;
+const PURGE_SITE_LOCK = { id: PURGE_LOCK, name: `pm_purge_${PURGE_LOCK}` };
 
 /**
  * Takes the purge lock for the rest of the transaction, or answers false when another instance holds
- * it. PostgreSQL: a transaction-level advisory lock. MySQL/MariaDB: a named lock of the connection,
- * released by releasePurgeLock before the transaction ends. SQLite serializes writers anyway.
+ * it (dialect.trySiteLock); releasePurgeLock must run before the transaction ends.
  */
-export const tryPurgeLock = async (db: Db) => {
-  switch (dialectOf(db)) {
-    case 'postgres':
-      return Boolean((await rawRows(db, 'select pg_try_advisory_xact_lock(?) as locked', [PURGE_LOCK]))[0].locked);
-    case 'mysql':
-      return Number((await rawRows(db, 'select get_lock(?, 0) as locked', [`pm_purge_${PURGE_LOCK}`]))[0].locked) === 1;
-    default:
-      return true;
-  }
-};
+export const tryPurgeLock = (db: Db) => trySiteLock(db, PURGE_SITE_LOCK);
 
-export const releasePurgeLock = async (db: Db) => {
-  if (dialectOf(db) === 'mysql') await db.raw('select release_lock(?)', [`pm_purge_${PURGE_LOCK}`]);
-};
+export const releasePurgeLock = (db: Db) => releaseSiteLock(db, PURGE_SITE_LOCK);
 
 /** The oldest `limit` messages deleted before `cutoff`: ids and threads. */
 export const listPurgeable = async (db: Db, cutoff: Date, limit: number) => {

@@ -1,5 +1,5 @@
 import { TABLES, type Db } from './db';
-import { isPostgres } from './dialect';
+import { supportsTrigramIndex } from './dialect';
 
 /** Indexes that Strapi's content-type schemas cannot declare, created by the plugin's bootstrap. */
 
@@ -29,7 +29,7 @@ export const SUBJECT_TRGM_INDEX = 'pm_threads_subject_trgm_idx';
  * error message.
  */
 export const ensureSubjectSearchIndex = async (db: Db): Promise<'created' | 'exists' | 'skipped' | { error: string }> => {
-  if (!isPostgres(db)) return 'skipped';
+  if (!supportsTrigramIndex(db)) return 'skipped';
   try {
     const { rows } = await db.raw('select 1 from pg_indexes where tablename = ? and indexname = ?', [TABLES.threads, SUBJECT_TRGM_INDEX]);
     if (rows.length > 0) return 'exists';

@@ -1,6 +1,6 @@
 import { createDocumentId } from '../utils/ids';
-import { TABLES, selectRows, strapiColumns, toInt, toIso, type Db } from './db';
-import { insertIgnoreReturning } from './dialect';
+import { TABLES, strapiColumns, toInt, toIso, type Db } from './db';
+import { insertIgnoreReturning, selectRows } from './dialect';
 
 const SUSPENSIONS = TABLES.suspensions;
 

@@ -1,6 +1,6 @@
 import { createDocumentId } from '../utils/ids';
-import { selectRows, whereIdIn, TABLES, strapiColumns, toInt, type Db } from './db';
-import { ensureBinaryCollation, insertReturning } from './dialect';
+import { TABLES, strapiColumns, toInt, type Db } from './db';
+import { ensureBinaryCollation, insertReturning, selectRows, whereIdIn } from './dialect';
 
 /*
  * Tags (pm_tags) and where they are applied: Strapi's manyToMany link table between memberships
@@ -140,15 +140,4 @@ export const tagsOfMemberships = async (db: Db, membershipIds: number[]) => {
     byMembership.set(toInt(r.membership_id), list);
   }
   return byMembership;
-};
-
-/** Whether a database error is a unique-constraint violation (a concurrent duplicate name). */
-export const isUniqueViolation = (e: unknown) => {
-  const err = e as { code?: string; errno?: number; message?: string };
-  return (
-    err?.code === '23505' || // PostgreSQL
-    err?.code === 'ER_DUP_ENTRY' || // MySQL
-    (typeof err?.code === 'string' && err.code.startsWith('SQLITE_CONSTRAINT')) ||
-    /unique constraint/i.test(err?.message ?? '')
-  );
 };

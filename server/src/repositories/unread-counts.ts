@@ -1,4 +1,5 @@
-import { selectRows, TABLES, toInt, type Db } from './db';
+import { TABLES, toInt, type Db } from './db';
+import { selectRows } from './dialect';
 import { PENDING } from './message-requests';
 
 /**

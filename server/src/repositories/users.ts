@@ -1,6 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { avatarKindOf, type AvatarKind, type UserModel } from '../config/avatar-field';
-import { selectRows, whereIdIn, yieldToEventLoop } from './db';
+import { yieldToEventLoop } from './db';
+import { selectRows, whereIdIn } from './dialect';
 
 const USER_UID = 'plugin::users-permissions.user';
 const PERMISSION_UID = 'plugin::users-permissions.permission';

@@ -4,6 +4,7 @@ import * as keysRepo from '../repositories/idempotency-keys';
 import * as messagesRepo from '../repositories/messages';
 import * as threadsRepo from '../repositories/threads';
 import type { Db } from '../repositories/db';
+import { isUniqueViolation } from '../repositories/dialect';
 import { unprocessable } from '../utils/errors';
 import { getService } from '../utils/get-service';
 import { withRetry } from '../utils/transaction';
@@ -85,7 +86,7 @@ const idempotencyService = ({ strapi }: { strapi: Core.Strapi }) => {
           keysRepo.insertKey(trx, { userId: viewer.id, key, requestHash, ...written, now: new Date(), expiredBefore: expiry() })
         );
       } catch (error) {
-        if (!keysRepo.isDuplicateKey(error)) throw error;
+        if (!isUniqueViolation(error)) throw error;
         const first = await withRetry(() => keysRepo.findKey(knex(), viewer.id, key, expiry()));
         if (!first) throw error;
         return replay(viewer, key, first, request);

@@ -6,7 +6,7 @@ import { createBus, type Bus, type Fact } from '../realtime/bus';
 import { factOf, STREAM_EVENTS } from '../realtime/facts';
 import { StreamHub, type Connection, type StreamResponse } from '../realtime/hub';
 import { yieldToEventLoop } from '../repositories/db';
-import { dialectOf } from '../repositories/dialect';
+import { isSharedByProcesses, supportsListenNotify } from '../repositories/dialect';
 import * as streamRepo from '../repositories/stream';
 import { createDocumentId } from '../utils/ids';
 import { forbidden } from '../utils/errors';
@@ -122,7 +122,7 @@ const streamService = ({ strapi }: { strapi: Core.Strapi }) => {
     const db = () => knex();
     bus = createBus({
       config: realtime,
-      database: dialectOf(knex()),
+      database: { listenNotify: supportsListenNotify(knex()), sharedByProcesses: isSharedByProcesses(knex()) },
       instance: current.instance,
       log,
       pgConnection: () => (strapi.db.config as any).connection?.connection,

@@ -4,6 +4,7 @@ import { errors } from '@strapi/utils';
 import * as membershipsRepo from '../repositories/memberships';
 import * as tagsRepo from '../repositories/tags';
 import type { Db } from '../repositories/db';
+import { isUniqueViolation } from '../repositories/dialect';
 import type { TagRow } from '../repositories/tags';
 import { EVENTS } from '../events';
 import { conflict, notFound } from '../utils/errors';
@@ -45,7 +46,7 @@ const tagsService = ({ strapi }: { strapi: Core.Strapi }) => {
     try {
       return await write();
     } catch (e) {
-      if (!tagsRepo.isUniqueViolation(e)) throw e;
+      if (!isUniqueViolation(e)) throw e;
       throw duplicate(await tagsRepo.findTagByKey(knex(), viewer.id, tagNameKey(name)), name);
     }
   };

@@ -10,7 +10,7 @@ import type { Actor } from './people';
 /**
  * Bulk actions on the caller's threads (POST /threads/actions): one transaction, all or nothing.
  * The threads, then the caller's memberships of them, are locked first (the lock order of replies,
- * see repositories/dialect.ts forUpdate); if any thread is not theirs (never was, or they left it)
+ * see repositories/dialect/locking.ts forUpdate); if any thread is not theirs (never was, or they left it)
  * the request is a 404 and nothing changes, and so is any tag not theirs.
  * Each action is then one set-based statement over all the threads, using read-state's rules
  * for markRead, markUnread, delete, archive and unarchive, and the tags service's for the tag actions.

@@ -1,5 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import type { Db } from '../repositories/db';
+import { isRetriableDatabaseError } from '../repositories/dialect';
 
 /*
  * The one way the plugin's services open a transaction: `inTransaction(strapi, work)`. A
@@ -20,55 +21,8 @@ export const TRANSACTION_ATTEMPTS = 5;
 /** What a 503 asks the client to wait, in seconds. */
 export const RETRY_AFTER_SECONDS = 1;
 
-type DbError = { code?: unknown; errno?: unknown; message?: unknown; sqlState?: unknown };
-
-/* PostgreSQL SQLSTATEs: serialization_failure, deadlock_detected, lock_not_available, and the
-   connection's own end (admin_shutdown: pg_terminate_backend, crash_shutdown, cannot_connect_now,
-   connection_exception and its subclasses). */
-const PG_CODES = new Set(['40001', '40P01', '55P03', '57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004']);
-/* MySQL/MariaDB errnos: lock wait timeout, deadlock, connection killed (KILL CONNECTION / server gone). */
-const MYSQL_ERRNOS = new Set([1205, 1213, 1927, 2006, 2013, 4031]);
-/* Node and driver codes of a connection that went away, and SQLite's busy file. */
-const CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'PROTOCOL_CONNECTION_LOST',
-  'ER_LOCK_DEADLOCK',
-  'ER_LOCK_WAIT_TIMEOUT',
-  'ER_CONNECTION_KILLED',
-  'ER_SERVER_SHUTDOWN',
-  'SQLITE_BUSY',
-  'SQLITE_BUSY_SNAPSHOT',
-  'SQLITE_BUSY_RECOVERY',
-  'SQLITE_LOCKED',
-]);
-/* What pg, mysql2 and knex say, without a code, when the connection under them is gone. */
-const MESSAGES = [
-  /Connection terminated/i,
-  /Client has encountered a connection error and is not queryable/i,
-  /Client was closed and is not queryable/i,
-  /Connection ended unexpectedly/i,
-  /* knex, for a statement of a transaction its lost connection had already ended (rolled back). */
-  /Transaction query already complete/i,
-  /connection is in closed state/i,
-  /Knex: Timeout acquiring a connection/i,
-  /terminating connection due to administrator command/i,
-  /database is locked/i,
-];
-
-/** Whether the database gave up on the statement for a reason a later attempt may not meet. */
-export const isRetriableDatabaseError = (error: unknown): boolean => {
-  for (let e = error as (DbError & { cause?: unknown }) | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth += 1) {
-    if (typeof e !== 'object') return false;
-    if (typeof e.code === 'string' && (PG_CODES.has(e.code) || CODES.has(e.code))) return true;
-    if (typeof e.errno === 'number' && MYSQL_ERRNOS.has(e.errno)) return true;
-    if (e.sqlState === '40001') return true;
-    if (typeof e.message === 'string' && MESSAGES.some((m) => m.test(e.message as string))) return true;
-  }
-  return false;
-};
+/** What each database says when it gave up for a passing reason: repositories/dialect/errors.ts. */
+export { isRetriableDatabaseError };
 
 /** A retriable failure that was not, or could not be, retried away: answered as a 503. */
 export class TransientDatabaseError extends Error {

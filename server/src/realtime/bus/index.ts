@@ -8,18 +8,26 @@ import type { Bus, BusLog } from './types';
 export type { Bus, Fact } from './types';
 
 /**
- * The bus `realtime.adapter` names; `auto`: Redis when a URL is configured, else PostgreSQL's
- * LISTEN/NOTIFY on PostgreSQL, polling on MySQL/MariaDB, this process only on SQLite.
+ * What the site's database offers a bus (the repositories' dialect answers it): `listenNotify`,
+ * notifications between its sessions (PostgreSQL); `sharedByProcesses`, whether other instances
+ * may use it too (not a SQLite file).
  */
-export const chooseAdapter = (config: RealtimeConfig, database: 'sqlite' | 'postgres' | 'mysql') => {
+export type BusDatabase = { listenNotify: boolean; sharedByProcesses: boolean };
+
+/**
+ * The bus `realtime.adapter` names; `auto`: Redis when a URL is configured, else the database's
+ * LISTEN/NOTIFY where it has it (PostgreSQL), polling a table where other processes share the
+ * database (MySQL/MariaDB), this process only otherwise (SQLite).
+ */
+export const chooseAdapter = (config: RealtimeConfig, database: BusDatabase) => {
   if (config.adapter !== 'auto') return config.adapter;
   if (config.redis.url) return 'redis';
-  return database === 'postgres' ? 'postgres' : database === 'mysql' ? 'poll' : 'memory';
+  return database.listenNotify ? 'postgres' : database.sharedByProcesses ? 'poll' : 'memory';
 };
 
 export const createBus = (input: {
   config: RealtimeConfig;
-  database: 'sqlite' | 'postgres' | 'mysql';
+  database: BusDatabase;
   instance: string;
   log: BusLog;
   /** Strapi's own PostgreSQL connection settings. */
@@ -33,7 +41,7 @@ export const createBus = (input: {
       if (!config.redis.url) throw new Error('realtime.adapter "redis" needs realtime.redis.url');
       return redisBus({ instance, url: config.redis.url, channel: config.redis.channel, log });
     case 'postgres':
-      if (input.database !== 'postgres' && !config.postgres.connectionString) {
+      if (!input.database.listenNotify && !config.postgres.connectionString) {
         throw new Error('realtime.adapter "postgres" needs PostgreSQL (or realtime.postgres.connectionString)');
       }
       return postgresBus({
