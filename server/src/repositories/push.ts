@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { createHash } from 'node:crypto';
 import { createDocumentId } from '../utils/ids';
 import { TABLES, insertInChunks, strapiColumns, toInt, type Db } from './db';
-import type { OutboxRow } from './outbox';
+import { OUTBOX_ROWS_PER_INSERT, type OutboxRow } from './outbox';
 import { blockedNow, memberOf, seenBy } from './visibility';
 import { PENDING } from './message-requests';
 
@@ -72,6 +72,7 @@ export const insertPushes = async (
       .andWhere((w) => w.where('p.push', 'every').orWhere((w2) => w2.where('p.push', 'newThreads').andWhereRaw('?', [input.isNewThread])))
   );
   await insertInChunks(db, TABLES.outbox, rows as Record<string, unknown>[], {
+    size: OUTBOX_ROWS_PER_INSERT,
     yieldBetween: true,
     toRows: (chunk) =>
       chunk.map((r) => ({
