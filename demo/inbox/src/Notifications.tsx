@@ -21,6 +21,12 @@ const keyBytes = (base64url: string) => {
   return Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
 };
 
+/** How long the browser's push service has to answer a subscription (offline, some never do). */
+const SUBSCRIBE_TIMEOUT_MS = 20_000;
+
+const withinTimeout = <T,>(promise: Promise<T>, ms: number, what: string) =>
+  Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what} did not answer`)), ms))]);
+
 export const Notifications = ({ onNotice }: { onNotice: (text: string) => void }) => {
   const pm = usePrivateMessages();
   const [state, setState] = useState<State>(supported() ? 'off' : 'unsupported');
@@ -46,7 +52,11 @@ export const Notifications = ({ onNotice }: { onNotice: (text: string) => void }
       const { data } = await pm.push.key();
       const subscription =
         (await registration.pushManager.getSubscription()) ??
-        (await registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(data.publicKey) }));
+        (await withinTimeout(
+          registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(data.publicKey) }),
+          SUBSCRIBE_TIMEOUT_MS,
+          'the browser’s push service'
+        ));
       const { endpoint, keys } = subscription.toJSON();
       await pm.push.subscribe({ endpoint: endpoint!, keys: { p256dh: keys!.p256dh, auth: keys!.auth } });
       await pm.preferences.update({ push: 'every' });
