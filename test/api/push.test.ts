@@ -163,7 +163,7 @@ describe('the push lane', () => {
     expect(writes.subscriptions).toBe(1);
     expect(writes.outbox).toBeLessThan(browsers.length);
     expect(await knex()('pm_outbox').where({ kind: 'push', status: 'sent' }).whereIn('user_id', members.map((m) => m.id))).toHaveLength(20);
-  });
+  }, 120_000);
 
   it('reaches a user on an email digest: a digest replaces emails, not pushes', async () => {
     const [ann, bob] = await ctx.users(2);
