@@ -131,6 +131,80 @@ describe('pushes', () => {
   });
 });
 
+describe('the push lane', () => {
+  const writesDuring = async (work: () => Promise<void>) => {
+    const sql: string[] = [];
+    const listener = (q: { sql: string }) => sql.push(q.sql);
+    knex().on('query', listener);
+    try {
+      await work();
+    } finally {
+      knex().removeListener('query', listener);
+    }
+    const updates = (table: string) => sql.filter((q) => new RegExp(`^update [\`"]?${table}[\`"]?\\s`, 'i').test(q)).length;
+    return { outbox: updates('pm_outbox'), subscriptions: updates('pm_push_subscriptions') };
+  };
+
+  it('writes a batch’s pushes in a few statements, not two per push', async () => {
+    const [ann, ...members] = await ctx.users(11);
+    const browsers = [];
+    for (const m of members) {
+      browsers.push(await subscribe(m), await subscribe(m));
+      await as(ctx.strapi, m).put('/preferences', { emailNotifications: 'never' }).expect(200);
+    }
+    // From here the outbox drains when a test says so (no kick in the background), so what is
+    // counted is the drain's; the tests after this one drain explicitly.
+    await outbox().stop();
+    await startThread(ctx.strapi, ann, members, { subject: 'Batch' });
+    const writes = await writesDuring(() => drain());
+    for (const b of browsers) expect(b.received).toHaveLength(1);
+    // Twenty pushes: each subscription's last success in one statement, the outbox's claims,
+    // `sending` and `sent` in a handful (the job's and the emails' included).
+    expect(writes.subscriptions).toBe(1);
+    expect(writes.outbox).toBeLessThan(browsers.length);
+    expect(await knex()('pm_outbox').where({ kind: 'push', status: 'sent' }).whereIn('user_id', members.map((m) => m.id))).toHaveLength(20);
+  }, 120_000);
+
+  it('reaches a user on an email digest: a digest replaces emails, not pushes', async () => {
+    const [ann, bob] = await ctx.users(2);
+    const browser = await subscribe(bob);
+    await as(ctx.strapi, bob).put('/preferences', { emailDigest: 'daily' }).expect(200);
+    await startThread(ctx.strapi, ann, [bob]);
+    await drain();
+    expect(browser.received).toHaveLength(1);
+    expect(await knex()('pm_outbox').where({ kind: 'email', user_id: bob.id })).toHaveLength(0);
+  });
+
+  it('finds the subscriptions of a broadcast’s members a slice at a time, and pushes to each once', async () => {
+    const [ann] = await ctx.users(1);
+    const crowd: number[] = [];
+    const browsers = [];
+    const role = (await knex()('up_roles').where({ type: 'authenticated' }).first()).id;
+    for (let i = 0; i < 450; i += 1) {
+      const u = await ctx.strapi.db.query('plugin::users-permissions.user').create({
+        data: { username: `pushcrowd${i}`, email: `pushcrowd${i}@example.test`, provider: 'local', confirmed: true, blocked: false, role },
+      });
+      crowd.push(u.id);
+      const browser = service.browser();
+      await ctx.strapi.plugin('private-messages').service('push').subscribe(u.id, browser.subscription);
+      await ctx.strapi.plugin('private-messages').service('preferences').update(u.id, { push: 'every', emailNotifications: 'never' });
+      browsers.push(browser);
+    }
+    const sql: string[] = [];
+    const listener = (q: { sql: string }) => sql.push(q.sql);
+    knex().on('query', listener);
+    try {
+      await ctx.strapi.plugin('private-messages').service('messaging').send({ author: ann.id, recipients: crowd, subject: 'To all', body: 'Hello' }, { bypassRules: true });
+      await drain();
+    } finally {
+      knex().removeListener('query', listener);
+    }
+    // 450 members: three slices of at most EXPANSION_SLICE (200) memberships.
+    expect(sql.filter((q) => /^select .* from [`"]?pm_push_subscriptions[`"]? as [`"]?s[`"]? inner join/i.test(q))).toHaveLength(3);
+    for (const b of browsers) expect(b.received).toHaveLength(1);
+  }, 180_000);
+});
+
 (isPostgres() || isMysql() ? describe : describe.skip)('pushes with two instances', () => {
   it('leave once each when both instances drain at the same moment', async () => {
     const [ann, ...members] = await ctx.users(9);

@@ -20,8 +20,8 @@ const hmac = (key: Buffer, data: Buffer) => createHmac('sha256', key).update(dat
 export type Browser = {
   id: string;
   subscription: { endpoint: string; keys: { p256dh: string; auth: string } };
-  /** What it received, decrypted (JSON parsed when it is JSON). */
-  received: { payload: any; vapidKey: string; ttl: string | undefined }[];
+  /** What it received, decrypted: the plaintext, and parsed when it is JSON. */
+  received: { payload: any; text: string; vapidKey: string; ttl: string | undefined }[];
   /** The next answers of the push service for this browser (e.g. [500], [410]); then 201. */
   answers: number[];
 };
@@ -96,7 +96,7 @@ export const startPushService = async () => {
         } catch {
           // not JSON: kept as text
         }
-        browser.received.push({ payload, vapidKey, ttl: req.headers.ttl as string | undefined });
+        browser.received.push({ payload, text, vapidKey, ttl: req.headers.ttl as string | undefined });
         res.writeHead(201).end();
       } catch (error) {
         errors.push((error as Error).message);

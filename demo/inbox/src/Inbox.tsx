@@ -5,6 +5,7 @@ import { Compose } from './Compose';
 import { ThreadView } from './ThreadView';
 import { MessageSearch } from './Search';
 import { Fields, type Me } from './parts';
+import { Notifications } from './Notifications';
 
 /*
  * The signed-in page: the header (unread badge, where updates come from), folder tabs, the filters
@@ -79,6 +80,7 @@ export const Inbox = ({ me, onLogout, openFirst = null }: { me: Me; onLogout: ()
         </span>
         <span className="spacer" />
         <span id="me">Logged in as {me.username}</span>
+        <Notifications onNotice={setNotice} />
         <button type="button" onClick={() => (setComposing(true), setNotice(''))}>
           New message
         </button>

@@ -16,11 +16,13 @@ import { logout, renew, savedSession, type Session } from './session';
 const pollMs = Number(new URLSearchParams(window.location.search).get('poll')) || 5000;
 // `?listing=<documentId>`: the "Contact the seller" page of that listing (after logging in).
 const listingParam = new URLSearchParams(window.location.search).get('listing');
+// `?thread=<documentId>`: that thread opens first (a notification's click, sw.js).
+const threadParam = new URLSearchParams(window.location.search).get('thread');
 
 const App = () => {
   const [session, setSession] = useState<Session | null>(savedSession);
   const [listing, setListing] = useState<string | null>(listingParam);
-  const [openFirst, setOpenFirst] = useState<string | null>(null);
+  const [openFirst, setOpenFirst] = useState<string | null>(threadParam);
   /** Leaves the listing's page for the inbox (and its address, so a reload shows the inbox). */
   const toInbox = (threadId: string | null) => {
     const url = new URL(window.location.href);

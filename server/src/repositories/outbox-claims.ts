@@ -134,28 +134,17 @@ export const markSending = async (db: Db, id: number, token: string, messageKey:
  * SQL condition on the outbox row `o` (a message's email to `o.user_id`): the email has nothing
  * left to say, as of this statement: the recipient read the thread up to the message or past it
  * (on the site, in another tab, through the stream's client: one column, whatever the instance),
- * left it, blocks its author now (visibility.blockedNow), or switched to a digest (which then
- * tells them instead). Checked in the very UPDATE that hands
- * the email over (markSending), so a read committed before it always wins.
+ * left it, blocks its author now (visibility.blockedNow), or, for an email, switched to a digest
+ * (which then tells them instead; a digest is email only, a push still leaves). Checked in the very
+ * UPDATE that hands the email or push over (markSending), so a read committed before it always wins.
  */
 const seenAlready = (o: string) => `(
   exists (select 1 from ${TABLES.memberships} sms
           where sms.thread_id = ${o}.thread_id and sms.user_id = ${o}.user_id
             and (sms.last_read_message_id >= ${o}.message_id or sms.left_at is not null))
   or ${blockedNow(`${o}.user_id`, `(select sm.author_id from ${TABLES.messages} sm where sm.id = ${o}.message_id)`)}
-  or exists (select 1 from ${TABLES.preferences} sp
-             where sp.user_id = ${o}.user_id and coalesce(sp.email_digest, 'off') <> 'off'))`;
-
-/**
- * Fenced: a claimed email markSending refused because its recipient had already seen the message
- * (seenAlready); kept as `dropped`, never sent. False: the claim was lost instead.
- */
-export const markDropped = async (db: Db, id: number, token: string, now: Date) =>
-  toInt(
-    await db(TABLES.outbox)
-      .where({ id, claim_token: token, status: 'pending' })
-      .update({ status: 'dropped', locked_until: null, claim_token: null, updated_at: now })
-  ) > 0;
+  or (${o}.kind = 'email' and exists (select 1 from ${TABLES.preferences} sp
+             where sp.user_id = ${o}.user_id and coalesce(sp.email_digest, 'off') <> 'off')))`;
 
 /** Fenced; false when another worker holds the row now (it is left alone). */
 export const markSent = async (db: Db, id: number, token: string, now: Date) =>
@@ -214,7 +203,10 @@ export const markSendingMany = async (
   return new Set(held.map((r: { id: number | string }) => Number(r.id)));
 };
 
-/** markDropped for a batch; answers the ids this worker still held, now `dropped`. */
+/**
+ * Fenced: claimed rows markSendingMany refused because their recipient had already seen the message
+ * (seenAlready), or with nothing left to send; kept as `dropped`, never sent. Answers the ids now `dropped`.
+ */
 export const markDroppedMany = async (db: Db, ids: number[], token: string, now: Date) => {
   if (ids.length === 0) return new Set<number>();
   await db(TABLES.outbox)

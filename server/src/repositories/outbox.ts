@@ -69,7 +69,16 @@ export const enqueueJob = (db: Db, job: { event: OutboxEvent; messageId?: number
 export const expandMessageJob = async (
   db: Db,
   job: OutboxRow,
-  input: { authorId: number; isNewThread: boolean; messagingEnabledByDefault: boolean; defaultLevel: string; now: Date; dueAt?: Date }
+  input: {
+    authorId: number;
+    isNewThread: boolean;
+    messagingEnabledByDefault: boolean;
+    defaultLevel: string;
+    now: Date;
+    dueAt?: Date;
+    /** audienceMembershipIds, when the caller has them already. */
+    membershipIds?: number[];
+  }
 ) => {
   const X = job.messageId!;
   const LEVEL_IS = 'coalesce(p.email_notifications, ?) = ?';
@@ -106,17 +115,7 @@ export const expandMessageJob = async (
             )
         )
     );
-  // Big threads are evaluated a slice of members at a time, the event loop free in between
-  // (SQLite's driver is synchronous): a message to a 10,000-user role must not stall the server.
-  // Only the message's audience (a broadcast recipient's reply: the starter's row, not 10,000).
-  const message = await db(TABLES.messages).select('audience', 'audience_user_id').where('id', X).first();
-  const membershipIds = (
-    await narrowToAudience(db(TABLES.memberships).select('id').where('thread_id', job.threadId), (c) => c, {
-      authorId: input.authorId,
-      audience: message?.audience ?? null,
-      audienceUserId: message?.audience_user_id == null ? null : toInt(message.audience_user_id),
-    }).orderBy('id')
-  ).map((r: Record<string, unknown>) => toInt(r.id));
+  const membershipIds = input.membershipIds ?? (await audienceMembershipIds(db, job, input.authorId));
   const userIds: number[] = [];
   for (let i = 0; i < membershipIds.length; i += EXPANSION_SLICE) {
     if (i > 0) await yieldToEventLoop();
@@ -126,8 +125,25 @@ export const expandMessageJob = async (
   return userIds.length;
 };
 
+/**
+ * The memberships message `job.messageId` can reach (visibility.narrowToAudience: a broadcast
+ * recipient's reply, the starter's row, not 10,000), by id. Big threads are then evaluated a slice
+ * of them at a time (EXPANSION_SLICE), the event loop free in between (SQLite's driver is
+ * synchronous): a message to a 10,000-user role must not stall the server.
+ */
+export const audienceMembershipIds = async (db: Db, job: OutboxRow, authorId: number): Promise<number[]> => {
+  const message = await db(TABLES.messages).select('audience', 'audience_user_id').where('id', job.messageId).first();
+  return (
+    await narrowToAudience(db(TABLES.memberships).select('id').where('thread_id', job.threadId), (c) => c, {
+      authorId,
+      audience: message?.audience ?? null,
+      audienceUserId: message?.audience_user_id == null ? null : toInt(message.audience_user_id),
+    }).orderBy('id')
+  ).map((r: Record<string, unknown>) => toInt(r.id));
+};
+
 /* Like DELIVERY_CHUNK: small enough that a slice whose pages must come from disk stays short. */
-const EXPANSION_SLICE = 200;
+export const EXPANSION_SLICE = 200;
 
 /**
  * Outbox rows (emails, pushes: one per recipient) per INSERT. Building a statement is synchronous

@@ -1,8 +1,8 @@
 import type { Knex } from 'knex';
 import { createHash } from 'node:crypto';
 import { createDocumentId } from '../utils/ids';
-import { TABLES, insertInChunks, strapiColumns, toInt, type Db } from './db';
-import { OUTBOX_ROWS_PER_INSERT, type OutboxRow } from './outbox';
+import { TABLES, insertInChunks, strapiColumns, toInt, yieldToEventLoop, type Db } from './db';
+import { EXPANSION_SLICE, OUTBOX_ROWS_PER_INSERT, audienceMembershipIds, type OutboxRow } from './outbox';
 import { blockedNow, memberOf, seenBy } from './visibility';
 import { PENDING } from './message-requests';
 
@@ -29,10 +29,15 @@ export const upsertSubscription = async (db: Db, userId: number, s: { endpoint: 
 export const deleteSubscription = async (db: Db, userId: number, endpoint: string) =>
   toInt(await db(TABLES.pushSubscriptions).where({ endpoint_hash: hashOf(endpoint), user_id: userId }).delete()) > 0;
 
-/** Deletes a subscription the push service says is gone (404/410). */
-export const deleteSubscriptionById = (db: Db, id: number) => db(TABLES.pushSubscriptions).where({ id }).delete();
+/** Deletes the subscriptions the push service says are gone (404/410), in one statement. */
+export const deleteSubscriptionsByIds = async (db: Db, ids: number[]) => {
+  if (ids.length > 0) await db(TABLES.pushSubscriptions).whereIn('id', [...new Set(ids)]).delete();
+};
 
-export const markSubscriptionOk = (db: Db, id: number, now: Date) => db(TABLES.pushSubscriptions).where({ id }).update({ last_ok_at: now });
+/** Records that the push service took a push for each of these subscriptions, in one statement. */
+export const markSubscriptionsOk = async (db: Db, ids: number[], now: Date) => {
+  if (ids.length > 0) await db(TABLES.pushSubscriptions).whereIn('id', [...new Set(ids)]).update({ last_ok_at: now });
+};
 
 export const findSubscriptions = async (db: Db, ids: number[]): Promise<Map<number, PushSubscription>> => {
   if (ids.length === 0) return new Map();
@@ -52,26 +57,38 @@ const excludeMessageRequests = (q: Knex.QueryBuilder) => q.whereRaw(`coalesce(ms
  * One push row per subscription of each member told about message `job.messageId` by push: their
  * `push` preference (every message, or new threads only), what they see of it (visibility.seenBy),
  * not its author, not a member who left or blocks the author now. Users with messaging off get none.
+ * Like the emails (outbox.expandMessageJob): the message's audience a slice of memberships at a
+ * time, the event loop free in between, so a broadcast to a 10,000-user role neither stalls the
+ * server nor reads every member's subscriptions in one statement; the rows are inserted in chunks
+ * (insertInChunks), within SQLite's bound variables and MySQL's packet size.
  */
 export const insertPushes = async (
   db: Db,
   job: OutboxRow,
-  input: { authorId: number; isNewThread: boolean; messagingEnabledByDefault: boolean; now: Date }
+  input: { authorId: number; isNewThread: boolean; messagingEnabledByDefault: boolean; now: Date; membershipIds?: number[] }
 ) => {
-  const rows = await excludeMessageRequests(
-    db(`${TABLES.pushSubscriptions} as s`)
-      .join(`${TABLES.memberships} as ms`, 'ms.user_id', 's.user_id')
-      .join(`${TABLES.preferences} as p`, 'p.user_id', 's.user_id')
-      .select('s.id', 's.user_id')
-      .where('ms.thread_id', job.threadId)
-      .whereNot('ms.user_id', input.authorId)
-      .whereNull('ms.left_at')
-      .whereRaw(`exists (select 1 from ${TABLES.messages} mx where mx.id = ? and ${seenBy('mx', memberOf('ms'))})`, [job.messageId])
-      .whereRaw(`not ${blockedNow('ms.user_id', '?')}`, [input.authorId])
-      .andWhere((w) => w.where('p.messaging_enabled', true).orWhere((w2) => w2.whereNull('p.messaging_enabled').andWhereRaw('?', [input.messagingEnabledByDefault])))
-      .andWhere((w) => w.where('p.push', 'every').orWhere((w2) => w2.where('p.push', 'newThreads').andWhereRaw('?', [input.isNewThread])))
-  );
-  await insertInChunks(db, TABLES.outbox, rows as Record<string, unknown>[], {
+  const subscriptionsOf = (membershipIds: number[]) =>
+    excludeMessageRequests(
+      db(`${TABLES.pushSubscriptions} as s`)
+        .join(`${TABLES.memberships} as ms`, 'ms.user_id', 's.user_id')
+        .join(`${TABLES.preferences} as p`, 'p.user_id', 's.user_id')
+        .select('s.id', 's.user_id')
+        .whereIn('ms.id', membershipIds)
+        .where('ms.thread_id', job.threadId)
+        .whereNot('ms.user_id', input.authorId)
+        .whereNull('ms.left_at')
+        .whereRaw(`exists (select 1 from ${TABLES.messages} mx where mx.id = ? and ${seenBy('mx', memberOf('ms'))})`, [job.messageId])
+        .whereRaw(`not ${blockedNow('ms.user_id', '?')}`, [input.authorId])
+        .andWhere((w) => w.where('p.messaging_enabled', true).orWhere((w2) => w2.whereNull('p.messaging_enabled').andWhereRaw('?', [input.messagingEnabledByDefault])))
+        .andWhere((w) => w.where('p.push', 'every').orWhere((w2) => w2.where('p.push', 'newThreads').andWhereRaw('?', [input.isNewThread])))
+    ) as unknown as Promise<Record<string, unknown>[]>;
+  const membershipIds = input.membershipIds ?? (await audienceMembershipIds(db, job, input.authorId));
+  const rows: Record<string, unknown>[] = [];
+  for (let i = 0; i < membershipIds.length; i += EXPANSION_SLICE) {
+    if (i > 0) await yieldToEventLoop();
+    rows.push(...(await subscriptionsOf(membershipIds.slice(i, i + EXPANSION_SLICE))));
+  }
+  await insertInChunks(db, TABLES.outbox, rows, {
     size: OUTBOX_ROWS_PER_INSERT,
     yieldBetween: true,
     toRows: (chunk) =>

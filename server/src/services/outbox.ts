@@ -1,5 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import { inTransaction } from '../utils/transaction';
+import { inParallel } from '../utils/in-parallel';
 import { EVENTS } from '../events';
 import { messageDocumentIds } from '../repositories/stream';
 import * as outboxRepo from '../repositories/outbox';
@@ -38,15 +39,6 @@ const EMAIL_CONCURRENCY = 16;
  * replies to one thread expanded side by side are as safe as on two instances.
  */
 const JOB_CONCURRENCY = 4;
-
-/** Runs `work` over `items`, at most `limit` at a time. */
-const inParallel = async <T>(items: T[], limit: number, work: (item: T) => Promise<void>) => {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await work(items[next++]);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-};
 
 /**
  * Delivers notification emails from the outbox through Strapi's email plugin, never inside a
@@ -104,11 +96,14 @@ const outboxService = ({ strapi }: { strapi: Core.Strapi }) => {
             if (job.threadId) await threadsRepo.lockThread(trx, job.threadId);
             const [message] = await messagesRepo.findMessagesByIds(trx, [job.messageId!]);
             if (message?.authorId && !message.deletedAt) {
+              // Read once for both: who the message can reach, by membership id.
+              const membershipIds = await outboxRepo.audienceMembershipIds(trx, job, message.authorId);
               await pushRepo.insertPushes(trx, job, {
                 authorId: message.authorId,
                 isNewThread: job.event === 'new_thread',
                 messagingEnabledByDefault: settings.messagingEnabledByDefault,
                 now,
+                membershipIds,
               });
               await outboxRepo.expandMessageJob(trx, job, {
                 authorId: message.authorId,
@@ -118,6 +113,7 @@ const outboxService = ({ strapi }: { strapi: Core.Strapi }) => {
                 now,
                 // Held this long in the outbox, so a read meanwhile drops it (markSending).
                 dueAt: new Date(now.getTime() + settings.emailDelaySeconds * 1000),
+                membershipIds,
               });
             }
           }

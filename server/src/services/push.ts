@@ -3,9 +3,12 @@ import webPush from 'web-push';
 import * as claimsRepo from '../repositories/outbox-claims';
 import * as messagesRepo from '../repositories/messages';
 import * as pushRepo from '../repositories/push';
+import type { PushSubscription } from '../repositories/push';
 import * as threadsRepo from '../repositories/threads';
 import type { OutboxRow } from '../repositories/outbox';
 import { createUsersRepository } from '../repositories/users';
+import { inTransaction } from '../utils/transaction';
+import { inParallel } from '../utils/in-parallel';
 import { MAX_ATTEMPTS, backoffMs, type Claim } from './outbox-lease';
 
 /** VAPID keys: the application server's identity towards the browsers' push services. */
@@ -20,8 +23,8 @@ const TTL_SECONDS = 86_400;
 /**
  * Web push (RFC 8030, payloads encrypted per RFC 8291, VAPID per RFC 8292) through the `web-push`
  * package. Subscriptions belong to users; pushes leave through the outbox like emails (claims,
- * retries, fencing), one row per message and subscription; a 404 or 410 from the push service
- * deletes the subscription.
+ * retries, fencing), one row per message and subscription, a batch's writes a few statements; a
+ * 404 or 410 from the push service deletes the subscription.
  */
 const pushService = ({ strapi }: { strapi: Core.Strapi }) => {
   const knex = () => strapi.db.connection;
@@ -58,49 +61,6 @@ const pushService = ({ strapi }: { strapi: Core.Strapi }) => {
       ...(ctx.preview ? { author: ctx.author ?? null, subject: ctx.subject ?? '', excerpt: ctx.excerpt ?? '' } : {}),
     });
 
-  const sendOne = async (row: OutboxRow, token: string, leaseMs: number, data: Awaited<ReturnType<typeof loadBatch>>, vapid: VapidKeys) => {
-    const sub = data.subs.get(row.subscriptionId ?? 0);
-    const message = data.messages.get(row.messageId ?? 0);
-    if (!sub || !message || message.deletedAt) {
-      await claimsRepo.markDropped(knex(), row.id, token, new Date());
-      return;
-    }
-    // Read, left or blocked meanwhile: dropped (the same fenced check as emails).
-    if (!(await claimsRepo.markSending(knex(), row.id, token, row.messageKey ?? `push-${row.id}`, new Date(), leaseMs, { unlessSeen: true }))) {
-      await claimsRepo.markDropped(knex(), row.id, token, new Date());
-      return;
-    }
-    const thread = data.threads.get(row.threadId ?? 0);
-    const payload = payloadOf(row, {
-      threadDocumentId: thread?.documentId,
-      subject: thread?.subject,
-      author: data.people.get(message.authorId ?? 0)?.username,
-      excerpt: message.excerpt,
-      preview: data.previews.has(row.userId ?? 0),
-    });
-    try {
-      await webPush.sendNotification({ endpoint: sub.endpoint, keys: { p256dh: sub.p256dh, auth: sub.auth } }, payload, {
-        vapidDetails: vapid,
-        TTL: TTL_SECONDS,
-        contentEncoding: 'aes128gcm',
-        timeout: 15_000,
-      });
-      await claimsRepo.markSent(knex(), row.id, token, new Date());
-      await pushRepo.markSubscriptionOk(knex(), sub.id, new Date());
-    } catch (error) {
-      const status = (error as { statusCode?: number }).statusCode;
-      if (status === 404 || status === 410) {
-        // The browser unsubscribed or the subscription expired: it is gone for good.
-        await pushRepo.deleteSubscriptionById(knex(), sub.id);
-        await claimsRepo.markSent(knex(), row.id, token, new Date());
-        return;
-      }
-      const now = new Date();
-      const detail = status ? `push service answered ${status}` : String((error as Error)?.message ?? error);
-      await claimsRepo.markFailed(knex(), row, token, detail, new Date(now.getTime() + backoffMs(row.attempts)), MAX_ATTEMPTS, now);
-    }
-  };
-
   /** What the batch's pushes need, loaded at once. */
   const loadBatch = async (rows: OutboxRow[]) => {
     const messages = new Map((await messagesRepo.findMessagesByIds(knex(), rows.map((r) => r.messageId ?? 0))).map((m) => [m.id, m]));
@@ -121,14 +81,81 @@ const pushService = ({ strapi }: { strapi: Core.Strapi }) => {
 
     unsubscribe: (userId: number, endpoint: string) => pushRepo.deleteSubscription(knex(), userId, endpoint),
 
-    /** The outbox's push lane: sends claimed push rows, each fenced on the claim (services/outbox.ts). */
+    /**
+     * The outbox's push lane: sends claimed push rows, fenced on the claim like the emails
+     * (services/outbox.ts): the batch's state changes are a few statements, not two per push.
+     * `sending` first, in the UPDATE that drops a push whose recipient read the thread, left it or
+     * blocks its author meanwhile; then the pushes, PUSH_CONCURRENCY at a time; then the results.
+     */
     async sendClaimed(rows: OutboxRow[], { token, leaseMs }: Claim) {
       const [vapid, data] = await Promise.all([vapidKeys(), loadBatch(rows)]);
-      let next = 0;
-      const worker = async () => {
-        while (next < rows.length) await sendOne(rows[next++], token, leaseMs, data, vapid);
-      };
-      await Promise.all(Array.from({ length: Math.min(PUSH_CONCURRENCY, rows.length) }, worker));
+      // Nothing left to push (the subscription or the message is gone): dropped, not retried.
+      const gone: number[] = [];
+      const outgoing: Array<{ row: OutboxRow; sub: PushSubscription; payload: string }> = [];
+      for (const row of rows) {
+        const sub = data.subs.get(row.subscriptionId ?? 0);
+        const message = data.messages.get(row.messageId ?? 0);
+        if (!sub || !message || message.deletedAt) {
+          gone.push(row.id);
+          continue;
+        }
+        const thread = data.threads.get(row.threadId ?? 0);
+        const payload = payloadOf(row, {
+          threadDocumentId: thread?.documentId,
+          subject: thread?.subject,
+          author: data.people.get(message.authorId ?? 0)?.username,
+          excerpt: message.excerpt,
+          preview: data.previews.has(row.userId ?? 0),
+        });
+        outgoing.push({ row, sub, payload });
+      }
+      const held = await inTransaction(strapi, async (trx) => {
+        const now = new Date();
+        const sending = await claimsRepo.markSendingMany(
+          trx,
+          outgoing.map((o) => ({ id: o.row.id, messageKey: o.row.messageKey ?? `push-${o.row.id}`, unlessSeen: true })),
+          token,
+          now,
+          leaseMs
+        );
+        // Read, left or blocked meanwhile: dropped (the rows whose claim was lost are left alone).
+        await claimsRepo.markDroppedMany(trx, [...gone, ...outgoing.filter((o) => !sending.has(o.row.id)).map((o) => o.row.id)], token, now);
+        return sending;
+      });
+      const sent: number[] = [];
+      const ok: number[] = [];
+      const dead: number[] = [];
+      const failed: Array<{ row: OutboxRow; error: string }> = [];
+      await inParallel(outgoing.filter((o) => held.has(o.row.id)), PUSH_CONCURRENCY, async ({ row, sub, payload }) => {
+        try {
+          await webPush.sendNotification({ endpoint: sub.endpoint, keys: { p256dh: sub.p256dh, auth: sub.auth } }, payload, {
+            vapidDetails: vapid,
+            TTL: TTL_SECONDS,
+            contentEncoding: 'aes128gcm',
+            timeout: 15_000,
+          });
+          sent.push(row.id);
+          ok.push(sub.id);
+        } catch (error) {
+          const status = (error as { statusCode?: number }).statusCode;
+          if (status === 404 || status === 410) {
+            // The browser unsubscribed or the subscription expired: it is gone for good, nothing to retry.
+            dead.push(sub.id);
+            sent.push(row.id);
+            return;
+          }
+          failed.push({ row, error: status ? `push service answered ${status}` : String((error as Error)?.message ?? error) });
+        }
+      });
+      await inTransaction(strapi, async (trx) => {
+        const now = new Date();
+        const marked = await claimsRepo.markSentMany(trx, sent, token, now);
+        if (marked < sent.length) strapi.log.warn(`[private-messages] outbox: ${sent.length - marked} push(es) sent after their claim was lost; left to the worker that holds them`);
+        await pushRepo.markSubscriptionsOk(trx, ok, now);
+        await pushRepo.deleteSubscriptionsByIds(trx, dead);
+        // Failures are rare and usually the whole batch's (the push service is down); their backoff is each row's.
+        for (const { row, error } of failed) await claimsRepo.markFailed(trx, row, token, error, new Date(now.getTime() + backoffMs(row.attempts)), MAX_ATTEMPTS, now);
+      });
     },
 
     /** Forgets the cached keys (tests that change the config). */

@@ -6,23 +6,44 @@ import { ROOT, TMP } from '../../helpers/paths';
 /** Debian's chromium (`apt-get install -y chromium`), driven by playwright-core. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-export const launchBrowser = async (): Promise<Browser> => {
+const ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-dev-shm-usage',
+];
+
+const checkChromium = () => {
   if (!fs.existsSync(CHROMIUM)) {
     throw new Error(`${CHROMIUM} is missing: install it with \`apt-get install -y chromium\` (or set CHROMIUM_PATH).`);
   }
-  return chromium.launch({
+};
+
+export const launchBrowser = async (): Promise<Browser> => {
+  checkChromium();
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+};
+
+/**
+ * Chromium with a profile of its own in `userDataDir` (not an incognito context, as launchBrowser's
+ * contexts are): what service workers, push and notifications need, since Chromium refuses
+ * notifications to incognito windows.
+ */
+export const launchProfile = async (userDataDir: string): Promise<BrowserContext> => {
+  checkChromium();
+  const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
     headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-dev-shm-usage',
-    ],
+    args: ARGS,
+    viewport: { width: 1100, height: 800 },
+    locale: 'en-US',
+    timezoneId: 'UTC',
   });
+  context.setDefaultTimeout(15_000);
+  return context;
 };
 
 /** A fresh browser session (its own cookies and storage), English, a desktop-sized window. */
