@@ -29,6 +29,14 @@ describe('attachments config', () => {
     expect(() => resolveAttachmentsConfig({ attachments: { storage: { adapter: 'provider', provider: 'x', signedUrlSeconds: 900 } } })).toThrow(/signedUrlSeconds/);
     expect(() => resolveAttachmentsConfig({ attachments: { bogus: true } })).toThrow(/bogus/);
   });
+
+  it('caps what one user may have staged: 50 files and 200 MiB by default, room for a full upload at least', () => {
+    expect(resolveAttachmentsConfig({})).toMatchObject({ maxStagedFiles: 50, maxStagedBytes: 200 * 1024 * 1024 });
+    expect(resolveAttachmentsConfig({ attachments: { maxStagedFiles: 10, maxStagedBytes: 10 * 1024 * 1024 } })).toMatchObject({ maxStagedFiles: 10, maxStagedBytes: 10 * 1024 * 1024 });
+    expect(() => resolveAttachmentsConfig({ attachments: { maxStagedFiles: 0 } })).toThrow(/maxStagedFiles/);
+    expect(() => resolveAttachmentsConfig({ attachments: { maxPerMessage: 20, maxStagedFiles: 19 } })).toThrow(/maxStagedFiles: must be at least maxPerMessage/);
+    expect(() => resolveAttachmentsConfig({ attachments: { maxSize: 300 * 1024 * 1024 } })).toThrow(/maxStagedBytes: must be at least maxSize/);
+  });
 });
 
 describe('storage', () => {
