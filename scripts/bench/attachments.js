@@ -89,7 +89,10 @@ const request = (port, method, url, { jwt, body, headers = {} } = {}) =>
   });
 
 const percentile = (values, p) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))];
-const memory = () => {
+/** Live memory: after a full GC, a pause for the freed buffers' accounting to catch up, and another GC. */
+const memory = async () => {
+  global.gc?.();
+  await new Promise((r) => setTimeout(r, 100));
   global.gc?.();
   const m = process.memoryUsage();
   return { heapPlusExternal: m.heapUsed + m.external, rss: m.rss };
@@ -148,7 +151,7 @@ const load = () => os.loadavg().map((l) => Math.round(l * 100) / 100);
     await ready;
     out = '';
     await new Promise((r) => setTimeout(r, 200));
-    const before = memory();
+    const before = await memory();
     let peak = { heapPlusExternal: before.heapPlusExternal, rss: before.rss };
     const sampler = setInterval(() => {
       const m = process.memoryUsage();
@@ -160,7 +163,7 @@ const load = () => os.loadavg().map((l) => Math.round(l * 100) / 100);
     await exited;
     loop.disable();
     clearInterval(sampler);
-    const after = memory();
+    const after = await memory();
     const res = JSON.parse(out);
     const data = res.body.data;
     return {
