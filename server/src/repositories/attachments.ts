@@ -121,7 +121,12 @@ export const listStagedBefore = async (db: Db, cutoff: Date, limit: number) =>
 
 /** How many files `ownerId` has staged and not sent, and their bytes as stored (the staged cap). */
 export const stagedTotalsOf = async (db: Db, ownerId: number) => {
-  const row = await db(TABLES.attachments).where('owner_id', ownerId).whereNull('message_id').count({ files: '*' }).sum({ bytes: 'size' }).first();
+  const row: Record<string, unknown> | undefined = await db(TABLES.attachments)
+    .where('owner_id', ownerId)
+    .whereNull('message_id')
+    .count({ files: '*' })
+    .sum({ bytes: 'size' })
+    .first();
   return { files: toInt(row?.files ?? 0), bytes: toInt(row?.bytes ?? 0) };
 };
 

@@ -58,6 +58,6 @@ export const numberUploadedFiles = (strapi: Core.Strapi) => {
 /** A field's files in the order they were sent (files the listener did not number keep their place, last). */
 export const inFormOrder = <T extends object>(files: T[]) =>
   files
-    .map((file, received) => ({ file, at: (file as Numbered)[POSITION] ?? files.length + received }))
+    .map((file, received) => ({ file, at: (file as unknown as Numbered)[POSITION] ?? files.length + received }))
     .sort((a, b) => a.at - b.at)
     .map((entry) => entry.file);
