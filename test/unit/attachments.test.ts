@@ -4,6 +4,7 @@ import { messageEmail } from '../../server/src/services/notification-email';
 import { contradicts, cleanName, normalizeMime } from '../../server/src/services/attachment-files';
 import { createStorage } from '../../server/src/storage';
 import { parseRange } from '../../server/src/utils/range';
+import { inFormOrder, numberUploadedFiles } from '../../server/src/utils/form-positions';
 
 /* The pure parts of attachments: the config, Range headers, names, the email's wording, the storage choice. */
 
@@ -28,6 +29,14 @@ describe('attachments config', () => {
     expect(() => resolveAttachmentsConfig({ attachments: { scanFailure: 'maybe' } })).toThrow(/scanFailure/);
     expect(() => resolveAttachmentsConfig({ attachments: { storage: { adapter: 'provider', provider: 'x', signedUrlSeconds: 900 } } })).toThrow(/signedUrlSeconds/);
     expect(() => resolveAttachmentsConfig({ attachments: { bogus: true } })).toThrow(/bogus/);
+  });
+
+  it('caps what one user may have staged: 50 files and 200 MiB by default, room for a full upload at least', () => {
+    expect(resolveAttachmentsConfig({})).toMatchObject({ maxStagedFiles: 50, maxStagedBytes: 200 * 1024 * 1024 });
+    expect(resolveAttachmentsConfig({ attachments: { maxStagedFiles: 10, maxStagedBytes: 10 * 1024 * 1024 } })).toMatchObject({ maxStagedFiles: 10, maxStagedBytes: 10 * 1024 * 1024 });
+    expect(() => resolveAttachmentsConfig({ attachments: { maxStagedFiles: 0 } })).toThrow(/maxStagedFiles/);
+    expect(() => resolveAttachmentsConfig({ attachments: { maxPerMessage: 20, maxStagedFiles: 19 } })).toThrow(/maxStagedFiles: must be at least maxPerMessage/);
+    expect(() => resolveAttachmentsConfig({ attachments: { maxSize: 300 * 1024 * 1024 } })).toThrow(/maxStagedBytes: must be at least maxSize/);
   });
 });
 
@@ -86,5 +95,45 @@ describe('notification emails', () => {
     expect(messageEmail({ senderName: 'Ann', subject: '', excerpt: 'x', url: 'u', isNewThread: false, attachments: 1 }, texts).text).toContain('(1 attachment)');
     expect(messageEmail({ senderName: 'Ann', subject: '', excerpt: 'x', url: 'u', isNewThread: false }, texts).text).not.toContain('attachment');
     expect(messageEmail({ senderName: 'Ann', subject: '', excerpt: 'x', url: 'u', isNewThread: false, attachments: 3 }, { ...texts, emailLocale: 'fr' }).text).toContain('(3 pièces jointes)');
+  });
+});
+
+describe('a file’s place in its form', () => {
+  /** A Strapi whose config holds only `middlewares`. */
+  const app = (middlewares?: unknown[]) => {
+    const store: Record<string, unknown> = middlewares ? { middlewares } : {};
+    return { config: { get: (key: string, fallback?: unknown) => store[key] ?? fallback, set: (key: string, value: unknown) => (store[key] = value) }, store };
+  };
+  const bodyEntry = (store: Record<string, unknown>) =>
+    (store.middlewares as any[]).find((m) => typeof m === 'object' && m.name === 'strapi::body');
+
+  it('numbers files per form and field as formidable announces them, keeping the site’s options and listener', () => {
+    const seen: string[] = [];
+    const { config, store } = app(['strapi::errors', { name: 'strapi::body', config: { formidable: { maxFileSize: 5, onFileBegin: (name: string) => seen.push(name) } } }, 'strapi::public']);
+    numberUploadedFiles({ config } as any);
+    const entry = bodyEntry(store);
+    expect(entry.config.formidable.maxFileSize).toBe(5);
+    expect((store.middlewares as unknown[])[0]).toBe('strapi::errors');
+    const formA = {};
+    const formB = {};
+    const files = ['a0', 'a1', 'b0', 'a2'].map((name) => ({ name }));
+    entry.config.formidable.onFileBegin.call(formA, 'files', files[0]);
+    entry.config.formidable.onFileBegin.call(formA, 'files', files[1]);
+    entry.config.formidable.onFileBegin.call(formB, 'files', files[2]);
+    entry.config.formidable.onFileBegin.call(formA, 'files', files[3]);
+    expect(seen).toEqual(['files', 'files', 'files', 'files']);
+    // Finished (and listed by the parser) in another order: back in the order sent.
+    expect(inFormOrder([files[3], files[1], files[0]]).map((f) => f.name)).toEqual(['a0', 'a1', 'a2']);
+    expect(inFormOrder([files[2]]).map((f) => f.name)).toEqual(['b0']);
+    // Files nobody numbered keep the order they came in.
+    expect(inFormOrder([{ name: 'x' }, { name: 'y' }]).map((f) => f.name)).toEqual(['x', 'y']);
+  });
+
+  it('adds the listener to Strapi’s default middlewares when the app lists none, or to a bare `strapi::body`', () => {
+    for (const given of [undefined, ['strapi::body']]) {
+      const { config, store } = app(given);
+      numberUploadedFiles({ config } as any);
+      expect(typeof bodyEntry(store).config.formidable.onFileBegin).toBe('function');
+    }
   });
 });

@@ -16,6 +16,10 @@ export type AttachmentsConfig = {
   allowedTypes: string[];
   /** Staged files nobody sent are deleted after this many hours. */
   stagedHours: number;
+  /** Files one user may have uploaded and not sent yet, at most (an upload past it: 409 `staged_limit`). */
+  maxStagedFiles: number;
+  /** Bytes one user may have uploaded and not sent yet (as stored), at most; at least `maxSize`. */
+  maxStagedBytes: number;
   /** What an upload does when a registered scanner throws: refuse it (closed) or store it (open). */
   scanFailure: 'closed' | 'open';
   storage:
@@ -31,30 +35,38 @@ export const defaultAttachmentsConfig: AttachmentsConfig = {
   maxPerMessage: 10,
   allowedTypes: [...IMAGE_TYPES, 'application/pdf', 'text/plain'],
   stagedHours: 24,
+  maxStagedFiles: 50,
+  maxStagedBytes: 200 * 1024 * 1024,
   scanFailure: 'closed',
   storage: { adapter: 'local', folder: null },
 };
 
 const mime = z.string().regex(/^[a-z0-9.+-]+\/[a-z0-9.+-]+$/, 'a MIME type such as image/png');
 
-export const attachmentsConfigSchema = z.strictObject({
-  enabled: z.boolean(),
-  maxSize: z.number().int().min(1).max(2_147_483_647),
-  maxPerMessage: z.number().int().min(1).max(100),
-  allowedTypes: z.array(mime).min(1).max(200),
-  stagedHours: z.number().int().min(1).max(24 * 365),
-  scanFailure: z.enum(['closed', 'open']),
-  storage: z.discriminatedUnion('adapter', [
-    z.strictObject({ adapter: z.literal('local'), folder: z.string().min(1).max(4096).nullable() }),
-    z.strictObject({
-      adapter: z.literal('provider'),
-      provider: z.string().min(1).max(214),
-      providerOptions: z.record(z.string(), z.unknown()),
-      // A signed URL is a bearer capability: it must not outlive the minute.
-      signedUrlSeconds: z.number().int().min(1).max(60),
-    }),
-  ]),
-});
+export const attachmentsConfigSchema = z
+  .strictObject({
+    enabled: z.boolean(),
+    maxSize: z.number().int().min(1).max(2_147_483_647),
+    maxPerMessage: z.number().int().min(1).max(100),
+    allowedTypes: z.array(mime).min(1).max(200),
+    stagedHours: z.number().int().min(1).max(24 * 365),
+    maxStagedFiles: z.number().int().min(1).max(100_000),
+    maxStagedBytes: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+    scanFailure: z.enum(['closed', 'open']),
+    storage: z.discriminatedUnion('adapter', [
+      z.strictObject({ adapter: z.literal('local'), folder: z.string().min(1).max(4096).nullable() }),
+      z.strictObject({
+        adapter: z.literal('provider'),
+        provider: z.string().min(1).max(214),
+        providerOptions: z.record(z.string(), z.unknown()),
+        // A signed URL is a bearer capability: it must not outlive the minute.
+        signedUrlSeconds: z.number().int().min(1).max(60),
+      }),
+    ]),
+  })
+  // An upload of maxPerMessage files fits, and so does a file of maxSize.
+  .refine((c) => c.maxStagedFiles >= c.maxPerMessage, { path: ['maxStagedFiles'], message: 'must be at least maxPerMessage' })
+  .refine((c) => c.maxStagedBytes >= c.maxSize, { path: ['maxStagedBytes'], message: 'must be at least maxSize' });
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 

@@ -28,7 +28,7 @@ export type RefusalCode = (typeof REFUSAL_CODES)[number];
 /** `details.code` of refusals that concern the whole request rather than one recipient. */
 export const REQUEST_CODES = [
   'max_recipients', 'rate_limited', 'unblockable', 'unknown_author', 'idempotency_key_reused', 'unavailable', 'outcome_unknown', 'own_document', 'no_owner',
-  'new_account_limit', 'stranger_limit', 'request_pending', 'not_a_request', 'unsupported_type', 'infected', 'scan_failed',
+  'new_account_limit', 'stranger_limit', 'request_pending', 'not_a_request', 'unsupported_type', 'infected', 'scan_failed', 'staged_limit',
 ] as const;
 export type RequestCode = (typeof REQUEST_CODES)[number];
 
@@ -58,6 +58,10 @@ export const errorDetailsSchema = z
     code: z.string().optional().describe(`the rule that refused the whole request: ${REQUEST_CODES.join(', ')}`),
     limit: z.number().int().optional().describe('max_recipients: the limit'),
     retryAfter: z.number().int().optional().describe('rate_limited, new_account_limit, stranger_limit, unavailable, outcome_unknown: seconds to wait (also the Retry-After header)'),
+    staged: z
+      .strictObject({ files: z.number().int(), bytes: z.number().int(), maxFiles: z.number().int(), maxBytes: z.number().int() })
+      .optional()
+      .describe('staged_limit: the files the caller has uploaded and not sent (how many, their bytes), and the caps (attachments.maxStagedFiles, maxStagedBytes)'),
     tag: z.strictObject({ id: z.string(), name: z.string() }).optional().describe('409 on a tag name: the tag that has it'),
     threadIds: z.array(z.string()).optional().describe('404 of a bulk action: the thread ids the caller may not act on'),
     tagIds: z.array(z.string()).optional().describe('404 of a bulk action or thread tags: the tag ids that are not the caller’s'),

@@ -56,7 +56,7 @@ const ERROR_MEANINGS: Record<number, string> = {
   401: 'No or bad JWT',
   403: 'Forbidden: the role lacks this action (Strapi’s own 403, also without a JWT), or a rule refused it',
   404: 'Not found, or the caller is not a member (never reveals that a thread exists)',
-  409: 'Conflict (a duplicate)',
+  409: 'Conflict: a duplicate, or the caller’s state does not allow it (`staged_limit`: too many files uploaded and not sent)',
   413: 'The message body is over the configured maximum length, or a file over `attachments.maxSize`',
   422: 'The `Idempotency-Key` was used before for a different request (`idempotency_key_reused`), or a scanner found a file infected (`infected`)',
   429: 'Rate limit exceeded: wait `Retry-After` seconds',
@@ -69,9 +69,11 @@ const errorResponse = (status: number, r: RouteContract) => {
       ? (r.codes ?? []).filter((c) => (status === 429 ? c === 'rate_limited' : c !== 'rate_limited' && c !== 'idempotency_key_reused'))
       : status === 422
         ? (r.codes ?? []).filter((c) => c === 'idempotency_key_reused' || c === 'infected')
-        : status === 503
-          ? ['unavailable', ...(r.codes ?? []).filter((c) => c === 'scan_failed')]
-          : [];
+        : status === 409
+          ? (r.codes ?? []).filter((c) => c === 'staged_limit')
+          : status === 503
+            ? ['unavailable', ...(r.codes ?? []).filter((c) => c === 'scan_failed')]
+            : [];
   const name = ERROR_NAMES[status as keyof typeof ERROR_NAMES];
   return {
     description: `${name}. ${ERROR_MEANINGS[status]}${codes.length ? `. Codes: ${codes.map((c) => `\`${c}\``).join(', ')}` : ''}`,

@@ -2,6 +2,7 @@ import type { Context } from 'koa';
 import { getService } from '../utils/get-service';
 import { parseRange } from '../utils/range';
 import { validationError } from '../utils/errors';
+import { inFormOrder } from '../utils/form-positions';
 import { attachmentParams, emptyQuerySchema, parse } from '../validation';
 import type { UploadedFile } from '../services/attachments';
 import { actorFrom, pathParams } from './context';
@@ -76,7 +77,8 @@ export default {
     const raw = (ctx.request as unknown as { files?: Record<string, UploadedFile | UploadedFile[]> }).files ?? {};
     const unknown = Object.keys(raw).filter((k) => k !== 'files');
     if (unknown.length > 0) throw validationError(`Invalid body: ${unknown[0]} is not an allowed key`, unknown.map((k) => ({ path: [k], message: 'is not an allowed key' })));
-    const files = raw.files === undefined ? [] : Array.isArray(raw.files) ? raw.files : [raw.files];
+    // In the order they were sent: a refused file is `files.<its place in the form>`.
+    const files = inFormOrder(raw.files === undefined ? [] : Array.isArray(raw.files) ? raw.files : [raw.files]);
     ctx.status = 201;
     ctx.body = { data: await getService('attachments').upload(actor, files) };
   },

@@ -119,6 +119,17 @@ export const findAttachment = async (db: Db, documentId: string) => {
 export const listStagedBefore = async (db: Db, cutoff: Date, limit: number) =>
   (await db(TABLES.attachments).select(COLUMNS).whereNull('message_id').where('created_at', '<', cutoff).orderBy('id').limit(limit)).map(mapRow);
 
+/** How many files `ownerId` has staged and not sent, and their bytes as stored (the staged cap). */
+export const stagedTotalsOf = async (db: Db, ownerId: number) => {
+  const row: Record<string, unknown> | undefined = await db(TABLES.attachments)
+    .where('owner_id', ownerId)
+    .whereNull('message_id')
+    .count({ files: '*' })
+    .sum({ bytes: 'size' })
+    .first();
+  return { files: toInt(row?.files ?? 0), bytes: toInt(row?.bytes ?? 0) };
+};
+
 /** Every staged file of a user (erasure). */
 export const listStagedOfOwner = async (db: Db, ownerId: number) =>
   (await db(TABLES.attachments).select(COLUMNS).where('owner_id', ownerId).whereNull('message_id')).map(mapRow);

@@ -13,6 +13,7 @@ import { EVENTS } from '../events';
 import { cleanName, contradicts, isImage, newStorageKey, processImage, removeQuietly, sha256Of, sniff, THUMBNAIL_MIME, unsupported } from './attachment-files';
 import type { Actor } from './people';
 import type { Attachment, ScannedFile, Scanner, UploadedFile } from './attachment-types';
+import { enforceStagedCap, precheckStagedCap } from './attachment-staged-cap';
 
 export type { Attachment, ScannedFile, Scanner, UploadedFile } from './attachment-types';
 
@@ -142,7 +143,11 @@ const attachmentsService = ({ strapi }: { strapi: Core.Strapi }) => {
       };
     },
 
-    /** Stages uploaded files for `actor`, all or none (one refused: those already stored are removed). */
+    /**
+     * Stages uploaded files for `actor`, all or none (one refused: those already stored are
+     * removed), within the staged cap (attachment-staged-cap.ts). `files` in form order: a refused
+     * file is named by its place in the form (`files.<i>`).
+     */
     async upload(actor: Actor, files: UploadedFile[]): Promise<Attachment[]> {
       store();
       const cfg = config();
@@ -150,12 +155,17 @@ const attachmentsService = ({ strapi }: { strapi: Core.Strapi }) => {
       if (files.length > cfg.maxPerMessage) {
         throw validationError(`At most ${cfg.maxPerMessage} files at once`, [{ path: ['files'], message: `at most ${cfg.maxPerMessage} files` }]);
       }
+      await precheckStagedCap(knex(), actor.id, { files: files.length, bytes: files.reduce((n, f) => n + f.size, 0) }, cfg);
       const staged: repo.NewAttachment[] = [];
       try {
         // One at a time: two sharp decodes at once would double the memory an upload takes.
         for (const [i, file] of files.entries()) staged.push(await stageOne(actor, file, i));
         const now = new Date();
-        await inTransaction(strapi, (trx) => repo.insertStaged(trx, staged, now));
+        const adding = { files: staged.length, bytes: staged.reduce((n, s) => n + s.size, 0) };
+        await inTransaction(strapi, async (trx) => {
+          await enforceStagedCap(trx, actor.id, adding, cfg, now);
+          await repo.insertStaged(trx, staged, now);
+        });
       } catch (error) {
         await store().remove(staged.flatMap((s) => [{ key: s.storageKey, mime: s.mime, size: s.size }, ...(s.thumbnailKey ? [{ key: s.thumbnailKey, mime: THUMBNAIL_MIME, size: 0 }] : [])]));
         throw error;
