@@ -1,7 +1,9 @@
 import type { Knex } from 'knex';
 import { TABLES, toInt, type Db } from './db';
 import { memberOf, memberSees, seenBy } from './visibility';
-import { countMatchesUpTo, deleteSearchRows, deleteSearchRowsIn, ensureSearchTable, matchCondition, notIndexed, writeSearchRows } from './search-dialect';
+import { refreshStatistics } from './dialect';
+import { deleteSearchRows, deleteSearchRowsIn, ensureSearchStructure, ensureSearchTable, notIndexed, searchStructureMissing, tableOf, writeSearchRows } from './search-dialect';
+import { countMatchesUpTo, matchCondition, splitWords } from './search-match';
 import { indexTextOf } from '../utils/search-text';
 
 /**
@@ -44,8 +46,11 @@ export const reindexMessages = async (db: Db, messageIds: number[]) => {
  * Indexes every message that has no row yet, in batches of `batch` (one read and one multi-row
  * write each, its own transaction), in id order from `afterId`: the bulk build after an import
  * (a resumed one too: whatever an interrupted run wrote is found), a generated data set, or the
- * upgrade that creates the index. Answers how many it indexed.
+ * upgrade that creates the index. Answers how many it indexed. After many, the planner's
+ * statistics of the index are refreshed: PostgreSQL's tell which words are common (search-match.ts).
  */
+const BULK_STATISTICS = 10_000;
+
 export const indexMissingMessages = async (db: Knex, options: { batch?: number; afterId?: number; onProgress?: (n: number) => void } = {}) => {
   const batch = options.batch ?? 2000;
   let after = options.afterId ?? 0;
@@ -58,7 +63,10 @@ export const indexMissingMessages = async (db: Knex, options: { batch?: number; 
       .whereRaw(notIndexed(db, 'm'))
       .orderBy('m.id')
       .limit(batch);
-    if (rows.length === 0) return done;
+    if (rows.length === 0) {
+      if (done >= BULK_STATISTICS) await refreshStatistics(db, [tableOf(db)]);
+      return done;
+    }
     const messages = rows.map((r: Record<string, unknown>) => ({ id: toInt(r.id), subject: String(r.subject ?? ''), body: String(r.body ?? '') }));
     await db.transaction(async (trx) => indexMessages(trx, messages));
     after = messages[messages.length - 1].id;
@@ -67,10 +75,16 @@ export const indexMissingMessages = async (db: Knex, options: { batch?: number; 
   }
 };
 
-/** Creates the index when missing and then fills it from the messages already there. */
+/**
+ * Creates the index when missing and then fills it from the messages already there. PostgreSQL's
+ * GIN index is built after the fill; found missing at a boot, the fill had not finished: what is
+ * missing is indexed first.
+ */
 export const ensureMessageSearchIndex = async (db: Knex) => {
   const created = await ensureSearchTable(db);
-  return { created, indexed: created ? await indexMissingMessages(db) : 0 };
+  const indexed = created || (await searchStructureMissing(db)) ? await indexMissingMessages(db) : 0;
+  await ensureSearchStructure(db);
+  return { created, indexed };
 };
 
 export type SearchFilters = {
@@ -101,13 +115,15 @@ const MESSAGE_COLUMNS = ['id', 'document_id', 'thread_id', 'author_id', 'body', 
  * the caller's read watermark.
  */
 export const searchMessages = async (db: Db, userId: number, words: string[], filters: SearchFilters, limit: number) => {
-  // A rare word: start from its messages in the index. A common one (commonMatches() or more in the
-  // whole index): walk the caller's messages newest first, checking each one's index row, and stop
-  // after a page (docs/inbox-filters.md, *Message search*).
-  // One thread's messages are few: walked too.
+  // Rare words: start from their messages in the index. Common ones (commonMatches() or more in the
+  // whole index, known from statistics or counted): walk the caller's messages newest first,
+  // checking each one's index row, and stop after a page (docs/inbox-filters.md, *Message search*).
+  // One thread's messages are few: walked too. Words known to be common are never looked up in the
+  // index (search-match.ts); when all of them are, nothing is counted.
   const common = commonMatches();
-  const form = filters.threadId !== undefined || (await countMatchesUpTo(db, words, common)) >= common ? 'probe' : 'set';
-  const match = await matchCondition(db, words, 'm', form);
+  const split = await splitWords(db, words, common);
+  const form = filters.threadId !== undefined || (await countMatchesUpTo(db, split, common)) >= common ? 'probe' : 'set';
+  const match = await matchCondition(db, words, 'm', form, split);
   const q = db(`${TABLES.messages} as m`)
     .join(`${TABLES.memberships} as ms`, (j) => j.on('ms.thread_id', 'm.thread_id').andOnVal('ms.user_id', userId))
     .join(`${TABLES.threads} as t`, 't.id', 'm.thread_id')
@@ -134,7 +150,7 @@ export const searchMessages = async (db: Db, userId: number, words: string[], fi
  * that the member sees and is not deleted, through the same index (GET /threads?q=&in=all).
  */
 export const threadHasMatch = async (db: Db, words: string[]) => {
-  const match = await matchCondition(db, words, 'sm');
+  const match = await matchCondition(db, words, 'sm', 'set');
   return {
     sql: `exists (select 1 from ${TABLES.messages} as sm where sm.thread_id = ms.thread_id and sm.deleted_at is null
             and ${match.sql} and ${seenBy('sm', memberOf('ms'))})`,
