@@ -3,7 +3,8 @@ import { TABLES, toInt, type Db } from './db';
 import { memberOf, memberSees, seenBy } from './visibility';
 import { refreshStatistics } from './dialect';
 import { deleteSearchRows, deleteSearchRowsIn, ensureSearchStructure, ensureSearchTable, notIndexed, searchStructureMissing, tableOf, writeSearchRows } from './search-dialect';
-import { countMatchesUpTo, matchCondition, splitWords } from './search-match';
+import { splitWords, walksNewestFirst } from './search-frequency';
+import { countMatchesUpTo, matchCondition } from './search-match';
 import { indexTextOf } from '../utils/search-text';
 
 /**
@@ -123,10 +124,16 @@ export const searchMessages = async (db: Db, userId: number, words: string[], fi
   const common = commonMatches();
   const split = await splitWords(db, words, common);
   const form = filters.threadId !== undefined || (await countMatchesUpTo(db, split, common)) >= common ? 'probe' : 'set';
-  const match = await matchCondition(db, words, 'm', form, split);
-  const q = db(`${TABLES.messages} as m`)
-    .join(`${TABLES.memberships} as ms`, (j) => j.on('ms.thread_id', 'm.thread_id').andOnVal('ms.user_id', userId))
-    .join(`${TABLES.threads} as t`, 't.id', 'm.thread_id')
+  const match = matchCondition(db, words, 'm', form === 'set' ? split : null);
+  // MySQL/MariaDB, a caller in many threads: the walk newest first, forced (search-frequency.ts).
+  const walk = form === 'probe' && filters.threadId === undefined && (await walksNewestFirst(db, userId, split, limit));
+  const q = walk
+    ? db(db.raw('?? as m force index for order by (primary)', [TABLES.messages])).joinRaw('straight_join ?? as ms on ms.thread_id = m.thread_id and ms.user_id = ?', [
+        TABLES.memberships,
+        userId,
+      ])
+    : db(`${TABLES.messages} as m`).join(`${TABLES.memberships} as ms`, (j) => j.on('ms.thread_id', 'm.thread_id').andOnVal('ms.user_id', userId));
+  q.join(`${TABLES.threads} as t`, 't.id', 'm.thread_id')
     .select(...MESSAGE_COLUMNS.map((c) => `m.${c}`), 't.document_id as thread_document_id', 't.subject as thread_subject', 'ms.last_read_message_id as viewer_last_read')
     .whereNull('ms.left_at')
     .whereRaw(match.sql, match.bindings)
@@ -150,7 +157,7 @@ export const searchMessages = async (db: Db, userId: number, words: string[], fi
  * that the member sees and is not deleted, through the same index (GET /threads?q=&in=all).
  */
 export const threadHasMatch = async (db: Db, words: string[]) => {
-  const match = await matchCondition(db, words, 'sm', 'set');
+  const match = matchCondition(db, words, 'sm', await splitWords(db, words, Infinity));
   return {
     sql: `exists (select 1 from ${TABLES.messages} as sm where sm.thread_id = ms.thread_id and sm.deleted_at is null
             and ${match.sql} and ${seenBy('sm', memberOf('ms'))})`,

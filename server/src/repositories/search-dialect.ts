@@ -100,7 +100,7 @@ export const ensureSearchStructure = async (db: Knex) => {
   if (dialectOf(db) !== 'postgres') return;
   const rows = await rawRows(
     db,
-    `select c.reloptions::text[] as options from pg_class c where c.relname = ? and c.relnamespace = to_regnamespace(current_schema())`,
+    `select c.reloptions::text[] as options from pg_class c where c.relname = ? and c.relnamespace = to_regnamespace(current_schema())::oid`,
     [GIN_INDEX]
   );
   if (rows.length === 0) {
