@@ -91,10 +91,10 @@ const likeScan = (knex, db, userId, word, total) => {
   return q;
 };
 
-/** The statements `fn` runs, as knex sends them (`?` placeholders). */
+/** The statements `fn` runs, as knex sends them (PostgreSQL's `$1` placeholders back to knex's `?`). */
 const captureStatements = async (knex, fn) => {
   const out = [];
-  const onQuery = (q) => out.push({ sql: q.sql, bindings: [...(q.bindings ?? [])] });
+  const onQuery = (q) => out.push({ sql: q.sql.replace(/\$\d+/g, '?'), bindings: [...(q.bindings ?? [])] });
   knex.on('query', onQuery);
   try {
     await fn();
@@ -122,7 +122,7 @@ const statements = async (knex, o, label, call) => {
   for (const [name, x] of [['statement', search], ['count', count], ['sample', sample]]) {
     if (!x) continue;
     out[name] = await time(o.runs, () => knex.raw(x.sql, x.bindings));
-    if (o.explain) console.error(`--- ${o.db} ${label} ${name}:\n${x.sql}\n${JSON.stringify(x.bindings)}\n${await planOf(knex, o.db, x)}\n`);
+    if (o.explain) console.error(`--- ${o.db} ${label} ${name}:\n${x.sql}\n${JSON.stringify(x.bindings).slice(0, 300)}\n${await planOf(knex, o.db, x)}\n`);
   }
   return out;
 };
