@@ -34,8 +34,8 @@ export const GIN_INDEX = 'pm_message_search_tsv_idx';
  * reads the whole pending list; the list is merged into the index when it outgrows
  * `gin_pending_list_limit`, by the write that outgrew it, or by (auto)vacuum. The default limit,
  * 4 MB, makes every search read up to 4 MB of pending entries and one write in many thousands pay
- * for merging them all; 64 kB (the smallest) bounds both: a search reads a few hundred pending rows
- * at most, and a merge costs a few hundred rows' entries.
+ * for merging them all; 64 kB (the smallest) bounds both: a search reads the pending entries of
+ * about a hundred messages at most, and a merge costs as many.
  */
 const GIN_OPTIONS: Record<string, string> = { fastupdate: 'on', gin_pending_list_limit: '64' };
 const FULLTEXT_INDEX = 'pm_message_search_text_ft';
