@@ -10,7 +10,7 @@ import { expectValidationError } from '../helpers/assertions';
 import { searchAll, searchPage } from '../helpers/search';
 import type { TestUser } from '../helpers/users';
 import { dialectOf } from '../../server/src/repositories/dialect';
-import { FTS_TABLE, SEARCH_TABLE } from '../../server/src/repositories/search-dialect';
+import { FTS_TABLE, GIN_INDEX, SEARCH_TABLE } from '../../server/src/repositories/search-dialect';
 import { insertMessage } from '../../server/src/repositories/messages';
 
 const ctx = useStrapi();
@@ -188,5 +188,22 @@ describe('GET /search', () => {
     expect(await Promise.all(ids.map(indexed))).toEqual([true, true]);
     expect(await searchAll(ctx.strapi, me, { q: 'zurich' })).toEqual([m.cafe]);
     expect(await searchAll(ctx.strapi, me, { q: '4471' })).toEqual([m.invoice]);
+  });
+
+  it('PostgreSQL: the GIN index keeps a small pending list, and a boot that finds it missing indexes what is missing first', async () => {
+    if (dialectOf(knex()) !== 'postgres') return;
+    const options = async () => (await knex().raw('select reloptions::text[] as o from pg_class where relname = ?', [GIN_INDEX])).rows[0]?.o ?? null;
+    expect(await options()).toEqual(expect.arrayContaining(['fastupdate=on', 'gin_pending_list_limit=64']));
+    // An index of an earlier version (default options), then one whose build did not finish.
+    await knex().raw(`alter index ${GIN_INDEX} reset (fastupdate, gin_pending_list_limit)`);
+    ctx.strapi = await rebootStrapi(ctx.strapi, {});
+    expect(await options()).toEqual(expect.arrayContaining(['fastupdate=on', 'gin_pending_list_limit=64']));
+    const id = await internalId((await reply(ctx.strapi, ann, t.holiday, 'unfinished build')).id);
+    await knex()(SEARCH_TABLE).where('message_id', id).delete();
+    await knex().raw(`drop index ${GIN_INDEX}`);
+    ctx.strapi = await rebootStrapi(ctx.strapi, {});
+    expect(await options()).toEqual(expect.arrayContaining(['fastupdate=on', 'gin_pending_list_limit=64']));
+    expect(await indexed(id)).toBe(true);
+    expect((await searchPage(ctx.strapi, me, { q: 'unfinished build' })).data.map((h) => h.message.id)).toHaveLength(1);
   });
 });

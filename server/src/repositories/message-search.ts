@@ -1,7 +1,10 @@
 import type { Knex } from 'knex';
 import { TABLES, toInt, type Db } from './db';
 import { memberOf, memberSees, seenBy } from './visibility';
-import { countMatchesUpTo, deleteSearchRows, deleteSearchRowsIn, ensureSearchTable, matchCondition, notIndexed, writeSearchRows } from './search-dialect';
+import { refreshStatistics } from './dialect';
+import { deleteSearchRows, deleteSearchRowsIn, ensureSearchStructure, ensureSearchTable, notIndexed, searchStructureMissing, tableOf, writeSearchRows } from './search-dialect';
+import { splitWords, walksNewestFirst } from './search-frequency';
+import { countMatchesUpTo, matchCondition } from './search-match';
 import { indexTextOf } from '../utils/search-text';
 
 /**
@@ -44,8 +47,11 @@ export const reindexMessages = async (db: Db, messageIds: number[]) => {
  * Indexes every message that has no row yet, in batches of `batch` (one read and one multi-row
  * write each, its own transaction), in id order from `afterId`: the bulk build after an import
  * (a resumed one too: whatever an interrupted run wrote is found), a generated data set, or the
- * upgrade that creates the index. Answers how many it indexed.
+ * upgrade that creates the index. Answers how many it indexed. After many, the planner's
+ * statistics of the index are refreshed: PostgreSQL's tell which words are common (search-match.ts).
  */
+const BULK_STATISTICS = 10_000;
+
 export const indexMissingMessages = async (db: Knex, options: { batch?: number; afterId?: number; onProgress?: (n: number) => void } = {}) => {
   const batch = options.batch ?? 2000;
   let after = options.afterId ?? 0;
@@ -56,7 +62,10 @@ export const indexMissingMessages = async (db: Knex, options: { batch?: number; 
     // planner answer each batch with an anti-join over the whole table: quadratic over a large build.
     const window = db(TABLES.messages).select('id').where('id', '>', after).orderBy('id').limit(batch).as('m');
     const ids = await db.from(window).select('m.id', db.raw(`case when ${notIndexed(db, 'm')} then 1 else 0 end as missing`)).orderBy('m.id');
-    if (ids.length === 0) return done;
+    if (ids.length === 0) {
+      if (done >= BULK_STATISTICS) await refreshStatistics(db, [tableOf(db)]);
+      return done;
+    }
     after = toInt(ids[ids.length - 1].id);
     const missing = ids.filter((r: Record<string, unknown>) => Number(r.missing) === 1).map((r: Record<string, unknown>) => toInt(r.id));
     if (missing.length === 0) continue;
@@ -73,11 +82,14 @@ export const indexMissingMessages = async (db: Knex, options: { batch?: number; 
 
 /**
  * Creates the index when missing, and fills it from the messages already there when it was just
- * created or when `resume` says an earlier fill may not have finished (a boot stopped halfway).
+ * created, when `resume` says an earlier fill may not have finished (a boot stopped halfway), or
+ * when PostgreSQL's GIN index, built after the fill, is missing. Then the index structure is made sure of.
  */
 export const ensureMessageSearchIndex = async (db: Knex, options: { resume?: boolean } = {}) => {
   const created = await ensureSearchTable(db);
-  return { created, indexed: created || options.resume ? await indexMissingMessages(db) : 0 };
+  const indexed = created || options.resume || (await searchStructureMissing(db)) ? await indexMissingMessages(db) : 0;
+  await ensureSearchStructure(db);
+  return { created, indexed };
 };
 
 export type SearchFilters = {
@@ -108,16 +120,24 @@ const MESSAGE_COLUMNS = ['id', 'document_id', 'thread_id', 'author_id', 'body', 
  * the caller's read watermark.
  */
 export const searchMessages = async (db: Db, userId: number, words: string[], filters: SearchFilters, limit: number) => {
-  // A rare word: start from its messages in the index. A common one (commonMatches() or more in the
-  // whole index): walk the caller's messages newest first, checking each one's index row, and stop
-  // after a page (docs/inbox-filters.md, *Message search*).
-  // One thread's messages are few: walked too.
+  // Rare words: start from their messages in the index. Common ones (commonMatches() or more in the
+  // whole index, known from statistics or counted): walk the caller's messages newest first,
+  // checking each one's index row, and stop after a page (docs/inbox-filters.md, *Message search*).
+  // One thread's messages are few: walked too. Words known to be common are never looked up in the
+  // index (search-match.ts); when all of them are, nothing is counted.
   const common = commonMatches();
-  const form = filters.threadId !== undefined || (await countMatchesUpTo(db, words, common)) >= common ? 'probe' : 'set';
-  const match = await matchCondition(db, words, 'm', form);
-  const q = db(`${TABLES.messages} as m`)
-    .join(`${TABLES.memberships} as ms`, (j) => j.on('ms.thread_id', 'm.thread_id').andOnVal('ms.user_id', userId))
-    .join(`${TABLES.threads} as t`, 't.id', 'm.thread_id')
+  const split = await splitWords(db, words, common);
+  const form = filters.threadId !== undefined || (await countMatchesUpTo(db, split, common)) >= common ? 'probe' : 'set';
+  const match = matchCondition(db, words, 'm', form === 'set' ? split : null);
+  // MySQL/MariaDB, a caller in many threads: the walk newest first, forced (search-frequency.ts).
+  const walk = form === 'probe' && filters.threadId === undefined && (await walksNewestFirst(db, userId, split, limit));
+  const q = walk
+    ? db(db.raw('?? as m force index for order by (primary)', [TABLES.messages])).joinRaw('straight_join ?? as ms on ms.thread_id = m.thread_id and ms.user_id = ?', [
+        TABLES.memberships,
+        userId,
+      ])
+    : db(`${TABLES.messages} as m`).join(`${TABLES.memberships} as ms`, (j) => j.on('ms.thread_id', 'm.thread_id').andOnVal('ms.user_id', userId));
+  q.join(`${TABLES.threads} as t`, 't.id', 'm.thread_id')
     .select(...MESSAGE_COLUMNS.map((c) => `m.${c}`), 't.document_id as thread_document_id', 't.subject as thread_subject', 'ms.last_read_message_id as viewer_last_read')
     .whereNull('ms.left_at')
     .whereRaw(match.sql, match.bindings)
@@ -141,7 +161,7 @@ export const searchMessages = async (db: Db, userId: number, words: string[], fi
  * that the member sees and is not deleted, through the same index (GET /threads?q=&in=all).
  */
 export const threadHasMatch = async (db: Db, words: string[]) => {
-  const match = await matchCondition(db, words, 'sm');
+  const match = matchCondition(db, words, 'sm', await splitWords(db, words, Infinity));
   return {
     sql: `exists (select 1 from ${TABLES.messages} as sm where sm.thread_id = ms.thread_id and sm.deleted_at is null
             and ${match.sql} and ${seenBy('sm', memberOf('ms'))})`,

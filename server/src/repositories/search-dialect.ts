@@ -9,9 +9,10 @@ import { dialectOf, rawRows } from './dialect';
  * (repositories/visibility).
  *
  * - SQLite: an FTS5 table (better-sqlite3 compiles FTS5 in), rowid = message id, `unicode61`.
- * - PostgreSQL: a table of `tsvector`s (configuration `simple`: the tokens are already folded) with
- *   a GIN index, queried with `to_tsquery` (`a & b:*`: prefixes, which `websearch_to_tsquery`
- *   cannot express; the tokens hold letters and digits only, so no query can fail to parse).
+ * - PostgreSQL: a table of `tsvector`s (configuration `simple`: the tokens are already folded), the
+ *   stored column, with a GIN index on it, queried with `to_tsquery` (`a & b:*`: prefixes, which
+ *   `websearch_to_tsquery` cannot express; the tokens hold letters and digits only, so no query can
+ *   fail to parse). The GIN index keeps a small pending list (GIN_OPTIONS, below).
  * - MySQL/MariaDB: an InnoDB table with a FULLTEXT index on the tokens, queried in boolean mode
  *   (`+a +b*`). The index is created with stop words off (`innodb_ft_enable_stopword`), so common
  *   words (`the`, `about`) are indexed and found. Tokens shorter than `innodb_ft_min_token_size`
@@ -21,14 +22,29 @@ import { dialectOf, rawRows } from './dialect';
  *
  * Strapi's content types know none of these tables, and Strapi's schema sync leaves alone the
  * tables its stored schema never had (as it does the trigram index of search-indexes.ts): they
- * survive restarts and upgrades.
+ * survive restarts and upgrades. How a query reads them: search-match.ts.
  */
 export const SEARCH_TABLE = 'pm_message_search';
 export const FTS_TABLE = 'pm_message_fts';
-const GIN_INDEX = 'pm_message_search_tsv_idx';
+export const GIN_INDEX = 'pm_message_search_tsv_idx';
+
+/**
+ * PostgreSQL's GIN index, storage parameters. With `fastupdate` a write appends its entries to a
+ * pending list instead of the index proper (one page write, not one per token), and every search
+ * reads the whole pending list; the list is merged into the index when it outgrows
+ * `gin_pending_list_limit`, by the write that outgrew it, or by (auto)vacuum. The default limit,
+ * 4 MB, makes every search read up to 4 MB of pending entries and one write in many thousands pay
+ * for merging them all; 64 kB (the smallest) bounds both: a search reads the pending entries of
+ * about a hundred messages at most, and a merge costs as many.
+ */
+const GIN_OPTIONS: Record<string, string> = { fastupdate: 'on', gin_pending_list_limit: '64' };
 const FULLTEXT_INDEX = 'pm_message_search_text_ft';
 
-/** Creates the index's table when missing; answers whether it did (then it must be filled). */
+/**
+ * Creates the index's table when missing; answers whether it did (then it must be filled, and
+ * `ensureSearchStructure` called after). PostgreSQL's GIN index comes after the fill (one bulk
+ * build instead of an update per row).
+ */
 export const ensureSearchTable = async (db: Knex): Promise<boolean> => {
   switch (dialectOf(db)) {
     case 'sqlite': {
@@ -41,7 +57,6 @@ export const ensureSearchTable = async (db: Knex): Promise<boolean> => {
       const rows = await rawRows(db, `select 1 from pg_tables where schemaname = current_schema() and tablename = ?`, [SEARCH_TABLE]);
       if (rows.length > 0) return false;
       await db.raw(`create table if not exists ${SEARCH_TABLE} (message_id bigint primary key, tsv tsvector not null)`);
-      await db.raw(`create index if not exists ${GIN_INDEX} on ${SEARCH_TABLE} using gin (tsv)`);
       return true;
     }
     default: {
@@ -67,6 +82,39 @@ export const ensureSearchTable = async (db: Knex): Promise<boolean> => {
   }
 };
 
+const ginOptionsSql = () => Object.entries(GIN_OPTIONS).map(([k, v]) => `${k} = ${v}`).join(', ');
+
+/**
+ * PostgreSQL: whether the GIN index is missing. Its table is created without it and filled first:
+ * a missing one means that fill did not finish (or the index was dropped).
+ */
+export const searchStructureMissing = async (db: Knex) =>
+  dialectOf(db) === 'postgres' &&
+  (await rawRows(db, 'select 1 from pg_indexes where schemaname = current_schema() and indexname = ?', [GIN_INDEX])).length === 0;
+
+/**
+ * PostgreSQL: creates the GIN index when missing (after the table's fill), and gives an existing
+ * one GIN_OPTIONS when it lacks them (an index of an earlier version). Idempotent; nothing elsewhere.
+ */
+export const ensureSearchStructure = async (db: Knex) => {
+  if (dialectOf(db) !== 'postgres') return;
+  const rows = await rawRows(
+    db,
+    `select c.reloptions::text[] as options from pg_class c where c.relname = ? and c.relnamespace = to_regnamespace(current_schema())::oid`,
+    [GIN_INDEX]
+  );
+  if (rows.length === 0) {
+    await db.raw(`create index if not exists ${GIN_INDEX} on ${SEARCH_TABLE} using gin (tsv) with (${ginOptionsSql()})`);
+    return;
+  }
+  const has = new Set((rows[0].options as string[] | null) ?? []);
+  if (Object.entries(GIN_OPTIONS).some(([k, v]) => !has.has(`${k}=${v}`))) {
+    await db.raw(`alter index ${GIN_INDEX} set (${ginOptionsSql()})`);
+    // Merges what an earlier, larger pending list holds (searches read all of it until then).
+    await db.raw(`select gin_clean_pending_list(?::regclass)`, [GIN_INDEX]);
+  }
+};
+
 /** Adds (or replaces) index rows: one multi-row statement. */
 export const writeSearchRows = async (db: Db, rows: { id: number; text: string }[]) => {
   if (rows.length === 0) return;
@@ -88,8 +136,8 @@ export const writeSearchRows = async (db: Db, rows: { id: number; text: string }
   }
 };
 
-const idColumn = (db: Db) => (dialectOf(db) === 'sqlite' ? 'rowid' : 'message_id');
-const tableOf = (db: Db) => (dialectOf(db) === 'sqlite' ? FTS_TABLE : SEARCH_TABLE);
+export const idColumn = (db: Db) => (dialectOf(db) === 'sqlite' ? 'rowid' : 'message_id');
+export const tableOf = (db: Db) => (dialectOf(db) === 'sqlite' ? FTS_TABLE : SEARCH_TABLE);
 
 /** Removes the index rows of these messages. */
 export const deleteSearchRows = async (db: Db, ids: number[]) => {
@@ -101,101 +149,3 @@ export const deleteSearchRowsIn = (db: Db, messageIds: Knex.QueryBuilder) => db(
 
 /** SQL condition: the message aliased `m` has no index row. */
 export const notIndexed = (db: Db, m: string) => `not exists (select 1 from ${tableOf(db)} x where x.${idColumn(db)} = ${m}.id)`;
-
-/**
- * MySQL/MariaDB: what the FULLTEXT index may lack, read once per client: tokens shorter than
- * `innodb_ft_min_token_size`, and the server's stop words. The index is created with stop words
- * off, but a copy of the table (a dump restored, CREATE TABLE … LIKE) builds its index again under
- * the restoring session's setting, so the query never relies on stop words being indexed.
- */
-type FulltextLimits = { minTokenSize: number; stopwords: Set<string> };
-const limitsByClient = new WeakMap<object, FulltextLimits>();
-const fulltextLimits = async (db: Db) => {
-  const client = (db as unknown as { client: object }).client;
-  let limits = limitsByClient.get(client);
-  if (!limits) {
-    const [settings] = await rawRows(db, 'select @@innodb_ft_min_token_size as size, @@innodb_ft_server_stopword_table as server_table');
-    const table = settings.server_table ? String(settings.server_table).replace('/', '.') : null;
-    const words = await rawRows(db, table ? `select value from ${table.split('.').map((p) => `\`${p.replace(/`/g, '')}\``).join('.')}` : 'select value from information_schema.innodb_ft_default_stopword');
-    limits = { minTokenSize: Number(settings.size) || 3, stopwords: new Set(words.map((w) => String(w.value).toLowerCase())) };
-    limitsByClient.set(client, limits);
-  }
-  return limits;
-};
-
-/**
- * LIKE conditions matching whole tokens in a column of space-separated tokens: ` w ` anywhere, or
- * ` w…` for the last word (a prefix). The tokens hold letters and digits only: no LIKE wildcard.
- */
-const tokenLikes = (words: string[], padded: (column: string) => string, column: string) => ({
-  sql: words.map(() => `${padded(column)} like ?`).join(' and '),
-  bindings: words.map((w, i) => `% ${w}${i === words.length - 1 ? '' : ' '}%`),
-});
-
-/** FTS5 strings: double quotes doubled. The tokens hold letters and digits only anyway. */
-const ftsString = (word: string) => `"${word.replace(/"/g, '""')}"`;
-
-/**
- * SQL condition: the message aliased `m` holds every word in its tokens (the last one as a prefix).
- * Two forms, for the two plans a search can take (message-search.ts picks one):
- * - `set`: a subquery of the index (`m.id in (…)`) the planner starts from: a rare word's few
- *   messages, then their memberships;
- * - `probe`: a check of one message's index row by its key (`exists (… = m.id)`), for a common word:
- *   the caller's messages are walked newest first and the walk stops after a page of matches.
- * On MySQL/MariaDB the words the FULLTEXT index may lack (short ones, stop words) are matched with
- * LIKE on the tokens (whole tokens: the text is tokens separated by spaces), in `set` on the rows
- * the other words found; `probe` matches every word so (a FULLTEXT MATCH cannot be checked on one
- * row by its key).
- */
-export const matchCondition = async (db: Db, words: string[], m: string, form: 'set' | 'probe' = 'set'): Promise<{ sql: string; bindings: string[] }> => {
-  const last = words.length - 1;
-  switch (dialectOf(db)) {
-    case 'sqlite': {
-      const bindings = [words.map((w, i) => (i === last ? `${ftsString(w)}*` : ftsString(w))).join(' ')];
-      if (form === 'set') return { sql: `${m}.id in (select rowid from ${FTS_TABLE} where ${FTS_TABLE} match ?)`, bindings };
-      // A MATCH per row would read the words' whole lists each time (a prefix: every word's that
-      // starts so); the row's stored tokens, read by rowid, are compared instead.
-      const likes = tokenLikes(words, (text) => `(' ' || ${text} || ' ')`, 'f.text');
-      return { sql: `exists (select 1 from ${FTS_TABLE} f where f.rowid = ${m}.id and ${likes.sql})`, bindings: likes.bindings };
-    }
-    case 'postgres': {
-      const bindings = [words.map((w, i) => (i === last ? `${w}:*` : w)).join(' & ')];
-      return form === 'set'
-        ? { sql: `${m}.id in (select message_id from ${SEARCH_TABLE} where tsv @@ to_tsquery('simple', ?))`, bindings }
-        : { sql: `exists (select 1 from ${SEARCH_TABLE} s where s.message_id = ${m}.id and s.tsv @@ to_tsquery('simple', ?))`, bindings };
-    }
-    default: {
-      const { minTokenSize, stopwords } = await fulltextLimits(db);
-      const all = words.map((w, i) => ({ w, prefix: i === last }));
-      // A prefix shorter than the index's tokens still finds the longer ones; a stop word as a prefix finds its longer words only.
-      const indexed = (x: { w: string; prefix: boolean }) => form === 'set' && [...x.w].length >= minTokenSize && !stopwords.has(x.w);
-      const long = all.filter(indexed);
-      const conditions: string[] = [];
-      const bindings: string[] = [];
-      if (long.length > 0) {
-        conditions.push('match (s.text) against (? in boolean mode)');
-        bindings.push(long.map((x) => `+${x.w}${x.prefix ? '*' : ''}`).join(' '));
-      }
-      for (const x of all.filter((y) => !indexed(y))) {
-        // Whole tokens (space-separated): ` w ` anywhere, or ` w…` for the prefix.
-        conditions.push(`concat(' ', s.text, ' ') like ?`);
-        bindings.push(`% ${x.w}${x.prefix ? '' : ' '}%`);
-      }
-      return long.length > 0
-        ? { sql: `${m}.id in (select s.message_id from ${SEARCH_TABLE} s where ${conditions.join(' and ')})`, bindings }
-        : { sql: `exists (select 1 from ${SEARCH_TABLE} s where s.message_id = ${m}.id and ${conditions.join(' and ')})`, bindings };
-    }
-  }
-};
-
-/**
- * How many messages of the whole index match, counted up to `cap` (the index alone, cheap for a
- * rare word, bounded for a common one): whether the `set` plan's candidates are few.
- */
-export const countMatchesUpTo = async (db: Db, words: string[], cap: number) => {
-  const { sql, bindings } = await matchCondition(db, words, 'x', 'set');
-  const inner = /^x\.id in \((.*)\)$/s.exec(sql);
-  if (!inner) return cap; // MySQL with only short words: no index to start from
-  const rows = await rawRows(db, `select count(*) as n from (${inner[1]} limit ${Number(cap)}) c`, bindings);
-  return Number(rows[0].n);
-};
