@@ -6,7 +6,7 @@ import { IMPORT_MAP } from './import-map';
 import { memberOf, seenBy, type Audience } from './visibility';
 
 /*
- * Bulk writes of the Drupal importer (services/drupal-import): threads, messages and memberships
+ * Bulk writes of the Drupal importer (server/src/import): threads, messages and memberships
  * by the hundred, then their counters rebuilt set-based. Nothing here sends email, writes the
  * outbox or emits events: the rows are written as they would be after every delivery had run.
  */
