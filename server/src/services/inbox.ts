@@ -4,7 +4,8 @@ import type { MemberView, MessagePreview } from '../repositories/memberships';
 import type { Folder } from '../repositories/membership-folders';
 import * as messagesRepo from '../repositories/messages';
 import * as threadsRepo from '../repositories/threads';
-import { startedThreadView, type ThreadRow } from '../repositories/threads';
+import type { ThreadRow } from '../repositories/threads';
+import { startedThreadView } from '../repositories/started-thread-view';
 import * as tagsRepo from '../repositories/tags';
 import type { MessageRow } from '../repositories/messages';
 import { threadHasMatch } from '../repositories/message-search';
@@ -15,6 +16,7 @@ import { decodeIntegerCursor, encodeCursor } from '../utils/cursor';
 import { forbidden, notFound, validationError } from '../utils/errors';
 import { getService } from '../utils/get-service';
 import type { Actor, UserSummary } from './people';
+import { resolveOwnTags } from './own-tags';
 
 export const DEFAULT_PAGE_SIZE = 25;
 /**
@@ -215,7 +217,7 @@ const inboxService = ({ strapi }: { strapi: Core.Strapi }) => {
       if (query.contextId && !query.context) throw validationError('Invalid query: contextId needs context', [{ path: ['contextId'], message: 'needs context (the content type uid)' }]);
       if (query.context) filters.context = { uid: query.context, documentId: query.contextId };
       if (query.tag) {
-        const [tag] = await getService('tags').resolveOwn(knex(), viewer, [query.tag]);
+        const [tag] = await resolveOwnTags(knex(), viewer, [query.tag]);
         filters.tagId = tag.id;
       }
       const rows = await membershipsRepo.listInboxPage(knex(), viewer.id, limit + 1, after, filters, folder);
