@@ -224,16 +224,30 @@ export const findThreadById = async (db: Db, threadId: number) => {
   return row ? mapThread(row) : null;
 };
 
+/**
+ * A thread's message count and last message recomputed from its messages, as SQL on the threads
+ * row: recountThreads writes them, and so does the importer (import-threads.rebuildThreadCounters).
+ */
+export const recountedThreadCounts = () => {
+  const m = TABLES.messages;
+  const t = TABLES.threads;
+  return {
+    messageCount: `(select count(*) from ${m} where ${m}.thread_id = ${t}.id)`,
+    lastMessageId: `coalesce((select max(id) from ${m} where ${m}.thread_id = ${t}.id), 0)`,
+  };
+};
+
 /** Recomputes the threads' message count and last message from their messages (after a purge). */
 export const recountThreads = async (db: Db, threadIds: number[]) => {
   if (threadIds.length === 0) return;
   const m = TABLES.messages;
   const t = TABLES.threads;
+  const { messageCount, lastMessageId } = recountedThreadCounts();
   await db(t)
     .whereIn('id', threadIds)
     .update({
-      message_count: db.raw(`(select count(*) from ${m} where ${m}.thread_id = ${t}.id)`),
-      last_message_id: db.raw(`coalesce((select max(id) from ${m} where ${m}.thread_id = ${t}.id), 0)`),
+      message_count: db.raw(messageCount),
+      last_message_id: db.raw(lastMessageId),
       last_message_at: db.raw(
         `coalesce((select created_at from ${m} where ${m}.id = (select max(id) from ${m} where ${m}.thread_id = ${t}.id)), ${t}.last_message_at)`
       ),
