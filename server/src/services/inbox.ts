@@ -4,7 +4,6 @@ import type { MemberView, MessagePreview } from '../repositories/memberships';
 import type { Folder } from '../repositories/membership-folders';
 import * as messagesRepo from '../repositories/messages';
 import * as threadsRepo from '../repositories/threads';
-import type { ThreadRow } from '../repositories/threads';
 import { startedThreadView } from '../repositories/started-thread-view';
 import * as tagsRepo from '../repositories/tags';
 import type { MessageRow } from '../repositories/messages';
@@ -254,7 +253,7 @@ const inboxService = ({ strapi }: { strapi: Core.Strapi }) => {
      * A thread its author just started, as getThreadSummary would read it back, from what was written:
      * the starter sees every member (the first PARTICIPANTS_IN_THREAD by user id); no tags yet.
      */
-    async presentStartedThread(author: Actor, { thread, message, memberIds }: { thread: ThreadRow; message: MessageRow; memberIds: number[] }) {
+    async presentStartedThread(author: Actor, { thread, message, memberIds }: { thread: threadsRepo.ThreadRow; message: MessageRow; memberIds: number[] }) {
       const members = [...new Set(memberIds)].sort((a, b) => a - b).slice(0, PARTICIPANTS_IN_THREAD);
       const known = { members: members.map((userId) => ({ threadId: thread.id, userId, left: false })), tags: new Map() };
       return (await presentThreads(author, [startedThreadView(thread, message, author.id)], PARTICIPANTS_IN_THREAD, known))[0];
