@@ -7,6 +7,7 @@ import controllers from './controllers';
 import routes from './routes';
 import services from './services';
 import middlewares from './middlewares';
+import drupalImport from './import/service';
 
 export default {
   register,
@@ -16,6 +17,7 @@ export default {
   contentTypes,
   controllers,
   routes,
-  services,
+  // The importer's service beside the others: it calls them, none of them imports it.
+  services: { ...services, 'drupal-import': drupalImport },
   middlewares,
 };

@@ -8,7 +8,7 @@ import { as, reply, unreadCount } from '../helpers/api';
 import { useStrapi } from '../helpers/setup';
 import { useSmtp } from '../helpers/smtp';
 import { createRole, grant, pluginActions, setRole, type TestUser } from '../helpers/users';
-import { recountMemberships } from '../../server/src/repositories/memberships';
+import { recountMemberships } from '../../server/src/repositories/membership-read-state';
 
 const { smtp, env } = useSmtp();
 const ctx = useStrapi({ env });

@@ -9,6 +9,7 @@ import { createSmallSite } from '../helpers/drupal-small-site';
 import { apiThreadMids, countRows, drupalThreadMids, drupalUnread, emptyPluginTables, threadDocumentId } from '../helpers/drupal-expect';
 import { useStrapi } from '../helpers/setup';
 import { useSmtp } from '../helpers/smtp';
+import { waitFor } from '../helpers/wait';
 import { PASSWORD, roleByType, type TestUser } from '../helpers/users';
 
 /*
@@ -140,8 +141,7 @@ describe('import-drupal --users email on a site that does not confirm emails', (
 /** Registers on a site that confirms emails, and follows the link users-permissions emails. */
 const registerAndConfirm = async (username: string, email: string): Promise<TestUser> => {
   await request(ctx.strapi.server.httpServer).post('/api/auth/local/register').send({ username, email, password: PASSWORD }).expect(200);
-  const deadline = Date.now() + 10_000;
-  while (smtp.to(email).length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  await waitFor(() => smtp.to(email).length > 0);
   const raw = smtp.to(email)[0].raw.replace(/=\r?\n/g, '').replace(/=3D/g, '=');
   const code = /confirmation=([0-9a-f]+)/.exec(raw)![1];
   const confirmed = await request(ctx.strapi.server.httpServer).get(`/api/auth/email-confirmation?confirmation=${code}`);

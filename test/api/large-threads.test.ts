@@ -1,13 +1,8 @@
 import { as, unreadCount } from '../helpers/api';
 import { useStrapi } from '../helpers/setup';
 import { createRole, grant, pluginActions, setRole, type TestUser } from '../helpers/users';
-import {
-  backfillDeliveredMarks,
-  DEFERRED_DELIVERY_ABOVE,
-  deliverMessageInChunks,
-  markNewestUnreadMany,
-  recountMemberships,
-} from '../../server/src/repositories/memberships';
+import { backfillDeliveredMarks, DEFERRED_DELIVERY_ABOVE, deliverMessageInChunks } from '../../server/src/repositories/membership-delivery';
+import { markNewestUnreadMany, recountMemberships } from '../../server/src/repositories/membership-read-state';
 
 /*
  * Threads of more than DEFERRED_DELIVERY_ABOVE members: a reply commits the message, the thread

@@ -3,7 +3,7 @@ import { useSmtp } from '../helpers/smtp';
 import { as } from '../helpers/api';
 import { createRole, grant, pluginActions } from '../helpers/users';
 import { waitFor } from '../helpers/wait';
-import { DEFERRED_DELIVERY_ABOVE } from '../../server/src/repositories/memberships';
+import { DEFERRED_DELIVERY_ABOVE } from '../../server/src/repositories/membership-delivery';
 
 /*
  * The outbox worker runs two lanes: jobs (deliveries of replies to big threads, and turning

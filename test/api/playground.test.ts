@@ -3,6 +3,7 @@ import net from 'node:net';
 import request from 'supertest';
 import { bootStrapi, prepareDatabase, stopStrapi, type TestStrapi } from '../helpers/strapi';
 import { ROOT } from '../helpers/paths';
+import { waitFor } from '../helpers/wait';
 
 /*
  * The playground as people run it: the demo inbox at the address they type, logins when it runs
@@ -116,12 +117,9 @@ const freePort = () =>
     });
   });
 
-const waitFor = async (what: string, check: () => Promise<boolean> | boolean, ms: number) => {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
+/** Fails the test, saying what never happened, unless `check` holds within `ms` (helpers/wait). */
+const waitOrFail = async (what: string, check: () => Promise<boolean> | boolean, ms: number) => {
+  if (!(await waitFor(check, ms, 250))) throw new Error(`timed out waiting for ${what}`);
 };
 
 describe('npm run playground', () => {
@@ -152,7 +150,7 @@ describe('npm run playground', () => {
     npm.stderr!.on('data', (d) => output.push(d));
     let tree: number[] = [];
     try {
-      await waitFor(
+      await waitOrFail(
         `the playground on port ${port}`,
         async () => (await fetch(`http://127.0.0.1:${port}/_health`).catch(() => null))?.status === 204,
         360_000,
@@ -162,7 +160,7 @@ describe('npm run playground', () => {
       expect(tree.length).toBeGreaterThanOrEqual(3);
 
       process.kill(npm.pid!, 'SIGTERM');
-      await waitFor('every process of the playground to end', () => [npm.pid!, ...tree].every((p) => !alive(p)), 30_000);
+      await waitOrFail('every process of the playground to end', () => [npm.pid!, ...tree].every((p) => !alive(p)), 30_000);
       await expect(fetch(`http://127.0.0.1:${port}/_health`)).rejects.toThrow();
     } catch (error) {
       (error as Error).message += `\n--- the playground's output ---\n${Buffer.concat(output).toString().slice(-3000)}`;

@@ -4,7 +4,7 @@ import { useStrapi } from '../helpers/setup';
 import type { TestUser } from '../helpers/users';
 import { isMysql, isPostgres } from '../helpers/strapi';
 import { waitFor } from '../helpers/wait';
-import { recountMemberships } from '../../server/src/repositories/memberships';
+import { recountMemberships } from '../../server/src/repositories/membership-read-state';
 import { recountThreads } from '../../server/src/repositories/threads';
 
 const ctx = useStrapi();

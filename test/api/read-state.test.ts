@@ -193,7 +193,7 @@ describe('concurrent replies', () => {
     expect(Number(row.message_count)).toBe(13);
     const snapshot = () => knex('pm_memberships').select('user_id', 'unread_count', 'message_count').where('thread_id', row.id).orderBy('user_id');
     const before = await snapshot();
-    const { recountMemberships } = require('../../server/src/repositories/memberships');
+    const { recountMemberships } = require('../../server/src/repositories/membership-read-state');
     await recountMemberships(knex, [row.id]);
     expect(await snapshot()).toEqual(before);
   });

@@ -1,5 +1,6 @@
 import { createLive, type LiveEvent } from '../../client/src/react/live';
 import type { PrivateMessagesClient, StreamOptions } from '../../client/src';
+import { waitFor } from '../helpers/wait';
 
 /*
  * The React bindings' shared live connection, with a stand-in client: the stream while it is up;
@@ -18,10 +19,6 @@ const fakeClient = () => {
   return { client, stream: () => options!, setCounts: (c: typeof counts) => (counts = c), closed };
 };
 
-const until = async (check: () => boolean) => {
-  for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 5));
-  expect(check()).toBe(true);
-};
 
 it('hands over stream events, polls while the stream is down, and tells a count change as resync', async () => {
   const fake = fakeClient();
@@ -39,7 +36,7 @@ it('hands over stream events, polls while the stream is down, and tells a count 
   fake.stream().onError?.(new Error('down'), { willReconnect: true, delayMs: 1000 });
   expect(live.status).toBe('polling');
   fake.setCounts({ threads: 1, messages: 1 });
-  await until(() => events.some((e) => e.event === 'resync'));
+  expect(await waitFor(() => events.some((e) => e.event === 'resync'), 1000, 5)).toBe(true);
   expect(events.find((e) => e.event === 'unread-count' && e.data.messages === 1)).toBeDefined();
 
   fake.stream().onOpen?.();

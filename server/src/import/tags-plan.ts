@@ -1,4 +1,4 @@
-import { tagNameKey } from '../services/tags';
+import { tagNameKey } from '../services/own-tags';
 import type { ThreadPlan } from './mapper';
 import type { LossyCounts } from './report';
 

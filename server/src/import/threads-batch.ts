@@ -5,7 +5,7 @@ import * as importPeople from '../repositories/import-people';
 import { backfillContacts } from '../repositories/contacts';
 import { planThread, type MapContext, type ThreadPlan } from './mapper';
 import { mergeRerunMembership } from './rerun';
-import type { Verifier } from './verify';
+import type { BatchIds, Verifier } from './verify';
 import type { IndexRow, Reader, SourceMessage, TagRow } from './reader';
 import { timed, type ImportReport, type LossyCounts } from './report';
 import { planTags } from './tags-plan';
@@ -66,12 +66,6 @@ export const commitThreadBatch = async (ctx: BatchContext, { rows, batch }: Prep
   if (batch.plans.length > 0) await timed(ctx.report, 'write', () => writeBatch(ctx, batch));
   // The batch's threads as members see them now, against privatemsg's rows read above.
   if (ctx.verifier) await timed(ctx.report, 'verify', () => ctx.verifier!.checkBatch(rows, batch.ids));
-};
-
-export type BatchIds = {
-  /** Our thread of each source thread id, and our message of each source mid (imported before, or now). */
-  threads: Map<number, number>;
-  messages: Map<number, number>;
 };
 
 type PlannedThread = {

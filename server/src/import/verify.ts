@@ -2,7 +2,13 @@ import type { Db } from '../repositories/db';
 import * as importVerify from '../repositories/import-verify';
 import type { IndexRow, Reader } from './reader';
 import type { ImportReport } from './report';
-import type { BatchIds } from './threads-batch';
+
+/** A batch's ids, as threads-batch wrote or found them. */
+export type BatchIds = {
+  /** Our thread of each source thread id, and our message of each source mid (imported before, or now). */
+  threads: Map<number, number>;
+  messages: Map<number, number>;
+};
 
 /*
  * The check of an import, against privatemsg's own SQL on the source:

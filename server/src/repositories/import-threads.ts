@@ -1,12 +1,15 @@
 import { createDocumentIds, createOrderedDocumentIds } from '../utils/ids';
 import { TABLES, strapiColumns, toInt, type Db } from './db';
-import { PARTICIPANT_PREVIEW_SIZE } from './threads';
+import { PARTICIPANT_PREVIEW_SIZE, recountedThreadCounts } from './threads';
 import { asJson, insertMany, refreshStatistics } from './dialect';
 import { IMPORT_MAP } from './import-map';
-import { memberOf, seenBy, type Audience } from './visibility';
+import type { Audience } from './visibility';
+import { recountedCounts } from './membership-read-state';
+import { THREAD_LAST_MESSAGE } from './membership-delivery';
+import { SENT_NOW } from './membership-folders';
 
 /*
- * Bulk writes of the Drupal importer (services/drupal-import): threads, messages and memberships
+ * Bulk writes of the Drupal importer (server/src/import): threads, messages and memberships
  * by the hundred, then their counters rebuilt set-based. Nothing here sends email, writes the
  * outbox or emits events: the rows are written as they would be after every delivery had run.
  */
@@ -155,13 +158,14 @@ export const rebuildThreadCounters = async (db: Db, threads: { id: number; liste
   const ms = TABLES.memberships;
   const ids = inList(threads.map((x) => x.id));
   const members = `(select count(*) from ${ms} where ${ms}.thread_id = ${t}.id)`;
+  const { messageCount, lastMessageId } = recountedThreadCounts();
   const previews = threads.map((x) =>
     JSON.stringify([...new Set(x.listedUserIds)].sort((a, b) => a - b).slice(0, PARTICIPANT_PREVIEW_SIZE).map((userId) => ({ userId })))
   );
   await db.raw(
     `update ${t} set
-       message_count = (select count(*) from ${m} where ${m}.thread_id = ${t}.id),
-       last_message_id = coalesce((select max(id) from ${m} where ${m}.thread_id = ${t}.id), 0),
+       message_count = ${messageCount},
+       last_message_id = ${lastMessageId},
        last_message_at = coalesce((select max(created_at) from ${m} where ${m}.thread_id = ${t}.id), ${t}.last_message_at),
        member_count = ${members},
        listed_member_count = (select count(*) from ${ms} where ${ms}.thread_id = ${t}.id and coalesce(${ms}.hidden, false) = false),
@@ -183,19 +187,18 @@ export const rebuildMembershipCounters = async (db: Db, threadIds: number[]) => 
   if (threadIds.length === 0) return;
   const ms = TABLES.memberships;
   const t = TABLES.threads;
-  const visible = `from ${TABLES.messages} m
-     where m.thread_id = ${ms}.thread_id and ${seenBy('m', memberOf(ms))}`;
+  // The live code's definitions: the messages a member sees and how many (recountedCounts),
+  // everything delivered (membership-delivery), the Sent list (membership-folders).
+  const { visible, messageCount } = recountedCounts(ms);
   const thread = (column: string) => `(select ${column} from ${t} where ${t}.id = ${ms}.thread_id)`;
   await db.raw(
     `update ${ms} set
-       message_count = (select count(*) ${visible}),
+       message_count = ${messageCount},
        last_activity_at = coalesce((select max(m.created_at) ${visible}), ${thread('last_message_at')}),
        last_visible_message_id = case when ${thread('listed_member_count')} < ${thread('member_count')}
                                       then (select max(m.id) ${visible}) else null end,
-       delivered_message_id = ${thread('last_message_id')},
-       has_sent = case when ${ms}.left_at is null and exists (select 1 from ${TABLES.messages} m
-                         where m.thread_id = ${ms}.thread_id and m.author_id = ${ms}.user_id and m.deleted_at is null
-                           and m.id > ${ms}.visible_after_message_id) then true else false end
+       delivered_message_id = ${THREAD_LAST_MESSAGE},
+       has_sent = ${SENT_NOW}
      where thread_id in (${inList(threadIds)})`
   );
 };

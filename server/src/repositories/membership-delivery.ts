@@ -33,8 +33,12 @@ const sqlInt = (value: number) => {
   return String(value);
 };
 
-/** The thread's last message, for the membership row being updated. */
-const THREAD_LAST_MESSAGE = `(select t.last_message_id from ${TABLES.threads} t where t.id = ${M}.thread_id)`;
+/**
+ * The thread's last message, for the membership row being updated: a membership delivered through
+ * it has had everything (catchUp, backfillDeliveredMarks; the importer's rows, written as after
+ * every delivery).
+ */
+export const THREAD_LAST_MESSAGE = `(select t.last_message_id from ${TABLES.threads} t where t.id = ${M}.thread_id)`;
 
 /**
  * Messages of the member's thread not yet delivered to them, up to `through`, that count for

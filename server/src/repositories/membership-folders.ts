@@ -66,13 +66,11 @@ export const refreshSent = (db: Db, threadId: number, userId: number) =>
     .whereNull('left_at')
     .update({ has_sent: db.raw(`case when ${OWN_LIVE_MESSAGE} then true else false end`) });
 
-/** The same for every current membership of these threads (the importer, after writing them). */
-export const refreshSentOfThreads = (db: Db, threadIds: number[]) =>
-  threadIds.length === 0
-    ? Promise.resolve(0)
-    : db(M)
-        .whereIn('thread_id', threadIds)
-        .update({ has_sent: db.raw(`case when ${M}.left_at is null and ${OWN_LIVE_MESSAGE} then true else false end`) });
+/**
+ * has_sent as it must be, as SQL on the memberships row: a current member with a message of their
+ * own they still see, not deleted. The importer writes it with the other counters it rebuilds.
+ */
+export const SENT_NOW = `case when ${M}.left_at is null and ${OWN_LIVE_MESSAGE} then true else false end`;
 
 /** For databases from before the Sent folder: every current membership's has_sent, once. */
 export const backfillSent = (db: Db) =>

@@ -2,6 +2,7 @@ import { TABLES, toInt, type Db } from './db';
 import { forUpdate } from './dialect';
 import { lockThreads } from './threads';
 import { memberOf, seenBy } from './visibility';
+import { DECLINED } from './message-requests';
 
 /*
  * Set-based forms of the read-state changes, over any number of the user's memberships at once
@@ -92,6 +93,12 @@ export const removeFromInboxMany = (db: Db, membershipIds: number[], now: Date) 
           request_state: db.raw(`case when request_state = 'pending' then 'declined' else request_state end`),
           updated_at: now,
         });
+
+/** Declines a pending request (message-requests): removed from every folder, as a removal, and left out of delivery. */
+export const declineMembership = async (db: Db, membershipId: number, now: Date) => {
+  await removeFromInboxMany(db, [membershipId], now);
+  await db(TABLES.memberships).where('id', membershipId).update({ request_state: DECLINED });
+};
 
 /**
  * What a current member's counts must be, recomputed from the messages, as SQL on the memberships

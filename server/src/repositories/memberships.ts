@@ -284,9 +284,3 @@ export const listActiveMemberIds = async (db: Db, threadId: number, exceptUserId
   if (scope?.userIds) q.whereIn('user_id', scope.userIds);
   return (await q).map((r: Record<string, unknown>) => toInt(r.user_id));
 };
-
-// Delivery and the set-based read-state changes live in their own modules; callers keep importing
-// them from here.
-export * from './membership-delivery';
-export * from './unread-counts';
-export * from './membership-read-state';

@@ -1,5 +1,4 @@
 import { TABLES, toInt, type Db } from './db';
-import { removeFromInboxMany } from './membership-read-state';
 import { DECLINED_REQUEST } from './visibility';
 
 /*
@@ -10,7 +9,7 @@ import { DECLINED_REQUEST } from './visibility';
  *               delivery counts its messages (unread_count) but leaves it out of the inbox;
  *   'accepted'  was a request, answered: an ordinary thread from then on;
  *   'declined'  removed (as DELETE /threads/:id does) and left alone: delivery skips it, so the
- *               author's later messages never bring it back.
+ *               author's later messages never bring it back (membership-read-state: declineMembership).
  * The requests folder is the equality prefix (user_id, request_state) of pm_memberships_requests_idx,
  * followed by (last_activity_at, thread_id), like every folder (membership-folders).
  */
@@ -35,12 +34,6 @@ export const acceptMembership = (db: Db, membershipId: number, now: Date) =>
     .where('id', membershipId)
     .whereIn('request_state', [PENDING, DECLINED])
     .update({ request_state: ACCEPTED, in_inbox: true, archived: false, updated_at: now });
-
-/** Declines a pending request: removed from every folder, as a removal, and left out of delivery. */
-export const declineMembership = async (db: Db, membershipId: number, now: Date) => {
-  await removeFromInboxMany(db, [membershipId], now);
-  await db(M).where('id', membershipId).update({ request_state: DECLINED });
-};
 
 /**
  * Of `recipientIds`, those `authorId` may not send a new request to now: a request of theirs is

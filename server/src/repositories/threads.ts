@@ -1,7 +1,6 @@
 import { createDocumentId, createOrderedDocumentIds } from '../utils/ids';
-import { insertMessage, type MessageRow } from './messages';
+import { insertMessage } from './messages';
 import { withholdUnseenFirstMessage } from './membership-delivery';
-import type { MemberView } from './memberships';
 import { TABLES, insertInChunks, strapiColumns, toBool, toInt, toIso, type Db } from './db';
 import { forUpdate, insertReturning } from './dialect';
 import { parseStoredFields } from '../config/fields';
@@ -177,41 +176,6 @@ export const createThreadWithMessage = async (
 };
 
 /**
- * The starter's view of a thread createThreadWithMessage just wrote, as findActiveMembership would
- * read it back: their membership as written there (the message read, nothing unread). The
- * membership's id is not read back (0): it only keys tags, and a new thread has none.
- */
-export const startedThreadView = (thread: ThreadRow, message: MessageRow, authorId: number): MemberView => ({
-  thread,
-  membership: {
-    id: 0,
-    threadId: thread.id,
-    userId: authorId,
-    inInbox: true,
-    archived: false,
-    lastActivityAt: message.createdAt,
-    lastReadMessageId: message.id,
-    unreadCount: 0,
-    messageCount: 1,
-    visibleAfterMessageId: 0,
-    removedAt: null,
-    leftAt: null,
-    hidden: false,
-    requestState: null,
-  },
-  lastMessage: {
-    id: message.id,
-    documentId: message.documentId,
-    threadId: thread.id,
-    authorId: message.authorId,
-    excerpt: message.excerpt,
-    deletedAt: null,
-    createdAt: message.createdAt,
-  },
-  lastMessageHidden: false,
-});
-
-/**
  * Takes the thread row's write lock (PostgreSQL, MySQL/MariaDB; SQLite serializes writers anyway). A reply takes it
  * before its message gets an id, so concurrent replies are recorded in id order; purges take the
  * same locks before recounting. Lock order everywhere: thread, then memberships.
@@ -260,16 +224,30 @@ export const findThreadById = async (db: Db, threadId: number) => {
   return row ? mapThread(row) : null;
 };
 
+/**
+ * A thread's message count and last message recomputed from its messages, as SQL on the threads
+ * row: recountThreads writes them, and so does the importer (import-threads.rebuildThreadCounters).
+ */
+export const recountedThreadCounts = () => {
+  const m = TABLES.messages;
+  const t = TABLES.threads;
+  return {
+    messageCount: `(select count(*) from ${m} where ${m}.thread_id = ${t}.id)`,
+    lastMessageId: `coalesce((select max(id) from ${m} where ${m}.thread_id = ${t}.id), 0)`,
+  };
+};
+
 /** Recomputes the threads' message count and last message from their messages (after a purge). */
 export const recountThreads = async (db: Db, threadIds: number[]) => {
   if (threadIds.length === 0) return;
   const m = TABLES.messages;
   const t = TABLES.threads;
+  const { messageCount, lastMessageId } = recountedThreadCounts();
   await db(t)
     .whereIn('id', threadIds)
     .update({
-      message_count: db.raw(`(select count(*) from ${m} where ${m}.thread_id = ${t}.id)`),
-      last_message_id: db.raw(`coalesce((select max(id) from ${m} where ${m}.thread_id = ${t}.id), 0)`),
+      message_count: db.raw(messageCount),
+      last_message_id: db.raw(lastMessageId),
       last_message_at: db.raw(
         `coalesce((select created_at from ${m} where ${m}.id = (select max(id) from ${m} where ${m}.thread_id = ${t}.id)), ${t}.last_message_at)`
       ),

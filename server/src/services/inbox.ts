@@ -4,7 +4,7 @@ import type { MemberView, MessagePreview } from '../repositories/memberships';
 import type { Folder } from '../repositories/membership-folders';
 import * as messagesRepo from '../repositories/messages';
 import * as threadsRepo from '../repositories/threads';
-import { startedThreadView, type ThreadRow } from '../repositories/threads';
+import { startedThreadView } from '../repositories/started-thread-view';
 import * as tagsRepo from '../repositories/tags';
 import type { MessageRow } from '../repositories/messages';
 import { threadHasMatch } from '../repositories/message-search';
@@ -15,6 +15,7 @@ import { decodeIntegerCursor, encodeCursor } from '../utils/cursor';
 import { forbidden, notFound, validationError } from '../utils/errors';
 import { getService } from '../utils/get-service';
 import type { Actor, UserSummary } from './people';
+import { resolveOwnTags } from './own-tags';
 
 export const DEFAULT_PAGE_SIZE = 25;
 /**
@@ -215,7 +216,7 @@ const inboxService = ({ strapi }: { strapi: Core.Strapi }) => {
       if (query.contextId && !query.context) throw validationError('Invalid query: contextId needs context', [{ path: ['contextId'], message: 'needs context (the content type uid)' }]);
       if (query.context) filters.context = { uid: query.context, documentId: query.contextId };
       if (query.tag) {
-        const [tag] = await getService('tags').resolveOwn(knex(), viewer, [query.tag]);
+        const [tag] = await resolveOwnTags(knex(), viewer, [query.tag]);
         filters.tagId = tag.id;
       }
       const rows = await membershipsRepo.listInboxPage(knex(), viewer.id, limit + 1, after, filters, folder);
@@ -252,7 +253,7 @@ const inboxService = ({ strapi }: { strapi: Core.Strapi }) => {
      * A thread its author just started, as getThreadSummary would read it back, from what was written:
      * the starter sees every member (the first PARTICIPANTS_IN_THREAD by user id); no tags yet.
      */
-    async presentStartedThread(author: Actor, { thread, message, memberIds }: { thread: ThreadRow; message: MessageRow; memberIds: number[] }) {
+    async presentStartedThread(author: Actor, { thread, message, memberIds }: { thread: threadsRepo.ThreadRow; message: MessageRow; memberIds: number[] }) {
       const members = [...new Set(memberIds)].sort((a, b) => a - b).slice(0, PARTICIPANTS_IN_THREAD);
       const known = { members: members.map((userId) => ({ threadId: thread.id, userId, left: false })), tags: new Map() };
       return (await presentThreads(author, [startedThreadView(thread, message, author.id)], PARTICIPANTS_IN_THREAD, known))[0];

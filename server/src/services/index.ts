@@ -14,7 +14,6 @@ import moderation from './moderation';
 import purge from './purge';
 import outbox from './outbox';
 import stream from './stream';
-import drupalImport from './drupal-import';
 import fields from './fields';
 import idempotency from './idempotency';
 import contexts from './contexts';
@@ -28,6 +27,7 @@ import emailTexts from './email-texts';
 import digest from './digest';
 import push from './push';
 import attachments from './attachments';
+import databaseUpkeep from './database-upkeep';
 
 export default {
   settings,
@@ -46,7 +46,6 @@ export default {
   purge,
   outbox,
   stream,
-  'drupal-import': drupalImport,
   fields,
   idempotency,
   contexts,
@@ -60,4 +59,5 @@ export default {
   digest,
   push,
   attachments,
+  'database-upkeep': databaseUpkeep,
 };

@@ -3,7 +3,9 @@ import { errors } from '@strapi/utils';
 import type { PluginConfig } from '../config/defaults';
 import type { Db } from '../repositories/db';
 import * as membershipsRepo from '../repositories/memberships';
+import * as deliveryRepo from '../repositories/membership-delivery';
 import * as requestsRepo from '../repositories/message-requests';
+import { declineMembership } from '../repositories/membership-read-state';
 import * as threadsRepo from '../repositories/threads';
 import { addContacts } from '../repositories/contacts';
 import { lockUserRow } from '../repositories/preferences';
@@ -158,7 +160,7 @@ const messageRequestsService = ({ strapi }: { strapi: Core.Strapi }) => {
           await threadsRepo.lockThread(trx, view.thread.id);
           await requestsRepo.acceptMembership(trx, view.membership.id, now);
           // Messages still on their way now count in the inbox.
-          await membershipsRepo.catchUpMemberships(trx, [view.membership.id], now);
+          await deliveryRepo.catchUpMemberships(trx, [view.membership.id], now);
           if (view.thread.starterId !== null) await addContacts(trx, viewer.id, [view.thread.starterId], now);
         });
         changed(viewer.id, threadDocumentId, 'read');
@@ -178,7 +180,7 @@ const messageRequestsService = ({ strapi }: { strapi: Core.Strapi }) => {
       await inTransaction(strapi, async (trx) => {
         await threadsRepo.lockThread(trx, view.thread.id);
         await membershipsRepo.lockMembership(trx, view.membership.id);
-        await requestsRepo.declineMembership(trx, view.membership.id, new Date());
+        await declineMembership(trx, view.membership.id, new Date());
       });
       changed(viewer.id, threadDocumentId, 'removed');
       if (blocking) await getService('blocks').block(viewer, view.thread.starterId!);

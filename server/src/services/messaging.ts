@@ -1,7 +1,8 @@
 import type { Core } from '@strapi/strapi';
 import { inTransaction, withRetry } from '../utils/transaction';
 import * as messagesRepo from '../repositories/messages';
-import * as membershipsRepo from '../repositories/memberships';
+import type { MessageRow } from '../repositories/messages';
+import * as deliveryRepo from '../repositories/membership-delivery';
 import * as threadsRepo from '../repositories/threads';
 import * as outboxRepo from '../repositories/outbox';
 import * as preferencesRepo from '../repositories/preferences';
@@ -14,10 +15,10 @@ import { EVENTS } from '../events';
 import { getService } from '../utils/get-service';
 import { parse } from '../validation';
 import { storedFields } from '../config/fields';
-import { refreshSent } from '../repositories/membership-folders';
 import { findAskedThread, recordAsk } from '../repositories/contexts';
 import { addContacts, addContactsFromMessage, CONTACT_THREAD_MAX_MEMBERS } from '../repositories/contacts';
 import type { Actor } from './people';
+import { announceDeleted, deleteMessageIn, type Deleter } from './message-deletion';
 import { AskedMeanwhile, type NewThreadData, type ReplyData, type ReplyInput, type SendInput, type SendOptions, type UserInput } from './messaging-types';
 
 export { AskedMeanwhile };
@@ -204,10 +205,10 @@ const messagingService = ({ strapi }: { strapi: Core.Strapi }) => {
       await getService('attachments').claim(trx, { ownerId: author.id, messageId: msg.id, ids: data.attachments, now });
       await threadsRepo.recordMessageOnThread(trx, view.thread.id, msg.id, now);
       // Big audiences are delivered by the outbox worker once this commits (see DEFERRED_DELIVERY_ABOVE).
-      if (audienceSize(view.thread, audience) <= membershipsRepo.DEFERRED_DELIVERY_ABOVE) {
-        await membershipsRepo.deliverMessage(trx, { threadId: view.thread.id, messageId: msg.id, now, message: { authorId: author.id, ...audience } });
+      if (audienceSize(view.thread, audience) <= deliveryRepo.DEFERRED_DELIVERY_ABOVE) {
+        await deliveryRepo.deliverMessage(trx, { threadId: view.thread.id, messageId: msg.id, now, message: { authorId: author.id, ...audience } });
       }
-      await membershipsRepo.recordAuthorActivity(trx, { threadId: view.thread.id, authorId: author.id, messageId: msg.id, now });
+      await deliveryRepo.recordAuthorActivity(trx, { threadId: view.thread.id, authorId: author.id, messageId: msg.id, now });
       const listedOnly = audience.audience === AUDIENCE_LISTED;
       await addContactsFromMessage(trx, { threadId: view.thread.id, authorId: author.id, audienceUserId: audience.audienceUserId, listedOnly });
       await outboxRepo.enqueueJob(trx, { event: 'reply', messageId: msg.id, threadId: view.thread.id, now });
@@ -254,8 +255,8 @@ const messagingService = ({ strapi }: { strapi: Core.Strapi }) => {
     addReply,
 
     /**
-     * Soft-deletes the caller's own message: others see a placeholder. The body stays until the
-     * purge removes it, for roles allowed to view deleted messages.
+     * Soft-deletes the caller's own message (message-deletion.ts): others see a placeholder. The
+     * body stays until the purge removes it, for roles allowed to view deleted messages.
      */
     async deleteOwnMessage(user: UserInput, messageDocumentId: string) {
       const actor = await requireActor(user);
@@ -264,19 +265,15 @@ const messagingService = ({ strapi }: { strapi: Core.Strapi }) => {
       const { message } = visible;
       if (message.authorId !== actor.id) throw forbidden('You can only delete your own messages');
       if (message.deletedAt) return;
-
-      // The thread leaves the author's Sent list with their last message there (membership-folders).
-      await inTransaction(strapi, async (trx) => {
-        await messagesRepo.softDeleteMessage(trx, message.id, new Date());
-        await refreshSent(trx, message.threadId, actor.id);
-      });
-      const thread = await threadsRepo.findThreadById(knex(), message.threadId);
-      strapi.eventHub.emit(EVENTS.messageDeleted, {
-        threadId: thread?.documentId,
-        messageId: message.documentId,
-        authorId: actor.id,
-      });
+      await inTransaction(strapi, (trx) => deleteMessageIn(trx, message, new Date()));
+      await announceDeleted(strapi, message, { userId: actor.id });
     },
+
+    /** Deletes a message inside the caller's transaction (a moderator resolving a report); announceDeleted once it commits. */
+    deleteMessageIn,
+
+    /** `messageDeleted` for a deletion that has committed: `by` is its author or a moderator. */
+    announceDeleted: (message: MessageRow, by: Deleter) => announceDeleted(strapi, message, by),
   };
 };
 

@@ -6,7 +6,6 @@ import * as suspensionsRepo from '../repositories/suspensions';
 import * as outboxRepo from '../repositories/outbox';
 import * as threadsRepo from '../repositories/threads';
 import { createAdminsRepository } from '../repositories/admins';
-import { refreshSent } from '../repositories/membership-folders';
 import { conflict, notFound, validationError } from '../utils/errors';
 import { getService } from '../utils/get-service';
 import type { Actor } from './people';
@@ -129,11 +128,8 @@ const moderationService = ({ strapi }: { strapi: Core.Strapi }) => {
         if (!(await reportsRepo.resolveReport(trx, report.id, { resolution: input.action, note: input.note ?? null, resolvedById: adminId, now }))) {
           throw conflict('This report is already resolved');
         }
-        if (input.action === 'deleteMessage' && message) {
-          deleted = toCount(await messagesRepo.softDeleteMessage(trx, message.id, now)) > 0;
-          // Their Sent list follows their messages that are not deleted (membership-folders).
-          if (message.authorId !== null) await refreshSent(trx, message.threadId, message.authorId);
-        }
+        // Through messaging, the only writer of messages, in this report's transaction.
+        if (input.action === 'deleteMessage' && message) deleted = await getService('messaging').deleteMessageIn(trx, message, now);
         if (input.action === 'disableSender' && message?.authorId) {
           // Already suspended (by another report): the first suspension stays as it was.
           suspended = await suspensionsRepo.insertSuspension(trx, {
@@ -148,10 +144,7 @@ const moderationService = ({ strapi }: { strapi: Core.Strapi }) => {
       if (suspended && message?.authorId) {
         strapi.eventHub.emit(EVENTS.userSuspended, { userId: message.authorId, reportId: documentId, byModerator: adminId });
       }
-      if (deleted && message) {
-        const thread = await threadsRepo.findThreadById(knex(), message.threadId);
-        strapi.eventHub.emit(EVENTS.messageDeleted, { threadId: thread?.documentId, messageId: message.documentId, authorId: message.authorId, byModerator: adminId });
-      }
+      if (deleted && message) await getService('messaging').announceDeleted(message, { moderatorId: adminId });
       const [presented] = await present([(await reportsRepo.findReportByDocumentId(knex(), documentId))!]);
       return presented;
     },
@@ -184,7 +177,5 @@ const moderationService = ({ strapi }: { strapi: Core.Strapi }) => {
     },
   };
 };
-
-const toCount = (v: unknown) => Number(v) || 0;
 
 export default moderationService;

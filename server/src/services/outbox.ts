@@ -7,7 +7,7 @@ import * as outboxRepo from '../repositories/outbox';
 import * as claimsRepo from '../repositories/outbox-claims';
 import * as pushRepo from '../repositories/push';
 import * as messagesRepo from '../repositories/messages';
-import * as membershipsRepo from '../repositories/memberships';
+import * as deliveryRepo from '../repositories/membership-delivery';
 import * as reportsRepo from '../repositories/reports';
 import * as threadsRepo from '../repositories/threads';
 import { createAdminsRepository } from '../repositories/admins';
@@ -66,7 +66,7 @@ const outboxService = ({ strapi }: { strapi: Core.Strapi }) => {
    */
   const deliverReply = async (job: outboxRepo.OutboxRow) => {
     if (job.event !== 'reply' || !job.threadId || !job.messageId) return;
-    const delivered = await membershipsRepo.deliverMessageInChunks(knex(), { threadId: job.threadId, messageId: job.messageId, now: new Date() });
+    const delivered = await deliveryRepo.deliverMessageInChunks(knex(), { threadId: job.threadId, messageId: job.messageId, now: new Date() });
     if (delivered > 0) {
       const ids = await messageDocumentIds(knex(), job.messageId);
       if (ids) strapi.eventHub.emit(EVENTS.messageDelivered, ids);

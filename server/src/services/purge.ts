@@ -1,6 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { inTransaction } from '../utils/transaction';
-import * as membershipsRepo from '../repositories/memberships';
+import * as deliveryRepo from '../repositories/membership-delivery';
+import * as readStateRepo from '../repositories/membership-read-state';
 import * as threadsRepo from '../repositories/threads';
 import * as purgeRepo from '../repositories/purge';
 import { getService } from '../utils/get-service';
@@ -39,12 +40,12 @@ const purgeService = ({ strapi }: { strapi: Core.Strapi }) => ({
           await purgeRepo.lockThreads(trx, threadIds);
           // Replies to big threads still on their way to members are delivered first: the recount
           // below fixes counts, but only a delivery brings a thread back to an inbox or moves it up.
-          await membershipsRepo.catchUpThreads(trx, threadIds, now);
+          await deliveryRepo.catchUpThreads(trx, threadIds, now);
           // The messages' attachments go with them: rows here, their bytes once this commits.
           files.push(...(await attachments.deleteRowsOfMessages(trx, rows.map((r) => r.id))));
           const count = await purgeRepo.deleteMessages(trx, rows.map((r) => r.id));
           await threadsRepo.recountThreads(trx, threadIds);
-          await membershipsRepo.recountMemberships(trx, threadIds);
+          await readStateRepo.recountMemberships(trx, threadIds);
           return count;
         } finally {
           await purgeRepo.releasePurgeLock(trx);

@@ -2,6 +2,9 @@ import type { Core } from '@strapi/strapi';
 import { inTransaction } from '../utils/transaction';
 import { EVENTS } from '../events';
 import * as membershipsRepo from '../repositories/memberships';
+import * as deliveryRepo from '../repositories/membership-delivery';
+import * as readStateRepo from '../repositories/membership-read-state';
+import * as unreadRepo from '../repositories/unread-counts';
 import { setArchivedMany } from '../repositories/membership-folders';
 import * as threadsRepo from '../repositories/threads';
 import { notFound, validationError } from '../utils/errors';
@@ -12,7 +15,7 @@ import type { Actor } from './people';
  * What counts as unread, and every change to it. A member's read state is a watermark
  * (`last_read_message_id`: messages above it, by others, are new) plus `unread_count`, the
  * number of such messages among those delivered to the member (`delivered_message_id`, see
- * membershipsRepo.deliveryChanges), kept exact by each statement that moves either.
+ * membership-delivery.deliveryChanges), kept exact by each statement that moves either.
  *
  * Each change takes the thread row's lock, then the membership's (the plugin's lock order, see
  * dialect.forUpdate): a concurrent send, which takes them in that order too, is wholly before or
@@ -42,7 +45,7 @@ const readStateService = ({ strapi }: { strapi: Core.Strapi }) => {
    * The changes below, over many of the viewer's memberships at once, inside the caller's
    * transaction, each one set-based statement: the single-thread routes pass one membership,
    * POST /threads/actions up to a hundred. The caller has checked and locked the memberships
-   * (withMembership, or membershipsRepo.lockActiveMemberships).
+   * (withMembership, or readStateRepo.lockActiveMemberships).
    */
 
   /*
@@ -52,14 +55,14 @@ const readStateService = ({ strapi }: { strapi: Core.Strapi }) => {
 
   /** Marks the threads of these memberships read. Returns how many memberships changed. */
   const markReadIn = async (trx: any, _viewer: Actor, membershipIds: number[]): Promise<number> => {
-    await membershipsRepo.catchUpMemberships(trx, membershipIds, new Date());
-    return membershipsRepo.markReadMany(trx, membershipIds);
+    await deliveryRepo.catchUpMemberships(trx, membershipIds, new Date());
+    return readStateRepo.markReadMany(trx, membershipIds);
   };
 
   /** Marks the newest message from someone else unread in each; returns how many had one. */
   const markUnreadIn = async (trx: any, viewer: Actor, membershipIds: number[]): Promise<number> => {
-    await membershipsRepo.catchUpMemberships(trx, membershipIds, new Date());
-    return membershipsRepo.markNewestUnreadMany(trx, viewer.id, membershipIds);
+    await deliveryRepo.catchUpMemberships(trx, membershipIds, new Date());
+    return readStateRepo.markNewestUnreadMany(trx, viewer.id, membershipIds);
   };
 
   /** After the change committed: the viewer's other tabs hear of it (the stream). */
@@ -68,14 +71,14 @@ const readStateService = ({ strapi }: { strapi: Core.Strapi }) => {
 
   /** Removes the threads of these memberships from the viewer's inbox. */
   const removeIn = (trx: any, _viewer: Actor, membershipIds: number[], now = new Date()): Promise<number> =>
-    membershipsRepo.removeFromInboxMany(trx, membershipIds, now);
+    readStateRepo.removeFromInboxMany(trx, membershipIds, now);
 
   /**
    * Archives or unarchives the threads of these memberships. A message still on its way to them
    * is delivered first: written before the archiving, it must not bring the thread back after it.
    */
   const archiveIn = async (trx: any, _viewer: Actor, membershipIds: number[], archived: boolean, now = new Date()): Promise<number> => {
-    await membershipsRepo.catchUpMemberships(trx, membershipIds, now);
+    await deliveryRepo.catchUpMemberships(trx, membershipIds, now);
     return setArchivedMany(trx, membershipIds, archived, now);
   };
 
@@ -85,7 +88,7 @@ const readStateService = ({ strapi }: { strapi: Core.Strapi }) => {
      * unread), and pending message requests with unread messages.
      */
     async unreadCount(viewer: Actor) {
-      return membershipsRepo.countUnread(knex(), viewer.id);
+      return unreadRepo.countUnread(knex(), viewer.id);
     },
 
     /** Moves the thread to the caller's archive (or back to the inbox); answers the thread as they now see it. */

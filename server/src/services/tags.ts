@@ -1,7 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import { inTransaction } from '../utils/transaction';
-import { errors } from '@strapi/utils';
-import * as membershipsRepo from '../repositories/memberships';
+import * as readStateRepo from '../repositories/membership-read-state';
 import * as tagsRepo from '../repositories/tags';
 import type { Db } from '../repositories/db';
 import { isUniqueViolation } from '../repositories/dialect';
@@ -10,36 +9,23 @@ import { EVENTS } from '../events';
 import { conflict, notFound } from '../utils/errors';
 import { getService } from '../utils/get-service';
 import type { Actor } from './people';
+import { resolveOwnTags as resolveOwn, tagNameKey } from './own-tags';
 
 export type TagSummary = { id: string; name: string };
-
-/** Two names are the same tag when they are equal ignoring case (after Unicode normalization). */
-export const tagNameKey = (name: string) => name.normalize('NFC').toLowerCase();
 
 const present = (t: TagRow): TagSummary => ({ id: t.documentId, name: t.name });
 
 /**
  * Per-user tags: a tag belongs to its owner alone. Someone else's tag is indistinguishable from
  * one that does not exist (404), names are unique per owner ignoring case (409), and a tag is
- * applied to the owner's membership of a thread, so other members never see it.
+ * applied to the owner's membership of a thread, so other members never see it. Which tags are
+ * the viewer's, and what makes two names one: services/own-tags.ts (the inbox reads them there).
  */
 const tagsService = ({ strapi }: { strapi: Core.Strapi }) => {
   const knex = () => strapi.db.connection;
 
   const duplicate = (existing: TagRow | null, name: string) =>
     conflict(`You already have a tag named "${existing?.name ?? name}"`, existing ? { tag: present(existing) } : {});
-
-  /**
-   * The viewer's tags for these documentIds, in the order given (duplicates dropped). Any id that
-   * is not one of the viewer's tags makes it a 404 listing those ids.
-   */
-  const resolveOwn = async (db: Db, viewer: Actor, documentIds: string[]): Promise<TagRow[]> => {
-    const unique = [...new Set(documentIds)];
-    const found = new Map((await tagsRepo.findOwnTags(db, viewer.id, unique)).map((t) => [t.documentId, t]));
-    const missing = unique.filter((id) => !found.has(id));
-    if (missing.length > 0) throw new errors.NotFoundError('Tag not found', { tagIds: missing });
-    return unique.map((id) => found.get(id) as TagRow);
-  };
 
   /** Runs `write`, turning a unique-index violation (a concurrent duplicate) into the same 409. */
   const guardDuplicate = async <T>(viewer: Actor, name: string, write: () => Promise<T>): Promise<T> => {
@@ -52,8 +38,6 @@ const tagsService = ({ strapi }: { strapi: Core.Strapi }) => {
   };
 
   return {
-    resolveOwn,
-
     /** Applies the viewer's tags to these (locked) memberships of theirs, inside the caller's transaction. */
     async addIn(trx: Db, viewer: Actor, membershipIds: number[], tagDocumentIds: string[]) {
       const tags = await resolveOwn(trx, viewer, tagDocumentIds);
@@ -114,7 +98,7 @@ const tagsService = ({ strapi }: { strapi: Core.Strapi }) => {
      */
     async setThreadTags(viewer: Actor, threadDocumentId: string, tagDocumentIds: string[]) {
       await inTransaction(strapi, async (trx) => {
-        const [membership] = await membershipsRepo.lockActiveMemberships(trx, viewer.id, [threadDocumentId]);
+        const [membership] = await readStateRepo.lockActiveMemberships(trx, viewer.id, [threadDocumentId]);
         if (!membership) throw notFound('Thread');
         const tags = await resolveOwn(trx, viewer, tagDocumentIds);
         await tagsRepo.setMembershipTags(trx, membership.id, tags.map((t) => t.id));

@@ -1,7 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { inTransaction } from '../utils/transaction';
 import { errors } from '@strapi/utils';
-import * as membershipsRepo from '../repositories/memberships';
+import * as readStateRepo from '../repositories/membership-read-state';
 import { EVENTS } from '../events';
 import { getService } from '../utils/get-service';
 import type { ThreadAction } from '../validation/tags';
@@ -22,7 +22,7 @@ const threadActionsService = ({ strapi }: { strapi: Core.Strapi }) => ({
     const now = new Date();
 
     const updated = await inTransaction(strapi, async (trx) => {
-      const memberships = await membershipsRepo.lockActiveMemberships(trx, viewer.id, threadIds);
+      const memberships = await readStateRepo.lockActiveMemberships(trx, viewer.id, threadIds);
       if (memberships.length !== threadIds.length) {
         const found = new Set(memberships.map((m) => m.threadDocumentId));
         throw new errors.NotFoundError('Thread not found', { threadIds: threadIds.filter((id) => !found.has(id)) });
