@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { errors } from '@strapi/utils';
+import type { RequestCode } from '../contract/errors';
 import { IMAGE_TYPES } from '../config/attachments';
 
 /*
@@ -155,7 +156,7 @@ export const cleanName = (name: string | null | undefined) => {
 export const unsupported = (index: number, mime: string | null) => {
   const message = 'is not an allowed type, or not what it claims to be';
   return new errors.ValidationError(`Unsupported file type${mime ? ` (${mime})` : ''}`, {
-    code: 'unsupported_type',
+    code: 'unsupported_type' satisfies RequestCode,
     errors: [{ path: ['files', String(index)], message, name: 'ValidationError' }],
   });
 };
