@@ -72,11 +72,9 @@ const event = <N extends StreamEventName>(name: N) =>
   z.strictObject({ event: z.literal(name), id: z.string().optional(), data: streamEvents[name] });
 
 /** The schema of each event, in the list's order (a tuple, so each keeps its own `data`). */
-type EventSchemas = {
-  -readonly [I in keyof typeof STREAM_EVENT_NAMES]: (typeof STREAM_EVENT_NAMES)[I] extends infer N extends StreamEventName ? ReturnType<typeof event<N>> : never;
-};
+type SchemasOf<T extends readonly StreamEventName[]> = { -readonly [I in keyof T]: T[I] extends StreamEventName ? ReturnType<typeof event<T[I]>> : never };
 
 /** One event as the client hands it over: its name, id (for Last-Event-ID) and data. */
 export const streamEventSchema = z
-  .discriminatedUnion('event', STREAM_EVENT_NAMES.map(event) as EventSchemas)
+  .discriminatedUnion('event', STREAM_EVENT_NAMES.map(event) as unknown as SchemasOf<typeof STREAM_EVENT_NAMES>)
   .register(contractSchemas, { id: 'StreamEvent' });
