@@ -1,3 +1,4 @@
+import type { ContentApiRoute } from '../../server/src/contract/routes';
 import { createTransport, fillPath, newIdempotencyKey, type ClientOptions } from './http';
 import { pages, items } from './pages';
 import { createStream, type StreamOptions } from './stream';
@@ -15,10 +16,13 @@ import type {
   WithSiteFields,
 } from './types';
 
+/** The contract's method and path of each operation: an entry that is not them does not compile. */
+type RouteTable = { [O in Operation]: readonly [Extract<ContentApiRoute, { operation: O }>['method'], Extract<ContentApiRoute, { operation: O }>['path']] };
+
 /**
- * Method and path of every operation of the contract. `Record<Operation, ...>` makes a route of
- * the table without an entry here a compile error; test/unit/client-routes.test.ts checks that
- * each entry is the table's method and path.
+ * Method and path of every operation of the contract (the client's bundle holds nothing of the
+ * server's, so not the table itself): a missing operation, or a method or path other than the
+ * table's, is a compile error.
  */
 export const ROUTES: Record<Operation, readonly [method: string, path: string]> = {
   'threads.list': ['GET', '/threads'],
@@ -63,7 +67,7 @@ export const ROUTES: Record<Operation, readonly [method: string, path: string]> 
   'attachments.upload': ['POST', '/attachments'],
   'attachments.content': ['GET', '/attachments/:id/content'],
   'attachments.thumbnail': ['GET', '/attachments/:id/thumbnail'],
-};
+} satisfies RouteTable;
 
 type CallInput<O extends Operation> = {
   params?: ParamsOf<O>;

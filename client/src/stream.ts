@@ -13,7 +13,9 @@ import type { StreamEvent, StreamEventName, StreamTicket } from './types';
  *   last id, so the client hands the application a `resync` of its own.
  */
 
-export const STREAM_EVENTS: readonly StreamEventName[] = ['message.created', 'thread.updated', 'unread-count', 'resync', 'reauth'];
+/** Each event name of the contract once: a name missing here, or one the server does not send, does not compile. */
+const EVENT_NAMES: Record<StreamEventName, true> = { 'message.created': true, 'thread.updated': true, 'unread-count': true, resync: true, reauth: true };
+export const STREAM_EVENTS: readonly StreamEventName[] = Object.keys(EVENT_NAMES) as StreamEventName[];
 
 type EventSourceLike = {
   readyState: number;

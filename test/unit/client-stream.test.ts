@@ -1,9 +1,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createPrivateMessagesClient, createSseParser, ROUTES } from '../../client/src';
+import { createPrivateMessagesClient, createSseParser, ROUTES, STREAM_EVENTS } from '../../client/src';
 import type { StreamEvent } from '../../client/src';
-import { contentApiContract } from '../../server/src/contract/routes';
-import { streamContract } from '../../server/src/contract/stream';
+import { contentApiRoutes } from '../../server/src/contract/routes';
+import { STREAM_EVENT_NAMES } from '../../server/src/contract/stream';
 import { waitFor } from '../helpers/wait';
 
 /*
@@ -45,8 +45,12 @@ const sseServer = async (onConnect: (c: Connection, n: number) => void) => {
 
 describe('client routes', () => {
   it('has the method and path of every route of the table, and nothing else', () => {
-    const table = [...contentApiContract, ...streamContract].map((r) => [r.operation, [r.method, r.path]]);
+    const table = contentApiRoutes.map((r) => [r.operation, [r.method, r.path]]);
     expect(Object.entries(ROUTES).sort()).toEqual(table.sort());
+  });
+
+  it('listens to every event name of the contract', () => {
+    expect(STREAM_EVENTS).toEqual(STREAM_EVENT_NAMES);
   });
 });
 

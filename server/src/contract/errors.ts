@@ -32,6 +32,9 @@ export const REQUEST_CODES = [
 ] as const;
 export type RequestCode = (typeof REQUEST_CODES)[number];
 
+/** Any machine-readable code of an error: a refused recipient's, or the whole request's. */
+export type ErrorCode = RefusalCode | RequestCode;
+
 export const ERROR_NAMES = {
   400: 'ValidationError',
   401: 'UnauthorizedError',

@@ -2,8 +2,7 @@ import { z } from 'zod';
 import { emptyBodySchema } from '../validation';
 import { ERROR_NAMES, REFUSAL_CODES, REQUEST_CODES } from './errors';
 import { contractSchemas } from './responses';
-import { CONTENT_API_PREFIX, contentApiContract, responseSchemaOf, type RouteContract } from './routes';
-import { streamContract } from './stream';
+import { CONTENT_API_PREFIX, contentApiRoutes, responseSchemaOf, type RouteContract } from './routes';
 
 /*
  * docs/openapi.json, made from the route table (`npm run openapi` writes it; a test fails when the
@@ -164,7 +163,7 @@ const operation = (r: RouteContract) => {
   };
 };
 
-export const allContentApiRoutes = (): readonly RouteContract[] => [...contentApiContract, ...streamContract];
+export const allContentApiRoutes = (): readonly RouteContract[] => contentApiRoutes;
 
 /** The package's license (package.json), as an SPDX identifier. */
 export const LICENSE = 'MIT';

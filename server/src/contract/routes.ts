@@ -21,12 +21,13 @@ import { REFUSAL_CODES } from './errors';
 import { byContextQuerySchema, newThreadOrAskSchema } from '../validation/contexts';
 import { responses, type ResponseName } from './responses';
 import { searchQuerySchema } from '../validation/search';
+import { streamContract } from './stream';
 
 /*
- * Every content-API route, once: its users-permissions action, the schemas of what it takes (the
- * very ones its controller validates with) and of what it answers, and how it refuses. The OpenAPI
- * document and the typed client are made from this table; routes/content-api.ts is checked
- * against it by a test (test/unit/contract.test.ts), so a route cannot exist in one and not the other.
+ * Every content-API route, once: its method and path, its handler (which is its users-permissions
+ * action), the schemas of what it takes (the very ones its controller validates with) and of what it
+ * answers, and how it refuses. routes/content-api.ts mounts this table (with the stream's routes,
+ * contract/stream.ts), and the OpenAPI document and the typed client are made from it.
  */
 
 export type RouteContract = {
@@ -35,8 +36,13 @@ export type RouteContract = {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** Relative to /api/private-messages, Strapi's `:param` syntax. */
   path: string;
-  /** `controller.action`: the users-permissions action `plugin::private-messages.<action>`. */
+  /**
+   * `controller.action`: the route's handler, and the users-permissions action
+   * `plugin::private-messages.<action>` a role is granted (routes/types.ts: a typo does not compile).
+   */
   action: string;
+  /** Authenticates with a stream ticket (`?ticket=`, auth/stream-ticket-strategy.ts) before the users-permissions JWT. */
+  ticket?: true;
   summary: string;
   params?: z.ZodType;
   query?: z.ZodType;
@@ -101,7 +107,10 @@ export const contentApiContract = [
   { operation: 'attachments.thumbnail', method: 'GET', path: '/attachments/:id/thumbnail', action: 'attachments.thumbnail', summary: 'An image attachment’s thumbnail (WebP, at most 320×320), as the content', params: attachmentParams, query: emptyQuerySchema, status: 200, produces: 'application/octet-stream', errors: [404] },
 ] as const satisfies readonly RouteContract[];
 
-export type ContentApiRoute = (typeof contentApiContract)[number];
+/** Every content-API route, the stream's too: what routes/content-api.ts mounts, in this order, and the document lists. */
+export const contentApiRoutes = [...contentApiContract, ...streamContract] as const;
+
+export type ContentApiRoute = (typeof contentApiRoutes)[number];
 export type Operation = ContentApiRoute['operation'];
 
 /** The answer's `z.infer`-able schema of a route. */

@@ -5,10 +5,16 @@ import type { RouteContract } from './routes';
 
 /*
  * The real-time stream of the contract (Server-Sent Events): its two routes and its events. Events
- * carry ids and counters, never bodies or subjects. The routes are declared here even before the
- * server serves them, so the client and the document follow the contract; the route test
- * (test/unit/contract.test.ts) checks them against routes/content-api.ts once they are there.
+ * carry ids and counters, never bodies or subjects. routes/content-api.ts mounts the routes from
+ * here like every other route of the contract.
  */
+
+/**
+ * Every event name the stream sends, once: the server's hub (realtime/) and the client take their
+ * `StreamEventName` from this list, so a misspelt name does not compile on either side.
+ */
+export const STREAM_EVENT_NAMES = ['message.created', 'thread.updated', 'unread-count', 'resync', 'reauth'] as const;
+export type StreamEventName = (typeof STREAM_EVENT_NAMES)[number];
 
 /**
  * The query of GET /stream: `ticket` (EventSource cannot send an Authorization header) and
@@ -38,8 +44,10 @@ export const streamContract = [
     method: 'GET',
     path: '/stream',
     action: 'stream.connect',
+    // EventSource cannot send an Authorization header: a ticket (`?ticket=`) is tried before the JWT.
+    ticket: true,
     summary:
-      'Server-Sent Events: message.created, thread.updated, unread-count, resync, reauth. Authorization: Bearer, or ?ticket=. ' +
+      `Server-Sent Events: ${STREAM_EVENT_NAMES.join(', ')}. Authorization: Bearer, or ?ticket=. ` +
       'Send the last event id on reconnect (Last-Event-ID header or ?lastEventId=) to get the events missed (or resync when they are too old)',
     query: streamQuerySchema,
     status: 200,
@@ -58,14 +66,15 @@ export const streamEvents = {
   'unread-count': unreadCountSchema,
   resync: z.strictObject({}),
   reauth: z.strictObject({}),
-} as const;
-
-export type StreamEventName = keyof typeof streamEvents;
+} as const satisfies Record<StreamEventName, z.ZodType>;
 
 const event = <N extends StreamEventName>(name: N) =>
   z.strictObject({ event: z.literal(name), id: z.string().optional(), data: streamEvents[name] });
 
+/** The schema of each event, in the list's order (a tuple, so each keeps its own `data`). */
+type SchemasOf<T extends readonly StreamEventName[]> = { -readonly [I in keyof T]: T[I] extends StreamEventName ? ReturnType<typeof event<T[I]>> : never };
+
 /** One event as the client hands it over: its name, id (for Last-Event-ID) and data. */
 export const streamEventSchema = z
-  .discriminatedUnion('event', [event('message.created'), event('thread.updated'), event('unread-count'), event('resync'), event('reauth')])
+  .discriminatedUnion('event', STREAM_EVENT_NAMES.map(event) as unknown as SchemasOf<typeof STREAM_EVENT_NAMES>)
   .register(contractSchemas, { id: 'StreamEvent' });

@@ -19,7 +19,8 @@ export const FACT_OF: Translators = {
   [EVENTS.userErased]: (p) => (p.userId ? { t: 'e', u: Number(p.userId) } : null),
 };
 
-export const STREAM_EVENTS = Object.keys(FACT_OF) as (keyof StreamEventPayloads)[];
+/** The plugin's events (events.ts) the stream listens to: not the stream's own event names (contract/stream.ts). */
+export const EVENTS_WITH_FACTS = Object.keys(FACT_OF) as (keyof StreamEventPayloads)[];
 
 /** The fact of one emitted event (any payload: emitted by code outside this file's types too). */
 export const factOf = <E extends keyof StreamEventPayloads>(event: E, payload: unknown): Fact | null =>

@@ -4,8 +4,10 @@
  * comment (ignored by clients, enough to keep proxies from closing an idle connection).
  */
 
-/** The events of the contract (docs/api.md, *Real-time stream*). */
-export type StreamEventName = 'message.created' | 'thread.updated' | 'unread-count' | 'resync' | 'reauth';
+import type { StreamEventName } from '../contract/stream';
+
+/** The events of the contract (contract/stream.ts; docs/api.md, *Real-time stream*). */
+export type { StreamEventName };
 
 export type StreamEvent = { id: string; event: StreamEventName; data: Record<string, unknown> };
 

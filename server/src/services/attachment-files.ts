@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { errors } from '@strapi/utils';
+import type { RequestCode } from '../contract/errors';
 import { IMAGE_TYPES } from '../config/attachments';
 
 /*
@@ -173,7 +174,7 @@ export const cleanName = (name: string | null | undefined) => {
 export const unsupported = (index: number, mime: string | null) => {
   const message = 'is not an allowed type, or not what it claims to be';
   return new errors.ValidationError(`Unsupported file type${mime ? ` (${mime})` : ''}`, {
-    code: 'unsupported_type',
+    code: 'unsupported_type' satisfies RequestCode,
     errors: [{ path: ['files', String(index)], message, name: 'ValidationError' }],
   });
 };

@@ -1,4 +1,5 @@
 import type { Core } from '@strapi/strapi';
+import type { RefusalCode } from '../contract/errors';
 import type { RecipientRef, Refusal } from '../utils/errors';
 
 /**
@@ -13,7 +14,8 @@ export type GuardInput = {
 export type GuardRefusal = { recipient: RecipientRef | number; code: string; message: string };
 export type Guard = (input: GuardInput) => Promise<GuardRefusal[] | void> | GuardRefusal[] | void;
 
-export const GUARD_FAILED = 'guard_failed';
+/** The refusal of every recipient when a guard throws (it fails closed). */
+export const GUARD_FAILED = 'guard_failed' satisfies RefusalCode;
 
 /**
  * Guards: the counterpart of privatemsg's hook_privatemsg_block_message. Other plugins register

@@ -1,5 +1,4 @@
 import type { Core } from '@strapi/strapi';
-import { errors } from '@strapi/utils';
 import type { PluginConfig } from '../config/defaults';
 import type { Db } from '../repositories/db';
 import * as membershipsRepo from '../repositories/memberships';
@@ -10,7 +9,7 @@ import * as threadsRepo from '../repositories/threads';
 import { addContacts } from '../repositories/contacts';
 import { lockUserRow } from '../repositories/preferences';
 import { createUsersRepository, type Actor } from '../repositories/users';
-import { conflict, forbidden, notFound } from '../utils/errors';
+import { conflict, forbidden, notFound, rateLimited } from '../utils/errors';
 import { getService } from '../utils/get-service';
 import { inTransaction } from '../utils/transaction';
 import { EVENTS } from '../events';
@@ -116,13 +115,13 @@ const messageRequestsService = ({ strapi }: { strapi: Core.Strapi }) => {
         return Math.max(1, Math.ceil((Math.min(freed, until) - now.getTime()) / 1000));
       };
       if (plan.newAccount && total >= settings.newAccountDailyThreads) {
-        throw new errors.RateLimitError(`New accounts can start at most ${settings.newAccountDailyThreads} conversations a day`, {
+        throw rateLimited(`New accounts can start at most ${settings.newAccountDailyThreads} conversations a day`, {
           code: 'new_account_limit',
           retryAfter: await retryAfter(false, plan.accountNewUntil),
         });
       }
       if (plan.strangers && strangers >= settings.strangerDailyThreads) {
-        throw new errors.RateLimitError(`You can start at most ${settings.strangerDailyThreads} conversations a day with people you have not talked to`, {
+        throw rateLimited(`You can start at most ${settings.strangerDailyThreads} conversations a day with people you have not talked to`, {
           code: 'stranger_limit',
           retryAfter: await retryAfter(true),
         });

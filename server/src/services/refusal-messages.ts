@@ -1,13 +1,17 @@
+import type { RefusalCode as ContractRefusalCode } from '../contract/errors';
+import type { GUARD_FAILED } from './guards';
+
 /*
  * What each refusal of the send gate says to the sender (services/send-gate.ts decides; the codes are
- * the contract's, contract/errors.ts). Message requests' own refusals are among them.
+ * the contract's, contract/errors.ts: a code missing here, or one the contract does not list, does
+ * not compile). Message requests' own refusals are among them; a failing guard's is services/guards.ts'.
  */
 
 export const REQUEST_MESSAGES = {
   recipient_contacts_only: 'This user only receives new messages from their contacts',
   recipient_not_accepting: 'This user does not accept new conversations',
   request_pending: 'You already sent this user a message request; wait for an answer',
-} as const;
+} as const satisfies Partial<Record<ContractRefusalCode, string>>;
 export type RequestRefusalCode = keyof typeof REQUEST_MESSAGES;
 
 /** Every per-recipient refusal of the send gate, by code. */
@@ -26,5 +30,6 @@ export const REFUSAL_MESSAGES = {
   recipient_contacts_only: REQUEST_MESSAGES.recipient_contacts_only,
   recipient_not_accepting: REQUEST_MESSAGES.recipient_not_accepting,
   request_pending: REQUEST_MESSAGES.request_pending,
-} as const;
+} as const satisfies Record<Exclude<ContractRefusalCode, typeof GUARD_FAILED>, string>;
+/** The send gate's own codes: every code of the contract but a failing guard's. */
 export type RefusalCode = keyof typeof REFUSAL_MESSAGES;

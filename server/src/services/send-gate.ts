@@ -1,12 +1,11 @@
 import type { Core } from '@strapi/strapi';
-import { errors } from '@strapi/utils';
 import * as blocksRepo from '../repositories/blocks';
 import type { Db } from '../repositories/db';
 import * as messagesRepo from '../repositories/messages';
 import * as preferencesRepo from '../repositories/preferences';
 import * as suspensionsRepo from '../repositories/suspensions';
 import type { RecipientRef, Refusal } from '../utils/errors';
-import { forbidden, refusedError } from '../utils/errors';
+import { forbidden, rateLimited, refusedError } from '../utils/errors';
 import { isForeignKeyViolation } from '../repositories/dialect';
 import { createUsersRepository, type Actor } from '../repositories/users';
 import { getService } from '../utils/get-service';
@@ -275,7 +274,7 @@ const sendGateService = ({ strapi }: { strapi: Core.Strapi }) => {
       const { count, oldest } = await messagesRepo.countRecentByAuthor(trx, authorId, since);
       if (count < rateLimit.max) return;
       const retryAfter = Math.max(1, Math.ceil((new Date(oldest!).getTime() + rateLimit.windowSeconds * 1000 - now.getTime()) / 1000));
-      throw new errors.RateLimitError(`You can send at most ${rateLimit.max} messages every ${rateLimit.windowSeconds} seconds`, {
+      throw rateLimited(`You can send at most ${rateLimit.max} messages every ${rateLimit.windowSeconds} seconds`, {
         code: 'rate_limited',
         retryAfter,
       });

@@ -3,7 +3,7 @@ import { errors } from '@strapi/utils';
 import type { RealtimeConfig } from '../config/defaults';
 import { resolveRealtimeConfig } from '../config/resolve';
 import { createBus, type Bus, type Fact } from '../realtime/bus';
-import { factOf, STREAM_EVENTS } from '../realtime/facts';
+import { factOf, EVENTS_WITH_FACTS } from '../realtime/facts';
 import { StreamHub, type Connection, type StreamResponse } from '../realtime/hub';
 import { yieldToEventLoop } from '../repositories/db';
 import { isSharedByProcesses, supportsListenNotify } from '../repositories/dialect';
@@ -103,7 +103,7 @@ const streamService = ({ strapi }: { strapi: Core.Strapi }) => {
   };
 
   const listenToEvents = () => {
-    for (const event of STREAM_EVENTS) {
+    for (const event of EVENTS_WITH_FACTS) {
       // Async for eventHub's type; it publishes synchronously, so a fact is queued before emit() returns.
       const listener = async (payload: unknown) => {
         try {

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { errors } from '@strapi/utils';
+import type { ErrorCode } from '../contract/errors';
 
 export type RecipientRef = { type: 'user' | 'role'; id: number };
 export type Refusal = { recipient: RecipientRef; code: string; message: string };
@@ -8,6 +9,9 @@ export const notFound = (what: 'Thread' | 'Message' | 'Tag' | 'Report' | 'User' 
   new errors.NotFoundError(`${what} not found`);
 
 export type ErrorItem = { path: string[]; message: string };
+
+/** An error's `details`: its `code` is one of the contract's (contract/errors.ts), so a misspelt one does not compile. */
+export type CodedDetails = { code?: ErrorCode; [key: string]: unknown };
 
 export const validationError = (message: string, items: ErrorItem[] = []) =>
   new errors.ValidationError(message, {
@@ -27,7 +31,7 @@ class DetailedForbiddenError extends errors.PolicyError {
   }
 }
 
-export const forbidden = (message: string, details: Record<string, unknown> = {}) =>
+export const forbidden = (message: string, details: CodedDetails = {}) =>
   new DetailedForbiddenError(message, details);
 
 /** 403 listing every refused recipient with its reason code (the contract's `details.refused`). */
@@ -53,14 +57,17 @@ const createHttpError: CreateHttpError = require(
   require.resolve('http-errors', { paths: [path.dirname(require.resolve('@strapi/utils'))] })
 );
 
-export const conflict = (message: string, details: Record<string, unknown> = {}) =>
+export const conflict = (message: string, details: CodedDetails = {}) =>
   Object.assign(createHttpError(409, message), { details });
 
 
 /** 503: the database gave up on the request for a passing reason; the client tries again after `Retry-After`. */
-export const serviceUnavailable = (message: string, details: Record<string, unknown> = {}) =>
+export const serviceUnavailable = (message: string, details: CodedDetails = {}) =>
   Object.assign(createHttpError(503, message), { details });
 
 /** 422: the request is well formed but cannot be done as asked (an idempotency key reused for another request). */
-export const unprocessable = (message: string, details: Record<string, unknown> = {}) =>
+export const unprocessable = (message: string, details: CodedDetails = {}) =>
   Object.assign(createHttpError(422, message), { details });
+
+/** 429: a limit on sends; `retryAfter` seconds (the Retry-After middleware sends them as the header too). */
+export const rateLimited = (message: string, details: CodedDetails & { retryAfter: number }) => new errors.RateLimitError(message, details);
