@@ -98,6 +98,8 @@ const COMPARES_NAME = [new RegExp(`[!=]==?\\s*${NAME}`), new RegExp(`${NAME}\\s*
  */
 const ALLOWED: Record<string, string> = {
   'repositories/search-dialect.ts': 'the message search index, one implementation per database',
+  'repositories/search-match.ts': "the message search's match conditions, one per database's index (with search-dialect.ts)",
+  'repositories/search-frequency.ts': 'which words each database\'s index looks up (with search-dialect.ts)',
   'import/source.ts': "the import source's URL scheme",
 };
 

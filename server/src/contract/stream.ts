@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { emptyBodySchema, emptyQuerySchema } from '../validation';
 import { contractSchemas, unreadCountSchema } from './responses';
-import type { RouteContract } from './routes';
+import type { RouteContract } from './route-contract';
 
 /*
  * The real-time stream of the contract (Server-Sent Events): its two routes and its events. Events
