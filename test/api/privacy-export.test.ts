@@ -88,7 +88,10 @@ describe('the document', () => {
 });
 
 describe('a heavy user', () => {
-  const THREADS = 5000;
+  // The document must be well beyond what the process grows by anyway while it serves a request
+  // (V8's young generation alone is ~16 MB of RSS): 15,000 threads make ~18 MB of JSON, which a
+  // response built in memory would hold several times over, as objects and as text.
+  const THREADS = 15000;
   let heavy: TestUser;
   beforeAll(async () => {
     [heavy] = await ctx.users(1);
@@ -130,7 +133,7 @@ describe('a heavy user', () => {
     );
   }, 120_000);
 
-  it(`exports ${THREADS} threads without the process growing by more than 20 MB`, async () => {
+  it(`exports ${THREADS} threads without the process growing by more than the document`, async () => {
     const baseline = process.memoryUsage().rss;
     let peak = baseline;
     const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 5);
@@ -138,12 +141,12 @@ describe('a heavy user', () => {
     const res = await as(ctx.strapi, heavy).get('/export').buffer(true).parse(countBytes).expect(200);
     clearInterval(sampler);
     const bytes = res.body as unknown as number;
-    // Each thread's messages are ~320 bytes twice: the document is several MB, the growth stays under 20 MB.
+    // Each thread's messages are ~320 bytes twice: streamed, the process grows by less than the document.
     expect(bytes).toBeGreaterThan(THREADS * 640);
     const grownMb = (peak - baseline) / 1024 / 1024;
     // eslint-disable-next-line no-console
     console.log(`export: ${THREADS} threads, ${(bytes / 1024 / 1024).toFixed(1)} MB in ${Date.now() - started} ms, rss grew ${grownMb.toFixed(1)} MB`);
-    expect(grownMb).toBeLessThan(20);
+    expect(grownMb).toBeLessThan(bytes / 1024 / 1024);
   }, 120_000);
 
   it('is valid JSON with every thread and message', async () => {
