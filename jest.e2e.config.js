@@ -10,5 +10,8 @@ module.exports = {
   globalSetup: '<rootDir>/test/e2e/global-setup.ts',
   globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
   maxWorkers: 1,
+  // A fresh worker process for every file: a file's Strapi and the modules it loads (an ESM import
+  // such as file-type's belongs to the loader of the file that made it) never reach the next file.
+  workerIdleMemoryLimit: '1MB',
   testTimeout: 120_000,
 };
