@@ -79,8 +79,10 @@ const notifications = (page: Page) =>
 
 /** Delivers `text` to the worker as its push service would, then waits for the notification it shows with `title`. */
 const deliver = async (page: Page, cdp: CDPSession, registrationId: string, text: string, title: string) => {
-  await cdp.send('ServiceWorker.deliverPushMessage', { origin: baseUrl, registrationId, data: text });
-  for (let i = 0; i < 100; i += 1) {
+  for (let i = 0; i < 150; i += 1) {
+    // Sent again every 3 s until shown: DevTools drops a push that reaches the worker while it is
+    // still being started for it. The notification's tag is the thread, so a repeat replaces it.
+    if (i % 30 === 0) await cdp.send('ServiceWorker.deliverPushMessage', { origin: baseUrl, registrationId, data: text });
     const shown = await notifications(page);
     if (shown.some((n) => n.title === title)) return shown;
     await page.waitForTimeout(100);
