@@ -37,16 +37,7 @@ type FileTypeModule = { fileTypeFromFile: (p: string) => Promise<{ mime: string 
 // eslint-disable-next-line @typescript-eslint/no-implied-eval
 const importEsm = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<FileTypeModule>;
 let fileTypeModule: Promise<FileTypeModule | null> | undefined;
-const fileType = () => (fileTypeModule ??= Promise.resolve().then(() => importEsm('file-type')).catch(() => null));
-
-/**
- * Loads file-type when attachments start (bootstrap), not at the first upload: the module loader
- * that is live at boot is the one the import belongs to (a test runner tears its loader down
- * between files, and an import attempted afterwards fails the run even when caught).
- */
-export const preloadFileType = async () => {
-  await fileType();
-};
+const fileType = () => (fileTypeModule ??= importEsm('file-type').catch(() => null));
 
 const SIGNATURES: [string, (b: Buffer) => boolean][] = [
   ['image/jpeg', (b) => b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff],

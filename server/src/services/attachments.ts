@@ -10,7 +10,7 @@ import { createDocumentId } from '../utils/ids';
 import { inTransaction } from '../utils/transaction';
 import { getService } from '../utils/get-service';
 import { EVENTS } from '../events';
-import { cleanName, contradicts, isImage, newStorageKey, preloadFileType, processImage, removeQuietly, sha256Of, sniff, THUMBNAIL_MIME, unsupported } from './attachment-files';
+import { cleanName, contradicts, isImage, newStorageKey, processImage, removeQuietly, sha256Of, sniff, THUMBNAIL_MIME, unsupported } from './attachment-files';
 import type { Actor } from './people';
 import type { Attachment, ScannedFile, Scanner, UploadedFile } from './attachment-types';
 import { enforceStagedCap, precheckStagedCap } from './attachment-staged-cap';
@@ -130,7 +130,6 @@ const attachmentsService = ({ strapi }: { strapi: Core.Strapi }) => {
     async start() {
       if (!config().enabled) return;
       storage = await createStorage(config(), { root: strapi.dirs.app.root, publicDir: strapi.dirs.static.public });
-      await preloadFileType();
     },
 
     enabled: () => config().enabled && storage !== null,
