@@ -89,9 +89,9 @@ describe('the document', () => {
 
 describe('a heavy user', () => {
   // The document must be well beyond what the process grows by anyway while it serves a request
-  // (V8's young generation alone is ~16 MB of RSS): 15,000 threads make ~18 MB of JSON, which a
-  // response built in memory would hold several times over, as objects and as text.
-  const THREADS = 15000;
+  // (V8's young generation alone can take 20-30 MB of RSS): 40,000 threads make ~47 MB of JSON,
+  // which a response built in memory would hold several times over, as objects and as text.
+  const THREADS = 40000;
   let heavy: TestUser;
   beforeAll(async () => {
     [heavy] = await ctx.users(1);

@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
 import sharp from 'sharp';
 import type { Browser, Page } from 'playwright-core';
-import { bootStrapi, stopStrapi, type TestStrapi } from '../helpers/strapi';
-import { ROOT, TMP } from '../helpers/paths';
+import { stopStrapi, type TestStrapi } from '../helpers/strapi';
+import { startDemoSite } from './support/demo-site';
+import { TMP } from '../helpers/paths';
 import { launchBrowser } from './support/browser';
 
 /*
@@ -15,7 +15,6 @@ import { launchBrowser } from './support/browser';
  * a 404 for the same URLs.
  */
 
-const { buildDemo } = require(path.join(ROOT, 'scripts/build-demo.js'));
 const FOLDER = path.join(TMP, `e2e-attachments-${process.pid}`);
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
 
@@ -24,13 +23,9 @@ let browser: Browser;
 let baseUrl = '';
 
 beforeAll(async () => {
-  await buildDemo();
-  strapi = await bootStrapi({
-    PLAYGROUND_SEED: 'true',
+  ({ strapi, baseUrl } = await startDemoSite({
     PM_ATTACHMENTS: JSON.stringify({ enabled: true, storage: { adapter: 'local', folder: FOLDER } }),
-  });
-  await new Promise<void>((resolve) => strapi.server.httpServer.listen(0, '127.0.0.1', resolve));
-  baseUrl = `http://127.0.0.1:${(strapi.server.httpServer.address() as AddressInfo).port}`;
+  }));
   browser = await launchBrowser();
 }, 180_000);
 

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
-import { bootStrapi, stopStrapi, type TestStrapi } from '../helpers/strapi';
+import { stopStrapi, type TestStrapi } from '../helpers/strapi';
+import { startDemoSite } from './support/demo-site';
 import { ROOT } from '../helpers/paths';
 import { accessibilityViolations } from './support/axe';
 import { launchBrowser } from './support/browser';
@@ -14,7 +14,6 @@ import { launchBrowser } from './support/browser';
  * causes; and logging out ends the session on the server, not only in the page.
  */
 
-const { buildDemo } = require(path.join(ROOT, 'scripts/build-demo.js'));
 const SHOTS = path.join(ROOT, 'docs/screenshots');
 
 let strapi: TestStrapi;
@@ -22,10 +21,7 @@ let browser: Browser;
 let baseUrl = '';
 
 beforeAll(async () => {
-  await buildDemo();
-  strapi = await bootStrapi({ PLAYGROUND_SEED: 'true' });
-  await new Promise<void>((resolve) => strapi.server.httpServer.listen(0, '127.0.0.1', resolve));
-  baseUrl = `http://127.0.0.1:${(strapi.server.httpServer.address() as AddressInfo).port}`;
+  ({ strapi, baseUrl } = await startDemoSite());
   browser = await launchBrowser();
 }, 180_000);
 

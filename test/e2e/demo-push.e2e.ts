@@ -1,10 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
 import type { BrowserContext, CDPSession, Page } from 'playwright-core';
-import { bootStrapi, stopStrapi, type TestStrapi } from '../helpers/strapi';
-import { ROOT } from '../helpers/paths';
+import { stopStrapi, type TestStrapi } from '../helpers/strapi';
+import { startDemoSite } from './support/demo-site';
 import { startPushService } from '../helpers/push-service';
 import { launchProfile } from './support/browser';
 import { call } from './support/site';
@@ -22,7 +21,6 @@ import { call } from './support/site';
  * endpoint is the push service started here, saved through the same route the page uses.
  */
 
-const { buildDemo } = require(path.join(ROOT, 'scripts/build-demo.js'));
 const PASSWORD = 'Password123!';
 
 let strapi: TestStrapi;
@@ -32,11 +30,8 @@ let profile = '';
 let baseUrl = '';
 
 beforeAll(async () => {
-  await buildDemo();
   service = await startPushService();
-  strapi = await bootStrapi({ PLAYGROUND_SEED: 'true' });
-  await new Promise<void>((resolve) => strapi.server.httpServer.listen(0, '127.0.0.1', resolve));
-  baseUrl = `http://127.0.0.1:${(strapi.server.httpServer.address() as AddressInfo).port}`;
+  ({ strapi, baseUrl } = await startDemoSite());
   profile = fs.mkdtempSync(path.join(os.tmpdir(), 'demo-push-profile-'));
   context = await launchProfile(profile);
   await context.grantPermissions(['notifications'], { origin: baseUrl });
