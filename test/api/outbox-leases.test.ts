@@ -36,8 +36,9 @@ describe('outbox claims', () => {
   it('stay with their instance while a slow mail server holds the batch past its lease: each email once', async () => {
     const [author, ...members] = await ctx.users(4);
     for (const m of members) await preferences().update(m.id, { emailNotifications: 'every' });
+    // Booted first and drained only on command: its boot kick must not take the batch this instance claims.
+    worker = await startSecondInstance({ outboxOnCommand: true });
     await startThread(ctx.strapi, author, members, { subject: 'Slow mail server' });
-    worker = await startSecondInstance();
 
     smtp.hold();
     const mine = outbox().drain();

@@ -1,7 +1,8 @@
 /**
  * A second Strapi instance in its own process, on the same database as the test's (the playground,
  * with the parent's environment). With `--listen` it also serves HTTP on a port of its own (GET
- * /stream included). Says `ready <port> <stream instance id>` once booted (`ready 0 -` without
+ * /stream included). With `--outbox-on-command` its outbox drains only when told to (no kick, no
+ * cron): a test that races two instances' claims decides when each one looks. Says `ready <port> <stream instance id>` once booted (`ready 0 -` without
  * `--listen`), then runs the commands it reads on stdin, one a line, in order:
  * - `drain [<epoch ms>]`: drains the outbox (at that time, else now) and answers `drained <n>`;
  * - `exit`: stops the app and exits 0.
@@ -13,6 +14,7 @@ const { createStrapi } = require('@strapi/strapi');
 
 const playground = path.resolve(__dirname, '..', '..', 'playground');
 const listen = process.argv.includes('--listen');
+const outboxOnCommand = process.argv.includes('--outbox-on-command');
 
 (async () => {
   const app = createStrapi({ appDir: playground, distDir: path.join(playground, 'dist'), autoReload: false, serveAdminPanel: false });
@@ -24,6 +26,8 @@ const listen = process.argv.includes('--listen');
     port = app.server.httpServer.address().port;
   }
   const plugin = app.plugin('private-messages');
+  // Stopped, the outbox still drains on an explicit call; the boot's kick has finished by then.
+  if (outboxOnCommand) await plugin.service('outbox').stop();
   const streamInstance = listen ? plugin.service('stream').stats().instance : '-';
   process.stdout.write(`ready ${port} ${streamInstance}\n`);
   let queue = Promise.resolve();

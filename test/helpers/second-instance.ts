@@ -17,10 +17,15 @@ export type SecondInstance = {
 /**
  * Boots another Strapi instance (test/helpers/second-instance-process.js) in its own process on this
  * test's database: what several instances of one site share (the outbox, the stream's bus) is only
- * proved across processes. `env` is added to this process's environment; `listen` makes it serve HTTP.
+ * proved across processes. `env` is added to this process's environment; `listen` makes it serve HTTP;
+ * `outboxOnCommand` leaves its outbox to the test's `drain()` calls alone.
  */
-export const startSecondInstance = async (options: { env?: Record<string, string>; listen?: boolean } = {}): Promise<SecondInstance> => {
-  const child = spawn(process.execPath, [path.join(__dirname, 'second-instance-process.js'), ...(options.listen ? ['--listen'] : [])], {
+export const startSecondInstance = async (options: { env?: Record<string, string>; listen?: boolean; outboxOnCommand?: boolean } = {}): Promise<SecondInstance> => {
+  const child = spawn(process.execPath, [
+      path.join(__dirname, 'second-instance-process.js'),
+      ...(options.listen ? ['--listen'] : []),
+      ...(options.outboxOnCommand ? ['--outbox-on-command'] : []),
+    ], {
     env: { ...process.env, ...options.env },
     stdio: ['pipe', 'pipe', 'inherit'],
   });
