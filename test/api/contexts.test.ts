@@ -1,6 +1,6 @@
 import { as, reply } from '../helpers/api';
 import { expectError, expectValidationError } from '../helpers/assertions';
-import { LISTING, changeSeller, createListing, deleteListing, ensureLocale, translateListing, unpublishListing } from '../helpers/listings';
+import { LISTING, changeSeller, createListing, deleteListing, editDraft, ensureLocale, translateListing, unpublishListing } from '../helpers/listings';
 import { useStrapi } from '../helpers/setup';
 import type { TestUser } from '../helpers/users';
 
@@ -131,6 +131,57 @@ describe('asking the owner of a document', () => {
     const asked = (await ask(dave, both).expect(201)).body.data.thread;
     expect(asked.context.title).toBe('Table');
     expect(asked.participants.map((p: any) => p.id).sort()).toEqual([bob.id, dave.id].sort());
+  });
+
+  it('a localized listing answered by its default locale’s seller; another locale’s once that one is unpublished', async () => {
+    await ensureLocale(ctx.strapi, 'fr');
+    const desk = await createListing(ctx.strapi, { title: 'Desk', seller: bob.id });
+    await translateListing(ctx.strapi, desk, 'fr', { title: 'Bureau', seller: carol.id });
+    const asked = (await ask(dave, desk).expect(201)).body.data.thread;
+    expect(asked.context).toMatchObject({ title: 'Desk', available: true });
+    expect(asked.participants.map((p: any) => p.id).sort()).toEqual([bob.id, dave.id].sort());
+    await unpublishListing(ctx.strapi, desk, await ctx.strapi.plugin('i18n').service('locales').getDefaultLocale());
+    expect((await as(ctx.strapi, dave).get(`/threads/${asked.id}`).expect(200)).body.data.context).toMatchObject({ title: 'Bureau', available: true });
+    const again = (await ask(ann, desk).expect(201)).body.data.thread;
+    expect(again.participants.map((p: any) => p.id).sort()).toEqual([ann.id, carol.id].sort());
+  });
+
+  it('a listing edited as a draft shows, and is answered by, its published version', async () => {
+    const radio = await createListing(ctx.strapi, { title: 'Radio', seller: bob.id });
+    const thread = (await ask(ann, radio).expect(201)).body.data.thread.id;
+    await editDraft(ctx.strapi, radio, { title: 'Radio (sold?)', seller: carol.id });
+    expect((await as(ctx.strapi, ann).get(`/threads/${thread}`).expect(200)).body.data.context).toMatchObject({ title: 'Radio', available: true });
+    const daves = (await ask(dave, radio).expect(201)).body.data.thread;
+    expect(daves.participants.map((p: any) => p.id).sort()).toEqual([bob.id, dave.id].sort());
+  });
+
+  it('reads a page’s listings in one statement, an ask’s listing and owner in one, the default locale only for several locales', async () => {
+    const table = ctx.strapi.db.metadata.get(LISTING as any).tableName;
+    const statements: { sql: string; bindings: unknown[] }[] = [];
+    const listener = (q: { sql: string; bindings?: unknown[] }) => statements.push({ sql: q.sql, bindings: q.bindings ?? [] });
+    const recorded = async (fn: () => Promise<unknown>) => {
+      statements.length = 0;
+      ctx.strapi.db.connection.on('query', listener);
+      try {
+        await fn();
+      } finally {
+        ctx.strapi.db.connection.removeListener('query', listener);
+      }
+      return {
+        listings: statements.filter((q) => q.sql.includes(table)).length,
+        defaultLocale: statements.filter((q) => q.bindings.some((b) => typeof b === 'string' && b.includes('default_locale'))).length,
+      };
+    };
+    const [seller, asker] = await ctx.users(2);
+    await ensureLocale(ctx.strapi, 'fr');
+    const vase = await createListing(ctx.strapi, { title: 'Vase', seller: seller.id });
+    await ask(asker, await createListing(ctx.strapi, { title: 'Jug', seller: seller.id })).expect(201);
+    expect(await recorded(() => ask(asker, vase).expect(201))).toEqual({ listings: 2, defaultLocale: 0 }); // the owner, then the thread shown
+    expect(await recorded(() => inbox(seller))).toEqual({ listings: 1, defaultLocale: 0 });
+    const rug = await createListing(ctx.strapi, { title: 'Rug', seller: seller.id });
+    await translateListing(ctx.strapi, rug, 'fr', { title: 'Tapis', seller: seller.id });
+    await ask(asker, rug).expect(201);
+    expect(await recorded(() => inbox(seller))).toEqual({ listings: 1, defaultLocale: 1 });
   });
 });
 

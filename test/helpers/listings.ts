@@ -39,7 +39,14 @@ export const changeSeller = async (strapi: Core.Strapi, documentId: string, sell
   await listings(strapi).publish({ documentId });
 };
 
-export const unpublishListing = (strapi: Core.Strapi, documentId: string) => listings(strapi).unpublish({ documentId });
+/** A new title and seller saved as a draft, not published: readers still see the published version. */
+export const editDraft = async (strapi: Core.Strapi, documentId: string, input: { title: string; seller: number }) => {
+  await listings(strapi).update({ documentId, data: { title: input.title, seller: { set: [await userRef(strapi, input.seller)] } } });
+};
+
+/** Unpublishes the listing (in the default locale, or in `locale` only). */
+export const unpublishListing = (strapi: Core.Strapi, documentId: string, locale?: string) =>
+  listings(strapi).unpublish({ documentId, ...(locale ? { locale } : {}) });
 export const deleteListing = (strapi: Core.Strapi, documentId: string) => listings(strapi).delete({ documentId });
 
 /** A locale the i18n plugin offers (created once). */

@@ -2,6 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import type { z } from 'zod';
 import { checkContextsAgainstModels, contextUrl, resolveContextsConfig, type ContextDeclarations } from '../config/contexts';
+import { documentTableOf, findPublishedVersions, type DocumentTable, type PublishedVersion } from '../repositories/context-documents';
 import { findAskedThread, type DocumentRef } from '../repositories/contexts';
 import type { ThreadRow } from '../repositories/threads';
 import { forbidden, notFound, validationError } from '../utils/errors';
@@ -18,8 +19,8 @@ export type ThreadContext = { uid: string; documentId: string; title: string | n
 
 /**
  * Threads about a document ("contact the seller"): which content types can be asked about
- * (config/contexts.ts), who answers (the owner of the published document, read through Strapi's
- * document service), and what a reader is shown of the document. Writing goes through the
+ * (config/contexts.ts), who answers (the owner of the published document, as its declared user
+ * relation says), and what a reader is shown of the document. Writing goes through the
  * messaging service like any send, so every sending rule applies.
  */
 const contextsService = ({ strapi }: { strapi: Core.Strapi }) => {
@@ -37,38 +38,42 @@ const contextsService = ({ strapi }: { strapi: Core.Strapi }) => {
     return Boolean(i18n?.isLocalizedContentType(strapi.contentTypes[uid as keyof typeof strapi.contentTypes]));
   };
 
+  // Where each declared type's documents are: Strapi's mapping, fixed once the content types are loaded.
+  const tables = new Map<string, DocumentTable>();
+  const tableOf = (uid: string) => {
+    let table = tables.get(uid);
+    if (!table) tables.set(uid, (table = documentTableOf(strapi, uid, declarations()[uid], isLocalized(uid))));
+    return table;
+  };
+
   /**
-   * The published versions of these documents of one content type, one query whatever their
-   * number: every locale of a localized type (a documentId is the same across locales), the
-   * default locale's version first, so that it is the one read when there are several.
+   * The published version of each of these documents of one content type, in one statement
+   * whatever their number. A documentId is the same across a localized type's locales: when a
+   * document is published in several, the default locale's version is the one read (else the first
+   * found), and the default locale is looked up only then, not on every page.
    */
   const publishedVersions = async (uid: string, documentIds: string[], withOwner: boolean) => {
-    const d = declarations()[uid];
-    const localized = isLocalized(uid);
-    const rows = (await strapi.documents(uid as never).findMany({
-      filters: { documentId: { $in: documentIds } },
-      status: 'published',
-      fields: [d.titleField, ...(localized ? ['locale'] : [])],
-      ...(localized ? { locale: '*' } : {}),
-      ...(withOwner ? { populate: { [d.ownerField]: { fields: ['id'] } } } : {}),
-    } as never)) as unknown as Record<string, unknown>[];
-    const defaultLocale = localized ? await strapi.plugin('i18n').service('locales').getDefaultLocale() : null;
-    const byDocument = new Map<string, Record<string, unknown>>();
-    for (const row of rows) {
-      const id = String(row.documentId);
-      if (!byDocument.has(id) || row.locale === defaultLocale) byDocument.set(id, row);
+    const versions = await findPublishedVersions(strapi.db.connection, tableOf(uid), documentIds, withOwner);
+    const byDocument = new Map<string, PublishedVersion>();
+    let defaultLocale: string | null | undefined;
+    for (const version of versions) {
+      if (!byDocument.has(version.documentId)) {
+        byDocument.set(version.documentId, version);
+        continue;
+      }
+      if (defaultLocale === undefined) defaultLocale = (await strapi.plugin('i18n')?.service('locales').getDefaultLocale()) ?? null;
+      if (version.locale === defaultLocale) byDocument.set(version.documentId, version);
     }
     return byDocument;
   };
 
   /** The owner's user id of a published document; 404 when it is not published (or does not exist), 403 no_owner. */
   const ownerOf = async (about: DocumentRef) => {
-    const d = declarationOf(about.uid, ['context', 'uid']);
+    declarationOf(about.uid, ['context', 'uid']);
     const document = (await publishedVersions(about.uid, [about.documentId], true)).get(about.documentId);
     if (!document) throw new errors.NotFoundError('Document not found');
-    const owner = document[d.ownerField] as { id?: number } | null | undefined;
-    if (!owner?.id) throw forbidden('Nobody answers questions about this document', { code: 'no_owner' });
-    return owner.id;
+    if (!document.ownerId) throw forbidden('Nobody answers questions about this document', { code: 'no_owner' });
+    return document.ownerId;
   };
 
   /**
@@ -140,7 +145,7 @@ const contextsService = ({ strapi }: { strapi: Core.Strapi }) => {
 
     /**
      * What readers are shown of the documents these threads are about, read now (not copied when
-     * the thread started): one query per declared content type on the page, never one per thread.
+     * the thread started): one statement per declared content type on the page, never one per thread.
      * A thread whose content type is no longer declared shows none.
      */
     async present(threads: ThreadRow[]): Promise<(thread: ThreadRow) => ThreadContext | null> {
@@ -149,13 +154,13 @@ const contextsService = ({ strapi }: { strapi: Core.Strapi }) => {
         if (!context || !Object.prototype.hasOwnProperty.call(declarations(), context.uid)) continue;
         byUid.set(context.uid, (byUid.get(context.uid) ?? new Set()).add(context.documentId));
       }
-      const found = new Map<string, Map<string, Record<string, unknown>>>();
+      const found = new Map<string, Map<string, PublishedVersion>>();
       await Promise.all([...byUid].map(async ([uid, ids]) => found.set(uid, await publishedVersions(uid, [...ids], false))));
       return ({ context }) => {
         if (!context || !found.has(context.uid)) return null;
         const d = declarations()[context.uid];
         const document = found.get(context.uid)!.get(context.documentId);
-        const title = document?.[d.titleField];
+        const title = document?.title;
         return {
           uid: context.uid,
           documentId: context.documentId,

@@ -79,7 +79,8 @@ export const selectRows = async (db: Db, query: Compilable): Promise<Record<stri
 /**
  * `column IN (ids)`, as one array parameter on PostgreSQL (`= any(?)`), so the statement's text, and
  * its prepared statement, do not depend on how many ids there are. SQLite keeps the IN list (its
- * statements are cached by text, and `json_each` would be no faster).
+ * statements are cached by text, and `json_each` would be no faster). Ids are numbers, or strings
+ * (documentIds), never both in one list.
  */
-export const whereIdIn = <Q extends Knex.QueryBuilder>(db: Db, query: Q, column: string, ids: number[]): Q =>
+export const whereIdIn = <Q extends Knex.QueryBuilder>(db: Db, query: Q, column: string, ids: number[] | string[]): Q =>
   (isPostgres(db) ? query.whereRaw('?? = any(?)', [column, ids]) : query.whereIn(column, ids)) as Q;
