@@ -1,4 +1,5 @@
-import { claimDue, markFailed, markSending, markSent, renewClaims } from '../../server/src/repositories/outbox-claims';
+import { claimDue, markDroppedMany, markFailed, markSending, markSendingMany, markSent, markSentMany, renewClaims } from '../../server/src/repositories/outbox-claims';
+import { databaseClient } from '../helpers/databases';
 import { useStrapi } from '../helpers/setup';
 
 const ctx = useStrapi();
@@ -69,5 +70,37 @@ describe('a claim taken over', () => {
     expect(await markSending(db, id, 'live', 'k', now, 60_000)).toBe(true);
     expect(await markSent(db, id, 'live', now)).toBe(true);
     expect((await outboxRows().where({ id }).first()).status).toBe('sent');
+  });
+});
+
+describe('statements naming their rows by id', () => {
+  // SQLite has no statistics: beside `status = 'pending'` it walked pm_outbox_due_idx over every
+  // pending email (thousands after a message to a role) instead of looking the batch's ids up.
+  (databaseClient() === 'sqlite' ? it : it.skip)('look the rows up by primary key on SQLite, never through the due index', async () => {
+    const db = ctx.strapi.db.connection;
+    const past = new Date(Date.now() - 60_000);
+    for (let i = 0; i < 30; i += 1) await outboxRows().insert(emailRow(`waiting-${i}@example.test`, past));
+    const statements: { sql: string; bindings: unknown[] }[] = [];
+    const record = (q: { sql: string; bindings?: unknown[] }) => statements.push({ sql: q.sql, bindings: [...(q.bindings ?? [])] });
+    db.on('query', record);
+    try {
+      const now = new Date();
+      const claimed = await claimDue(db, 'email', { dueAt: now, now, leaseMs: 60_000, limit: 5, token: 'batch', maxAttempts: 20 });
+      const ids = claimed.map((r) => r.id);
+      expect(ids).toHaveLength(5);
+      await renewClaims(db, ids, 'batch', now, 60_000);
+      await markSendingMany(db, ids.slice(0, 3).map((id) => ({ id, messageKey: `k${id}`, unlessSeen: true })), 'batch', now, 60_000);
+      await markDroppedMany(db, ids.slice(3), 'batch', now);
+      expect(await markSentMany(db, ids.slice(0, 3), 'batch', now)).toBe(3);
+    } finally {
+      db.off('query', record);
+    }
+    const byIds = statements.filter((q) => /`id` in \(/.test(q.sql));
+    expect(byIds.length).toBeGreaterThanOrEqual(7);
+    for (const q of byIds) {
+      const plan = (await db.raw(`explain query plan ${q.sql}`, q.bindings)) as { detail: string }[];
+      const outbox = plan.map((p) => p.detail).filter((d) => /\bpm_outbox\b/.test(d));
+      expect({ sql: q.sql, plan: outbox }).toEqual({ sql: q.sql, plan: [expect.stringContaining('USING INTEGER PRIMARY KEY')] });
+    }
   });
 });

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { TABLES, toInt, type Db } from './db';
-import { canSkipLocked, forUpdateSkipLocked } from './dialect';
+import { byPrimaryKey, canSkipLocked, forUpdateSkipLocked } from './dialect';
 import { mapRow, type OutboxRow } from './outbox';
 import { blockedNow } from './visibility';
 
@@ -36,6 +36,9 @@ export type ClaimOptions = { dueAt: Date; now: Date; leaseMs: number; limit: num
 
 const idsOf = (rows: Record<string, unknown>[]) => rows.map((r) => toInt(r.id));
 
+/** Outbox rows named by id (`whereIn('id', …)`), found by primary key, never by the due index (dialect/keys.ts). */
+const byId = (db: Db, ids: number[]) => byPrimaryKey(db, TABLES.outbox).whereIn('id', ids);
+
 /**
  * Claims up to `limit` rows of `kind` for `leaseMs` under `token`: first emails left in `sending`
  * by a worker whose lease ran out (the attempt counts: a mail that brings its sender down each
@@ -58,8 +61,7 @@ export const claimDue = (db: Db, kind: 'job' | 'email' | 'push', o: ClaimOptions
       )
     );
     if (interrupted.length > 0) {
-      await trx(TABLES.outbox)
-        .whereIn('id', interrupted)
+      await byId(trx, interrupted)
         .where({ status: 'sending' })
         .andWhere('locked_until', '<', o.now)
         .update({
@@ -93,14 +95,14 @@ export const claimDue = (db: Db, kind: 'job' | 'email' | 'push', o: ClaimOptions
       // only (with the conditions too, InnoDB may walk the due index and lock rows another worker
       // is marking failed: a deadlock seen on MariaDB). Without (SQLite), another process may
       // have claimed some since the select, and the condition leaves those out.
-      const byId = trx(TABLES.outbox).whereIn('id', due);
-      if (due.length > 0) await (canSkipLocked(trx) ? byId : claimable(byId)).update({ claim_token: o.token, locked_until: lockedUntil, updated_at: o.now });
+      const dueById = byId(trx, due);
+      if (due.length > 0) await (canSkipLocked(trx) ? dueById : claimable(dueById)).update({ claim_token: o.token, locked_until: lockedUntil, updated_at: o.now });
     }
 
     // By primary key: claim_token has no index, and the outbox keeps sent rows until purge.
     const candidates = [...interrupted, ...due];
     if (candidates.length === 0) return [];
-    const rows = await trx(TABLES.outbox).select('*').whereIn('id', candidates).where({ claim_token: o.token, status: 'pending' });
+    const rows = await byId(trx, candidates).select('*').where({ claim_token: o.token, status: 'pending' });
     return rows.map(mapRow).sort((a: OutboxRow, b: OutboxRow) => a.id - b.id);
   });
 
@@ -110,8 +112,7 @@ export const claimDue = (db: Db, kind: 'job' | 'email' | 'push', o: ClaimOptions
  */
 export const renewClaims = async (db: Db, ids: number[], token: string, now: Date, leaseMs: number) =>
   toInt(
-    await db(TABLES.outbox)
-      .whereIn('id', ids)
+    await byId(db, ids)
       .where({ claim_token: token })
       .whereIn('status', HELD)
       .update({ locked_until: new Date(now.getTime() + leaseMs), updated_at: now })
@@ -191,15 +192,14 @@ export const markSendingMany = async (
   // A message's email only while its recipient has not seen it (seenAlready), in the same UPDATE.
   const plain = rows.filter((r) => !r.unlessSeen).map((r) => r.id);
   const guarded = rows.filter((r) => r.unlessSeen).map((r) => r.id);
-  if (plain.length > 0) await db(TABLES.outbox).whereIn('id', plain).where({ claim_token: token, status: 'pending' }).update(changes);
+  if (plain.length > 0) await byId(db, plain).where({ claim_token: token, status: 'pending' }).update(changes);
   if (guarded.length > 0) {
-    await db(TABLES.outbox)
-      .whereIn('id', guarded)
+    await byId(db, guarded)
       .where({ claim_token: token, status: 'pending' })
       .whereRaw(`not ${seenAlready(TABLES.outbox)}`)
       .update(changes);
   }
-  const held = await db(TABLES.outbox).select('id').whereIn('id', ids).where({ claim_token: token, status: 'sending' });
+  const held = await byId(db, ids).select('id').where({ claim_token: token, status: 'sending' });
   return new Set(held.map((r: { id: number | string }) => Number(r.id)));
 };
 
@@ -209,11 +209,10 @@ export const markSendingMany = async (
  */
 export const markDroppedMany = async (db: Db, ids: number[], token: string, now: Date) => {
   if (ids.length === 0) return new Set<number>();
-  await db(TABLES.outbox)
-    .whereIn('id', ids)
+  await byId(db, ids)
     .where({ claim_token: token, status: 'pending' })
     .update({ status: 'dropped', locked_until: null, claim_token: null, updated_at: now });
-  const rows = await db(TABLES.outbox).select('id').whereIn('id', ids).where({ status: 'dropped' });
+  const rows = await byId(db, ids).select('id').where({ status: 'dropped' });
   return new Set(rows.map((r: { id: number | string }) => Number(r.id)));
 };
 
@@ -222,8 +221,7 @@ export const markSentMany = async (db: Db, ids: number[], token: string, now: Da
   ids.length === 0
     ? 0
     : toInt(
-        await db(TABLES.outbox)
-          .whereIn('id', ids)
+        await byId(db, ids)
           .where({ claim_token: token })
           .whereIn('status', HELD)
           .update({ status: 'sent', sent_at: now, locked_until: null, claim_token: null, last_error: null, updated_at: now })

@@ -11,6 +11,7 @@
  * - inserts.ts: one row with RETURNING or without, INSERT … SELECT skipping duplicates
  * - bulk-insert.ts: thousands of rows at a time (the importer)
  * - prepared.ts: prepared statements for the hot reads, id lists as one parameter
+ * - keys.ts: rows named by id, looked up by primary key only
  * - text.ts: case-insensitive matching, byte-wise collation
  * - json.ts: JSON values · raw.ts: raw SQL's rows · statistics.ts: the planner's statistics
  * - errors.ts: what each driver says when it refuses a row or gives up on a statement
@@ -21,6 +22,7 @@ export { forUpdate, forUpdateSkipLocked, canSkipLocked, lockExistingRow, trySite
 export { insertReturning, insertIgnoreReturning, insertSelectIgnoringSql } from './inserts';
 export { insertMany, type BulkConflict } from './bulk-insert';
 export { selectRows, statementName, STATEMENTS_PER_CONNECTION, whereIdIn } from './prepared';
+export { byPrimaryKey } from './keys';
 export { whereLikeInsensitive, ensureBinaryCollation } from './text';
 export { asJson } from './json';
 export { rawRows } from './raw';
