@@ -2,6 +2,7 @@ import { as, reply } from '../helpers/api';
 import { expectError, expectValidationError } from '../helpers/assertions';
 import { LISTING, changeSeller, createListing, deleteListing, editDraft, ensureLocale, translateListing, unpublishListing } from '../helpers/listings';
 import { useStrapi } from '../helpers/setup';
+import { statementsDuring } from '../helpers/statements';
 import type { TestUser } from '../helpers/users';
 
 /*
@@ -157,16 +158,8 @@ describe('asking the owner of a document', () => {
 
   it('reads a page’s listings in one statement, an ask’s listing and owner in one, the default locale only for several locales', async () => {
     const table = ctx.strapi.db.metadata.get(LISTING as any).tableName;
-    const statements: { sql: string; bindings: unknown[] }[] = [];
-    const listener = (q: { sql: string; bindings?: unknown[] }) => statements.push({ sql: q.sql, bindings: q.bindings ?? [] });
     const recorded = async (fn: () => Promise<unknown>) => {
-      statements.length = 0;
-      ctx.strapi.db.connection.on('query', listener);
-      try {
-        await fn();
-      } finally {
-        ctx.strapi.db.connection.removeListener('query', listener);
-      }
+      const statements = await statementsDuring(ctx.strapi.db.connection, fn);
       return {
         listings: statements.filter((q) => q.sql.includes(table)).length,
         defaultLocale: statements.filter((q) => q.bindings.some((b) => typeof b === 'string' && b.includes('default_locale'))).length,

@@ -1,6 +1,7 @@
 import { claimDue, markDroppedMany, markFailed, markSending, markSendingMany, markSent, markSentMany, renewClaims } from '../../server/src/repositories/outbox-claims';
 import { databaseClient } from '../helpers/databases';
 import { useStrapi } from '../helpers/setup';
+import { statementsDuring } from '../helpers/statements';
 
 const ctx = useStrapi();
 const outboxRows = () => ctx.strapi.db.connection('pm_outbox');
@@ -80,10 +81,7 @@ describe('statements naming their rows by id', () => {
     const db = ctx.strapi.db.connection;
     const past = new Date(Date.now() - 60_000);
     for (let i = 0; i < 30; i += 1) await outboxRows().insert(emailRow(`waiting-${i}@example.test`, past));
-    const statements: { sql: string; bindings: unknown[] }[] = [];
-    const record = (q: { sql: string; bindings?: unknown[] }) => statements.push({ sql: q.sql, bindings: [...(q.bindings ?? [])] });
-    db.on('query', record);
-    try {
+    const statements = await statementsDuring(db, async () => {
       const now = new Date();
       const claimed = await claimDue(db, 'email', { dueAt: now, now, leaseMs: 60_000, limit: 5, token: 'batch', maxAttempts: 20 });
       const ids = claimed.map((r) => r.id);
@@ -92,9 +90,7 @@ describe('statements naming their rows by id', () => {
       await markSendingMany(db, ids.slice(0, 3).map((id) => ({ id, messageKey: `k${id}`, unlessSeen: true })), 'batch', now, 60_000);
       await markDroppedMany(db, ids.slice(3), 'batch', now);
       expect(await markSentMany(db, ids.slice(0, 3), 'batch', now)).toBe(3);
-    } finally {
-      db.off('query', record);
-    }
+    });
     const byIds = statements.filter((q) => /`id` in \(/.test(q.sql));
     expect(byIds.length).toBeGreaterThanOrEqual(7);
     for (const q of byIds) {

@@ -3,6 +3,7 @@ import { as, reply, startThread } from '../helpers/api';
 import { asAdmin, createSuperAdmin, type TestAdmin } from '../helpers/admin';
 import { expectError } from '../helpers/assertions';
 import { useStrapi } from '../helpers/setup';
+import { recordStatements } from '../helpers/statements';
 import { createRole, grant, pluginActions, setRole, type TestUser } from '../helpers/users';
 import { insertMany } from '../../server/src/repositories/dialect';
 import { createDocumentIds } from '../../server/src/utils/ids';
@@ -136,19 +137,17 @@ describe('a heavy user', () => {
     // Every query the export runs is counted; the client stops reading after its first chunk for
     // 1.5 s. A document built in memory would have run every query by then; a stream stops once
     // the socket's buffers are full, a small part of the document.
-    let queries = 0;
-    const count = () => (queries += 1);
-    const knex = ctx.strapi.db.connection;
-    knex.on('query', count);
+    const recording = recordStatements(ctx.strapi.db.connection);
     let queriesWhilePaused = 0;
     const pauseAfterFirstChunk = (res: request.Response, done: (err: Error | null, body: unknown) => void) => {
       let n = 0;
       res.on('data', (chunk: Buffer) => (n += chunk.length));
-      res.once('data', () => {
-        res.pause();
+      const body = res as unknown as NodeJS.ReadableStream; // the response as it arrives
+      body.once('data', () => {
+        body.pause();
         setTimeout(() => {
-          queriesWhilePaused = queries;
-          res.resume();
+          queriesWhilePaused = recording.statements.length;
+          body.resume();
         }, 1500);
       });
       res.on('end', () => done(null, n));
@@ -157,11 +156,12 @@ describe('a heavy user', () => {
       const res = await as(ctx.strapi, heavy).get('/export').buffer(true).parse(pauseAfterFirstChunk).expect(200);
       const bytes = res.body as unknown as number;
       expect(bytes).toBeGreaterThan(THREADS * 640); // each thread's messages are ~320 bytes twice
+      const queries = recording.statements.length;
       // eslint-disable-next-line no-console
       console.log(`export: ${THREADS} threads, ${(bytes / 1024 / 1024).toFixed(1)} MB, ${queriesWhilePaused} of ${queries} queries run while the client paused`);
       expect(queriesWhilePaused).toBeLessThan(queries / 3);
     } finally {
-      knex.off('query', count);
+      recording.stop();
     }
   }, 120_000);
 

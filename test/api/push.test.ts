@@ -3,6 +3,7 @@ import { expectValidationError } from '../helpers/assertions';
 import { startPushService } from '../helpers/push-service';
 import { startSecondInstance } from '../helpers/second-instance';
 import { useStrapi } from '../helpers/setup';
+import { statementsDuring } from '../helpers/statements';
 import { isMysql, isPostgres } from '../helpers/strapi';
 import type { TestUser } from '../helpers/users';
 
@@ -133,14 +134,7 @@ describe('pushes', () => {
 
 describe('the push lane', () => {
   const writesDuring = async (work: () => Promise<void>) => {
-    const sql: string[] = [];
-    const listener = (q: { sql: string }) => sql.push(q.sql);
-    knex().on('query', listener);
-    try {
-      await work();
-    } finally {
-      knex().removeListener('query', listener);
-    }
+    const sql = (await statementsDuring(knex(), work)).map((q) => q.sql);
     const updates = (table: string) => sql.filter((q) => new RegExp(`^update [\`"]?${table}[\`"]?\\s`, 'i').test(q)).length;
     return { outbox: updates('pm_outbox'), subscriptions: updates('pm_push_subscriptions') };
   };
@@ -190,15 +184,11 @@ describe('the push lane', () => {
       await ctx.strapi.plugin('private-messages').service('preferences').update(u.id, { push: 'every', emailNotifications: 'never' });
       browsers.push(browser);
     }
-    const sql: string[] = [];
-    const listener = (q: { sql: string }) => sql.push(q.sql);
-    knex().on('query', listener);
-    try {
+    const statements = await statementsDuring(knex(), async () => {
       await ctx.strapi.plugin('private-messages').service('messaging').send({ author: ann.id, recipients: crowd, subject: 'To all', body: 'Hello' }, { bypassRules: true });
       await drain();
-    } finally {
-      knex().removeListener('query', listener);
-    }
+    });
+    const sql = statements.map((q) => q.sql);
     // 450 members: three slices of at most EXPANSION_SLICE (200) memberships.
     expect(sql.filter((q) => /^select .* from [`"]?pm_push_subscriptions[`"]? as [`"]?s[`"]? inner join/i.test(q))).toHaveLength(3);
     for (const b of browsers) expect(b.received).toHaveLength(1);

@@ -1,5 +1,6 @@
 import { as, reply, startThread } from '../helpers/api';
 import { useStrapi } from '../helpers/setup';
+import { statementsDuring } from '../helpers/statements';
 import { createRole, grant, pluginActions, registerUser, setRole, type TestUser } from '../helpers/users';
 
 const ctx = useStrapi();
@@ -360,15 +361,11 @@ describe('permissions the rules read from users-permissions roles', () => {
     const recipients: TestUser[] = [];
     for (let i = 0; i < 5; i += 1) recipients.push(await userWithout([]));
     await userWithout([]); // a role of its own for each of them, and one more
-    const sql: string[] = [];
-    const listener = (q: { sql: string }) => sql.push(q.sql);
-    ctx.strapi.db.connection.on('query', listener);
-    try {
+    const statements = await statementsDuring(ctx.strapi.db.connection, async () => {
       const verdict = await messaging().canSend({ author: ann.id, recipients: recipients.map((r) => r.id) });
       expect(verdict).toMatchObject({ allowed: true, refused: [] });
-    } finally {
-      ctx.strapi.db.connection.removeListener('query', listener);
-    }
+    });
+    const sql = statements.map((q) => q.sql);
     // One for the sender's role, one for the five recipients' roles.
     expect(sql.filter((q) => /up_permissions/.test(q))).toHaveLength(2);
   });
